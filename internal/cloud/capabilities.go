@@ -1,0 +1,46 @@
+package cloud
+
+import "sort"
+
+// Service is one entry of the service catalog with what version discovery
+// found at its endpoint.
+type Service struct {
+	Type     string // catalog type: "compute", "network", "volumev3", ...
+	Name     string // catalog name: "nova", "neutron", ...
+	Endpoint string // the endpoint ostui uses (interface and region applied)
+	Region   string
+	// Version is the API version in use ("v2.1", "v2.0", "v3").
+	Version string
+	// MinMicroversion and MaxMicroversion are empty when the service has
+	// no microversions.
+	MinMicroversion string
+	MaxMicroversion string
+}
+
+// Capabilities is what the current cloud offers: its catalog, with
+// microversion ranges where the service has them.
+type Capabilities struct {
+	Services map[string]Service // by type
+}
+
+// Has reports whether the catalog has a service of the given type.
+func (c *Capabilities) Has(serviceType string) bool {
+	if c == nil {
+		return false
+	}
+	_, ok := c.Services[serviceType]
+	return ok
+}
+
+// Sorted returns the services ordered by type.
+func (c *Capabilities) Sorted() []Service {
+	if c == nil {
+		return nil
+	}
+	out := make([]Service, 0, len(c.Services))
+	for _, s := range c.Services {
+		out = append(out, s)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Type < out[j].Type })
+	return out
+}

@@ -1,0 +1,181 @@
+package tools
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strings"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+)
+
+// Registry holds every tool with its compiled schema. It is built once at
+// start and read-only afterwards, so it is safe for concurrent use.
+type Registry struct {
+	byName  map[string]*entry
+	ordered []*Tool
+}
+
+type entry struct {
+	tool   *Tool
+	schema *jsonschema.Schema
+	doc    []byte
+}
+
+// NewRegistry compiles the schema of every tool from schemaFS (files named
+// "<tool>.schema.json", $ids under baseURL) and registers the tools. A tool
+// without a schema, a schema without a tool, or a duplicate name is an
+// error: nothing is written twice and nothing is left undescribed.
+func NewRegistry(schemaFS fs.FS, baseURL string, tools []Tool) (*Registry, error) {
+	files, err := fs.Glob(schemaFS, "*.schema.json")
+	if err != nil {
+		return nil, fmt.Errorf("list schemas: %w", err)
+	}
+	c := jsonschema.NewCompiler()
+	c.DefaultDraft(jsonschema.Draft2020)
+	docs := map[string][]byte{}
+	var d defs
+	for _, f := range files {
+		b, err := fs.ReadFile(schemaFS, f)
+		if err != nil {
+			return nil, fmt.Errorf("read schema %s: %w", f, err)
+		}
+		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
+		if err != nil {
+			return nil, fmt.Errorf("parse schema %s: %w", f, err)
+		}
+		if err := c.AddResource(baseURL+f, doc); err != nil {
+			return nil, fmt.Errorf("add schema %s: %w", f, err)
+		}
+		docs[f] = b
+		if f == "defs.schema.json" {
+			var raw struct {
+				Defs defs `json:"$defs"`
+			}
+			if err := json.Unmarshal(b, &raw); err != nil {
+				return nil, fmt.Errorf("parse shared definitions: %w", err)
+			}
+			d = raw.Defs
+		}
+	}
+
+	r := &Registry{byName: map[string]*entry{}}
+	for i := range tools {
+		t := tools[i]
+		if _, dup := r.byName[t.Name]; dup {
+			return nil, fmt.Errorf("tool %s registered twice", t.Name)
+		}
+		if t.Run == nil {
+			return nil, fmt.Errorf("tool %s has no Run function", t.Name)
+		}
+		file := t.Name + ".schema.json"
+		doc, ok := docs[file]
+		if !ok {
+			return nil, fmt.Errorf("tool %s has no schema %s", t.Name, file)
+		}
+		sch, err := c.Compile(baseURL + file)
+		if err != nil {
+			return nil, fmt.Errorf("compile schema %s: %w", file, err)
+		}
+		spec, desc, err := parseSpec(doc, d)
+		if err != nil {
+			return nil, fmt.Errorf("schema %s: %w", file, err)
+		}
+		t.Spec = spec
+		if t.Summary == "" {
+			t.Summary = desc
+		}
+		r.byName[t.Name] = &entry{tool: &t, schema: sch, doc: doc}
+		r.ordered = append(r.ordered, &t)
+	}
+	for f := range docs {
+		if f == "defs.schema.json" || isMetaSchema(f) {
+			continue
+		}
+		if _, ok := r.byName[strings.TrimSuffix(f, ".schema.json")]; !ok {
+			return nil, fmt.Errorf("schema %s has no tool", f)
+		}
+	}
+	sort.Slice(r.ordered, func(i, j int) bool { return r.ordered[i].Name < r.ordered[j].Name })
+	return r, nil
+}
+
+// isMetaSchema reports schema files that describe documents rather than a
+// tool's arguments (plans, recipes).
+func isMetaSchema(file string) bool {
+	return file == "plan.schema.json" || file == "recipe.schema.json"
+}
+
+// Lookup returns the tool with the given name.
+func (r *Registry) Lookup(name string) (*Tool, bool) {
+	e, ok := r.byName[name]
+	if !ok {
+		return nil, false
+	}
+	return e.tool, true
+}
+
+// Tools returns every tool, sorted by name.
+func (r *Registry) Tools() []*Tool { return r.ordered }
+
+// Schema returns the raw schema document of a tool (for model function
+// definitions and MCP).
+func (r *Registry) Schema(name string) (json.RawMessage, bool) {
+	e, ok := r.byName[name]
+	if !ok {
+		return nil, false
+	}
+	return json.RawMessage(e.doc), true
+}
+
+// Nouns returns the distinct first words of every tool name, sorted.
+func (r *Registry) Nouns() []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, t := range r.ordered {
+		noun, _, _ := strings.Cut(t.Name, ".")
+		if !seen[noun] {
+			seen[noun] = true
+			out = append(out, noun)
+		}
+	}
+	return out
+}
+
+// Validate checks args against the tool's schema. A failure is an
+// *ArgsError whose problems read as plain sentences.
+func (r *Registry) Validate(name string, args Args) error {
+	e, ok := r.byName[name]
+	if !ok {
+		return fmt.Errorf("unknown tool %q", name)
+	}
+	if len(args) == 0 {
+		args = Args("{}")
+	}
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(args))
+	if err != nil {
+		return &ArgsError{Tool: e.tool, Problems: []string{"the arguments are not valid JSON: " + err.Error()}}
+	}
+	err = e.schema.Validate(inst)
+	if err == nil {
+		return nil
+	}
+	var ve *jsonschema.ValidationError
+	if !errors.As(err, &ve) {
+		return fmt.Errorf("validate %s: %w", name, err)
+	}
+	return &ArgsError{Tool: e.tool, Problems: describe(ve)}
+}
+
+// ArgsError reports arguments that do not fit a tool's schema.
+type ArgsError struct {
+	Tool     *Tool
+	Problems []string
+}
+
+func (e *ArgsError) Error() string {
+	return strings.Join(e.Problems, "; ")
+}

@@ -1,0 +1,61 @@
+package tools
+
+// Kind tells a renderer how to present a value.
+type Kind int
+
+const (
+	// Plain values are printed as they are.
+	Plain Kind = iota
+	// Status values (ACTIVE, ERROR, ...) are coloured on a terminal.
+	Status
+	// Time values are RFC 3339 strings.
+	Time
+)
+
+// Column is one column of a List. Its Name is the header in tables, the key
+// in JSON/YAML output and what -c matches.
+type Column struct {
+	Name string
+	// Long columns are shown only with --long.
+	Long bool
+	Kind Kind
+}
+
+// List is tabular output: one row per resource.
+type List struct {
+	Columns []Column
+	// Rows hold values in column order: string, bool, int, float64,
+	// []string, map[string]string, or nil.
+	Rows [][]any
+}
+
+// Field is one name/value pair of a Record.
+type Field struct {
+	Name  string
+	Value any
+	Kind  Kind
+}
+
+// Record is the output of a show command: ordered fields of one resource.
+type Record struct {
+	Fields []Field
+}
+
+// Get returns the value of the named field, or nil.
+func (r *Record) Get(name string) any {
+	for _, f := range r.Fields {
+		if f.Name == name {
+			return f.Value
+		}
+	}
+	return nil
+}
+
+// Result is what a tool returns. Exactly one of List, Record or Text is
+// set; Message is an optional one-line summary for the person.
+type Result struct {
+	List    *List
+	Record  *Record
+	Text    string
+	Message string
+}

@@ -1,0 +1,25 @@
+// Package toolset gathers every tool package into one registry. It is the
+// only place that knows the full list of tools.
+package toolset
+
+import (
+	"github.com/kriscelmer/os-tui/schemas"
+	"github.com/kriscelmer/os-tui/tools"
+	"github.com/kriscelmer/os-tui/tools/compute/flavors"
+)
+
+// All returns every tool ostui has, unregistered.
+func All() []tools.Tool {
+	var all []tools.Tool
+	for _, group := range [][]tools.Tool{
+		flavors.Tools(),
+	} {
+		all = append(all, group...)
+	}
+	return all
+}
+
+// Registry compiles every schema and registers every tool.
+func Registry() (*tools.Registry, error) {
+	return tools.NewRegistry(schemas.FS, schemas.BaseURL, All())
+}
