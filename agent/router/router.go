@@ -1,0 +1,447 @@
+// Package router turns one line of input into a typed intent: a tool call
+// parsed by the tool's own schema, a built-in shell command, a request for
+// help, or plain language for the planner. It does no I/O.
+package router
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/kriscelmer/os-tui/tools"
+)
+
+// Intent is what a line asks for. It is one of Empty, Prose, Builtin,
+// Help or Call.
+type Intent interface{ intent() }
+
+// Empty is a blank line.
+type Empty struct{}
+
+// Prose is plain language for the planner.
+type Prose struct{ Text string }
+
+// Builtin is a shell command that is not a tool: /help, /cloud, /quit, ...
+type Builtin struct {
+	Name string
+	Args []string
+}
+
+// Help asks for help on a tool or a noun ("server", "server list").
+type Help struct{ Topic string }
+
+// Call is a tool invocation whose arguments passed the tool's schema.
+type Call struct {
+	Tool   *tools.Tool
+	Args   tools.Args
+	Output Output
+}
+
+func (Empty) intent()   {}
+func (Prose) intent()   {}
+func (Builtin) intent() {}
+func (Help) intent()    {}
+func (Call) intent()    {}
+
+// Output holds the output flags every read command takes. They belong to
+// the renderer, not to the tool, so they never appear in a schema.
+type Output struct {
+	Format  string   // -f, --format
+	Columns []string // -c, --column (repeatable)
+	Sort    []string // --sort (repeatable) "Name" or "Name:desc"
+	Long    bool     // --long
+}
+
+// Router parses lines against a registry and a set of built-in commands.
+type Router struct {
+	reg      *tools.Registry
+	builtins map[string]bool
+}
+
+// New returns a router. builtins are names without the slash ("help").
+func New(reg *tools.Registry, builtins []string) *Router {
+	b := map[string]bool{}
+	for _, name := range builtins {
+		b[name] = true
+	}
+	return &Router{reg: reg, builtins: b}
+}
+
+// UnknownCommandError is returned for a slash command that names no tool
+// or built-in.
+type UnknownCommandError struct {
+	Input       string   // what was typed, e.g. "/sever list"
+	Suggestions []string // "did you mean" slash forms
+	Verbs       []string // when the noun exists: its verbs
+	Noun        string
+}
+
+func (e *UnknownCommandError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "unknown command %s", e.Input)
+	if len(e.Verbs) > 0 {
+		fmt.Fprintf(&b, "\n/%s takes: %s", e.Noun, strings.Join(e.Verbs, ", "))
+	}
+	if len(e.Suggestions) > 0 {
+		fmt.Fprintf(&b, "\ndid you mean: %s", strings.Join(e.Suggestions, ", "))
+	}
+	if len(e.Verbs) == 0 && len(e.Suggestions) == 0 {
+		b.WriteString("\ntype /help for the list of commands")
+	}
+	return b.String()
+}
+
+// UsageError says why arguments did not fit a tool, with its usage line.
+type UsageError struct {
+	Tool     *tools.Tool
+	Problems []string
+}
+
+func (e *UsageError) Error() string {
+	return strings.Join(e.Problems, "\n") + "\nusage: " + e.Tool.Spec.Usage(e.Tool.Slash()) +
+		"\n(see /help " + strings.TrimPrefix(e.Tool.Slash(), "/") + ")"
+}
+
+// Route parses one line.
+func (r *Router) Route(line string) (Intent, error) {
+	trimmed := strings.TrimSpace(line)
+	if trimmed == "" {
+		return Empty{}, nil
+	}
+	if !strings.HasPrefix(trimmed, "/") {
+		return Prose{Text: trimmed}, nil
+	}
+	words, err := tokenize(trimmed[1:])
+	if err != nil {
+		return nil, fmt.Errorf("cannot read that command: %w", err)
+	}
+	if len(words) == 0 {
+		return Help{}, nil
+	}
+	// "/server.list" is accepted as well as "/server list".
+	if strings.Contains(words[0], ".") {
+		words = append(strings.Split(words[0], "."), words[1:]...)
+	}
+	if r.builtins[words[0]] {
+		return Builtin{Name: words[0], Args: words[1:]}, nil
+	}
+	tool, n := r.match(words)
+	if tool == nil {
+		if len(words) >= 1 && r.isNoun(words[0]) && (len(words) == 1 || isHelpFlag(words[1])) {
+			return Help{Topic: words[0]}, nil
+		}
+		return nil, r.unknown(words)
+	}
+	rest := words[n:]
+	for _, w := range rest {
+		if w == "--" {
+			break
+		}
+		if isHelpFlag(w) {
+			return Help{Topic: strings.ReplaceAll(tool.Name, ".", " ")}, nil
+		}
+	}
+	args, out, err := ParseArgs(tool, rest)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.reg.Validate(tool.Name, args); err != nil {
+		if ae, ok := err.(*tools.ArgsError); ok {
+			return nil, &UsageError{Tool: tool, Problems: ae.Problems}
+		}
+		return nil, err
+	}
+	return Call{Tool: tool, Args: args, Output: out}, nil
+}
+
+func isHelpFlag(w string) bool { return w == "--help" || w == "-h" }
+
+// match finds the longest run of leading words that names a tool.
+func (r *Router) match(words []string) (*tools.Tool, int) {
+	for n := min(3, len(words)); n >= 1; n-- {
+		if t, ok := r.reg.Lookup(strings.Join(words[:n], ".")); ok {
+			return t, n
+		}
+	}
+	return nil, 0
+}
+
+func (r *Router) isNoun(word string) bool {
+	for _, t := range r.reg.Tools() {
+		if strings.HasPrefix(t.Name, word+".") {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *Router) unknown(words []string) error {
+	e := &UnknownCommandError{Input: "/" + strings.Join(words, " ")}
+	if r.isNoun(words[0]) {
+		e.Noun = words[0]
+		seen := map[string]bool{}
+		for _, t := range r.reg.Tools() {
+			if rest, ok := strings.CutPrefix(t.Name, words[0]+"."); ok {
+				verb := strings.ReplaceAll(rest, ".", " ")
+				if !seen[verb] {
+					seen[verb] = true
+					e.Verbs = append(e.Verbs, verb)
+				}
+			}
+		}
+		if len(words) > 1 {
+			for _, s := range closest(words[1], e.Verbs, 3) {
+				e.Suggestions = append(e.Suggestions, "/"+words[0]+" "+s)
+			}
+		}
+		return e
+	}
+	// Compare the typed command with every command of the same length in
+	// words, and the first word with every noun and built-in.
+	var forms []string
+	for _, t := range r.reg.Tools() {
+		forms = append(forms, strings.TrimPrefix(t.Slash(), "/"))
+	}
+	typed := strings.Join(words[:min(len(words), 2)], " ")
+	var cands []string
+	for _, f := range forms {
+		if len(strings.Fields(f)) == len(strings.Fields(typed)) {
+			cands = append(cands, f)
+		}
+	}
+	for name := range r.builtins {
+		cands = append(cands, name)
+	}
+	for _, noun := range r.reg.Nouns() {
+		cands = append(cands, noun)
+	}
+	sugg := closest(typed, cands, 3)
+	if len(sugg) == 0 {
+		sugg = closest(words[0], cands, 3)
+	}
+	for _, s := range sugg {
+		e.Suggestions = append(e.Suggestions, "/"+s)
+	}
+	return e
+}
+
+// ParseArgs turns the words after a command into JSON arguments, using the
+// tool's spec for positional order, flag names and value types. Problems a
+// person can fix come back as a *UsageError.
+func ParseArgs(tool *tools.Tool, words []string) (tools.Args, Output, error) {
+	var (
+		out      Output
+		problems []string
+		pos      []string
+		vals     = map[string]any{}
+		spec     = tool.Spec
+	)
+	set := func(p tools.Prop, raw string, viaFlag string) {
+		v, err := convert(p, raw)
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("%s %s", viaFlag, err))
+			return
+		}
+		switch p.Type {
+		case "array":
+			cur, _ := vals[p.Name].([]any)
+			vals[p.Name] = append(cur, v)
+		case "object":
+			cur, _ := vals[p.Name].(map[string]any)
+			if cur == nil {
+				cur = map[string]any{}
+			}
+			kv := v.([2]string)
+			cur[kv[0]] = kv[1]
+			vals[p.Name] = cur
+		default:
+			if _, dup := vals[p.Name]; dup {
+				problems = append(problems, fmt.Sprintf("%s is given more than once", viaFlag))
+				return
+			}
+			vals[p.Name] = v
+		}
+	}
+	flagsDone := false
+	for i := 0; i < len(words); i++ {
+		w := words[i]
+		next := func(flag string) (string, bool) {
+			if i+1 >= len(words) {
+				problems = append(problems, flag+" needs a value")
+				return "", false
+			}
+			i++
+			return words[i], true
+		}
+		if flagsDone || !strings.HasPrefix(w, "-") || w == "-" || isNumber(w) {
+			if k, v, ok := strings.Cut(w, "="); ok && !flagsDone {
+				if p, found := spec.Prop(propName(k)); found {
+					set(p, v, p.Flag())
+					continue
+				}
+			}
+			pos = append(pos, w)
+			continue
+		}
+		if w == "--" {
+			flagsDone = true
+			continue
+		}
+		name, inline, hasInline := strings.Cut(w, "=")
+		value := func(flag string) (string, bool) {
+			if hasInline {
+				return inline, true
+			}
+			return next(flag)
+		}
+		switch name {
+		case "-f", "--format":
+			if v, ok := value(name); ok {
+				out.Format = v
+			}
+			continue
+		case "-c", "--column":
+			if v, ok := value(name); ok {
+				out.Columns = append(out.Columns, v)
+			}
+			continue
+		case "--sort", "--sort-column":
+			if v, ok := value(name); ok {
+				out.Sort = append(out.Sort, v)
+			}
+			continue
+		case "--long":
+			out.Long = true
+			continue
+		}
+		if !strings.HasPrefix(name, "--") {
+			problems = append(problems, fmt.Sprintf("unknown flag %s", name))
+			continue
+		}
+		p, found := spec.Prop(propName(strings.TrimPrefix(name, "--")))
+		negated := false
+		if !found {
+			if base, ok := strings.CutPrefix(name, "--no-"); ok {
+				if bp, bfound := spec.Prop(propName(base)); bfound && bp.Type == "boolean" {
+					p, found, negated = bp, true, true
+				}
+			}
+		}
+		if !found {
+			msg := fmt.Sprintf("unknown flag %s", name)
+			var flags []string
+			for _, sp := range spec.Props {
+				flags = append(flags, sp.Flag())
+			}
+			flags = append(flags, "--format", "--column", "--sort", "--long")
+			if s := closest(name, flags, 1); len(s) > 0 {
+				msg += fmt.Sprintf(" (did you mean %s?)", s[0])
+			}
+			problems = append(problems, msg)
+			continue
+		}
+		if p.Type == "boolean" {
+			switch {
+			case negated:
+				set(p, "false", name)
+			case hasInline:
+				set(p, inline, name)
+			default:
+				set(p, "true", name)
+			}
+			continue
+		}
+		if v, ok := value(name); ok {
+			set(p, v, name)
+		}
+	}
+	// Positional words fill x-positional properties in order; an array as
+	// the last positional takes the rest.
+	pi := 0
+	for _, name := range spec.Positional {
+		if pi >= len(pos) {
+			break
+		}
+		p, _ := spec.Prop(name)
+		if _, given := vals[name]; given && p.Type != "array" {
+			continue
+		}
+		if p.Type == "array" {
+			for ; pi < len(pos); pi++ {
+				set(p, pos[pi], strings.ToUpper(name))
+			}
+			break
+		}
+		set(p, pos[pi], strings.ToUpper(name))
+		pi++
+	}
+	for ; pi < len(pos); pi++ {
+		problems = append(problems, fmt.Sprintf("unexpected argument %q", pos[pi]))
+	}
+	if len(problems) > 0 {
+		return nil, out, &UsageError{Tool: tool, Problems: problems}
+	}
+	b, err := json.Marshal(vals)
+	if err != nil {
+		return nil, out, fmt.Errorf("encode arguments: %w", err)
+	}
+	return b, out, nil
+}
+
+// propName maps a flag spelling (dashes) to a schema property (underscores).
+func propName(flag string) string { return strings.ReplaceAll(flag, "-", "_") }
+
+func isNumber(w string) bool {
+	_, err := strconv.ParseFloat(w, 64)
+	return err == nil
+}
+
+// convert turns a typed word into the JSON value the schema expects.
+func convert(p tools.Prop, raw string) (any, error) {
+	typ := p.Type
+	if typ == "array" {
+		typ = p.ItemType
+	}
+	switch typ {
+	case "integer":
+		n, err := strconv.ParseInt(raw, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("must be a whole number (got %q)", raw)
+		}
+		return n, nil
+	case "number":
+		f, err := strconv.ParseFloat(raw, 64)
+		if err != nil {
+			return nil, fmt.Errorf("must be a number (got %q)", raw)
+		}
+		return f, nil
+	case "boolean":
+		b, err := strconv.ParseBool(raw)
+		if err != nil {
+			return nil, fmt.Errorf("must be true or false (got %q)", raw)
+		}
+		return b, nil
+	case "object":
+		k, v, ok := strings.Cut(raw, "=")
+		if !ok || k == "" {
+			return nil, fmt.Errorf("takes KEY=VALUE (got %q)", raw)
+		}
+		return [2]string{k, v}, nil
+	}
+	return raw, nil
+}
+
+// Commands returns every slash form, sorted, for help and completion.
+func (r *Router) Commands() []string {
+	var out []string
+	for _, t := range r.reg.Tools() {
+		out = append(out, t.Slash())
+	}
+	for name := range r.builtins {
+		out = append(out, "/"+name)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,54 @@
+package router
+
+import "sort"
+
+// distance is the Levenshtein edit distance between a and b, in runes.
+func distance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
+
+// closest returns up to n candidates within a small edit distance of word,
+// nearest first. The threshold grows with the word so that "sever" finds
+// "server" but "x" does not find everything.
+func closest(word string, candidates []string, n int) []string {
+	type scored struct {
+		s string
+		d int
+	}
+	limit := 1 + len([]rune(word))/3
+	var out []scored
+	for _, c := range candidates {
+		d := distance(word, c)
+		if d <= limit {
+			out = append(out, scored{c, d})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].d != out[j].d {
+			return out[i].d < out[j].d
+		}
+		return out[i].s < out[j].s
+	})
+	var res []string
+	for i := 0; i < len(out) && i < n; i++ {
+		res = append(res, out[i].s)
+	}
+	return res
+}
