@@ -6,6 +6,7 @@ import (
 	"github.com/kriscelmer/os-tui/schemas"
 	"github.com/kriscelmer/os-tui/tools"
 	"github.com/kriscelmer/os-tui/tools/compute/flavors"
+	"github.com/kriscelmer/os-tui/tools/network/networks"
 )
 
 // All returns every tool ostui has, unregistered.
@@ -13,6 +14,7 @@ func All() []tools.Tool {
 	var all []tools.Tool
 	for _, group := range [][]tools.Tool{
 		flavors.Tools(),
+		networks.Tools(),
 	} {
 		all = append(all, group...)
 	}
