@@ -1,0 +1,71 @@
+package gate
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/kriscelmer/os-tui/tools"
+	"github.com/kriscelmer/os-tui/tools/toolstest"
+)
+
+func schema(name string) *fstest.MapFile {
+	return &fstest.MapFile{Data: []byte(`{"$id": "https://ostui.dev/schemas/` + name + `.schema.json", "type": "object", "additionalProperties": false, "properties": {"n": {"type": "integer"}}}`)}
+}
+
+func TestRead(t *testing.T) {
+	ran := map[string]bool{}
+	run := func(name string) tools.RunFunc {
+		return func(context.Context, *tools.Env, tools.Args) (*tools.Result, error) {
+			ran[name] = true
+			return &tools.Result{Text: name}, nil
+		}
+	}
+	reg, err := tools.NewRegistry(fstest.MapFS{
+		"thing.list.schema.json":   schema("thing.list"),
+		"thing.delete.schema.json": schema("thing.delete"),
+		"orbit.list.schema.json":   schema("orbit.list"),
+	}, "https://ostui.dev/schemas/", []tools.Tool{
+		{Name: "thing.list", Summary: "s", Service: "compute", Effect: tools.Read, Run: run("thing.list")},
+		{Name: "thing.delete", Summary: "s", Service: "compute", Effect: tools.Destroy, Run: run("thing.delete")},
+		{Name: "orbit.list", Summary: "s", Service: "orbit", Effect: tools.Read, Run: run("orbit.list")},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		tool, args string
+		wantErr    string
+		wantRan    bool
+	}{
+		{tool: "thing.list", args: `{"n": 1}`, wantRan: true},
+		{tool: "thing.list", args: `{"n": "x"}`, wantErr: "--n must be an integer"},
+		{tool: "thing.delete", args: `{}`, wantErr: "destroy tool: it needs a plan"},
+		{tool: "orbit.list", args: `{}`, wantErr: "needs the orbit service"},
+		{tool: "nope", args: `{}`, wantErr: `unknown tool "nope"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.tool+tt.args, func(t *testing.T) {
+			clear(ran)
+			env := toolstest.New(t).Env()
+			res, err := Read(t.Context(), reg, env, tt.tool, tools.Args(tt.args))
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tt.wantErr)
+				}
+			} else if err != nil || res.Text != tt.tool {
+				t.Fatalf("res, err = %v, %v", res, err)
+			}
+			if ran[tt.tool] != tt.wantRan {
+				t.Errorf("ran = %v, want %v", ran[tt.tool], tt.wantRan)
+			}
+		})
+	}
+	var nr *ErrNotRead
+	_, err = Read(t.Context(), reg, toolstest.New(t).Env(), "thing.delete", nil)
+	if !errors.As(err, &nr) {
+		t.Errorf("err = %T, want *ErrNotRead", err)
+	}
+}
