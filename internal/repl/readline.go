@@ -28,8 +28,9 @@ func New(cfg Config) (Editor, error) {
 		limit = DefaultHistoryLimit
 	}
 	rc := &readline.Config{
-		Prompt:       cfg.Prompt,
-		HistoryLimit: limit,
+		Prompt: cfg.Prompt,
+		// readline counts the line being edited as an entry too.
+		HistoryLimit: limit + 1,
 		// We decide what is remembered (see remember) and own the file.
 		DisableAutoSaveHistory: true,
 		// Ctrl-R is on by default in readline; folding case makes searching
