@@ -6,6 +6,7 @@ import (
 	"github.com/kriscelmer/os-tui/schemas"
 	"github.com/kriscelmer/os-tui/tools"
 	"github.com/kriscelmer/os-tui/tools/compute/flavors"
+	"github.com/kriscelmer/os-tui/tools/image/images"
 	"github.com/kriscelmer/os-tui/tools/network/networks"
 )
 
@@ -14,6 +15,7 @@ func All() []tools.Tool {
 	var all []tools.Tool
 	for _, group := range [][]tools.Tool{
 		flavors.Tools(),
+		images.Tools(),
 		networks.Tools(),
 	} {
 		all = append(all, group...)

@@ -1,0 +1,320 @@
+// Package images holds the image tools (list and show) and the image
+// lookups other tools need: Resolve for a name or ID, Name for showing an
+// image's name beside its ID.
+package images
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"sort"
+
+	"github.com/gophercloud/gophercloud/v2"
+	"github.com/gophercloud/gophercloud/v2/openstack/image/v2/images"
+	"github.com/gophercloud/gophercloud/v2/pagination"
+
+	"github.com/kriscelmer/os-tui/tools"
+)
+
+// Kind is the resource kind of images in Names, Lookups and errors.
+const Kind = "image"
+
+// Tools returns the image tools.
+func Tools() []tools.Tool {
+	return []tools.Tool{
+		tools.ReadTool("image.list", "List images", "image", list),
+		tools.ReadTool("image.show", "Show one image", "image", show),
+	}
+}
+
+// ListArgs are the arguments of image.list.
+type ListArgs struct {
+	Name       string `json:"name"`
+	Status     string `json:"status"`
+	Visibility string `json:"visibility"`
+	Tag        string `json:"tag"`
+	Limit      int    `json:"limit"`
+}
+
+// ShowArgs are the arguments of image.show.
+type ShowArgs struct {
+	Image string `json:"image"`
+}
+
+// image is one image as Glance returns it. Pointers keep a JSON null
+// apart from an empty value: openstack prints None for a queued image's
+// size and checksum, not 0 or "".
+type image struct {
+	ID              string   `json:"id"`
+	Name            *string  `json:"name"`
+	Status          string   `json:"status"`
+	DiskFormat      *string  `json:"disk_format"`
+	ContainerFormat *string  `json:"container_format"`
+	Size            *int64   `json:"size"`
+	Checksum        *string  `json:"checksum"`
+	Visibility      string   `json:"visibility"`
+	Protected       bool     `json:"protected"`
+	Owner           string   `json:"owner"`
+	Tags            []string `json:"tags"`
+}
+
+func (i image) name() string {
+	if i.Name == nil {
+		return ""
+	}
+	return *i.Name
+}
+
+// eachImage pages through every image matching opts, stopping early once
+// stop reports true.
+func eachImage(ctx context.Context, client *gophercloud.ServiceClient, opts images.ListOpts, fn func(image) (stop bool)) error {
+	done := false
+	return images.List(client, opts).EachPage(ctx, func(_ context.Context, page pagination.Page) (bool, error) {
+		var body struct {
+			Images []image `json:"images"`
+		}
+		if err := page.(images.ImagePage).ExtractInto(&body); err != nil {
+			return false, err
+		}
+		for _, img := range body.Images {
+			if done = fn(img); done {
+				return false, nil
+			}
+		}
+		return true, nil
+	})
+}
+
+func list(ctx context.Context, env *tools.Env, args ListArgs) (*tools.Result, error) {
+	client, err := env.Clients.ServiceClient(ctx, "image")
+	if err != nil {
+		return nil, err
+	}
+	// openstack image list sorts by name (its --sort default); asking
+	// Glance for that order keeps paging and --limit consistent with it.
+	opts := images.ListOpts{
+		Name:       args.Name,
+		Status:     images.ImageStatus(args.Status),
+		Visibility: images.ImageVisibility(args.Visibility),
+		Sort:       "name:asc",
+	}
+	if args.Tag != "" {
+		opts.Tags = []string{args.Tag}
+	}
+	if args.Limit > 0 {
+		opts.Limit = args.Limit
+	}
+	out := &tools.List{Columns: []tools.Column{
+		{Name: "ID"}, {Name: "Name"},
+		{Name: "Disk Format", Long: true}, {Name: "Container Format", Long: true},
+		{Name: "Size", Long: true}, {Name: "Checksum", Long: true},
+		{Name: "Status", Kind: tools.Status},
+		{Name: "Visibility", Long: true}, {Name: "Protected", Long: true},
+		{Name: "Project", Long: true}, {Name: "Tags", Long: true},
+	}}
+	var names []string
+	err = eachImage(ctx, client, opts, func(img image) bool {
+		tags := img.Tags
+		if tags == nil {
+			tags = []string{}
+		}
+		out.Rows = append(out.Rows, []any{
+			img.ID, strOrNil(img.Name), strOrNil(img.DiskFormat), strOrNil(img.ContainerFormat),
+			intOrNil(img.Size), strOrNil(img.Checksum), img.Status,
+			img.Visibility, img.Protected, img.Owner, tags,
+		})
+		names = append(names, img.name())
+		return args.Limit > 0 && len(out.Rows) >= args.Limit
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list images: %w", err)
+	}
+	if args.Name == "" && args.Status == "" && args.Visibility == "" && args.Tag == "" && args.Limit == 0 {
+		env.Names.Replace(Kind, names...)
+	} else {
+		// A filtered list is not every image; keep the names seen before.
+		env.Names.Remember(Kind, names...)
+	}
+	return &tools.Result{List: out}, nil
+}
+
+func strOrNil(s *string) any {
+	if s == nil {
+		return nil
+	}
+	return *s
+}
+
+func intOrNil(n *int64) any {
+	if n == nil {
+		return nil
+	}
+	return int(*n)
+}
+
+// uuidLike matches the shape of an OpenStack UUID; only such strings are
+// worth a GET by ID before searching by name.
+var uuidLike = regexp.MustCompile(`^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$`)
+
+// Resolve finds one image by ID or exact name and returns its full Glance
+// representation (every field, including custom properties).
+func Resolve(ctx context.Context, env *tools.Env, nameOrID string) (map[string]any, error) {
+	client, err := env.Clients.ServiceClient(ctx, "image")
+	if err != nil {
+		return nil, err
+	}
+	if uuidLike.MatchString(nameOrID) {
+		raw, err := get(ctx, client, nameOrID)
+		if err == nil {
+			return raw, nil
+		}
+		if !gophercloud.ResponseCodeIs(err, 404) {
+			return nil, fmt.Errorf("find image %s: %w", nameOrID, err)
+		}
+	}
+	// Glance's name filter is an exact match, so every result is a candidate.
+	var cands []tools.Candidate
+	err = eachImage(ctx, client, images.ListOpts{Name: nameOrID}, func(img image) bool {
+		cands = append(cands, tools.Candidate{ID: img.ID, Name: img.name()})
+		return false
+	})
+	if err != nil {
+		return nil, fmt.Errorf("find image %s: %w", nameOrID, err)
+	}
+	c, err := tools.Pick(Kind, nameOrID, cands)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := get(ctx, client, c.ID)
+	if err != nil {
+		return nil, fmt.Errorf("get image %s: %w", c.ID, err)
+	}
+	return raw, nil
+}
+
+// get returns one image as a generic map: Glance puts custom properties
+// beside the standard fields, and openstack shows them all.
+func get(ctx context.Context, client *gophercloud.ServiceClient, id string) (map[string]any, error) {
+	var raw map[string]any
+	if err := images.Get(ctx, client, id).ExtractInto(&raw); err != nil {
+		return nil, err
+	}
+	if raw == nil {
+		return nil, errors.New("empty response")
+	}
+	return raw, nil
+}
+
+// Name returns the name of the image with the given ID, from one image
+// list per session (env.Lookups) rather than one GET per caller. An image
+// that does not exist (deleted, or not visible) has the name "".
+func Name(ctx context.Context, env *tools.Env, id string) (string, error) {
+	return env.Lookups.Name(ctx, Kind, id, func(ctx context.Context) (map[string]string, error) {
+		client, err := env.Clients.ServiceClient(ctx, "image")
+		if err != nil {
+			return nil, err
+		}
+		m := map[string]string{}
+		err = eachImage(ctx, client, images.ListOpts{}, func(img image) bool {
+			m[img.ID] = img.name()
+			return false
+		})
+		if err != nil {
+			return nil, fmt.Errorf("list images: %w", err)
+		}
+		return m, nil
+	})
+}
+
+// standardFields are the image fields openstack image show prints on
+// their own; every other field is folded into "properties".
+var standardFields = map[string]bool{
+	"status": true, "name": true, "container_format": true, "created_at": true,
+	"size": true, "disk_format": true, "updated_at": true, "visibility": true,
+	"min_disk": true, "protected": true, "id": true, "file": true,
+	"checksum": true, "owner": true, "virtual_size": true, "min_ram": true,
+	"schema": true,
+}
+
+func show(ctx context.Context, env *tools.Env, args ShowArgs) (*tools.Result, error) {
+	raw, err := Resolve(ctx, env, args.Image)
+	if err != nil {
+		return nil, err
+	}
+	return &tools.Result{Record: Record(raw)}, nil
+}
+
+// Record lays out an image the way openstack image show does: standard
+// fields by name, tags as a list, everything else under properties.
+// Fields that are null are left out, as openstack leaves them out.
+func Record(raw map[string]any) *tools.Record {
+	props := map[string]string{}
+	tags := []string{}
+	var fields []tools.Field
+	for k, v := range raw {
+		switch {
+		case k == "self":
+			// A link to the image itself; openstack drops it too.
+		case k == "tags":
+			if list, ok := v.([]any); ok {
+				for _, t := range list {
+					tags = append(tags, fmt.Sprint(t))
+				}
+			}
+		case standardFields[k]:
+			if v != nil {
+				fields = append(fields, tools.Field{Name: k, Value: scalar(v), Kind: kindOf(k)})
+			}
+		default:
+			if v != nil {
+				props[k] = text(v)
+			}
+		}
+	}
+	fields = append(fields, tools.Field{Name: "tags", Value: tags})
+	if len(props) > 0 {
+		fields = append(fields, tools.Field{Name: "properties", Value: props})
+	}
+	sort.Slice(fields, func(i, j int) bool { return fields[i].Name < fields[j].Name })
+	return &tools.Record{Fields: fields}
+}
+
+func kindOf(field string) tools.Kind {
+	switch field {
+	case "status":
+		return tools.Status
+	case "created_at", "updated_at":
+		return tools.Time
+	}
+	return tools.Plain
+}
+
+// scalar turns a decoded JSON value into one a renderer takes: whole
+// numbers become int (sizes are bytes, never fractions).
+func scalar(v any) any {
+	switch x := v.(type) {
+	case float64:
+		if x == float64(int(x)) {
+			return int(x)
+		}
+		return x
+	case string, bool:
+		return x
+	}
+	return text(v)
+}
+
+// text renders a property value as one string: strings as they are,
+// anything else as compact JSON.
+func text(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
