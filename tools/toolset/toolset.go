@@ -8,6 +8,9 @@ import (
 	"github.com/kriscelmer/os-tui/tools/compute/flavors"
 	"github.com/kriscelmer/os-tui/tools/image/images"
 	"github.com/kriscelmer/os-tui/tools/network/networks"
+	"github.com/kriscelmer/os-tui/tools/network/ports"
+	"github.com/kriscelmer/os-tui/tools/network/routers"
+	"github.com/kriscelmer/os-tui/tools/network/subnets"
 )
 
 // All returns every tool ostui has, unregistered.
@@ -15,6 +18,9 @@ func All() []tools.Tool {
 	var all []tools.Tool
 	for _, group := range [][]tools.Tool{
 		flavors.Tools(),
+		ports.Tools(),
+		routers.Tools(),
+		subnets.Tools(),
 		images.Tools(),
 		networks.Tools(),
 	} {
