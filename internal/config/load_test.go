@@ -60,9 +60,9 @@ func boolp(b bool) *bool { return &b }
 // picked is the part of a Cloud the precedence tests compare.
 type picked struct {
 	Name, AuthType, AuthURL, Username, Password, ProjectName, ProjectID string
-	UserDomainName, UserDomainID, ProjectDomainName, ProjectDomainID  string
-	DomainName, DomainID, Region, Interface, CACert                   string
-	Insecure                                                          bool
+	UserDomainName, UserDomainID, ProjectDomainName, ProjectDomainID    string
+	DomainName, DomainID, Region, Interface, CACert                     string
+	Insecure                                                            bool
 }
 
 func pick(c *Cloud) picked {
@@ -97,7 +97,10 @@ func TestLoadPrecedence(t *testing.T) {
 		{"flag beats env", Flags{Cloud: "devcloud", Region: "RegionThree"}, env{"OS_REGION_NAME": "RegionTwo"},
 			func(p picked) picked { p.Region = "RegionThree"; return p }},
 		{"project ID flag replaces project name", Flags{Cloud: "devcloud", ProjectID: "p-123"}, nil,
-			func(p picked) picked { p.ProjectName, p.ProjectID, p.ProjectDomainName = "", "p-123", "Default"; return p }},
+			func(p picked) picked {
+				p.ProjectName, p.ProjectID, p.ProjectDomainName = "", "p-123", "Default"
+				return p
+			}},
 		{"legacy tenant variable", Flags{Cloud: "devcloud"}, env{"OS_TENANT_NAME": "legacy"},
 			func(p picked) picked { p.ProjectName = "legacy"; return p }},
 		{"interface alias", Flags{Cloud: "devcloud"}, env{"OS_ENDPOINT_TYPE": "internalURL"},
@@ -300,12 +303,12 @@ func TestLoadWarnings(t *testing.T) {
 	clouds := sample(t, "clouds.yaml")
 	secure := sample(t, "secure.yaml")
 	tests := []struct {
-		name     string
-		files    map[string]string
-		modes    map[string]os.FileMode
-		cloud    string
-		env      env
-		match    []string // a regexp per expected warning, in order
+		name  string
+		files map[string]string
+		modes map[string]os.FileMode
+		cloud string
+		env   env
+		match []string // a regexp per expected warning, in order
 	}{
 		{"private files", map[string]string{"clouds.yaml": clouds, "secure.yaml": secure}, nil, "devcloud", nil, nil},
 		{"secure.yaml readable by others", map[string]string{"clouds.yaml": clouds, "secure.yaml": secure},
