@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# scripts/devcloud/verify.sh - short smoke test of a running devcloud with the openstack
+# CLI, as the demo user (cloud "devcloud"). Every command is echoed; the first failure
+# stops the run with a non-zero exit. Resources it creates are named smoke-* and are
+# deleted again, also on failure.
+set -Eeuo pipefail
+DEVCLOUD_DIR=${DEVCLOUD_DIR:-/var/lib/devcloud}
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin   # Debian's openstack CLI
+export OS_CLIENT_CONFIG_FILE=$DEVCLOUD_DIR/clouds.yaml PYTHONWARNINGS=ignore
+unset OS_CLOUD
+T0=$(date +%s)
+OBJ=$(mktemp)
+
+os() { openstack --os-cloud devcloud "$@"; }
+admin() { openstack --os-cloud devcloud-admin "$@"; }
+run() { echo "\$ $*"; "$@"; }
+
+# wait_status KIND NAME WANT [TIMEOUT]: poll "KIND show NAME -c status" until WANT
+wait_status() {
+  local kind=$1 name=$2 want=$3 t=${4:-60} v=""
+  for _ in $(seq 1 "$t"); do
+    # shellcheck disable=SC2086
+    v=$(os $kind show "$name" -f value -c status 2>/dev/null || true)
+    [ "$v" = "$want" ] && { echo "  $kind $name: $v"; return 0; }
+    case "$v" in error*|ERROR*) break ;; esac
+    sleep 1
+  done
+  echo "$kind $name: wanted status $want, last saw '$v'" >&2
+  return 1
+}
+
+cleanup() {
+  set +e
+  os server delete --wait smoke-vm > /dev/null 2>&1
+  os volume delete smoke-vol > /dev/null 2>&1
+  os object delete smoke-container hello.txt > /dev/null 2>&1
+  os container delete smoke-container > /dev/null 2>&1
+  rm -f "$OBJ"
+}
+trap cleanup EXIT
+trap 'echo "VERIFY FAILED at line $LINENO: $BASH_COMMAND" >&2' ERR
+
+echo "== keystone"
+run admin token issue -f value -c expires > /dev/null
+run admin catalog list -f value -c Type | sort | tr '\n' ' '; echo
+echo "== glance, neutron"
+run os image show cirros -f value -c status
+run os network show private -f value -c status
+run os router show router1 -f value -c status
+echo "== nova (fake driver)"
+run os server create --flavor m1.nano --image cirros --network private --wait smoke-vm \
+  -f value -c status
+echo "== cinder (file driver)"
+run os volume create --size 1 smoke-vol -f value -c status
+wait_status volume smoke-vol available
+run os server add volume smoke-vm smoke-vol
+wait_status volume smoke-vol in-use
+run os server remove volume smoke-vm smoke-vol
+wait_status volume smoke-vol available
+run os volume delete smoke-vol
+run os server delete --wait smoke-vm
+echo "== swift"
+echo "hello devcloud" > "$OBJ"
+run os container create smoke-container -f value -c container
+run os object create --name hello.txt smoke-container "$OBJ" -f value -c object
+[ "$(os object save --file - smoke-container hello.txt)" = "hello devcloud" ]
+run os object delete smoke-container hello.txt
+run os container delete smoke-container
+echo "== heat, octavia"
+run os stack list
+run os loadbalancer list
+echo "== quotas (demo)"
+run admin quota show demo -f value -c instances -c cores -c ram -c volumes -c gigabytes -c ports -c floating-ips \
+  | tr '\n' ' '; echo
+printf '\nVERIFY OK in %ss\n' "$(( $(date +%s) - T0 ))"
