@@ -17,7 +17,7 @@ type Handler func(ctx context.Context, line string) (quit bool, err error)
 
 // Interrupts starts delivering Ctrl-C (SIGINT) notifications on the returned
 // channel until stop is called. The default uses os/signal; tests pass a
-// channel they write to.
+// channel they write to, so no real signal is needed.
 type Interrupts func() (c <-chan os.Signal, stop func())
 
 // Loop is the read–handle cycle of the shell. Fill in the fields and call Run.
@@ -36,24 +36,37 @@ type Loop struct {
 	// "error: <err>" line on ErrOut, so the caller can map errors to advice.
 	// It is not called for the context.Canceled that follows a Ctrl-C.
 	OnError func(err error)
-	// Interrupts, if set, replaces the SIGINT subscription made around each
-	// handler call.
+	// Interrupts, if set, replaces the SIGINT subscription Run holds while
+	// it runs.
 	Interrupts Interrupts
 }
 
 // Run reads and handles lines until Ctrl-D on an empty line (or end of
 // input), a handler asking to quit, or ctx ending; the first two return nil.
 //
-// Ctrl-C never ends the loop. At the prompt the editor sees it as a key and
-// the typed line is dropped. While a handler runs the terminal is in normal
-// mode, so Ctrl-C arrives as SIGINT: Run catches it for the duration of the
-// call, cancels only that handler's context (every further Ctrl-C in the same
-// call does the same, harmlessly), prints "cancelled" once the handler has
-// returned, and shows the prompt again.
+// Ctrl-C never ends the loop. At the prompt the terminal is in raw mode, the
+// editor sees Ctrl-C as a key and drops the typed line. While a handler runs
+// the terminal is in normal mode, so Ctrl-C arrives as SIGINT: it cancels only
+// that handler's context (a second Ctrl-C in the same call does the same,
+// harmlessly), "cancelled" is printed once the handler has returned, and the
+// prompt comes back.
+//
+// SIGINT is caught for the whole of Run, not only around each handler call:
+// a Ctrl-C pressed just as a command finishes, before the editor has put the
+// terminal back in raw mode, would otherwise hit the default action and kill
+// the shell. Such a late SIGINT is discarded rather than cancelling the next
+// command. The previous signal handling is restored when Run returns.
 func (l *Loop) Run(ctx context.Context) error {
 	if l.Editor == nil || l.Handle == nil {
 		return errors.New("repl loop needs an Editor and a Handle function")
 	}
+	interrupts := l.Interrupts
+	if interrupts == nil {
+		interrupts = osInterrupts
+	}
+	sigs, stop := interrupts()
+	defer stop()
+
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -74,7 +87,7 @@ func (l *Loop) Run(ctx context.Context) error {
 		if line == "" {
 			continue
 		}
-		if l.handle(ctx, line) {
+		if l.handle(ctx, line, sigs) {
 			return nil
 		}
 	}
@@ -82,15 +95,11 @@ func (l *Loop) Run(ctx context.Context) error {
 
 // handle runs one line with Ctrl-C turned into cancellation and reports the
 // outcome. It returns true when the handler asked to quit.
-func (l *Loop) handle(ctx context.Context, line string) (quit bool) {
+func (l *Loop) handle(ctx context.Context, line string, sigs <-chan os.Signal) (quit bool) {
+	discard(sigs)
 	hctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	interrupts := l.Interrupts
-	if interrupts == nil {
-		interrupts = osInterrupts
-	}
-	sigs, stop := interrupts()
 	done := make(chan struct{})
 	interrupted := make(chan bool, 1)
 	go func() {
@@ -99,8 +108,8 @@ func (l *Loop) handle(ctx context.Context, line string) (quit bool) {
 		for {
 			select {
 			case <-sigs:
-				// Keep draining after the first one: a second Ctrl-C in the
-				// same call must not fall through to the default action.
+				// Keep receiving after the first one so a second Ctrl-C
+				// is one more cancel, never a surprise.
 				seen = true
 				cancel()
 			case <-done:
@@ -111,7 +120,6 @@ func (l *Loop) handle(ctx context.Context, line string) (quit bool) {
 
 	quit, err := l.Handle(hctx, line)
 	close(done)
-	stop()
 	cancelled := <-interrupted
 
 	if cancelled {
@@ -129,6 +137,18 @@ func (l *Loop) handle(ctx context.Context, line string) (quit bool) {
 	return quit
 }
 
+// discard drops interrupts that arrived while no command was running: they
+// were meant for a command that has already finished, not the next one.
+func discard(sigs <-chan os.Signal) {
+	for {
+		select {
+		case <-sigs:
+		default:
+			return
+		}
+	}
+}
+
 func (l *Loop) report(err error) {
 	if l.OnError != nil {
 		l.OnError(err)
@@ -144,9 +164,7 @@ func (l *Loop) errOut() io.Writer {
 	return l.ErrOut
 }
 
-// osInterrupts subscribes to SIGINT for one handler call. Stopping restores
-// the previous disposition (the default: terminate), which is what we want at
-// the prompt, where the terminal is raw and Ctrl-C is a key, not a signal.
+// osInterrupts subscribes to SIGINT; stop restores the previous disposition.
 func osInterrupts() (<-chan os.Signal, func()) {
 	c := make(chan os.Signal, 2)
 	signal.Notify(c, os.Interrupt)

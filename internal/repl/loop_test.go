@@ -146,8 +146,8 @@ func TestLoopOnErrorReplacesDefaultReport(t *testing.T) {
 	}
 }
 
-// fakeInterrupts hands out one channel per handler call and counts how
-// often the subscription was stopped again.
+// fakeInterrupts hands out a channel the test writes to and counts how often
+// the subscription was started and stopped.
 type fakeInterrupts struct {
 	c       chan os.Signal
 	started int
@@ -193,8 +193,38 @@ func TestLoopCtrlCCancelsOnlyTheRunningHandler(t *testing.T) {
 	if nextErr != nil {
 		t.Errorf("next handler's context error = %v, want a fresh context", nextErr)
 	}
-	if sigs.started != 2 || sigs.stopped != 2 {
-		t.Errorf("interrupt subscriptions started %d, stopped %d; want 2 and 2 (one per handler call)", sigs.started, sigs.stopped)
+	if sigs.started != 1 || sigs.stopped != 1 {
+		t.Errorf("interrupt subscriptions started %d, stopped %d; want 1 and 1", sigs.started, sigs.stopped)
+	}
+}
+
+func TestLoopDiscardsCtrlCFromBetweenCommands(t *testing.T) {
+	sigs := &fakeInterrupts{c: make(chan os.Signal, 1)}
+	var errOut bytes.Buffer
+	var handlerErr error
+	l := &Loop{
+		Editor: &fakeEditor{reads: []read{{line: "server list"}}},
+		// The prompt is drawn while no command runs: a Ctrl-C landing then
+		// belongs to the command that just finished.
+		Prompt: func() string {
+			sigs.c <- os.Interrupt
+			return "> "
+		},
+		Handle: func(ctx context.Context, line string) (bool, error) {
+			handlerErr = ctx.Err()
+			return false, nil
+		},
+		ErrOut:     &errOut,
+		Interrupts: sigs.subscribe,
+	}
+	if err := l.Run(t.Context()); err != nil {
+		t.Fatalf("Run() error = %v", err)
+	}
+	if handlerErr != nil {
+		t.Errorf("handler context error = %v, want a stale Ctrl-C ignored", handlerErr)
+	}
+	if errOut.Len() != 0 {
+		t.Errorf("error output = %q, want nothing", errOut.String())
 	}
 }
 
