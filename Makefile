@@ -1,0 +1,59 @@
+# ostui — the two commands a newcomer needs: `make run` and `make test`.
+SHELL := /bin/bash
+GO ?= go
+DEVTOOLS := -modfile=internal/devtools/go.mod
+BIN := bin/ostui
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X github.com/kriscelmer/os-tui/internal/cli.version=$(VERSION)
+COVER_FLOOR ?= 60
+
+.PHONY: build run test test-short cover lint vet fmt bench bench-go e2e devcloud devcloud-down devcloud-status fuzz vuln clean help
+
+help: ## list targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
+
+build: ## build bin/ostui
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/ostui
+
+run: build ## open the shell (offers a local devcloud when no cloud is configured)
+	@bash scripts/run $(BIN) $(ARGS)
+
+test: ## vet and run every unit and transcript test, with coverage
+	$(GO) vet ./...
+	@mkdir -p .tmp
+	$(GO) tool $(DEVTOOLS) gotestsum --format pkgname-and-test-fails -- -count=1 -coverprofile=.tmp/coverage.out ./...
+	@bash scripts/coverage .tmp/coverage.out $(COVER_FLOOR)
+
+test-short: ## run the unit tests without vet or coverage
+	$(GO) test ./...
+
+lint: ## gofmt, go vet and golangci-lint
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo 'gofmt: files above need formatting'; exit 1; }
+	$(GO) vet ./...
+	$(GO) tool $(DEVTOOLS) golangci-lint run ./...
+
+vuln: ## govulncheck
+	$(GO) tool $(DEVTOOLS) govulncheck ./...
+
+fuzz: ## fuzz the slash parser and the config loader for 30 s each
+	$(GO) test ./agent/router -run '^$$' -fuzz FuzzRoute -fuzztime 30s
+	$(GO) test ./internal/config -run '^$$' -fuzz FuzzLoad -fuzztime 30s
+
+bench: build ## benchmarks: Go micro-benchmarks, then whole commands (scripts/bench)
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+	bash scripts/bench $(BIN)
+
+e2e: build ## bring the devcloud up if needed, then run the real-cloud suite
+	bash scripts/e2e $(BIN)
+
+devcloud: ## bring up a real OpenStack on 127.0.0.1 (root, Debian 12)
+	bash scripts/devcloud/up.sh
+
+devcloud-down: ## stop the devcloud's processes
+	bash scripts/devcloud/down.sh
+
+devcloud-status: ## show what the devcloud runs
+	bash scripts/devcloud/status.sh
+
+clean: ## remove build output
+	rm -rf bin .tmp

@@ -1,0 +1,250 @@
+// Package cli wires ostui together: flags, the session, one-shot commands,
+// piped input and the interactive shell. Errors become exit codes in one
+// place (ExitCode), and no panic reaches the user.
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"time"
+
+	"github.com/kriscelmer/os-tui/internal/commands"
+	"github.com/kriscelmer/os-tui/internal/config"
+	"github.com/kriscelmer/os-tui/internal/iostreams"
+	"github.com/kriscelmer/os-tui/internal/repl"
+	"github.com/kriscelmer/os-tui/tools/toolset"
+)
+
+// Main runs ostui with the process's arguments and streams and returns the
+// exit code.
+func Main() int {
+	return Run(context.Background(), os.Args[1:], iostreams.System(), os.Getenv)
+}
+
+// options are the parsed command line.
+type options struct {
+	flags     config.Flags
+	command   string
+	commandOK bool
+	offline   bool
+	debug     bool
+	timeout   time.Duration
+	version   bool
+	help      bool
+	args      []string
+}
+
+func parseFlags(args []string) (*options, error) {
+	o := &options{}
+	fs := flag.NewFlagSet("ostui", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&o.flags.Cloud, "os-cloud", "", "")
+	fs.StringVar(&o.flags.Region, "os-region-name", "", "")
+	fs.StringVar(&o.flags.AuthURL, "os-auth-url", "", "")
+	fs.StringVar(&o.flags.Username, "os-username", "", "")
+	fs.StringVar(&o.flags.Password, "os-password", "", "")
+	fs.StringVar(&o.flags.ProjectName, "os-project-name", "", "")
+	fs.StringVar(&o.flags.ProjectID, "os-project-id", "", "")
+	fs.StringVar(&o.flags.UserDomainName, "os-user-domain-name", "", "")
+	fs.StringVar(&o.flags.ProjectDomainName, "os-project-domain-name", "", "")
+	fs.StringVar(&o.flags.Interface, "os-interface", "", "")
+	fs.StringVar(&o.flags.CACert, "os-cacert", "", "")
+	fs.Func("insecure", "", func(string) error { return nil })
+	insecure := fs.Bool("insecure-tls", false, "")
+	fs.Func("c", "", func(v string) error {
+		if o.commandOK {
+			return errors.New("-c is given more than once; run one command per -c invocation")
+		}
+		o.command, o.commandOK = v, true
+		return nil
+	})
+	fs.BoolVar(&o.offline, "offline", false, "")
+	fs.BoolVar(&o.debug, "debug", false, "")
+	fs.DurationVar(&o.timeout, "timeout", 30*time.Second, "")
+	fs.BoolVar(&o.version, "version", false, "")
+	fs.BoolVar(&o.help, "help", false, "")
+	fs.BoolVar(&o.help, "h", false, "")
+	// --insecure is a plain boolean flag; flag.Func would demand a value.
+	args = rewriteInsecure(args)
+	if err := fs.Parse(args); err != nil {
+		return nil, &usageError{msg: "ostui: " + err.Error() + "\nRun 'ostui --help' for usage."}
+	}
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "insecure-tls" {
+			v := *insecure
+			o.flags.Insecure = &v
+		}
+	})
+	if o.timeout <= 0 {
+		return nil, &usageError{msg: "ostui: --timeout must be positive"}
+	}
+	o.args = fs.Args()
+	return o, nil
+}
+
+// rewriteInsecure maps --insecure[=bool] to the internal flag name, so the
+// flag set can tell "not given" from "given as false".
+func rewriteInsecure(args []string) []string {
+	out := make([]string, 0, len(args))
+	for i, a := range args {
+		if a == "--" {
+			return append(out, args[i:]...)
+		}
+		for _, p := range []string{"--insecure", "-insecure"} {
+			if a == p || strings.HasPrefix(a, p+"=") {
+				a = "--insecure-tls" + strings.TrimPrefix(a, p)
+			}
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// Run is Main with its dependencies injected, for tests.
+func Run(ctx context.Context, args []string, ios *iostreams.IOStreams, getenv func(string) string) (code int) {
+	defer func() {
+		// The last line of defence: a bug must not print a Go stack at a
+		// person. Say what happened and how to report it.
+		if r := recover(); r != nil {
+			fmt.Fprintf(ios.ErrOut, "ostui: internal error: %v\nPlease report this with the command you ran (https://github.com/kriscelmer/os-tui/issues).\n", r)
+			code = ExitError
+		}
+	}()
+	err := run(ctx, args, ios, getenv)
+	if err != nil {
+		var se *silentError
+		var ue *usageError
+		switch {
+		case errors.As(err, &se):
+		case errors.As(err, &ue):
+			fmt.Fprintln(ios.ErrOut, ue.msg)
+		default:
+			fmt.Fprintln(ios.ErrOut, "ostui: "+err.Error())
+		}
+	}
+	return ExitCode(err)
+}
+
+func run(ctx context.Context, args []string, ios *iostreams.IOStreams, getenv func(string) string) error {
+	o, err := parseFlags(args)
+	if err != nil {
+		return err
+	}
+	switch {
+	case o.help:
+		fmt.Fprint(ios.Out, usageText)
+		return nil
+	case o.version:
+		fmt.Fprintln(ios.Out, versionLine())
+		return nil
+	}
+	if len(o.args) > 0 {
+		return subcommand(ios, o, getenv)
+	}
+	reg, err := toolset.Registry()
+	if err != nil {
+		return fmt.Errorf("load tools: %w", err)
+	}
+	sh := NewShell(ios, reg, o.flags, getenv, DefaultPaths(getenv))
+	sh.Debug, sh.Offline, sh.Timeout = o.debug, o.offline, o.timeout
+	for _, w := range sh.Warnings() {
+		fmt.Fprintln(ios.ErrOut, "warning: "+w.String())
+	}
+	switch {
+	case o.commandOK:
+		return oneShot(ctx, sh, o.command)
+	case !ios.IsStdinTTY():
+		return script(ctx, sh, ios.In)
+	}
+	return interactive(ctx, sh)
+}
+
+// oneShot runs a single command; Ctrl-C cancels it.
+func oneShot(ctx context.Context, sh *Shell, line string) error {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
+	defer stop()
+	if strings.TrimSpace(line) == "" {
+		return &usageError{msg: "ostui: -c needs a command, e.g. -c '/server list'"}
+	}
+	_, err := sh.Execute(ctx, line)
+	if err != nil {
+		sh.Report(err)
+		return &silentError{code: ExitCode(err)}
+	}
+	return nil
+}
+
+// script runs lines from a pipe, reporting each failure and going on; the
+// exit code is that of the last failure.
+func script(ctx context.Context, sh *Shell, in io.Reader) error {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
+	defer stop()
+	sc := bufio.NewScanner(in)
+	sc.Buffer(make([]byte, 64*1024), 1024*1024)
+	var last error
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		quit, err := sh.Execute(ctx, line)
+		if err != nil {
+			sh.Report(err)
+			last = &silentError{code: ExitCode(err)}
+			if ctx.Err() != nil {
+				return last
+			}
+		}
+		if quit {
+			break
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("read commands: %w", err)
+	}
+	return last
+}
+
+func interactive(ctx context.Context, sh *Shell) error {
+	completer := &commands.Completer{
+		Registry: sh.Registry,
+		Names: func(kind string) []string {
+			if sh.env == nil {
+				return nil
+			}
+			return sh.env.Names.Of(kind)
+		},
+		Clouds: func() []string {
+			names, _ := config.Names(sh.Getenv)
+			return names
+		},
+	}
+	ed, err := repl.New(repl.Config{
+		Prompt:      sh.Prompt(),
+		HistoryFile: sh.Paths.HistoryFile(),
+		Completer:   completer,
+	})
+	if err != nil {
+		return fmt.Errorf("start the line editor: %w", err)
+	}
+	defer ed.Close()
+	fmt.Fprintf(sh.IO.ErrOut, "ostui %s — type /help for commands, Ctrl-D to leave.\n", Version())
+	if err := sh.ConfigError(); err != nil {
+		sh.Report(err)
+	}
+	loop := &repl.Loop{
+		Editor:  ed,
+		Handle:  sh.Execute,
+		Prompt:  sh.Prompt,
+		ErrOut:  sh.IO.ErrOut,
+		OnError: sh.Report,
+	}
+	return loop.Run(ctx)
+}

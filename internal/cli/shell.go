@@ -1,0 +1,321 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/kriscelmer/os-tui/agent/gate"
+	"github.com/kriscelmer/os-tui/agent/router"
+	"github.com/kriscelmer/os-tui/internal/cloud"
+	"github.com/kriscelmer/os-tui/internal/commands"
+	"github.com/kriscelmer/os-tui/internal/config"
+	"github.com/kriscelmer/os-tui/internal/iostreams"
+	"github.com/kriscelmer/os-tui/internal/render"
+	"github.com/kriscelmer/os-tui/tools"
+)
+
+// Shell is one session: the registry, the current cloud and its caches.
+// The REPL, -c and piped input all run lines through Execute.
+type Shell struct {
+	IO       *iostreams.IOStreams
+	Registry *tools.Registry
+	Router   *router.Router
+	Flags    config.Flags
+	Getenv   func(string) string
+	Paths    Paths
+	Debug    bool
+	Offline  bool
+	Timeout  time.Duration
+
+	cfg      *config.Cloud
+	cfgErr   error
+	warnings []config.Warning
+	env      *tools.Env
+	conn     *cloud.Conn
+}
+
+// NewShell builds a session. It reads configuration but does not touch
+// the network.
+func NewShell(ios *iostreams.IOStreams, reg *tools.Registry, flags config.Flags, getenv func(string) string, paths Paths) *Shell {
+	s := &Shell{
+		IO:       ios,
+		Registry: reg,
+		Router:   router.New(reg, commands.BuiltinNames()),
+		Flags:    flags,
+		Getenv:   getenv,
+		Paths:    paths,
+		Timeout:  30 * time.Second,
+	}
+	s.loadConfig()
+	return s
+}
+
+// loadConfig resolves the cloud from flags, environment and files. A
+// failure is kept and reported when a command needs the cloud, so /help and
+// the offline note still work without any configuration.
+func (s *Shell) loadConfig() {
+	cfg, warnings, err := config.Load(s.Flags, s.Getenv)
+	if err == nil && s.Flags.ProjectName != "" {
+		// A project chosen by name here beats a project ID from a file.
+		cfg.ProjectID = ""
+	}
+	s.cfg, s.warnings, s.cfgErr = cfg, warnings, err
+	s.conn, s.env = nil, nil
+}
+
+// Warnings returns configuration warnings (world-readable secure.yaml...).
+func (s *Shell) Warnings() []config.Warning { return s.warnings }
+
+// ConfigError is the error met resolving the cloud, if any.
+func (s *Shell) ConfigError() error { return s.cfgErr }
+
+// environment connects lazily: the first command that needs the cloud
+// builds the connection, which authenticates (or reuses a cached token)
+// on its first request.
+func (s *Shell) environment() (*tools.Env, error) {
+	if s.env != nil {
+		return s.env, nil
+	}
+	if s.cfgErr != nil {
+		return nil, s.cfgErr
+	}
+	opts := cloud.Options{
+		CacheDir:  s.Paths.CacheDir,
+		Timeout:   s.Timeout,
+		UserAgent: "ostui/" + Version(),
+	}
+	if s.Debug {
+		opts.Debug = s.IO.ErrOut
+	}
+	s.conn = cloud.New(s.cfg, opts)
+	s.env = tools.NewEnv(s.conn)
+	return s.env, nil
+}
+
+// Prompt shows the cloud, project and region.
+func (s *Shell) Prompt() string {
+	cs := s.IO.ColorScheme()
+	if s.cfg == nil {
+		return cs.Yellow("(no cloud)") + "> "
+	}
+	project := s.cfg.ProjectName
+	if project == "" {
+		project = s.cfg.ProjectID
+	}
+	where := s.cfg.Name
+	if project != "" {
+		where += ":" + project
+	}
+	if s.cfg.Region != "" {
+		where += "@" + s.cfg.Region
+	}
+	return cs.Cyan(where) + "> "
+}
+
+// Execute runs one line. It returns quit when the line asks to leave.
+func (s *Shell) Execute(ctx context.Context, line string) (quit bool, err error) {
+	intent, err := s.Router.Route(line)
+	if err != nil {
+		return false, err
+	}
+	switch in := intent.(type) {
+	case router.Empty:
+		return false, nil
+	case router.Prose:
+		return false, s.prose(in.Text)
+	case router.Help:
+		return false, s.help(ctx, in.Topic)
+	case router.Builtin:
+		return s.builtin(ctx, in)
+	case router.Call:
+		return false, s.call(ctx, in)
+	}
+	return false, fmt.Errorf("unhandled input %T", intent)
+}
+
+// offlineError is the answer to plain language when no model is set up.
+type offlineError struct{ suggestions []string }
+
+func (e *offlineError) Error() string {
+	msg := "ostui is offline (no language model configured), so plain language cannot be answered; slash commands all work."
+	if len(e.suggestions) > 0 {
+		msg += "\nclosest commands: " + strings.Join(e.suggestions, ", ")
+	} else {
+		msg += "\ntype /help for the list of commands"
+	}
+	return msg
+}
+
+func (s *Shell) prose(text string) error {
+	return &offlineError{suggestions: commands.Suggest(s.Registry, text, 3)}
+}
+
+func (s *Shell) available(ctx context.Context) commands.Available {
+	// Help never connects just to filter itself; it uses the catalog only
+	// when a connection already knows it.
+	if s.conn == nil || !s.conn.HasCapabilities() {
+		return nil
+	}
+	caps, err := s.conn.Capabilities(ctx)
+	if err != nil {
+		return nil
+	}
+	return caps.Has
+}
+
+func (s *Shell) help(ctx context.Context, topic string) error {
+	if topic == "" {
+		commands.WriteOverview(s.IO.Out, s.Registry, s.available(ctx))
+		return nil
+	}
+	if !commands.WriteTopic(s.IO.Out, s.Registry, topic, s.available(ctx)) {
+		_, err := s.Router.Route("/" + topic)
+		if err != nil {
+			return err
+		}
+		return fmt.Errorf("no help for %q; type /help for the list of commands", topic)
+	}
+	return nil
+}
+
+func (s *Shell) call(ctx context.Context, c router.Call) error {
+	opts := render.Options{Format: c.Output.Format, Columns: c.Output.Columns, Sort: c.Output.Sort, Long: c.Output.Long}
+	if err := render.ValidateOptions(opts); err != nil {
+		return &router.UsageError{Tool: c.Tool, Problems: []string{err.Error()}}
+	}
+	env, err := s.environment()
+	if err != nil {
+		return err
+	}
+	res, err := gate.Read(ctx, s.Registry, env, c.Tool.Name, c.Args)
+	if err != nil {
+		return err
+	}
+	return render.Render(s.IO, res, opts)
+}
+
+func (s *Shell) builtin(ctx context.Context, b router.Builtin) (bool, error) {
+	switch b.Name {
+	case "quit", "exit":
+		return true, nil
+	case "help":
+		return false, s.help(ctx, strings.Join(b.Args, " "))
+	case "clear":
+		if s.IO.IsStdoutTTY() {
+			fmt.Fprint(s.IO.Out, "\x1b[H\x1b[2J")
+		}
+		return false, nil
+	case "cloud":
+		return false, s.switchCloud(b.Args)
+	case "project":
+		return false, s.switchScope(b.Args, "project")
+	case "region":
+		return false, s.switchScope(b.Args, "region")
+	}
+	return false, fmt.Errorf("unknown command /%s", b.Name)
+}
+
+func (s *Shell) switchCloud(args []string) error {
+	if len(args) == 0 {
+		return s.describeCloud(s.IO.Out)
+	}
+	if len(args) > 1 {
+		return &usageError{msg: "usage: /cloud [NAME]"}
+	}
+	old := s.Flags
+	s.Flags = config.Flags{Cloud: args[0], CACert: old.CACert, Insecure: old.Insecure}
+	s.loadConfig()
+	if s.cfgErr != nil {
+		err := s.cfgErr
+		s.Flags = old
+		s.loadConfig()
+		return fmt.Errorf("switch to cloud %s: %w", args[0], err)
+	}
+	return s.describeCloud(s.IO.Out)
+}
+
+func (s *Shell) switchScope(args []string, what string) error {
+	if len(args) == 0 {
+		return s.describeCloud(s.IO.Out)
+	}
+	if len(args) > 1 {
+		return &usageError{msg: fmt.Sprintf("usage: /%s [NAME]", what)}
+	}
+	old := s.Flags
+	if what == "project" {
+		s.Flags.ProjectName, s.Flags.ProjectID = args[0], ""
+	} else {
+		s.Flags.Region = args[0]
+	}
+	s.loadConfig()
+	if s.cfgErr != nil {
+		err := s.cfgErr
+		s.Flags = old
+		s.loadConfig()
+		return fmt.Errorf("switch %s to %s: %w", what, args[0], err)
+	}
+	return s.describeCloud(s.IO.Out)
+}
+
+func (s *Shell) describeCloud(w io.Writer) error {
+	if s.cfgErr != nil {
+		return s.cfgErr
+	}
+	c := s.cfg
+	project := c.ProjectName
+	if project == "" {
+		project = c.ProjectID
+	}
+	user := c.Username
+	if user == "" {
+		user = c.UserID
+	}
+	fmt.Fprintf(w, "cloud:    %s\n", c.Name)
+	fmt.Fprintf(w, "auth URL: %s\n", c.AuthURL)
+	if user != "" {
+		fmt.Fprintf(w, "user:     %s\n", user)
+	}
+	if project != "" {
+		fmt.Fprintf(w, "project:  %s\n", project)
+	}
+	if c.Region != "" {
+		fmt.Fprintf(w, "region:   %s\n", c.Region)
+	}
+	if c.ConfigFile != "" {
+		fmt.Fprintf(w, "from:     %s\n", c.ConfigFile)
+	}
+	return nil
+}
+
+// Report prints an error for a person: the cloud's errors are explained,
+// usage errors keep their usage line. Nothing else (no stack) is printed.
+func (s *Shell) Report(err error) {
+	if err == nil {
+		return
+	}
+	var se *silentError
+	if errors.As(err, &se) {
+		return
+	}
+	if errors.Is(err, context.Canceled) {
+		fmt.Fprintln(s.IO.ErrOut, "cancelled")
+		return
+	}
+	var oe *offlineError
+	if errors.As(err, &oe) {
+		fmt.Fprintln(s.IO.ErrOut, err.Error())
+		return
+	}
+	err = cloud.Explain(err)
+	cs := s.IO.ColorScheme()
+	msg := err.Error()
+	first, rest, _ := strings.Cut(msg, "\n")
+	fmt.Fprintln(s.IO.ErrOut, cs.Red("error: ")+first)
+	if rest != "" {
+		fmt.Fprintln(s.IO.ErrOut, rest)
+	}
+}

@@ -1,0 +1,32 @@
+// Package commands holds the shell's own slash commands (those that are
+// not tools) and what is generated from the registry for every command:
+// help text, tab completion and the closest commands to a plain-language
+// request when no model is configured.
+package commands
+
+// Builtin is a shell command that is not a tool.
+type Builtin struct {
+	Name    string
+	Usage   string
+	Summary string
+}
+
+// Builtins lists the shell's own commands, in help order.
+var Builtins = []Builtin{
+	{Name: "help", Usage: "/help [COMMAND]", Summary: "Show commands, or the arguments of one command"},
+	{Name: "cloud", Usage: "/cloud [NAME]", Summary: "Show the current cloud, or switch to another from clouds.yaml"},
+	{Name: "project", Usage: "/project [NAME]", Summary: "Show the current project, or switch to another project in this cloud"},
+	{Name: "region", Usage: "/region [NAME]", Summary: "Show the current region, or switch to another region"},
+	{Name: "clear", Usage: "/clear", Summary: "Clear the screen"},
+	{Name: "quit", Usage: "/quit", Summary: "Leave the shell (also /exit or Ctrl-D)"},
+	{Name: "exit", Usage: "/exit", Summary: ""},
+}
+
+// BuiltinNames returns the names of every built-in, for the router.
+func BuiltinNames() []string {
+	out := make([]string, 0, len(Builtins))
+	for _, b := range Builtins {
+		out = append(out, b.Name)
+	}
+	return out
+}

@@ -1,0 +1,198 @@
+package commands
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/kriscelmer/os-tui/tools"
+)
+
+// Formats are the values -f completes to.
+var Formats = []string{"table", "json", "yaml", "csv", "value"}
+
+var outputFlags = []string{"--format", "--column", "--sort", "--long", "--help"}
+
+// Completer completes slash commands, their flags and values from the
+// registry, and resource names from those seen in recent output.
+type Completer struct {
+	Registry *tools.Registry
+	// Names returns remembered names of a kind ("server"); may be nil.
+	Names func(kind string) []string
+	// Clouds returns the cloud names for /cloud; may be nil.
+	Clouds func() []string
+}
+
+// Complete implements the REPL's completer: candidates for the word ending
+// at pos, and how many runes before pos they replace.
+func (c *Completer) Complete(line string, pos int) ([]string, int) {
+	runes := []rune(line)
+	if pos > len(runes) {
+		pos = len(runes)
+	}
+	before := string(runes[:pos])
+	if !strings.HasPrefix(strings.TrimLeft(before, " "), "/") {
+		return nil, 0
+	}
+	words := strings.Fields(strings.TrimLeft(before, " ")[1:])
+	current := ""
+	if !strings.HasSuffix(before, " ") && len(words) > 0 {
+		current = words[len(words)-1]
+		words = words[:len(words)-1]
+	}
+	cands := c.candidates(words, current)
+	return filterPrefix(cands, current), len([]rune(current))
+}
+
+// Words completes a command given as separate words (the shell's
+// `ostui __complete` entry point): all but the last are complete.
+func (c *Completer) Words(words []string) []string {
+	if len(words) == 0 {
+		words = []string{""}
+	}
+	current := words[len(words)-1]
+	return filterPrefix(c.candidates(words[:len(words)-1], current), current)
+}
+
+func (c *Completer) candidates(words []string, current string) []string {
+	reg := c.Registry
+	if len(words) == 0 {
+		// The first word, typed after the slash (the slash itself is not
+		// part of the word).
+		seen := map[string]bool{}
+		var out []string
+		for _, n := range reg.Nouns() {
+			if !seen[n] {
+				seen[n] = true
+				out = append(out, n+" ")
+			}
+		}
+		for _, b := range Builtins {
+			out = append(out, b.Name+" ")
+		}
+		sort.Strings(out)
+		return out
+	}
+	switch words[0] {
+	case "help":
+		return c.candidates(words[1:], current)
+	case "cloud":
+		if c.Clouds != nil && len(words) == 1 {
+			return c.Clouds()
+		}
+		return nil
+	}
+	tool, n := lookup(reg, words)
+	if tool == nil {
+		// A noun (and maybe more words of a verb) typed: offer next words.
+		prefix := strings.Join(words, ".") + "."
+		seen := map[string]bool{}
+		var out []string
+		for _, t := range reg.Tools() {
+			if rest, ok := strings.CutPrefix(t.Name, prefix); ok {
+				next, _, more := strings.Cut(rest, ".")
+				cand := next
+				if !more {
+					cand += " "
+				}
+				if !seen[cand] {
+					seen[cand] = true
+					out = append(out, cand)
+				}
+			}
+		}
+		sort.Strings(out)
+		return out
+	}
+	args := words[n:]
+	// A flag waiting for its value?
+	if len(args) > 0 && strings.HasPrefix(args[len(args)-1], "-") {
+		flag := args[len(args)-1]
+		switch flag {
+		case "-f", "--format":
+			return Formats
+		case "-c", "--column", "--sort":
+			return nil
+		}
+		if p, ok := tool.Spec.Prop(strings.ReplaceAll(strings.TrimPrefix(flag, "--"), "-", "_")); ok && p.Type != "boolean" {
+			return c.values(p)
+		}
+	}
+	if strings.HasPrefix(current, "-") {
+		var out []string
+		for _, p := range tool.Spec.Props {
+			out = append(out, p.Flag())
+		}
+		if tool.Effect == tools.Read {
+			out = append(out, outputFlags...)
+		} else {
+			out = append(out, "--help")
+		}
+		sort.Strings(out)
+		return out
+	}
+	// The next positional argument.
+	filled := 0
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if strings.HasPrefix(a, "-") {
+			if p, ok := tool.Spec.Prop(strings.ReplaceAll(strings.TrimPrefix(a, "--"), "-", "_")); ok && p.Type != "boolean" && !strings.Contains(a, "=") {
+				i++
+			} else if a == "-f" || a == "--format" || a == "-c" || a == "--column" || a == "--sort" {
+				i++
+			}
+			continue
+		}
+		filled++
+	}
+	if filled < len(tool.Spec.Positional) {
+		p, _ := tool.Spec.Prop(tool.Spec.Positional[filled])
+		return c.values(p)
+	}
+	if last := len(tool.Spec.Positional) - 1; last >= 0 {
+		if p, _ := tool.Spec.Prop(tool.Spec.Positional[last]); p.Type == "array" {
+			return c.values(p)
+		}
+	}
+	return nil
+}
+
+func (c *Completer) values(p tools.Prop) []string {
+	if len(p.Enum) > 0 {
+		return p.Enum
+	}
+	if p.Resource != "" && c.Names != nil {
+		return quoteAll(c.Names(p.Resource))
+	}
+	return nil
+}
+
+// quoteAll quotes names that the router would otherwise split.
+func quoteAll(names []string) []string {
+	out := make([]string, 0, len(names))
+	for _, n := range names {
+		if strings.ContainsAny(n, " \t'\"\\") {
+			n = "'" + strings.ReplaceAll(n, "'", `'\''`) + "'"
+		}
+		out = append(out, n)
+	}
+	return out
+}
+
+func lookup(reg *tools.Registry, words []string) (*tools.Tool, int) {
+	for n := min(3, len(words)); n >= 1; n-- {
+		if t, ok := reg.Lookup(strings.Join(words[:n], ".")); ok {
+			return t, n
+		}
+	}
+	return nil, 0
+}
+
+func filterPrefix(cands []string, prefix string) []string {
+	var out []string
+	for _, c := range cands {
+		if strings.HasPrefix(c, prefix) {
+			out = append(out, c)
+		}
+	}
+	return out
+}

@@ -1,0 +1,160 @@
+package commands
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/kriscelmer/os-tui/tools"
+)
+
+// OutputFlagsHelp describes the output flags every read command takes.
+const OutputFlagsHelp = `Output flags (every read command):
+  -f, --format FORMAT   table, json, yaml, csv or value
+  -c, --column NAME     show only this column (repeatable)
+  --sort NAME[:desc]    sort rows by a column (repeatable)
+  --long                show the extra columns`
+
+// Available reports whether a tool's service is in the catalog; nil means
+// the catalog is not known yet and every tool is shown.
+type Available func(service string) bool
+
+// WriteOverview writes /help: every command with its summary, the tools the
+// cloud cannot serve listed apart with the reason.
+func WriteOverview(w io.Writer, reg *tools.Registry, avail Available) {
+	fmt.Fprintln(w, "Type a slash command, or ask in plain language (needs a model).")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Cloud commands:")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	var missing []*tools.Tool
+	for _, t := range reg.Tools() {
+		if avail != nil && !avail(t.Service) {
+			missing = append(missing, t)
+			continue
+		}
+		fmt.Fprintf(tw, "  %s\t%s\n", shortUsage(t), t.Summary)
+	}
+	_ = tw.Flush()
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Shell commands:")
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, b := range Builtins {
+		if b.Summary == "" {
+			continue
+		}
+		fmt.Fprintf(tw, "  %s\t%s\n", b.Usage, b.Summary)
+	}
+	_ = tw.Flush()
+	if len(missing) > 0 {
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "Not offered on this cloud (its catalog lacks the service):")
+		for _, t := range missing {
+			fmt.Fprintf(w, "  %s (needs %s)\n", t.Slash(), t.Service)
+		}
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, OutputFlagsHelp)
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "/help COMMAND shows a command's arguments, e.g. /help server list.")
+}
+
+// shortUsage is the slash form followed by its required positionals.
+func shortUsage(t *tools.Tool) string {
+	s := t.Slash()
+	for _, name := range t.Spec.Positional {
+		if p, _ := t.Spec.Prop(name); p.Required {
+			s += " " + strings.ToUpper(name)
+		}
+	}
+	return s
+}
+
+// WriteTopic writes help for a topic: a tool ("server list"), a noun
+// ("server") or a built-in ("cloud"). It returns false when nothing
+// matches.
+func WriteTopic(w io.Writer, reg *tools.Registry, topic string, avail Available) bool {
+	topic = strings.TrimSpace(strings.TrimPrefix(topic, "/"))
+	name := strings.Join(strings.Fields(topic), ".")
+	if t, ok := reg.Lookup(name); ok {
+		WriteTool(w, t, avail)
+		return true
+	}
+	for _, b := range Builtins {
+		if b.Name == topic && b.Summary != "" {
+			fmt.Fprintf(w, "%s\n  %s\n", b.Usage, b.Summary)
+			return true
+		}
+	}
+	var under []*tools.Tool
+	for _, t := range reg.Tools() {
+		if strings.HasPrefix(t.Name, name+".") {
+			under = append(under, t)
+		}
+	}
+	if len(under) == 0 {
+		return false
+	}
+	fmt.Fprintf(w, "/%s commands:\n", topic)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, t := range under {
+		fmt.Fprintf(tw, "  %s\t%s\n", shortUsage(t), t.Summary)
+	}
+	_ = tw.Flush()
+	return true
+}
+
+// WriteTool writes the full help of one tool, generated from its schema.
+func WriteTool(w io.Writer, t *tools.Tool, avail Available) {
+	fmt.Fprintf(w, "%s — %s\n\n", t.Slash(), t.Summary)
+	fmt.Fprintf(w, "usage: %s\n", t.Spec.Usage(t.Slash()))
+	if len(t.Spec.Props) > 0 {
+		fmt.Fprintln(w, "\nArguments:")
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		for _, p := range t.Spec.Props {
+			left := p.Flag()
+			if p.Type != "boolean" {
+				left += " " + p.Metavar()
+			}
+			desc := p.Description
+			if p.Required {
+				desc += " (required)"
+			}
+			if isPositional(t, p.Name) {
+				desc += fmt.Sprintf(" — may be given as %s without the flag", strings.ToUpper(p.Name))
+			}
+			if p.Type == "array" {
+				desc += " (repeatable)"
+			}
+			if p.Type == "object" {
+				desc += " (repeatable)"
+			}
+			if p.Type == "boolean" {
+				desc += fmt.Sprintf(" (%s to turn off)", "--no-"+strings.TrimPrefix(p.Flag(), "--"))
+			}
+			if len(p.Enum) > 6 {
+				desc += "; one of " + strings.Join(p.Enum, ", ")
+			}
+			fmt.Fprintf(tw, "  %s\t%s\n", left, desc)
+		}
+		_ = tw.Flush()
+	}
+	if t.Effect == tools.Read {
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, OutputFlagsHelp)
+	}
+	fmt.Fprintf(w, "\nEffect: %s. Service: %s.", t.Effect, t.Service)
+	if avail != nil && !avail(t.Service) {
+		fmt.Fprintf(w, " Not offered here: this cloud's catalog has no %s service.", t.Service)
+	}
+	fmt.Fprintln(w)
+}
+
+func isPositional(t *tools.Tool, name string) bool {
+	for _, p := range t.Spec.Positional {
+		if p == name {
+			return true
+		}
+	}
+	return false
+}
