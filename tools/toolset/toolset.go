@@ -6,10 +6,13 @@ import (
 	"github.com/kriscelmer/os-tui/schemas"
 	"github.com/kriscelmer/os-tui/tools"
 	"github.com/kriscelmer/os-tui/tools/compute/flavors"
+	"github.com/kriscelmer/os-tui/tools/compute/servers"
 	"github.com/kriscelmer/os-tui/tools/image/images"
+	"github.com/kriscelmer/os-tui/tools/network/floatingips"
 	"github.com/kriscelmer/os-tui/tools/network/networks"
 	"github.com/kriscelmer/os-tui/tools/network/ports"
 	"github.com/kriscelmer/os-tui/tools/network/routers"
+	"github.com/kriscelmer/os-tui/tools/network/secgroups"
 	"github.com/kriscelmer/os-tui/tools/network/subnets"
 )
 
@@ -18,6 +21,9 @@ func All() []tools.Tool {
 	var all []tools.Tool
 	for _, group := range [][]tools.Tool{
 		flavors.Tools(),
+		servers.Tools(),
+		secgroups.Tools(),
+		floatingips.Tools(),
 		ports.Tools(),
 		routers.Tools(),
 		subnets.Tools(),
