@@ -67,19 +67,27 @@ func (i image) name() string {
 	return *i.Name
 }
 
-// eachImage pages through every image matching opts, stopping early once
-// stop reports true.
-func eachImage(ctx context.Context, client *gophercloud.ServiceClient, opts images.ListOpts, fn func(image) (stop bool)) error {
-	done := false
+// eachImage pages through every image matching opts, handing each to fn
+// both decoded and as Glance's full map, stopping early once fn reports
+// true.
+func eachImage(ctx context.Context, client *gophercloud.ServiceClient, opts images.ListOpts, fn func(img image, raw map[string]any) (stop bool)) error {
 	return images.List(client, opts).EachPage(ctx, func(_ context.Context, page pagination.Page) (bool, error) {
 		var body struct {
-			Images []image `json:"images"`
+			Images []json.RawMessage `json:"images"`
 		}
 		if err := page.(images.ImagePage).ExtractInto(&body); err != nil {
 			return false, err
 		}
-		for _, img := range body.Images {
-			if done = fn(img); done {
+		for _, b := range body.Images {
+			var img image
+			var raw map[string]any
+			if err := json.Unmarshal(b, &img); err != nil {
+				return false, err
+			}
+			if err := json.Unmarshal(b, &raw); err != nil {
+				return false, err
+			}
+			if fn(img, raw) {
 				return false, nil
 			}
 		}
@@ -115,7 +123,7 @@ func list(ctx context.Context, env *tools.Env, args ListArgs) (*tools.Result, er
 		{Name: "Project", Long: true}, {Name: "Tags", Long: true},
 	}}
 	var names []string
-	err = eachImage(ctx, client, opts, func(img image) bool {
+	err = eachImage(ctx, client, opts, func(img image, _ map[string]any) bool {
 		tags := img.Tags
 		if tags == nil {
 			tags = []string{}
@@ -174,10 +182,13 @@ func Resolve(ctx context.Context, env *tools.Env, nameOrID string) (map[string]a
 			return nil, fmt.Errorf("find image %s: %w", nameOrID, err)
 		}
 	}
-	// Glance's name filter is an exact match, so every result is a candidate.
+	// Glance's name filter is an exact match, so every result is a
+	// candidate, and a list entry holds every field a GET would.
 	var cands []tools.Candidate
-	err = eachImage(ctx, client, images.ListOpts{Name: nameOrID}, func(img image) bool {
+	found := map[string]map[string]any{}
+	err = eachImage(ctx, client, images.ListOpts{Name: nameOrID}, func(img image, raw map[string]any) bool {
 		cands = append(cands, tools.Candidate{ID: img.ID, Name: img.name()})
+		found[img.ID] = raw
 		return false
 	})
 	if err != nil {
@@ -187,11 +198,7 @@ func Resolve(ctx context.Context, env *tools.Env, nameOrID string) (map[string]a
 	if err != nil {
 		return nil, err
 	}
-	raw, err := get(ctx, client, c.ID)
-	if err != nil {
-		return nil, fmt.Errorf("get image %s: %w", c.ID, err)
-	}
-	return raw, nil
+	return found[c.ID], nil
 }
 
 // get returns one image as a generic map: Glance puts custom properties
@@ -217,7 +224,7 @@ func Name(ctx context.Context, env *tools.Env, id string) (string, error) {
 			return nil, err
 		}
 		m := map[string]string{}
-		err = eachImage(ctx, client, images.ListOpts{}, func(img image) bool {
+		err = eachImage(ctx, client, images.ListOpts{}, func(img image, _ map[string]any) bool {
 			m[img.ID] = img.name()
 			return false
 		})

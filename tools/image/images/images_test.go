@@ -162,9 +162,6 @@ func TestShow(t *testing.T) {
 					w.Header().Set("Content-Type", "application/json")
 					fmt.Fprintf(w, `{"images": %s}`, tt.byName)
 				})
-				if tt.wantErr == "" {
-					fc.Handle("GET", toolstest.ImagePrefix+"/images/"+tt.wantID, http.StatusOK, cirrosJSON)
-				}
 			}
 			res, err := run(t, fc.Env(), "image.show", ShowArgs{Image: tt.arg})
 			if tt.wantErr != "" {

@@ -1,0 +1,523 @@
+// Package servers holds the read-only server tools: list, show, console
+// log and instance actions (events). Output follows what the openstack
+// CLI prints for the same commands, so people and scripts moving between
+// the two see the same columns and field names.
+package servers
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/gophercloud/gophercloud/v2"
+	"github.com/gophercloud/gophercloud/v2/openstack/compute/v2/servers"
+	"github.com/gophercloud/gophercloud/v2/pagination"
+
+	"github.com/kriscelmer/os-tui/tools"
+	"github.com/kriscelmer/os-tui/tools/compute/flavors"
+	"github.com/kriscelmer/os-tui/tools/image/images"
+)
+
+// Kind is the resource kind of servers in Names and errors.
+const Kind = "server"
+
+// Microversion is the compute API microversion these tools ask for.
+// From 2.47 a server embeds its flavor (with original_name), so listing
+// needs no flavor lookups; 2.79 also brings description, tags, locked and
+// the volume attachments' delete_on_termination.
+const Microversion = "2.79"
+
+// BootFromVolume is what openstack shows as the image of a server booted
+// from a volume (it has no image), so people can grep for such servers.
+const BootFromVolume = "N/A (booted from volume)"
+
+// Tools returns the server tools.
+func Tools() []tools.Tool {
+	return []tools.Tool{
+		tools.ReadTool("server.list", "List servers", "compute", list),
+		tools.ReadTool("server.show", "Show one server", "compute", show),
+		tools.ReadTool("server.console-log", "Show a server's console output", "compute", consoleLog),
+		tools.ReadTool("server.events", "List recent events (instance actions) of a server", "compute", events),
+		tools.ReadTool("server.event.show", "Show one server event with its steps", "compute", eventShow),
+	}
+}
+
+// ListArgs are the arguments of server.list.
+type ListArgs struct {
+	Name        string `json:"name"`
+	Status      string `json:"status"`
+	Flavor      string `json:"flavor"`
+	Image       string `json:"image"`
+	Host        string `json:"host"`
+	AllProjects bool   `json:"all_projects"`
+	Limit       int    `json:"limit"`
+}
+
+// ShowArgs are the arguments of server.show.
+type ShowArgs struct {
+	Server string `json:"server"`
+}
+
+// ConsoleLogArgs are the arguments of server.console-log.
+type ConsoleLogArgs struct {
+	Server string `json:"server"`
+	Lines  int    `json:"lines"`
+}
+
+// EventsArgs are the arguments of server.events.
+type EventsArgs struct {
+	Server string `json:"server"`
+}
+
+// EventShowArgs are the arguments of server.event.show.
+type EventShowArgs struct {
+	Server    string `json:"server"`
+	RequestID string `json:"request_id"`
+}
+
+// client returns a compute client pinned to Microversion: the output's
+// shape depends on it, whatever the cloud's default.
+func client(ctx context.Context, env *tools.Env) (*gophercloud.ServiceClient, error) {
+	c, err := env.Clients.ServiceClient(ctx, "compute")
+	if err != nil {
+		return nil, err
+	}
+	c.Microversion = Microversion
+	return c, nil
+}
+
+// server is the part of a server that server.list shows.
+type server struct {
+	ID         string               `json:"id"`
+	Name       string               `json:"name"`
+	Status     string               `json:"status"`
+	TaskState  *string              `json:"OS-EXT-STS:task_state"`
+	PowerState *int                 `json:"OS-EXT-STS:power_state"`
+	Addresses  map[string][]address `json:"addresses"`
+	Image      json.RawMessage      `json:"image"`
+	Flavor     map[string]any       `json:"flavor"`
+	Zone       string               `json:"OS-EXT-AZ:availability_zone"`
+	Host       *string              `json:"OS-EXT-SRV-ATTR:host"`
+	Metadata   map[string]string    `json:"metadata"`
+}
+
+type address struct {
+	Addr string `json:"addr"`
+}
+
+// imageID returns the ID of the server's image, "" when it was booted
+// from a volume (Nova sends "" instead of an object) or when Nova left the
+// image out (2.69+, while a cell is down).
+func imageID(raw json.RawMessage) (id string, present bool) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return "", false
+	}
+	var img struct {
+		ID string `json:"id"`
+	}
+	if json.Unmarshal(raw, &img) != nil {
+		return "", true
+	}
+	return img.ID, true
+}
+
+func list(ctx context.Context, env *tools.Env, args ListArgs) (*tools.Result, error) {
+	c, err := client(ctx, env)
+	if err != nil {
+		return nil, err
+	}
+	opts := servers.ListOpts{
+		Name:       args.Name,
+		Status:     args.Status,
+		Host:       args.Host,
+		AllTenants: args.AllProjects,
+		Limit:      args.Limit,
+	}
+	// Nova filters by flavor and image ID only; names are resolved first,
+	// as openstack does.
+	if args.Flavor != "" {
+		f, err := flavors.Resolve(ctx, env, args.Flavor)
+		if err != nil {
+			return nil, err
+		}
+		opts.Flavor = f.ID
+	}
+	if args.Image != "" {
+		img, err := images.Resolve(ctx, env, args.Image)
+		if err != nil {
+			return nil, err
+		}
+		opts.Image, _ = img["id"].(string)
+	}
+	var all []server
+	err = servers.List(c, opts).EachPage(ctx, func(_ context.Context, page pagination.Page) (bool, error) {
+		var got []server
+		if err := servers.ExtractServersInto(page, &got); err != nil {
+			return false, err
+		}
+		all = append(all, got...)
+		if args.Limit > 0 && len(all) >= args.Limit {
+			all = all[:args.Limit]
+			return false, nil
+		}
+		return true, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list servers: %w", err)
+	}
+
+	out := &tools.List{Columns: []tools.Column{
+		{Name: "ID"}, {Name: "Name"}, {Name: "Status", Kind: tools.Status},
+		{Name: "Task State", Long: true}, {Name: "Power State", Long: true},
+		{Name: "Networks"}, {Name: "Image"}, {Name: "Image ID", Long: true}, {Name: "Flavor"},
+		{Name: "Availability Zone", Long: true}, {Name: "Host", Long: true},
+		{Name: "Properties", Long: true},
+	}}
+	names := make([]string, 0, len(all))
+	for _, s := range all {
+		var imgName, imgID any = "", ""
+		if id, present := imageID(s.Image); present {
+			if id == "" {
+				imgName, imgID = BootFromVolume, BootFromVolume
+			} else {
+				// An image that is gone (or not visible to this project)
+				// shows an empty name, as in openstack.
+				name, err := images.Name(ctx, env, id)
+				if err != nil {
+					return nil, fmt.Errorf("list servers: look up image names: %w", err)
+				}
+				imgName, imgID = name, id
+			}
+		}
+		flavor, _ := s.Flavor["original_name"].(string)
+		var taskState, powerState, host any
+		if s.TaskState != nil {
+			taskState = *s.TaskState
+		}
+		if s.PowerState != nil {
+			powerState = PowerState(*s.PowerState)
+		}
+		if s.Host != nil {
+			host = *s.Host
+		}
+		props := s.Metadata
+		if props == nil {
+			props = map[string]string{}
+		}
+		out.Rows = append(out.Rows, []any{
+			s.ID, s.Name, s.Status, taskState, powerState,
+			Networks(s.Addresses), imgName, imgID, flavor,
+			s.Zone, host, props,
+		})
+		names = append(names, s.Name)
+	}
+	if args == (ListArgs{}) {
+		env.Names.Replace(Kind, names...)
+	} else {
+		// A filtered list is not every server; keep the names seen before.
+		env.Names.Remember(Kind, names...)
+	}
+	return &tools.Result{List: out}, nil
+}
+
+// Networks formats a server's addresses as openstack does: networks by
+// name, each "net=addr, addr" with addresses sorted, joined by "; ".
+func Networks(addrs map[string][]address) string {
+	nets := make([]string, 0, len(addrs))
+	for n := range addrs {
+		nets = append(nets, n)
+	}
+	sort.Strings(nets)
+	groups := make([]string, 0, len(nets))
+	for _, n := range nets {
+		ips := make([]string, 0, len(addrs[n]))
+		for _, a := range addrs[n] {
+			ips = append(ips, a.Addr)
+		}
+		sort.Strings(ips)
+		groups = append(groups, n+"="+strings.Join(ips, ", "))
+	}
+	return strings.Join(groups, "; ")
+}
+
+// powerStates are Nova's power state codes as openstack names them.
+var powerStates = []string{"NOSTATE", "Running", "", "Paused", "Shutdown", "", "Crashed", "Suspended"}
+
+// PowerState names a Nova power state code the way openstack does.
+func PowerState(code int) string {
+	if code < 0 || code >= len(powerStates) {
+		return "N/A"
+	}
+	return powerStates[code]
+}
+
+// uuidLike matches the shape of an OpenStack UUID; only such strings are
+// worth a GET by ID before searching by name.
+var uuidLike = regexp.MustCompile(`^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$`)
+
+// find returns one server, by ID or exact name, as Nova's detailed
+// representation in a generic map (show prints every field Nova sends).
+func find(ctx context.Context, c *gophercloud.ServiceClient, nameOrID string) (map[string]any, error) {
+	if uuidLike.MatchString(nameOrID) {
+		var body struct {
+			Server map[string]any `json:"server"`
+		}
+		// The embedded Result's ExtractInto takes the whole envelope;
+		// GetResult's own wants a struct, and show needs every field.
+		err := servers.Get(ctx, c, nameOrID).Result.ExtractInto(&body)
+		if err == nil && body.Server != nil {
+			return body.Server, nil
+		}
+		if err != nil && !gophercloud.ResponseCodeIs(err, 404) {
+			return nil, fmt.Errorf("find server %s: %w", nameOrID, err)
+		}
+	}
+	// Nova's name filter is a regular expression matched anywhere in the
+	// name; quoting it gives every server whose name contains nameOrID,
+	// and Pick keeps the exact matches.
+	var matches []map[string]any
+	err := servers.List(c, servers.ListOpts{Name: regexp.QuoteMeta(nameOrID)}).EachPage(ctx, func(_ context.Context, page pagination.Page) (bool, error) {
+		var got []map[string]any
+		if err := servers.ExtractServersInto(page, &got); err != nil {
+			return false, err
+		}
+		matches = append(matches, got...)
+		return true, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("find server %s: %w", nameOrID, err)
+	}
+	cands := make([]tools.Candidate, 0, len(matches))
+	for _, m := range matches {
+		id, _ := m["id"].(string)
+		name, _ := m["name"].(string)
+		cands = append(cands, tools.Candidate{ID: id, Name: name})
+	}
+	picked, err := tools.Pick(Kind, nameOrID, cands)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range matches {
+		if m["id"] == picked.ID {
+			return m, nil
+		}
+	}
+	return nil, &tools.NotFoundError{Kind: Kind, Name: nameOrID}
+}
+
+// Resolve finds one server by ID or exact name. A name shared by several
+// servers is a *tools.AmbiguousError listing them; no match is a
+// *tools.NotFoundError.
+func Resolve(ctx context.Context, env *tools.Env, nameOrID string) (*servers.Server, error) {
+	c, err := client(ctx, env)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := find(ctx, c, nameOrID)
+	if err != nil {
+		return nil, err
+	}
+	b, err := json.Marshal(raw)
+	if err != nil {
+		return nil, fmt.Errorf("find server %s: %w", nameOrID, err)
+	}
+	var s servers.Server
+	if err := json.Unmarshal(b, &s); err != nil {
+		return nil, fmt.Errorf("find server %s: %w", nameOrID, err)
+	}
+	return &s, nil
+}
+
+func show(ctx context.Context, env *tools.Env, args ShowArgs) (*tools.Result, error) {
+	c, err := client(ctx, env)
+	if err != nil {
+		return nil, err
+	}
+	raw, err := find(ctx, c, args.Server)
+	if err != nil {
+		return nil, err
+	}
+	rec, err := record(ctx, env, raw)
+	if err != nil {
+		return nil, err
+	}
+	if name, ok := raw["name"].(string); ok {
+		env.Names.Remember(Kind, name)
+	}
+	return &tools.Result{Record: rec}, nil
+}
+
+// record lays out a server the way openstack server show does: every
+// field Nova sent, sorted by name, with the same renames (tenant_id is
+// project_id, metadata is properties, volumes_attached loses its prefix)
+// and the same formatting of image, addresses and power state.
+func record(ctx context.Context, env *tools.Env, raw map[string]any) (*tools.Record, error) {
+	var fields []tools.Field
+	add := func(name string, v any) {
+		fields = append(fields, tools.Field{Name: name, Value: v, Kind: kindOf(name)})
+	}
+	for k, v := range raw {
+		switch k {
+		case "links":
+			// Self links are noise to a person; openstack drops them too.
+		case "image":
+			img, err := imageField(ctx, env, v)
+			if err != nil {
+				return nil, err
+			}
+			add(k, img)
+		case "addresses":
+			b, _ := json.Marshal(v)
+			var addrs map[string][]address
+			_ = json.Unmarshal(b, &addrs)
+			add(k, Networks(addrs))
+		case "metadata":
+			add("properties", stringMap(v))
+		case "tenant_id":
+			add("project_id", plain(v))
+		case "os-extended-volumes:volumes_attached":
+			add("volumes_attached", plain(v))
+		case "OS-EXT-STS:power_state":
+			if n, ok := v.(float64); ok {
+				add(k, PowerState(int(n)))
+			} else {
+				add(k, plain(v))
+			}
+		case "OS-EXT-SRV-ATTR:user_data":
+			// User data often carries passwords and keys; it never goes
+			// to a screen or a model from here.
+			if v != nil {
+				add(k, "<redacted>")
+			} else {
+				add(k, nil)
+			}
+		case "flavor", "fault":
+			add(k, stringMap(v))
+		default:
+			add(k, plain(v))
+		}
+	}
+	if _, ok := raw["metadata"]; !ok {
+		add("properties", map[string]string{})
+	}
+	sort.Slice(fields, func(i, j int) bool { return fields[i].Name < fields[j].Name })
+	return &tools.Record{Fields: fields}, nil
+}
+
+// imageField is "name (id)" for a server's image, the ID alone when the
+// image is gone, and BootFromVolume when there is none.
+func imageField(ctx context.Context, env *tools.Env, v any) (string, error) {
+	m, ok := v.(map[string]any)
+	id, _ := m["id"].(string)
+	if !ok || id == "" {
+		return BootFromVolume, nil
+	}
+	name, err := images.Name(ctx, env, id)
+	if err != nil {
+		return "", fmt.Errorf("show server: look up image name: %w", err)
+	}
+	if name == "" {
+		return id, nil
+	}
+	return fmt.Sprintf("%s (%s)", name, id), nil
+}
+
+func kindOf(field string) tools.Kind {
+	switch field {
+	case "status":
+		return tools.Status
+	case "created", "updated":
+		return tools.Time
+	}
+	return tools.Plain
+}
+
+// plain turns a decoded JSON value into one a renderer takes: whole
+// numbers become int, objects a flat map, lists of objects one line per
+// object ("key='value', ...", as openstack prints them).
+func plain(v any) any {
+	switch x := v.(type) {
+	case nil, string, bool:
+		return x
+	case float64:
+		if x == float64(int(x)) {
+			return int(x)
+		}
+		return x
+	case map[string]any:
+		return stringMap(x)
+	case []any:
+		out := make([]string, 0, len(x))
+		for _, e := range x {
+			if m, ok := e.(map[string]any); ok {
+				out = append(out, dictLine(m))
+			} else {
+				out = append(out, text(e))
+			}
+		}
+		return out
+	}
+	return text(v)
+}
+
+// stringMap flattens an object into "a.b" keys with text values, the way
+// openstack prints nested objects such as a flavor's extra_specs.
+func stringMap(v any) map[string]string {
+	out := map[string]string{}
+	var walk func(prefix string, m map[string]any)
+	walk = func(prefix string, m map[string]any) {
+		for k, val := range m {
+			key := k
+			if prefix != "" {
+				key = prefix + "." + k
+			}
+			if sub, ok := val.(map[string]any); ok {
+				walk(key, sub)
+				continue
+			}
+			out[key] = text(val)
+		}
+	}
+	if m, ok := v.(map[string]any); ok {
+		walk("", m)
+	}
+	return out
+}
+
+// dictLine is one object on one line: "id='x', name='y'", keys sorted.
+func dictLine(m map[string]any) string {
+	flat := stringMap(m)
+	keys := make([]string, 0, len(flat))
+	for k := range flat {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		parts = append(parts, k+"='"+flat[k]+"'")
+	}
+	return strings.Join(parts, ", ")
+}
+
+// text renders a scalar as a string: strings as they are, null as "",
+// anything else as compact JSON.
+func text(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case float64:
+		if x == float64(int64(x)) {
+			return fmt.Sprint(int64(x))
+		}
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
