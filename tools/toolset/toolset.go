@@ -6,6 +6,8 @@ import (
 	"github.com/kriscelmer/os-tui/schemas"
 	"github.com/kriscelmer/os-tui/tools"
 	"github.com/kriscelmer/os-tui/tools/compute/flavors"
+	"github.com/kriscelmer/os-tui/tools/compute/keypairs"
+	"github.com/kriscelmer/os-tui/tools/compute/limits"
 	"github.com/kriscelmer/os-tui/tools/compute/servers"
 	"github.com/kriscelmer/os-tui/tools/image/images"
 	"github.com/kriscelmer/os-tui/tools/network/floatingips"
@@ -21,6 +23,8 @@ func All() []tools.Tool {
 	var all []tools.Tool
 	for _, group := range [][]tools.Tool{
 		flavors.Tools(),
+		keypairs.Tools(),
+		limits.Tools(),
 		servers.Tools(),
 		secgroups.Tools(),
 		floatingips.Tools(),
