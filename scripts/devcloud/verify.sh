@@ -30,6 +30,7 @@ wait_status() {
 }
 
 cleanup() {
+  trap - ERR
   set +e
   os server delete --wait smoke-vm > /dev/null 2>&1
   os volume delete smoke-vol > /dev/null 2>&1
@@ -53,7 +54,7 @@ run os server create --flavor m1.nano --image cirros --network private --wait sm
 echo "== cinder (file driver)"
 run os volume create --size 1 smoke-vol -f value -c status
 wait_status volume smoke-vol available
-run os server add volume smoke-vm smoke-vol
+run os server add volume smoke-vm smoke-vol -f value -c Device
 wait_status volume smoke-vol in-use
 run os server remove volume smoke-vm smoke-vol
 wait_status volume smoke-vol available
@@ -70,6 +71,7 @@ echo "== heat, octavia"
 run os stack list
 run os loadbalancer list
 echo "== quotas (demo)"
-run admin quota show demo -f value -c instances -c cores -c ram -c volumes -c gigabytes -c ports -c floating-ips \
-  | tr '\n' ' '; echo
+echo "\$ admin quota show demo (cores floating-ips gigabytes instances ports ram volumes)"
+admin quota show demo -f value -c instances -c cores -c ram -c volumes -c gigabytes \
+  -c ports -c floating-ips | tr '\n' ' '; echo
 printf '\nVERIFY OK in %ss\n' "$(( $(date +%s) - T0 ))"

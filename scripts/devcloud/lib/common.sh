@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # the settings are used by the sourcing scripts
 # devcloud/lib/common.sh - settings and process bookkeeping shared by up/down/status.
 #
 # Every daemon is started in its own session (setsid), so its pid is also its process

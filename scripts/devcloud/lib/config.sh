@@ -373,7 +373,8 @@ use = egg:swift#symlink
 EOF
   if [ ! -f "$ETC/swift/object.ring.gz" ]; then
     run_log "$PY" "$DEVCLOUD_SRC/py/swift_rings.py" "$ETC/swift" "$HOST_IP"
-    CHANGED[swift]=1
+    # shellcheck disable=SC2034  # read by start() in lib/run.sh
+    CHANGED["swift"]=1
   fi
 }
 

@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # the settings are used by the sourcing scripts
 # devcloud/lib/infra.sh - MariaDB, epmd, RabbitMQ and memcached, private to the devcloud
 # and on 127.0.0.1 only.
 
@@ -8,6 +8,7 @@ TRANSPORT_URL="rabbit://$RABBIT_USER:$PASSWORD@$HOST_IP:5672/"
 MEMCACHE="$HOST_IP:11211"
 DATABASES="keystone glance placement nova_api nova nova_cell0 neutron cinder heat octavia"
 
+# shellcheck disable=SC2120  # callers elsewhere pass mysql options
 mysql_root() { mysql --protocol=socket -S "$RUN/mysql/mysqld.sock" -u root "$@"; }
 db_url() { echo "mysql+pymysql://$DB_USER:$PASSWORD@$HOST_IP/$1?charset=utf8"; }
 
@@ -87,6 +88,6 @@ start_infra() {
       echo "CREATE USER IF NOT EXISTS '$DB_USER'@'$h' IDENTIFIED BY '$PASSWORD';"
       echo "GRANT ALL PRIVILEGES ON *.* TO '$DB_USER'@'$h';"
     done
-  } | mysql_root || fatal mysql "creating the databases failed"
+  } | mysql_root --batch || fatal mysql "creating the databases failed"
   wait_port memcached 11211 20
 }
