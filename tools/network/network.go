@@ -74,14 +74,6 @@ func (f Finder[T]) Find(ctx context.Context, nameOrID string) (*T, error) {
 	return nil, &tools.NotFoundError{Kind: f.Kind, Name: nameOrID}
 }
 
-// State renders admin_state_up the way the openstack CLI does.
-func State(up bool) string {
-	if up {
-		return "UP"
-	}
-	return "DOWN"
-}
-
 // Tags returns tags sorted, never nil, so output is stable.
 func Tags(tags []string) []string {
 	out := append([]string{}, tags...)

@@ -5,6 +5,7 @@ package toolset
 import (
 	"github.com/kriscelmer/os-tui/schemas"
 	"github.com/kriscelmer/os-tui/tools"
+	"github.com/kriscelmer/os-tui/tools/blockstorage/volumes"
 	"github.com/kriscelmer/os-tui/tools/compute/flavors"
 	"github.com/kriscelmer/os-tui/tools/compute/keypairs"
 	"github.com/kriscelmer/os-tui/tools/compute/limits"
@@ -23,6 +24,7 @@ func All() []tools.Tool {
 	var all []tools.Tool
 	for _, group := range [][]tools.Tool{
 		flavors.Tools(),
+		volumes.Tools(),
 		keypairs.Tools(),
 		limits.Tools(),
 		servers.Tools(),

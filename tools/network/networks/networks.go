@@ -52,14 +52,6 @@ type Network struct {
 	UpdatedAt             string   `json:"updated_at"`
 }
 
-// RouterType is what the openstack CLI shows for router:external.
-func (n *Network) RouterType() string {
-	if n.External {
-		return "External"
-	}
-	return "Internal"
-}
-
 // ListArgs are the arguments of network.list.
 type ListArgs struct {
 	Name     string `json:"name"`
@@ -114,10 +106,12 @@ func list(ctx context.Context, env *tools.Env, args ListArgs) (*tools.Result, er
 		{Name: "Availability Zones", Long: true},
 		{Name: "Tags", Long: true},
 	}}
+	// State and Router Type stay booleans, as in the openstack CLI's JSON
+	// output; its table prints them as UP/DOWN and External/Internal.
 	for _, n := range all {
 		out.Rows = append(out.Rows, []any{
-			n.ID, n.Name, n.Status, n.ProjectID, network.State(n.AdminStateUp), n.Shared,
-			network.Tags(n.Subnets), network.Opt(n.NetworkType), n.RouterType(),
+			n.ID, n.Name, n.Status, n.ProjectID, n.AdminStateUp, n.Shared,
+			network.Tags(n.Subnets), network.Opt(n.NetworkType), n.External,
 			network.Tags(n.AvailabilityZones), network.Tags(n.Tags),
 		})
 	}

@@ -74,8 +74,8 @@ func TestList(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := [][]any{
-				{privateID, "private", "ACTIVE", "demo-project", "DOWN", true, []string{"s3"}, nil, "Internal", []string{}, []string{"blue"}},
-				{publicID, "public", "ACTIVE", "admin-project", "UP", false, []string{"s1", "s2"}, "flat", "External", []string{"nova"}, []string{}},
+				{privateID, "private", "ACTIVE", "demo-project", false, true, []string{"s3"}, nil, false, []string{}, []string{"blue"}},
+				{publicID, "public", "ACTIVE", "admin-project", true, false, []string{"s1", "s2"}, "flat", true, []string{"nova"}, []string{}},
 			}
 			if diff := cmp.Diff(want, res.List.Rows); diff != "" {
 				t.Errorf("rows (-want +got):\n%s", diff)

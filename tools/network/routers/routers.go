@@ -96,7 +96,7 @@ func list(ctx context.Context, env *tools.Env, args ListArgs) (*tools.Result, er
 	}}
 	for _, r := range all {
 		out.Rows = append(out.Rows, []any{
-			r.ID, r.Name, r.Status, network.State(r.AdminStateUp), r.ProjectID,
+			r.ID, r.Name, r.Status, r.AdminStateUp, r.ProjectID,
 			network.Opt(r.Distributed), network.Opt(r.HA), subnets.FormatRoutes(r.Routes),
 			r.Gateway(), network.Tags(r.AvailabilityZones), network.Tags(r.Tags),
 		})

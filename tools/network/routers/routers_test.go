@@ -61,8 +61,8 @@ func TestList(t *testing.T) {
 				t.Fatal(err)
 			}
 			want := [][]any{
-				{"r2", "isolated", "ACTIVE", "DOWN", "demo", nil, nil, []string{}, nil, []string{}, []string{}},
-				{routerID, "router1", "ACTIVE", "UP", "demo", nil, nil, []string{},
+				{"r2", "isolated", "ACTIVE", false, "demo", nil, nil, []string{}, nil, []string{}, []string{}},
+				{routerID, "router1", "ACTIVE", true, "demo", nil, nil, []string{},
 					`{"enable_snat":true,"external_fixed_ips":[{"ip_address":"172.24.4.10","subnet_id":"ps"}],"network_id":"pub"}`,
 					[]string{"nova"}, []string{}},
 			}

@@ -250,7 +250,9 @@ func listRules(ctx context.Context, env *tools.Env, args RuleListArgs) (*tools.R
 		{Name: "Direction"}, {Name: "Remote Security Group"},
 		{Name: "Remote Address Group", Long: true},
 		{Name: "Description", Long: true},
-		{Name: "Security Group", Long: true},
+		// Like the openstack CLI, name each rule's group only when
+		// the list spans groups.
+		{Name: "Security Group", Long: args.Group != ""},
 	}}
 	for _, r := range all {
 		out.Rows = append(out.Rows, []any{
