@@ -5,6 +5,7 @@ package toolset
 import (
 	"github.com/kriscelmer/os-tui/schemas"
 	"github.com/kriscelmer/os-tui/tools"
+	"github.com/kriscelmer/os-tui/tools/blockstorage/snapshots"
 	"github.com/kriscelmer/os-tui/tools/blockstorage/volumes"
 	"github.com/kriscelmer/os-tui/tools/compute/flavors"
 	"github.com/kriscelmer/os-tui/tools/compute/keypairs"
@@ -24,6 +25,7 @@ func All() []tools.Tool {
 	var all []tools.Tool
 	for _, group := range [][]tools.Tool{
 		flavors.Tools(),
+		snapshots.Tools(),
 		volumes.Tools(),
 		keypairs.Tools(),
 		limits.Tools(),
