@@ -1,0 +1,125 @@
+// Package whoami holds the whoami tool: who the session is authenticated
+// as, read from its own token.
+package whoami
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/tokens"
+
+	"github.com/kriscelmer/os-tui/tools"
+)
+
+// Tools returns the whoami tool.
+func Tools() []tools.Tool {
+	return []tools.Tool{
+		tools.ReadTool("whoami", "Show the current user, project, roles and token expiry", "identity", show),
+	}
+}
+
+// Args are the (no) arguments of whoami.
+type Args struct{}
+
+// Identity is what the current token says about the session. It never
+// holds the token itself.
+type Identity struct {
+	UserID, UserName, UserDomain          string
+	ProjectID, ProjectName, ProjectDomain string
+	Roles                                 []string
+	ExpiresAt                             time.Time
+}
+
+// now is the clock; tests replace it.
+var now = time.Now
+
+// Current reads the session's own token (GET /v3/auth/tokens with the
+// token as the subject) and returns who it belongs to. Other tools use it
+// for the current project's ID.
+func Current(ctx context.Context, env *tools.Env) (*Identity, error) {
+	client, err := env.Clients.ServiceClient(ctx, "identity")
+	if err != nil {
+		return nil, fmt.Errorf("identity service: %w", err)
+	}
+	token, err := env.Clients.Token(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("authenticate: %w", err)
+	}
+	r := tokens.Get(ctx, client, token)
+	tok, err := r.ExtractToken()
+	if err != nil {
+		return nil, fmt.Errorf("read the current token: %w", err)
+	}
+	user, err := r.ExtractUser()
+	if err != nil {
+		return nil, fmt.Errorf("read the current token's user: %w", err)
+	}
+	// A domain-scoped or unscoped token has no project; that is not an error.
+	project, err := r.ExtractProject()
+	if err != nil {
+		return nil, fmt.Errorf("read the current token's project: %w", err)
+	}
+	roles, err := r.ExtractRoles()
+	if err != nil {
+		return nil, fmt.Errorf("read the current token's roles: %w", err)
+	}
+	id := &Identity{
+		UserID: user.ID, UserName: user.Name, UserDomain: user.Domain.Name,
+		ExpiresAt: tok.ExpiresAt,
+		Roles:     []string{},
+	}
+	if project != nil {
+		id.ProjectID, id.ProjectName, id.ProjectDomain = project.ID, project.Name, project.Domain.Name
+	}
+	for _, role := range roles {
+		id.Roles = append(id.Roles, role.Name)
+	}
+	sort.Strings(id.Roles)
+	return id, nil
+}
+
+// left renders the time until expiry in whole minutes.
+func left(d time.Duration) string {
+	if d <= 0 {
+		return "expired"
+	}
+	d = d.Round(time.Minute)
+	h, m := int(d.Hours()), int(d.Minutes())%60
+	if h == 0 {
+		return fmt.Sprintf("%dm", m)
+	}
+	return fmt.Sprintf("%dh%02dm", h, m)
+}
+
+func show(ctx context.Context, env *tools.Env, _ Args) (*tools.Result, error) {
+	id, err := Current(ctx, env)
+	if err != nil {
+		return nil, err
+	}
+	var region, authURL string
+	if caps, err := env.Clients.Capabilities(ctx); err == nil {
+		if svc, ok := caps.Services["identity"]; ok {
+			region, authURL = svc.Region, svc.Endpoint
+		}
+	}
+	// The URL the session authenticated against, when the client knows it,
+	// says more than the catalog's identity endpoint.
+	if client, err := env.Clients.ServiceClient(ctx, "identity"); err == nil && client.ProviderClient != nil && client.ProviderClient.IdentityEndpoint != "" {
+		authURL = client.ProviderClient.IdentityEndpoint
+	}
+	return &tools.Result{Record: &tools.Record{Fields: []tools.Field{
+		{Name: "user", Value: id.UserName},
+		{Name: "user_id", Value: id.UserID},
+		{Name: "user_domain", Value: id.UserDomain},
+		{Name: "project", Value: id.ProjectName},
+		{Name: "project_id", Value: id.ProjectID},
+		{Name: "project_domain", Value: id.ProjectDomain},
+		{Name: "roles", Value: id.Roles},
+		{Name: "expires_at", Value: id.ExpiresAt.UTC().Format(time.RFC3339), Kind: tools.Time},
+		{Name: "expires_in", Value: left(id.ExpiresAt.Sub(now()))},
+		{Name: "region", Value: region},
+		{Name: "auth_url", Value: authURL},
+	}}}, nil
+}
