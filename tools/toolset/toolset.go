@@ -11,6 +11,7 @@ import (
 	"github.com/kriscelmer/os-tui/tools/compute/keypairs"
 	"github.com/kriscelmer/os-tui/tools/compute/limits"
 	"github.com/kriscelmer/os-tui/tools/compute/servers"
+	"github.com/kriscelmer/os-tui/tools/identity/catalog"
 	"github.com/kriscelmer/os-tui/tools/identity/whoami"
 	"github.com/kriscelmer/os-tui/tools/image/images"
 	"github.com/kriscelmer/os-tui/tools/network/floatingips"
@@ -26,6 +27,7 @@ func All() []tools.Tool {
 	var all []tools.Tool
 	for _, group := range [][]tools.Tool{
 		flavors.Tools(),
+		catalog.Tools(),
 		whoami.Tools(),
 		snapshots.Tools(),
 		volumes.Tools(),
