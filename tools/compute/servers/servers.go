@@ -177,19 +177,23 @@ func list(ctx context.Context, env *tools.Env, args ListArgs) (*tools.Result, er
 		{Name: "Properties", Long: true},
 	}}
 	names := make([]string, 0, len(all))
+	// Image names are a nicety: if Glance cannot list them, the servers
+	// are still worth showing (openstack shrugs too), and one failure is
+	// enough to stop asking for every row.
+	lookupImages := true
 	for _, s := range all {
 		var imgName, imgID any = "", ""
 		if id, present := imageID(s.Image); present {
 			if id == "" {
 				imgName, imgID = BootFromVolume, BootFromVolume
 			} else {
-				// An image that is gone (or not visible to this project)
-				// shows an empty name, as in openstack.
-				name, err := images.Name(ctx, env, id)
-				if err != nil {
-					return nil, fmt.Errorf("list servers: look up image names: %w", err)
+				imgID = id
+				if lookupImages {
+					// An image that is gone (or not visible to this
+					// project) shows an empty name, as in openstack.
+					name, err := images.Name(ctx, env, id)
+					imgName, lookupImages = name, err == nil
 				}
-				imgName, imgID = name, id
 			}
 		}
 		flavor, _ := s.Flavor["original_name"].(string)
@@ -340,10 +344,7 @@ func show(ctx context.Context, env *tools.Env, args ShowArgs) (*tools.Result, er
 	if err != nil {
 		return nil, err
 	}
-	rec, err := record(ctx, env, raw)
-	if err != nil {
-		return nil, err
-	}
+	rec := record(ctx, env, raw)
 	if name, ok := raw["name"].(string); ok {
 		env.Names.Remember(Kind, name)
 	}
@@ -354,7 +355,7 @@ func show(ctx context.Context, env *tools.Env, args ShowArgs) (*tools.Result, er
 // field Nova sent, sorted by name, with the same renames (tenant_id is
 // project_id, metadata is properties, volumes_attached loses its prefix)
 // and the same formatting of image, addresses and power state.
-func record(ctx context.Context, env *tools.Env, raw map[string]any) (*tools.Record, error) {
+func record(ctx context.Context, env *tools.Env, raw map[string]any) *tools.Record {
 	var fields []tools.Field
 	add := func(name string, v any) {
 		fields = append(fields, tools.Field{Name: name, Value: v, Kind: kindOf(name)})
@@ -364,11 +365,7 @@ func record(ctx context.Context, env *tools.Env, raw map[string]any) (*tools.Rec
 		case "links":
 			// Self links are noise to a person; openstack drops them too.
 		case "image":
-			img, err := imageField(ctx, env, v)
-			if err != nil {
-				return nil, err
-			}
-			add(k, img)
+			add(k, imageField(ctx, env, v))
 		case "addresses":
 			b, _ := json.Marshal(v)
 			var addrs map[string][]address
@@ -404,25 +401,24 @@ func record(ctx context.Context, env *tools.Env, raw map[string]any) (*tools.Rec
 		add("properties", map[string]string{})
 	}
 	sort.Slice(fields, func(i, j int) bool { return fields[i].Name < fields[j].Name })
-	return &tools.Record{Fields: fields}, nil
+	return &tools.Record{Fields: fields}
 }
 
 // imageField is "name (id)" for a server's image, the ID alone when the
 // image is gone, and BootFromVolume when there is none.
-func imageField(ctx context.Context, env *tools.Env, v any) (string, error) {
+func imageField(ctx context.Context, env *tools.Env, v any) string {
 	m, ok := v.(map[string]any)
 	id, _ := m["id"].(string)
 	if !ok || id == "" {
-		return BootFromVolume, nil
+		return BootFromVolume
 	}
+	// As openstack does, an image whose name cannot be found (deleted,
+	// not visible, Glance unreachable) is shown by ID alone.
 	name, err := images.Name(ctx, env, id)
-	if err != nil {
-		return "", fmt.Errorf("show server: look up image name: %w", err)
+	if err != nil || name == "" {
+		return id
 	}
-	if name == "" {
-		return id, nil
-	}
-	return fmt.Sprintf("%s (%s)", name, id), nil
+	return fmt.Sprintf("%s (%s)", name, id)
 }
 
 func kindOf(field string) tools.Kind {

@@ -527,3 +527,24 @@ func TestEventShow(t *testing.T) {
 		})
 	}
 }
+
+func TestListWithoutImageNames(t *testing.T) {
+	fc := toolstest.New(t)
+	fc.Handle("GET", toolstest.ComputePrefix+"/servers/detail", http.StatusOK, `{"servers": [`+web1JSON+`, `+web2JSON+`, `+brokenJSON+`]}`)
+	fc.Handle("GET", toolstest.ImagePrefix+"/images", http.StatusForbidden, `{"message": "403 Forbidden"}`)
+	res, err := run(t, fc.Env(), "server.list", ListArgs{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got [][]any
+	for _, row := range res.List.Rows {
+		got = append(got, []any{row[6], row[7]})
+	}
+	want := [][]any{{"", cirrosID}, {"", cirrosID}, {"", debianID}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("image columns (-want +got):\n%s", diff)
+	}
+	if n := fc.Calls("GET", toolstest.ImagePrefix+"/images"); n != 1 {
+		t.Errorf("image list calls = %d, want 1 (stop after the first failure)", n)
+	}
+}
