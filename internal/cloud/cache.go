@@ -27,16 +27,16 @@ const refreshBefore = 5 * time.Minute
 // call services without asking Keystone (token, catalog) and to answer
 // whoami. It never holds a password or a secret from the config.
 type cacheEntry struct {
-	Version   int                    `json:"version"`
-	Cloud     string                 `json:"cloud"` // for people reading the file
-	AuthURL   string                 `json:"auth_url"`
-	TokenID   string                 `json:"token"`
-	ExpiresAt time.Time              `json:"expires_at"`
-	Catalog   []tokens.CatalogEntry  `json:"catalog"`
-	User      tokens.User            `json:"user"`
-	Project   *tokens.Project        `json:"project,omitempty"`
-	Roles     []string               `json:"roles,omitempty"`
-	Caps      map[string]Service     `json:"capabilities,omitempty"`
+	Version   int                   `json:"version"`
+	Cloud     string                `json:"cloud"` // for people reading the file
+	AuthURL   string                `json:"auth_url"`
+	TokenID   string                `json:"token"`
+	ExpiresAt time.Time             `json:"expires_at"`
+	Catalog   []tokens.CatalogEntry `json:"catalog"`
+	User      tokens.User           `json:"user"`
+	Project   *tokens.Project       `json:"project,omitempty"`
+	Roles     []string              `json:"roles,omitempty"`
+	Caps      map[string]Service    `json:"capabilities,omitempty"`
 }
 
 // fresh reports whether the token is good for at least refreshBefore.

@@ -42,9 +42,9 @@ type Conn struct {
 	key   string
 	now   func() time.Time
 
-	initMu  sync.Mutex
-	http    *http.Client
-	pc      *gophercloud.ProviderClient
+	initMu sync.Mutex
+	http   *http.Client
+	pc     *gophercloud.ProviderClient
 
 	mu    sync.RWMutex // guards entry
 	entry *cacheEntry

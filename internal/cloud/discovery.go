@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
 	"strconv"
 	"strings"
@@ -120,12 +121,16 @@ func (c *Conn) discover(ctx context.Context, catalog []tokens.CatalogEntry) (ser
 		wg sync.WaitGroup
 	)
 	complete = true
+	// Goroutines write into found, not services, which the loop reads.
+	found := map[string]Service{}
 	for typ, svc := range services {
 		if typ == "object-store" {
 			// Swift has no version document at its root; /info is
 			// something else.
 			_, svc.Version = discoveryURL(svc.Endpoint)
-			services[typ] = svc
+			mu.Lock()
+			found[typ] = svc
+			mu.Unlock()
 			continue
 		}
 		wg.Add(1)
@@ -141,10 +146,11 @@ func (c *Conn) discover(ctx context.Context, catalog []tokens.CatalogEntry) (ser
 				c.debugf("discover %s at %s: %v", typ, svc.Endpoint, err)
 				_, got.Version = discoveryURL(svc.Endpoint)
 			}
-			services[typ] = got
+			found[typ] = got
 		}()
 	}
 	wg.Wait()
+	maps.Copy(services, found)
 	return services, complete
 }
 

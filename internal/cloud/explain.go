@@ -298,7 +298,7 @@ func orUnknown(host string) string {
 func timeoutOf(err error) string {
 	s := err.Error()
 	switch {
-	case strings.Contains(s, "awaiting headers"):
+	case strings.Contains(s, "awaiting response headers"):
 		return "waiting for a response"
 	case strings.Contains(s, "TLS handshake"):
 		return "TLS handshake"
