@@ -20,6 +20,7 @@ import (
 	"github.com/kriscelmer/os-tui/tools/network/routers"
 	"github.com/kriscelmer/os-tui/tools/network/secgroups"
 	"github.com/kriscelmer/os-tui/tools/network/subnets"
+	"github.com/kriscelmer/os-tui/tools/quota"
 )
 
 // All returns every tool ostui has, unregistered.
@@ -27,6 +28,7 @@ func All() []tools.Tool {
 	var all []tools.Tool
 	for _, group := range [][]tools.Tool{
 		flavors.Tools(),
+		quota.Tools(),
 		catalog.Tools(),
 		whoami.Tools(),
 		snapshots.Tools(),
