@@ -49,7 +49,11 @@ type Conn struct {
 	mu    sync.RWMutex // guards entry
 	entry *cacheEntry
 
-	capsMu sync.Mutex // one discovery at a time
+	capsMu sync.Mutex // one discovery at a time; guards partial
+	// partial holds a discovery in which a microversioned service did not
+	// answer: kept for this Conn (so other services are not asked again)
+	// but not written to the cache.
+	partial map[string]Service
 }
 
 // New returns a connection to the cloud. It does no network or disk I/O.
@@ -202,7 +206,11 @@ func (c *Conn) ServiceClient(ctx context.Context, serviceType string) (*gophercl
 		if err != nil {
 			return nil, err
 		}
-		sc.Microversion = defaultMicroversion(caps.Services[canonical])
+		svc := caps.Services[canonical]
+		if svc.MaxMicroversion == "" {
+			svc = c.rediscover(ctx, svc)
+		}
+		sc.Microversion = defaultMicroversion(svc)
 	}
 	return sc, nil
 }
@@ -220,19 +228,57 @@ func (c *Conn) Capabilities(ctx context.Context) (*Capabilities, error) {
 	if e.Caps != nil {
 		return &Capabilities{Services: maps.Clone(e.Caps)}, nil
 	}
-	services, complete := c.discover(ctx, e.Catalog)
-	if complete {
-		c.mu.Lock()
-		if c.entry == e {
-			updated := *e
-			updated.Caps = services
-			c.entry = &updated
-			e = &updated
-		}
-		c.mu.Unlock()
-		c.save(e)
+	if c.partial != nil {
+		return &Capabilities{Services: maps.Clone(c.partial)}, nil
 	}
+	services, complete := c.discover(ctx, e.Catalog)
+	c.keep(e, services, complete)
 	return &Capabilities{Services: maps.Clone(services)}, nil
+}
+
+// keep records a discovery: a complete one with the token (and on disk),
+// a partial one for this Conn only.
+func (c *Conn) keep(e *cacheEntry, services map[string]Service, complete bool) {
+	if !complete {
+		c.partial = services
+		return
+	}
+	c.partial = nil
+	c.mu.Lock()
+	if c.entry == e {
+		updated := *e
+		updated.Caps = services
+		c.entry = &updated
+		e = &updated
+	}
+	c.mu.Unlock()
+	c.save(e)
+}
+
+// rediscover asks one microversioned service again after it failed to
+// answer the first discovery, so that a service that was briefly down
+// gets its microversion once it is back.
+func (c *Conn) rediscover(ctx context.Context, svc Service) Service {
+	c.capsMu.Lock()
+	defer c.capsMu.Unlock()
+	if c.partial == nil {
+		return svc
+	}
+	got, err := c.discoverOne(ctx, svc)
+	if err != nil {
+		c.debugf("discover %s at %s: %v", svc.Type, svc.Endpoint, err)
+		return svc
+	}
+	services := maps.Clone(c.partial)
+	services[svc.Type] = got
+	complete := true
+	for typ := range defaultMicroversions {
+		if s, ok := services[typ]; ok && s.MaxMicroversion == "" {
+			complete = false
+		}
+	}
+	c.keep(c.current(), services, complete)
+	return got
 }
 
 // TokenInfo is what the token says about who is logged in, for whoami.

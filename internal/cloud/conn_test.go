@@ -3,9 +3,11 @@ package cloud
 import (
 	"bytes"
 	"context"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -297,5 +299,50 @@ func TestContextCancel(t *testing.T) {
 	cancel()
 	if _, err := New(f.cloud(), Options{}).Token(ctx); err == nil {
 		t.Error("want an error with a cancelled context")
+	}
+}
+
+func TestDiscoveryRetriesAServiceThatWasDown(t *testing.T) {
+	f := newFakeCloud(t)
+	var down atomic.Bool
+	down.Store(true)
+	inner := f.srv.Config.Handler
+	f.srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/compute/v2.1/" && down.Load() {
+			f.mu.Lock()
+			f.calls["GET /compute/v2.1/ (down)"]++
+			f.mu.Unlock()
+			w.WriteHeader(http.StatusInternalServerError)
+			return
+		}
+		inner.ServeHTTP(w, r)
+	})
+	cache := t.TempDir()
+	c := New(f.cloud(), Options{CacheDir: cache})
+	sc, err := c.ServiceClient(t.Context(), "compute")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sc.Microversion != "" {
+		t.Errorf("microversion %q while compute is down, want none", sc.Microversion)
+	}
+	if _, err := c.ServiceClient(t.Context(), "volume"); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.count("GET /volume/v3/"); n != 1 {
+		t.Errorf("volume discovered %d times, want 1: a partial discovery is kept for the Conn", n)
+	}
+	down.Store(false)
+	sc, _ = c.ServiceClient(t.Context(), "compute")
+	if sc.Microversion != ComputeMicroversion {
+		t.Errorf("microversion %q once compute is back, want %s", sc.Microversion, ComputeMicroversion)
+	}
+	// Now complete, the discovery is cached: a warm Conn asks nothing.
+	before := f.total()
+	if _, err := New(f.cloud(), Options{CacheDir: cache}).ServiceClient(t.Context(), "compute"); err != nil {
+		t.Fatal(err)
+	}
+	if f.total() != before {
+		t.Errorf("warm Conn made %d requests", f.total()-before)
 	}
 }
