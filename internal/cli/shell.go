@@ -155,9 +155,9 @@ func (s *Shell) prose(text string) error {
 }
 
 func (s *Shell) available(ctx context.Context) commands.Available {
-	// Help never connects just to filter itself; it uses the catalog only
-	// when a connection already knows it.
-	if s.conn == nil || !s.conn.HasCapabilities() {
+	// Help never connects just to filter itself: it uses the catalog only
+	// once a cloud command has made the connection (and so learned it).
+	if s.conn == nil {
 		return nil
 	}
 	caps, err := s.conn.Capabilities(ctx)
@@ -310,7 +310,11 @@ func (s *Shell) Report(err error) {
 		fmt.Fprintln(s.IO.ErrOut, err.Error())
 		return
 	}
-	err = cloud.Explain(err)
+	if s.conn != nil {
+		err = s.conn.Explain(err)
+	} else {
+		err = cloud.Explain(err)
+	}
 	cs := s.IO.ColorScheme()
 	msg := err.Error()
 	first, rest, _ := strings.Cut(msg, "\n")

@@ -17,7 +17,7 @@ var synonyms = map[string]string{
 	"floating": "floating-ip", "fip": "floating-ip", "fips": "floating-ip", "ip": "floating-ip", "ips": "floating-ip",
 	"security": "security-group", "firewall": "security-group", "rules": "rule", "groups": "security-group",
 	"quotas": "quota", "usage": "quota", "limit": "limits", "services": "catalog", "endpoints": "catalog",
-	"me": "whoami", "who": "whoami", "user": "whoami", "token": "whoami",
+	"who": "whoami", "user": "whoami", "token": "whoami",
 	"log": "console-log", "logs": "console-log", "console": "console-log", "history": "events", "actions": "events",
 	"why": "show", "details": "show", "describe": "show", "status": "list", "which": "list", "all": "list", "what": "list", "error": "list",
 	"delete": "delete", "remove": "delete", "stop": "stop", "start": "start", "reboot": "reboot", "restart": "reboot",
@@ -27,6 +27,10 @@ var synonyms = map[string]string{
 // Suggest returns up to n slash commands whose names share the most words
 // with a plain-language request, for the offline note.
 func Suggest(reg *tools.Registry, text string, n int) []string {
+	nouns := map[string]bool{}
+	for _, n := range reg.Nouns() {
+		nouns[n] = true
+	}
 	words := map[string]bool{}
 	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
 		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-')
@@ -35,7 +39,11 @@ func Suggest(reg *tools.Registry, text string, n int) []string {
 		if s, ok := synonyms[w]; ok {
 			words[s] = true
 		}
-		words[strings.TrimSuffix(w, "s")] = true
+		// A plural noun asks about many: "my flavors" wants a list.
+		if singular := strings.TrimSuffix(w, "s"); singular != w && nouns[singular] {
+			words[singular] = true
+			words["list"] = true
+		}
 	}
 	type scored struct {
 		t     *tools.Tool
