@@ -61,9 +61,12 @@ func Suggest(reg *tools.Registry, text string, n int) []string {
 				} else {
 					score += 2
 				}
+			} else if i > 0 {
+				// Words the request did not mention make a command less likely.
+				score--
 			}
 		}
-		if score == 0 {
+		if score <= 0 {
 			continue
 		}
 		all = append(all, scored{t, score})

@@ -1,0 +1,146 @@
+package commands
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/kriscelmer/os-tui/tools"
+	"github.com/kriscelmer/os-tui/tools/toolset"
+)
+
+func registry(t *testing.T) *tools.Registry {
+	t.Helper()
+	reg, err := toolset.Registry()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return reg
+}
+
+func TestComplete(t *testing.T) {
+	c := &Completer{
+		Registry: registry(t),
+		Names: func(kind string) []string {
+			return map[string][]string{"server": {"db-1", "web 2", "web-1"}, "flavor": {"m1.tiny"}}[kind]
+		},
+		Clouds: func() []string { return []string{"devcloud", "devcloud-admin"} },
+	}
+	tests := []struct {
+		line        string
+		want        []string
+		wantReplace int
+	}{
+		{"/serv", []string{"server "}, 4},
+		{"/server ", []string{"console-log ", "event", "events ", "list ", "show "}, 0},
+		{"/server sh", []string{"show "}, 2},
+		{"/server show ", []string{"db-1", "'web 2'", "web-1"}, 0},
+		{"/server show we", []string{"web-1"}, 2},
+		{"/server list --st", []string{"--status"}, 4},
+		{"/server list --status ", []string{"ACTIVE", "BUILD"}, 0},
+		{"/server list -f ", []string{"table", "json", "yaml", "csv", "value"}, 0},
+		{"/server list --flavor m", []string{"m1.tiny"}, 1},
+		{"/volume snapshot l", []string{"list "}, 1},
+		{"/help fla", []string{"flavor "}, 3},
+		{"/cloud dev", []string{"devcloud", "devcloud-admin"}, 3},
+		{"plain words", nil, 0},
+		{"/", nil, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.line, func(t *testing.T) {
+			got, replace := c.Complete(tt.line, len([]rune(tt.line)))
+			if tt.line == "/" {
+				if len(got) < 10 {
+					t.Errorf("/ completes to %v, want every noun and built-in", got)
+				}
+				return
+			}
+			if tt.line == "/server list --status " {
+				// Enum values come from the schema; check a known prefix.
+				if len(got) < 2 || !contains(got, "ACTIVE") || !contains(got, "ERROR") {
+					t.Errorf("got %v, want the status enum", got)
+				}
+				return
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("candidates (-want +got):\n%s", diff)
+			}
+			if replace != tt.wantReplace {
+				t.Errorf("replace = %d, want %d", replace, tt.wantReplace)
+			}
+		})
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func TestSuggest(t *testing.T) {
+	reg := registry(t)
+	tests := []struct {
+		text  string
+		first string
+	}{
+		{"which of my servers are in ERROR, and why?", "/server list"},
+		{"show me my flavors", "/flavor list"},
+		{"what networks do I have", "/network list"},
+		{"list my volumes", "/volume list"},
+		{"who am i", "/whoami"},
+		{"how much quota is left", "/quota show"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.text, func(t *testing.T) {
+			got := Suggest(reg, tt.text, 3)
+			if len(got) == 0 || got[0] != tt.first {
+				t.Errorf("Suggest(%q) = %v, want %s first", tt.text, got, tt.first)
+			}
+		})
+	}
+	if got := Suggest(reg, "zzz qqq", 3); len(got) != 0 {
+		t.Errorf("nonsense suggested %v", got)
+	}
+}
+
+func TestHelp(t *testing.T) {
+	reg := registry(t)
+	var b bytes.Buffer
+	WriteOverview(&b, reg, func(service string) bool { return service != "volumev3" })
+	out := b.String()
+	for _, want := range []string{"/server list", "/flavor show FLAVOR", "/cloud [NAME]", "Not offered on this cloud", "/volume list (needs volumev3)", "Output flags"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("overview lacks %q", want)
+		}
+	}
+	tests := []struct {
+		topic string
+		ok    bool
+		want  []string
+	}{
+		{"server list", true, []string{"usage: /server list", "--status", "Effect: read. Service: compute."}},
+		{"/flavor show", true, []string{"usage: /flavor show FLAVOR", "may be given as FLAVOR without the flag"}},
+		{"server", true, []string{"/server commands:", "/server show SERVER"}},
+		{"cloud", true, []string{"/cloud [NAME]"}},
+		{"nothing here", false, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.topic, func(t *testing.T) {
+			var b bytes.Buffer
+			if ok := WriteTopic(&b, reg, tt.topic, nil); ok != tt.ok {
+				t.Fatalf("WriteTopic = %v, want %v", ok, tt.ok)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(b.String(), w) {
+					t.Errorf("help for %q lacks %q:\n%s", tt.topic, w, b.String())
+				}
+			}
+		})
+	}
+}
