@@ -257,7 +257,7 @@ func show(ctx context.Context, env *tools.Env, args ShowArgs) (*tools.Result, er
 // fields by name, tags as a list, everything else under properties.
 // Fields that are null are left out, as openstack leaves them out.
 func Record(raw map[string]any) *tools.Record {
-	props := map[string]string{}
+	props := map[string]any{}
 	tags := []string{}
 	var fields []tools.Field
 	for k, v := range raw {
@@ -276,7 +276,7 @@ func Record(raw map[string]any) *tools.Record {
 			}
 		default:
 			if v != nil {
-				props[k] = text(v)
+				props[k] = scalar(v)
 			}
 		}
 	}

@@ -197,7 +197,7 @@ func TestRecord(t *testing.T) {
 		{Name: "min_ram", Value: 0},
 		{Name: "name", Value: "cirros"},
 		{Name: "owner", Value: "9f8e7d6c"},
-		{Name: "properties", Value: map[string]string{"hw_rng_model": "virtio", "os_hash_algo": "sha512", "os_hidden": "false"}},
+		{Name: "properties", Value: map[string]any{"hw_rng_model": "virtio", "os_hash_algo": "sha512", "os_hidden": false}},
 		{Name: "protected", Value: false},
 		{Name: "schema", Value: "/v2/schemas/image"},
 		{Name: "size", Value: 21430272},
