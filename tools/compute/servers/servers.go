@@ -227,24 +227,39 @@ func list(ctx context.Context, env *tools.Env, args ListArgs) (*tools.Result, er
 	return &tools.Result{List: out}, nil
 }
 
-// Networks formats a server's addresses as openstack does: networks by
+// Addresses are a server's IP addresses by network name. In tables they
+// read as openstack prints them ("net=addr, addr; net2=addr"); in JSON and
+// YAML they stay a map of lists, as openstack -f json prints them.
+type Addresses map[string][]string
+
+// String formats the addresses as openstack does in tables: networks by
 // name, each "net=addr, addr" with addresses sorted, joined by "; ".
-func Networks(addrs map[string][]address) string {
-	nets := make([]string, 0, len(addrs))
-	for n := range addrs {
+func (a Addresses) String() string {
+	nets := make([]string, 0, len(a))
+	for n := range a {
 		nets = append(nets, n)
 	}
 	sort.Strings(nets)
 	groups := make([]string, 0, len(nets))
 	for _, n := range nets {
-		ips := make([]string, 0, len(addrs[n]))
-		for _, a := range addrs[n] {
-			ips = append(ips, a.Addr)
-		}
+		ips := append([]string(nil), a[n]...)
 		sort.Strings(ips)
 		groups = append(groups, n+"="+strings.Join(ips, ", "))
 	}
 	return strings.Join(groups, "; ")
+}
+
+// Networks collects the addresses Nova reports per network, in its order.
+func Networks(addrs map[string][]address) Addresses {
+	out := make(Addresses, len(addrs))
+	for n, list := range addrs {
+		ips := make([]string, 0, len(list))
+		for _, a := range list {
+			ips = append(ips, a.Addr)
+		}
+		out[n] = ips
+	}
+	return out
 }
 
 // powerStates are Nova's power state codes as openstack names them.
@@ -432,8 +447,9 @@ func kindOf(field string) tools.Kind {
 }
 
 // plain turns a decoded JSON value into one a renderer takes: whole
-// numbers become int, objects a flat map, lists of objects one line per
-// object ("key='value', ...", as openstack prints them).
+// numbers become int, objects a flat map, lists of objects a list of maps
+// (a table prints each as "key='value', ...", as openstack does; JSON
+// keeps them objects, as openstack -f json does).
 func plain(v any) any {
 	switch x := v.(type) {
 	case nil, string, bool:
@@ -446,13 +462,31 @@ func plain(v any) any {
 	case map[string]any:
 		return stringMap(x)
 	case []any:
-		out := make([]string, 0, len(x))
+		objects := false
 		for _, e := range x {
-			if m, ok := e.(map[string]any); ok {
-				out = append(out, dictLine(m))
-			} else {
+			if _, ok := e.(map[string]any); ok {
+				objects = true
+			}
+		}
+		if !objects {
+			out := make([]string, 0, len(x))
+			for _, e := range x {
 				out = append(out, text(e))
 			}
+			return out
+		}
+		out := make([]any, 0, len(x))
+		for _, e := range x {
+			m, ok := e.(map[string]any)
+			if !ok {
+				out = append(out, text(e))
+				continue
+			}
+			obj := make(map[string]any, len(m))
+			for k, val := range m {
+				obj[k] = plain(val)
+			}
+			out = append(out, obj)
 		}
 		return out
 	}
@@ -481,21 +515,6 @@ func stringMap(v any) map[string]string {
 		walk("", m)
 	}
 	return out
-}
-
-// dictLine is one object on one line: "id='x', name='y'", keys sorted.
-func dictLine(m map[string]any) string {
-	flat := stringMap(m)
-	keys := make([]string, 0, len(flat))
-	for k := range flat {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, 0, len(keys))
-	for _, k := range keys {
-		parts = append(parts, k+"='"+flat[k]+"'")
-	}
-	return strings.Join(parts, ", ")
 }
 
 // text renders a scalar as a string: strings as they are, null as "",

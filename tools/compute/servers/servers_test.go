@@ -120,10 +120,10 @@ func TestList(t *testing.T) {
 		t.Errorf("long columns (-want +got):\n%s", diff)
 	}
 	want := [][]any{
-		{web1ID, "web-1", "ACTIVE", nil, "Running", "private=10.0.0.5, 203.0.113.9; shared=192.168.233.10", "cirros", cirrosID, "m1.tiny", "nova", "cmp1", map[string]string{}},
-		{web2ID, "web-2", "ACTIVE", nil, "Running", "private=10.0.0.6", "cirros", cirrosID, "m1.tiny", "nova", nil, map[string]string{"role": "web"}},
-		{dbID, "db-1", "SHUTOFF", "powering-on", "Shutdown", "", BootFromVolume, BootFromVolume, "m1.small", "nova", nil, map[string]string{}},
-		{brokenID, "broken", "ERROR", nil, "NOSTATE", "", "debian-12", debianID, "m1.tiny", "", nil, map[string]string{}},
+		{web1ID, "web-1", "ACTIVE", nil, "Running", Addresses{"private": {"203.0.113.9", "10.0.0.5"}, "shared": {"192.168.233.10"}}, "cirros", cirrosID, "m1.tiny", "nova", "cmp1", map[string]string{}},
+		{web2ID, "web-2", "ACTIVE", nil, "Running", Addresses{"private": {"10.0.0.6"}}, "cirros", cirrosID, "m1.tiny", "nova", nil, map[string]string{"role": "web"}},
+		{dbID, "db-1", "SHUTOFF", "powering-on", "Shutdown", Addresses{}, BootFromVolume, BootFromVolume, "m1.small", "nova", nil, map[string]string{}},
+		{brokenID, "broken", "ERROR", nil, "NOSTATE", Addresses{}, "debian-12", debianID, "m1.tiny", "", nil, map[string]string{}},
 	}
 	if diff := cmp.Diff(want, res.List.Rows); diff != "" {
 		t.Errorf("rows (-want +got):\n%s", diff)
@@ -312,11 +312,11 @@ func TestShow(t *testing.T) {
 			name: "active", server: web1JSON, images: imagesBody,
 			want: map[string]any{
 				"image":                  "cirros (" + cirrosID + ")",
-				"addresses":              "private=10.0.0.5, 203.0.113.9; shared=192.168.233.10",
+				"addresses":              Addresses{"private": {"203.0.113.9", "10.0.0.5"}, "shared": {"192.168.233.10"}},
 				"flavor":                 map[string]string{"disk": "1", "ephemeral": "0", "extra_specs.hw_rng:allowed": "True", "original_name": "m1.tiny", "ram": "512", "swap": "0", "vcpus": "1"},
 				"project_id":             "p1",
 				"properties":             map[string]string{},
-				"security_groups":        []string{"name='default'", "name='web'"},
+				"security_groups":        []any{map[string]any{"name": "default"}, map[string]any{"name": "web"}},
 				"tags":                   []string{"prod"},
 				"volumes_attached":       []string{},
 				"OS-EXT-STS:power_state": "Running",
@@ -491,7 +491,7 @@ func TestEventShow(t *testing.T) {
 			  "events": [{"event": "compute__do_build_and_run_instance", "result": "Success", "start_time": "2024-03-01T10:00:01.000000", "finish_time": "2024-03-01T10:00:20.000000"}]}}`,
 			want: &tools.Record{Fields: []tools.Field{
 				{Name: "action", Value: "create"},
-				{Name: "events", Value: []string{"event='compute__do_build_and_run_instance', finish_time='2024-03-01T10:00:20.000000', result='Success', start_time='2024-03-01T10:00:01.000000'"}},
+				{Name: "events", Value: []any{map[string]any{"event": "compute__do_build_and_run_instance", "finish_time": "2024-03-01T10:00:20.000000", "result": "Success", "start_time": "2024-03-01T10:00:01.000000"}}},
 				{Name: "instance_uuid", Value: web1ID},
 				{Name: "message", Value: nil},
 				{Name: "project_id", Value: "p1"},
@@ -546,5 +546,20 @@ func TestListWithoutImageNames(t *testing.T) {
 	}
 	if n := fc.Calls("GET", toolstest.ImagePrefix+"/images"); n != 1 {
 		t.Errorf("image list calls = %d, want 1 (stop after the first failure)", n)
+	}
+}
+
+func TestAddressesString(t *testing.T) {
+	tests := []struct {
+		in   Addresses
+		want string
+	}{
+		{Addresses{}, ""},
+		{Addresses{"shared": {"192.168.233.10"}, "private": {"203.0.113.9", "10.0.0.5"}}, "private=10.0.0.5, 203.0.113.9; shared=192.168.233.10"},
+	}
+	for _, tt := range tests {
+		if got := tt.in.String(); got != tt.want {
+			t.Errorf("%v.String() = %q, want %q", map[string][]string(tt.in), got, tt.want)
+		}
 	}
 }
