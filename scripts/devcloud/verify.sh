@@ -29,9 +29,12 @@ wait_status() {
   return 1
 }
 
+DONE=0
 cleanup() {
   trap - ERR
   set +e
+  rm -f "$OBJ"
+  [ "$DONE" = 1 ] && return 0   # everything was already deleted on the way
   os server delete --wait smoke-vm > /dev/null 2>&1
   os volume delete smoke-vol > /dev/null 2>&1
   os object delete smoke-container hello.txt > /dev/null 2>&1
@@ -43,7 +46,8 @@ trap 'echo "VERIFY FAILED at line $LINENO: $BASH_COMMAND" >&2' ERR
 
 echo "== keystone"
 run admin token issue -f value -c expires > /dev/null
-run admin catalog list -f value -c Type | sort | tr '\n' ' '; echo
+echo "\$ admin catalog list -f value -c Type"
+admin catalog list -f value -c Type | sort | tr '\n' ' '; echo
 echo "== glance, neutron"
 run os image show cirros -f value -c status
 run os network show private -f value -c status
@@ -74,4 +78,5 @@ echo "== quotas (demo)"
 echo "\$ admin quota show demo (cores floating-ips gigabytes instances ports ram volumes)"
 admin quota show demo -f value -c instances -c cores -c ram -c volumes -c gigabytes \
   -c ports -c floating-ips | tr '\n' ' '; echo
+DONE=1
 printf '\nVERIFY OK in %ss\n' "$(( $(date +%s) - T0 ))"
