@@ -40,46 +40,126 @@ func NewEnv(c Clients) *Env {
 	return &Env{Clients: c, Lookups: &Lookups{}, Names: &Names{}}
 }
 
-// Lookups memoises ID→name maps per kind for a session.
+// Lookups memoises ID→name maps per kind for a session. A map is loaded
+// at most once at a time: a Name call that finds a load in flight (for
+// example one started by Prefetch) waits for it instead of fetching again.
 type Lookups struct {
-	mu   sync.Mutex
-	maps map[string]map[string]string
+	mu    sync.Mutex
+	maps  map[string]map[string]string
+	loads map[string]*lookupLoad
+	// failed keeps the error of a background load until a Name call
+	// reports it, so a failing service is asked once, not twice.
+	failed map[string]error
+}
+
+type lookupLoad struct {
+	done chan struct{}
+	m    map[string]string
+	err  error
+}
+
+// FetchFunc lists every resource of a kind as an ID→name map.
+type FetchFunc func(ctx context.Context) (map[string]string, error)
+
+// Prefetch starts loading the map of a kind in the background unless it
+// is cached or already loading, so that the list call overlaps with other
+// work (a server list fetches image names while Nova answers).
+func (l *Lookups) Prefetch(ctx context.Context, kind string, fetch FetchFunc) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if _, cached := l.maps[kind]; cached {
+		return
+	}
+	if _, loading := l.loads[kind]; loading {
+		return
+	}
+	l.startLocked(ctx, kind, fetch)
+}
+
+// startLocked begins a load; l.mu must be held.
+func (l *Lookups) startLocked(ctx context.Context, kind string, fetch FetchFunc) *lookupLoad {
+	if l.loads == nil {
+		l.loads = map[string]*lookupLoad{}
+	}
+	ld := &lookupLoad{done: make(chan struct{})}
+	l.loads[kind] = ld
+	go func() {
+		m, err := fetch(ctx)
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		ld.m, ld.err = m, err
+		if err != nil {
+			if l.failed == nil {
+				l.failed = map[string]error{}
+			}
+			l.failed[kind] = err
+		} else {
+			delete(l.failed, kind)
+			if l.maps == nil {
+				l.maps = map[string]map[string]string{}
+			}
+			if m == nil {
+				m = map[string]string{}
+			}
+			ld.m = m
+			l.maps[kind] = m
+		}
+		delete(l.loads, kind)
+		close(ld.done)
+	}()
+	return ld
 }
 
 // Name returns the name of the resource of the given kind and ID. On a miss
-// it calls fetch once to refresh the whole map for that kind (one list call
-// instead of one call per row). An unknown ID returns "".
-func (l *Lookups) Name(ctx context.Context, kind, id string, fetch func(ctx context.Context) (map[string]string, error)) (string, error) {
+// it loads the whole map for that kind (one list call instead of one call
+// per row). An unknown ID returns "" and is remembered as unknown, so a
+// deleted image does not refetch for every row.
+func (l *Lookups) Name(ctx context.Context, kind, id string, fetch FetchFunc) (string, error) {
 	if id == "" {
 		return "", nil
 	}
-	l.mu.Lock()
-	m, ok := l.maps[kind]
-	if ok {
-		if name, found := m[id]; found {
-			l.mu.Unlock()
-			return name, nil
+	refetched := false
+	for {
+		l.mu.Lock()
+		if m, ok := l.maps[kind]; ok {
+			if name, found := m[id]; found {
+				l.mu.Unlock()
+				return name, nil
+			}
+			if refetched {
+				m[id] = ""
+				l.mu.Unlock()
+				return "", nil
+			}
 		}
+		if err, failed := l.failed[kind]; failed {
+			delete(l.failed, kind)
+			l.mu.Unlock()
+			return "", err
+		}
+		ld, loading := l.loads[kind]
+		if !loading {
+			ld = l.startLocked(ctx, kind, fetch)
+			refetched = true
+		}
+		l.mu.Unlock()
+		select {
+		case <-ld.done:
+		case <-ctx.Done():
+			return "", ctx.Err()
+		}
+		if ld.err != nil {
+			l.mu.Lock()
+			delete(l.failed, kind)
+			l.mu.Unlock()
+			return "", ld.err
+		}
+		if _, found := ld.m[id]; !found && !refetched {
+			// The prefetched map predates this ID; fetch once more.
+			continue
+		}
+		refetched = true
 	}
-	l.mu.Unlock()
-	fresh, err := fetch(ctx)
-	if err != nil {
-		return "", err
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.maps == nil {
-		l.maps = map[string]map[string]string{}
-	}
-	if fresh == nil {
-		fresh = map[string]string{}
-	}
-	// Remember misses too, so a deleted image does not refetch every row.
-	if _, found := fresh[id]; !found {
-		fresh[id] = ""
-	}
-	l.maps[kind] = fresh
-	return fresh[id], nil
 }
 
 // Forget drops the cached map for a kind (after a change).

@@ -152,6 +152,9 @@ func list(ctx context.Context, env *tools.Env, args ListArgs) (*tools.Result, er
 		}
 		opts.Image, _ = img["id"].(string)
 	}
+	// Image names are needed for the Image column: fetch them while Nova
+	// answers, rather than after.
+	images.Prefetch(ctx, env)
 	var all []server
 	err = servers.List(c, opts).EachPage(ctx, func(_ context.Context, page pagination.Page) (bool, error) {
 		var got []server

@@ -185,6 +185,8 @@ func TestListFilters(t *testing.T) {
 				tt.stub(fc)
 			}
 			if tt.wantErr == "" {
+				// The list prefetches image names while Nova answers.
+				fc.Optional("GET", toolstest.ImagePrefix+"/images", http.StatusOK, `{"images": []}`)
 				fc.HandleFunc("GET", toolstest.ComputePrefix+"/servers/detail", func(w http.ResponseWriter, r *http.Request) {
 					if r.URL.RawQuery != tt.wantQuery {
 						t.Errorf("query = %q, want %q", r.URL.RawQuery, tt.wantQuery)
@@ -217,6 +219,7 @@ func TestListFilters(t *testing.T) {
 
 func TestListLimitPages(t *testing.T) {
 	fc := toolstest.New(t)
+	fc.Optional("GET", toolstest.ImagePrefix+"/images", http.StatusOK, `{"images": []}`)
 	fc.HandleFunc("GET", toolstest.ComputePrefix+"/servers/detail", func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Query().Get("marker") {
 		case "":
@@ -258,7 +261,7 @@ func stubFind(t *testing.T, fc *toolstest.Cloud, arg string, found string, byNam
 }
 
 func TestResolve(t *testing.T) {
-	web1Copy := strings.Replace(strings.Replace(web1JSON, web1ID, web2ID, -1), `"web-1"`, `"web-1"`, 1)
+	web1Copy := strings.Replace(strings.ReplaceAll(web1JSON, web1ID, web2ID), `"web-1"`, `"web-1"`, 1)
 	tests := []struct {
 		name    string
 		arg     string

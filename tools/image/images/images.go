@@ -218,7 +218,17 @@ func get(ctx context.Context, client *gophercloud.ServiceClient, id string) (map
 // list per session (env.Lookups) rather than one GET per caller. An image
 // that does not exist (deleted, or not visible) has the name "".
 func Name(ctx context.Context, env *tools.Env, id string) (string, error) {
-	return env.Lookups.Name(ctx, Kind, id, func(ctx context.Context) (map[string]string, error) {
+	return env.Lookups.Name(ctx, Kind, id, names(env))
+}
+
+// Prefetch starts loading image names in the background, so a caller that
+// will need them (server list) does not wait for Glance after Nova.
+func Prefetch(ctx context.Context, env *tools.Env) {
+	env.Lookups.Prefetch(ctx, Kind, names(env))
+}
+
+func names(env *tools.Env) tools.FetchFunc {
+	return func(ctx context.Context) (map[string]string, error) {
 		client, err := env.Clients.ServiceClient(ctx, "image")
 		if err != nil {
 			return nil, err
@@ -232,7 +242,7 @@ func Name(ctx context.Context, env *tools.Env, id string) (string, error) {
 			return nil, fmt.Errorf("list images: %w", err)
 		}
 		return m, nil
-	})
+	}
 }
 
 // standardFields are the image fields openstack image show prints on

@@ -1,0 +1,75 @@
+package tools
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+)
+
+func TestLookups(t *testing.T) {
+	tests := []struct {
+		name      string
+		prefetch  bool
+		ids       []string
+		fail      bool
+		wantNames []string
+		wantCalls int32
+		wantErrs  int
+	}{
+		{name: "one list for many rows", ids: []string{"a", "b", "a"}, wantNames: []string{"A", "B", "A"}, wantCalls: 1},
+		{name: "prefetch is shared", prefetch: true, ids: []string{"a", "b"}, wantNames: []string{"A", "B"}, wantCalls: 1},
+		{name: "unknown ID refetches once", ids: []string{"a", "zz", "zz"}, wantNames: []string{"A", "", ""}, wantCalls: 2},
+		{name: "failed prefetch is reported once", prefetch: true, fail: true, ids: []string{"a"}, wantNames: []string{""}, wantCalls: 1, wantErrs: 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var calls atomic.Int32
+			fetch := func(context.Context) (map[string]string, error) {
+				calls.Add(1)
+				if tt.fail {
+					return nil, errors.New("glance is down")
+				}
+				return map[string]string{"a": "A", "b": "B"}, nil
+			}
+			l := &Lookups{}
+			if tt.prefetch {
+				l.Prefetch(t.Context(), "image", fetch)
+			}
+			errs := 0
+			for i, id := range tt.ids {
+				got, err := l.Name(t.Context(), "image", id, fetch)
+				if err != nil {
+					errs++
+				}
+				if got != tt.wantNames[i] {
+					t.Errorf("Name(%s) = %q, want %q", id, got, tt.wantNames[i])
+				}
+			}
+			if calls.Load() != tt.wantCalls {
+				t.Errorf("fetch calls = %d, want %d", calls.Load(), tt.wantCalls)
+			}
+			if errs != tt.wantErrs {
+				t.Errorf("errors = %d, want %d", errs, tt.wantErrs)
+			}
+		})
+	}
+}
+
+func TestNames(t *testing.T) {
+	var n Names
+	n.Remember("server", "b", "a", "")
+	n.Remember("server", "a")
+	if got := n.Of("server"); len(got) != 2 || got[0] != "a" || got[1] != "b" {
+		t.Errorf("Of = %v, want [a b]", got)
+	}
+	n.Replace("server", "c")
+	if got := n.Of("server"); len(got) != 1 || got[0] != "c" {
+		t.Errorf("after Replace, Of = %v, want [c]", got)
+	}
+	var nilNames *Names
+	nilNames.Remember("x", "y")
+	if got := nilNames.Of("x"); got != nil {
+		t.Errorf("nil Names returned %v", got)
+	}
+}
