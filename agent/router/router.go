@@ -214,9 +214,7 @@ func (r *Router) unknown(words []string) error {
 	for name := range r.builtins {
 		cands = append(cands, name)
 	}
-	for _, noun := range r.reg.Nouns() {
-		cands = append(cands, noun)
-	}
+	cands = append(cands, r.reg.Nouns()...)
 	sugg := closest(typed, cands, 3)
 	if len(sugg) == 0 {
 		sugg = closest(words[0], cands, 3)

@@ -110,9 +110,9 @@ func (tc tokenCache) store(key string, e *cacheEntry) error {
 	if err != nil {
 		return fmt.Errorf("write token cache: %w", err)
 	}
-	defer os.Remove(f.Name())
+	defer func() { _ = os.Remove(f.Name()) }() // no-op once renamed
 	if _, err := f.Write(data); err != nil {
-		f.Close()
+		_ = f.Close() // the write error is the one to report
 		return fmt.Errorf("write token cache %s: %w", f.Name(), err)
 	}
 	if err := f.Close(); err != nil {

@@ -92,7 +92,7 @@ func TestColdThenWarm(t *testing.T) {
 	var out struct {
 		Microversion string `json:"microversion"`
 	}
-	if _, err := sc.Get(ctx, sc.ServiceURL("flavors"), &out, nil); err != nil {
+	if _, err := sc.Get(ctx, sc.ServiceURL("flavors"), &out, nil); err != nil { //nolint:bodyclose // closed by gophercloud
 		t.Fatal(err)
 	}
 	if out.Microversion != "2.79" {
@@ -178,7 +178,7 @@ func TestReauthOn401(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := sc.Get(ctx, sc.ServiceURL("flavors"), nil, nil); err != nil {
+	if _, err := sc.Get(ctx, sc.ServiceURL("flavors"), nil, nil); err != nil { //nolint:bodyclose // closed by gophercloud
 		t.Fatalf("request after revocation: %v", err)
 	}
 	if n := f.count("POST /identity/v3/auth/tokens"); n != 2 {
@@ -266,7 +266,7 @@ func TestDebugNeverShowsToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := sc.Get(t.Context(), sc.ServiceURL("flavors"), nil, nil); err != nil {
+	if _, err := sc.Get(t.Context(), sc.ServiceURL("flavors"), nil, nil); err != nil { //nolint:bodyclose // closed by gophercloud
 		t.Fatal(err)
 	}
 	tok, _ := c.Token(t.Context())

@@ -157,7 +157,8 @@ func (c *Conn) discover(ctx context.Context, catalog []tokens.CatalogEntry) (ser
 func (c *Conn) discoverOne(ctx context.Context, svc Service) (Service, error) {
 	url, want := discoveryURL(svc.Endpoint)
 	var doc versionDoc
-	_, err := c.pc.Request(ctx, "GET", url, &gophercloud.RequestOpts{
+	// gophercloud closes the response body unless KeepResponseBody is set.
+	_, err := c.pc.Request(ctx, "GET", url, &gophercloud.RequestOpts{ //nolint:bodyclose // closed by gophercloud
 		JSONResponse: &doc,
 		OkCodes:      []int{200, 300},
 	})

@@ -106,7 +106,10 @@ func TestExplainTransport(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = hc.Get(srv.URL)
+		resp, err := hc.Get(srv.URL)
+		if err == nil {
+			_ = resp.Body.Close() // the assertions below report the missing error
+		}
 		got := Explain(err)
 		var e *Error
 		if !errors.As(got, &e) || e.Kind != KindTLS {
@@ -127,11 +130,13 @@ func TestExplainTransport(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		resp, err := hc.Get(srv.URL)
+		resp, err = hc.Get(srv.URL)
 		if err != nil {
 			t.Fatalf("with cacert: %v", err)
 		}
-		resp.Body.Close()
+		if err := resp.Body.Close(); err != nil {
+			t.Error(err)
+		}
 	})
 	t.Run("insecure skips verification", func(t *testing.T) {
 		srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
@@ -144,7 +149,9 @@ func TestExplainTransport(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		resp.Body.Close()
+		if err := resp.Body.Close(); err != nil {
+			t.Error(err)
+		}
 	})
 	t.Run("connection refused", func(t *testing.T) {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
@@ -152,7 +159,9 @@ func TestExplainTransport(t *testing.T) {
 			t.Fatal(err)
 		}
 		addr := l.Addr().String()
-		l.Close()
+		if err := l.Close(); err != nil {
+			t.Fatal(err)
+		}
 		cfg := &config.Cloud{Name: "down", AuthType: config.AuthPassword, AuthURL: "http://" + addr + "/v3", Username: "u", Password: "p", UserDomainName: "Default"}
 		c := New(cfg, Options{})
 		_, err = c.Token(t.Context())

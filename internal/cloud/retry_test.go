@@ -56,7 +56,9 @@ func TestRetry(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			resp.Body.Close()
+			if err := resp.Body.Close(); err != nil {
+				t.Error(err)
+			}
 			if int(calls.Load()) != tt.wantCalls || resp.StatusCode != tt.wantStatus {
 				t.Errorf("calls %d status %d, want %d %d", calls.Load(), resp.StatusCode, tt.wantCalls, tt.wantStatus)
 			}
@@ -72,7 +74,9 @@ func TestRetryStopsOnCancel(t *testing.T) {
 	defer srv.Close()
 	rt := &retryTransport{next: http.DefaultTransport, sleep: func(context.Context, time.Duration) error { return context.Canceled }}
 	req, _ := http.NewRequestWithContext(t.Context(), "GET", srv.URL, nil)
-	if _, err := rt.RoundTrip(req); err == nil {
+	resp, err := rt.RoundTrip(req)
+	if err == nil {
+		_ = resp.Body.Close()
 		t.Error("want the sleep's error")
 	}
 }
@@ -98,7 +102,7 @@ func TestRetryThroughConn(t *testing.T) {
 	// Make the backoff instant for this test.
 	c.http.Transport.(*retryTransport).sleep = func(context.Context, time.Duration) error { return nil }
 	sc.HTTPClient = *c.http
-	if _, err := sc.Get(t.Context(), sc.ServiceURL("flavors"), nil, nil); err != nil {
+	if _, err := sc.Get(t.Context(), sc.ServiceURL("flavors"), nil, nil); err != nil { //nolint:bodyclose // closed by gophercloud
 		t.Fatalf("GET after one 503: %v", err)
 	}
 	if flaky.Load() != 2 {

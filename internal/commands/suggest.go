@@ -33,7 +33,7 @@ func Suggest(reg *tools.Registry, text string, n int) []string {
 	}
 	words := map[string]bool{}
 	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-')
+		return (r < 'a' || r > 'z') && (r < '0' || r > '9') && r != '-'
 	}) {
 		words[w] = true
 		if s, ok := synonyms[w]; ok {

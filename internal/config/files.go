@@ -3,7 +3,6 @@ package config
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -253,9 +252,4 @@ func (c cloudDoc) layer(src string) (layer, error) {
 		put("insecure", scalar(strconv.FormatBool(!verify)))
 	}
 	return l, nil
-}
-
-// isUnreadable reports whether err means the file exists but cannot be read.
-func isUnreadable(err error) bool {
-	return err != nil && !errors.Is(err, fs.ErrNotExist)
 }

@@ -71,8 +71,12 @@ func TestTestStreams(t *testing.T) {
 	if _, err := ios.In.Read(buf); err != nil || string(buf) != "hi" {
 		t.Errorf("In did not read from the in buffer: %q, %v", buf, err)
 	}
-	ios.Out.Write([]byte("o"))
-	ios.ErrOut.Write([]byte("e"))
+	if _, err := ios.Out.Write([]byte("o")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ios.ErrOut.Write([]byte("e")); err != nil {
+		t.Fatal(err)
+	}
 	if diff := cmp.Diff([]string{"o", "e"}, []string{out.String(), errOut.String()}); diff != "" {
 		t.Errorf("buffers (-want +got):\n%s", diff)
 	}

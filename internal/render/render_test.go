@@ -22,8 +22,8 @@ func TestRenderErrors(t *testing.T) {
 	}{
 		{"unknown format", list, Options{Format: "xml"},
 			`unknown output format "xml"; formats are: table, json, yaml, csv, value`},
-		{"unknown column", list, Options{Columns: []string{"ID", "Nmae"}},
-			`unknown column "Nmae"; columns are: ID, Name, Status, Size, Bootable`},
+		{"unknown column", list, Options{Columns: []string{"ID", "Owner"}},
+			`unknown column "Owner"; columns are: ID, Name, Status, Size, Bootable`},
 		{"unknown sort column", list, Options{Sort: []string{"Age"}},
 			`cannot sort by unknown column "Age"; columns are: ID, Name, Status, Size, Bootable`},
 		{"bad sort direction", list, Options{Sort: []string{"Name:up"}},
@@ -183,7 +183,6 @@ func TestColumnsAndLong(t *testing.T) {
 }
 
 func TestCellText(t *testing.T) {
-	type stringer struct{ fmtStringer }
 	tests := []struct {
 		in   any
 		want string

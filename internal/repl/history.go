@@ -44,13 +44,11 @@ func openHistory(path string, limit int) (*historyFile, []string, error) {
 		return nil, nil, fmt.Errorf("open history file: %w", err)
 	}
 	if err := tighten(f); err != nil {
-		f.Close()
-		return nil, nil, err
+		return nil, nil, errors.Join(err, closeHistory(f))
 	}
 	lines, total, err := readHistory(f, limit)
 	if err != nil {
-		f.Close()
-		return nil, nil, err
+		return nil, nil, errors.Join(err, closeHistory(f))
 	}
 	h := &historyFile{path: path, f: f}
 	if len(lines) > 0 {
@@ -59,8 +57,7 @@ func openHistory(path string, limit int) (*historyFile, []string, error) {
 	if total > len(lines) {
 		// The file outgrew the limit; rewrite it so it does not grow forever.
 		if err := h.rewrite(lines); err != nil {
-			f.Close()
-			return nil, nil, err
+			return nil, nil, errors.Join(err, closeHistory(f))
 		}
 	}
 	return h, lines, nil
@@ -113,11 +110,12 @@ func (h *historyFile) rewrite(lines []string) error {
 	if err != nil {
 		return fmt.Errorf("trim history file: %w", err)
 	}
-	defer os.Remove(tmp.Name()) // no-op once renamed
+	defer func() { _ = os.Remove(tmp.Name()) }() // no-op once renamed
 	w := bufio.NewWriter(tmp)
 	for _, line := range lines {
-		w.WriteString(line)
-		w.WriteByte('\n')
+		// A bufio.Writer's errors are sticky: Flush below reports them.
+		_, _ = w.WriteString(line)
+		_ = w.WriteByte('\n')
 	}
 	err = errors.Join(w.Flush(), tmp.Chmod(historyMode), tmp.Close())
 	if err != nil {
@@ -130,7 +128,9 @@ func (h *historyFile) rewrite(lines []string) error {
 	if err != nil {
 		return fmt.Errorf("reopen history file: %w", err)
 	}
-	h.f.Close()
+	// The old descriptor was only read from and its file has just been
+	// replaced, so a failure to close it loses nothing.
+	_ = h.f.Close()
 	h.f = f
 	return nil
 }
@@ -149,7 +149,11 @@ func (h *historyFile) Append(line string) error {
 
 // Close closes the underlying file.
 func (h *historyFile) Close() error {
-	if err := h.f.Close(); err != nil {
+	return closeHistory(h.f)
+}
+
+func closeHistory(f *os.File) error {
+	if err := f.Close(); err != nil {
 		return fmt.Errorf("close history file: %w", err)
 	}
 	return nil

@@ -37,7 +37,7 @@ func TestMain(m *testing.M) {
 
 // runShell is the child process: a REPL whose commands echo what they got,
 // and "block" waits for cancellation like a slow API call would.
-func runShell() int {
+func runShell() (code int) {
 	ed, err := New(Config{
 		HistoryFile: os.Getenv(historyEnv),
 		Completer:   staticCompleter{"server", "service", "subnet"},
@@ -46,7 +46,12 @@ func runShell() int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	defer ed.Close()
+	defer func() {
+		if err := ed.Close(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			code = 1
+		}
+	}()
 	l := &Loop{
 		Editor: ed,
 		Prompt: func() string { return prompt },
@@ -176,7 +181,10 @@ func startShell(t *testing.T, history string) *console {
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start shell: %v", err)
 	}
-	slave.Close() // the child holds its own copy; EOF on master once it exits
+	// The child holds its own copy; EOF on master once it exits.
+	if err := slave.Close(); err != nil {
+		t.Errorf("close pty slave: %v", err)
+	}
 
 	c := &console{
 		t: t, master: master, cmd: cmd,
@@ -185,9 +193,12 @@ func startShell(t *testing.T, history string) *console {
 	}
 	go c.read()
 	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-		master.Close()
+		// Both fail harmlessly when the test already waited for the shell.
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		if err := master.Close(); err != nil {
+			t.Errorf("close pty master: %v", err)
+		}
 	})
 	return c
 }
@@ -203,7 +214,8 @@ func (c *console) read() {
 			answers := c.pendingQueries()
 			c.mu.Unlock()
 			for range answers {
-				c.master.Write([]byte("\x1b[1;1R"))
+				// Fails only once master is closed, which ends this loop.
+				_, _ = c.master.Write([]byte("\x1b[1;1R"))
 			}
 			select {
 			case c.changed <- struct{}{}:
@@ -295,20 +307,20 @@ func openPTY(t *testing.T) (master, slave *os.File) {
 		return nil
 	})
 	if err != nil {
-		master.Close()
+		_ = master.Close() // already failing
 		t.Fatal(err)
 	}
 	slave, err = os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR|unix.O_NOCTTY, 0)
 	if err != nil {
-		master.Close()
+		_ = master.Close() // already failing
 		t.Fatalf("open pty slave: %v", err)
 	}
 	err = control(slave, func(fd int) error {
 		return unix.IoctlSetWinsize(fd, unix.TIOCSWINSZ, &unix.Winsize{Row: 24, Col: 80})
 	})
 	if err != nil {
-		master.Close()
-		slave.Close()
+		_ = master.Close() // already failing
+		_ = slave.Close()
 		t.Fatalf("set pty size: %v", err)
 	}
 	return master, slave

@@ -70,18 +70,17 @@ func New(cfg Config) (Editor, error) {
 
 	rl, err := readline.NewFromConfig(rc)
 	if err != nil {
+		err = fmt.Errorf("start line editor: %w", err)
 		if e.history != nil {
-			e.history.Close()
+			err = errors.Join(err, e.history.Close())
 		}
-		return nil, fmt.Errorf("start line editor: %w", err)
+		return nil, err
 	}
 	e.rl = rl
 	for _, line := range past {
 		// In memory only: the file already holds these lines.
 		if err := rl.SaveToHistory(line); err != nil {
-			rl.Close()
-			e.history.Close()
-			return nil, fmt.Errorf("load history: %w", err)
+			return nil, errors.Join(fmt.Errorf("load history: %w", err), e.Close())
 		}
 	}
 	return e, nil

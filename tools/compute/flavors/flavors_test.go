@@ -7,7 +7,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/kriscelmer/os-tui/tools"
 	"github.com/kriscelmer/os-tui/tools/toolstest"
 )
 
@@ -36,7 +35,7 @@ func TestList(t *testing.T) {
 				_, _ = w.Write([]byte(flavorsBody))
 			})
 			env := fc.Env()
-			res, err := tools.Tool(Tools()[0]).Run(t.Context(), env, json.RawMessage(tt.args))
+			res, err := Tools()[0].Run(t.Context(), env, json.RawMessage(tt.args))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -106,8 +106,8 @@ func show(ctx context.Context, env *tools.Env, _ Args) (*tools.Result, error) {
 	}
 	// The URL the session authenticated against, when the client knows it,
 	// says more than the catalog's identity endpoint.
-	if client, err := env.Clients.ServiceClient(ctx, "identity"); err == nil && client.ProviderClient != nil && client.ProviderClient.IdentityEndpoint != "" {
-		authURL = client.ProviderClient.IdentityEndpoint
+	if client, err := env.Clients.ServiceClient(ctx, "identity"); err == nil && client.ProviderClient != nil && client.IdentityEndpoint != "" {
+		authURL = client.IdentityEndpoint
 	}
 	return &tools.Result{Record: &tools.Record{Fields: []tools.Field{
 		{Name: "user", Value: id.UserName},
