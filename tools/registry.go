@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
@@ -17,6 +18,13 @@ import (
 type Registry struct {
 	byName  map[string]*entry
 	ordered []*Tool
+
+	// Schemas compile on first use: a one-shot command validates one tool,
+	// and compiling all of them would cost every start-up milliseconds.
+	// The compiler is not safe for concurrent use, hence the mutex.
+	mu       sync.Mutex
+	compiler *jsonschema.Compiler
+	baseURL  string
 }
 
 type entry struct {
@@ -62,7 +70,7 @@ func NewRegistry(schemaFS fs.FS, baseURL string, tools []Tool) (*Registry, error
 		}
 	}
 
-	r := &Registry{byName: map[string]*entry{}}
+	r := &Registry{byName: map[string]*entry{}, compiler: c, baseURL: baseURL}
 	for i := range tools {
 		t := tools[i]
 		if _, dup := r.byName[t.Name]; dup {
@@ -76,10 +84,6 @@ func NewRegistry(schemaFS fs.FS, baseURL string, tools []Tool) (*Registry, error
 		if !ok {
 			return nil, fmt.Errorf("tool %s has no schema %s", t.Name, file)
 		}
-		sch, err := c.Compile(baseURL + file)
-		if err != nil {
-			return nil, fmt.Errorf("compile schema %s: %w", file, err)
-		}
 		spec, desc, err := parseSpec(doc, d)
 		if err != nil {
 			return nil, fmt.Errorf("schema %s: %w", file, err)
@@ -88,7 +92,7 @@ func NewRegistry(schemaFS fs.FS, baseURL string, tools []Tool) (*Registry, error
 		if t.Summary == "" {
 			t.Summary = desc
 		}
-		r.byName[t.Name] = &entry{tool: &t, schema: sch, doc: doc}
+		r.byName[t.Name] = &entry{tool: &t, doc: doc}
 		r.ordered = append(r.ordered, &t)
 	}
 	for f := range docs {
@@ -107,6 +111,31 @@ func NewRegistry(schemaFS fs.FS, baseURL string, tools []Tool) (*Registry, error
 // tool's arguments (plans, recipes).
 func isMetaSchema(file string) bool {
 	return file == "plan.schema.json" || file == "recipe.schema.json"
+}
+
+// schemaOf compiles (once) and returns a tool's schema.
+func (r *Registry) schemaOf(e *entry) (*jsonschema.Schema, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if e.schema == nil {
+		sch, err := r.compiler.Compile(r.baseURL + e.tool.Name + ".schema.json")
+		if err != nil {
+			return nil, fmt.Errorf("compile schema of %s: %w", e.tool.Name, err)
+		}
+		e.schema = sch
+	}
+	return e.schema, nil
+}
+
+// CompileAll compiles every schema now; tests call it so that a broken
+// schema fails the build rather than the first person who uses the tool.
+func (r *Registry) CompileAll() error {
+	for _, t := range r.ordered {
+		if _, err := r.schemaOf(r.byName[t.Name]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Lookup returns the tool with the given name.
@@ -159,7 +188,11 @@ func (r *Registry) Validate(name string, args Args) error {
 	if err != nil {
 		return &ArgsError{Tool: e.tool, Problems: []string{"the arguments are not valid JSON: " + err.Error()}}
 	}
-	err = e.schema.Validate(inst)
+	sch, err := r.schemaOf(e)
+	if err != nil {
+		return err
+	}
+	err = sch.Validate(inst)
 	if err == nil {
 		return nil
 	}

@@ -12,6 +12,9 @@ func TestRegistry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := reg.CompileAll(); err != nil {
+		t.Fatal(err)
+	}
 	name := regexp.MustCompile(`^[a-z][a-z-]*(\.[a-z][a-z-]*){0,2}$`)
 	for _, tool := range reg.Tools() {
 		if !name.MatchString(tool.Name) {
@@ -22,6 +25,16 @@ func TestRegistry(t *testing.T) {
 		}
 		if tool.Service == "" {
 			t.Errorf("tool %s names no service", tool.Name)
+		}
+	}
+}
+
+// BenchmarkRegistry measures building the registry, which every command
+// that is not --version pays once at start.
+func BenchmarkRegistry(b *testing.B) {
+	for b.Loop() {
+		if _, err := Registry(); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
