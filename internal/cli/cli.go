@@ -212,7 +212,7 @@ func script(ctx context.Context, sh *Shell, in io.Reader) error {
 	return last
 }
 
-func interactive(ctx context.Context, sh *Shell) error {
+func interactive(ctx context.Context, sh *Shell) (err error) {
 	completer := &commands.Completer{
 		Registry: sh.Registry,
 		Names: func(kind string) []string {
@@ -234,7 +234,12 @@ func interactive(ctx context.Context, sh *Shell) error {
 	if err != nil {
 		return fmt.Errorf("start the line editor: %w", err)
 	}
-	defer ed.Close()
+	defer func() {
+		// Closing flushes history; a failure there is worth saying.
+		if cerr := ed.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("close the line editor: %w", cerr)
+		}
+	}()
 	fmt.Fprintf(sh.IO.ErrOut, "ostui %s — type /help for commands, Ctrl-D to leave.\n", Version())
 	if err := sh.ConfigError(); err != nil {
 		sh.Report(err)

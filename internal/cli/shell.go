@@ -58,11 +58,9 @@ func NewShell(ios *iostreams.IOStreams, reg *tools.Registry, flags config.Flags,
 // failure is kept and reported when a command needs the cloud, so /help and
 // the offline note still work without any configuration.
 func (s *Shell) loadConfig() {
+	// config.Load moves a name and its ID together, so a project chosen
+	// by name here replaces a project ID from clouds.yaml.
 	cfg, warnings, err := config.Load(s.Flags, s.Getenv)
-	if err == nil && s.Flags.ProjectName != "" {
-		// A project chosen by name here beats a project ID from a file.
-		cfg.ProjectID = ""
-	}
 	s.cfg, s.warnings, s.cfgErr = cfg, warnings, err
 	s.conn, s.env = nil, nil
 }
