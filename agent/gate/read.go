@@ -7,6 +7,8 @@ package gate
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/kriscelmer/os-tui/tools"
 )
@@ -19,13 +21,22 @@ func (e *ErrNotRead) Error() string {
 	return fmt.Sprintf("%s is a %s tool: it needs a plan and your approval, not a direct call", e.Tool.Slash(), e.Tool.Effect)
 }
 
-// ServiceMissingError says the cloud's catalog lacks the tool's service.
+// ServiceMissingError says the cloud's catalog lacks the tool's service
+// (in the chosen region).
 type ServiceMissingError struct {
 	Tool    *tools.Tool
 	Service string
+	// Region is the region in use and Regions those the catalog has; they
+	// differ when the region, not the cloud, is the problem.
+	Region  string
+	Regions []string
 }
 
 func (e *ServiceMissingError) Error() string {
+	if e.Region != "" && len(e.Regions) > 0 && !slices.Contains(e.Regions, e.Region) {
+		return fmt.Sprintf("%s needs the %s service, and the catalog has no endpoints in region %q; its regions are: %s (switch with /region NAME)",
+			e.Tool.Slash(), e.Service, e.Region, strings.Join(e.Regions, ", "))
+	}
 	return fmt.Sprintf("%s needs the %s service, which this cloud's catalog does not have (see /catalog)", e.Tool.Slash(), e.Service)
 }
 
@@ -47,7 +58,7 @@ func Read(ctx context.Context, reg *tools.Registry, env *tools.Env, name string,
 		return nil, err
 	}
 	if !caps.Has(tool.Service) {
-		return nil, &ServiceMissingError{Tool: tool, Service: tool.Service}
+		return nil, &ServiceMissingError{Tool: tool, Service: tool.Service, Region: caps.Region, Regions: caps.Regions}
 	}
 	return tool.Run(ctx, env, args)
 }

@@ -69,3 +69,20 @@ func TestRead(t *testing.T) {
 		t.Errorf("err = %T, want *ErrNotRead", err)
 	}
 }
+
+func TestServiceMissingMessage(t *testing.T) {
+	tool := &tools.Tool{Name: "server.list", Service: "compute"}
+	tests := []struct {
+		err  ServiceMissingError
+		want string
+	}{
+		{ServiceMissingError{Tool: tool, Service: "compute"}, "catalog does not have"},
+		{ServiceMissingError{Tool: tool, Service: "compute", Region: "Nowhere", Regions: []string{"RegionOne", "RegionTwo"}}, `no endpoints in region "Nowhere"; its regions are: RegionOne, RegionTwo`},
+		{ServiceMissingError{Tool: tool, Service: "compute", Region: "RegionOne", Regions: []string{"RegionOne"}}, "catalog does not have"},
+	}
+	for _, tt := range tests {
+		if got := tt.err.Error(); !strings.Contains(got, tt.want) {
+			t.Errorf("%+v: %q lacks %q", tt.err, got, tt.want)
+		}
+	}
+}

@@ -169,6 +169,17 @@ func TestRouteErrors(t *testing.T) {
 	}
 }
 
+func TestDidYouMeanNearestOnly(t *testing.T) {
+	_, err := testRouter(t).Route("/sever list")
+	var uc *UnknownCommandError
+	if !errors.As(err, &uc) {
+		t.Fatalf("err = %v", err)
+	}
+	if diff := cmp.Diff([]string{"/server list"}, uc.Suggestions); diff != "" {
+		t.Errorf("suggestions (-want +got):\n%s", diff)
+	}
+}
+
 func TestUsageErrorType(t *testing.T) {
 	_, err := testRouter(t).Route("/server show")
 	var ue *UsageError

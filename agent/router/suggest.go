@@ -46,8 +46,10 @@ func closest(word string, candidates []string, n int) []string {
 		}
 		return out[i].s < out[j].s
 	})
+	// Only the nearest tier: "/sever list" should suggest /server list,
+	// not every other list command three edits away.
 	var res []string
-	for i := 0; i < len(out) && i < n; i++ {
+	for i := 0; i < len(out) && i < n && out[i].d == out[0].d; i++ {
 		res = append(res, out[i].s)
 	}
 	return res

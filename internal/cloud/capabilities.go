@@ -21,6 +21,11 @@ type Service struct {
 // microversion ranges where the service has them.
 type Capabilities struct {
 	Services map[string]Service // by type
+	// Regions are every region named in the catalog, sorted, so that a
+	// service missing only because of the chosen region can be explained.
+	Regions []string
+	// Region is the region ostui uses ("" when none is configured).
+	Region string
 }
 
 // Has reports whether the catalog has a service of the given type.

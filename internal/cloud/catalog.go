@@ -1,6 +1,7 @@
 package cloud
 
 import (
+	"sort"
 	"fmt"
 	"strings"
 
@@ -62,6 +63,26 @@ func catalogTypes(catalog []tokens.CatalogEntry) []string {
 	for _, e := range catalog {
 		out = append(out, e.Type)
 	}
+	return out
+}
+
+// catalogRegions lists the distinct regions of every endpoint, sorted.
+func catalogRegions(catalog []tokens.CatalogEntry) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, e := range catalog {
+		for _, ep := range e.Endpoints {
+			r := ep.Region
+			if r == "" {
+				r = ep.RegionID
+			}
+			if r != "" && !seen[r] {
+				seen[r] = true
+				out = append(out, r)
+			}
+		}
+	}
+	sort.Strings(out)
 	return out
 }
 

@@ -225,15 +225,16 @@ func (c *Conn) Capabilities(ctx context.Context) (*Capabilities, error) {
 	c.capsMu.Lock()
 	defer c.capsMu.Unlock()
 	e := c.current()
+	regions := catalogRegions(e.Catalog)
 	if e.Caps != nil {
-		return &Capabilities{Services: maps.Clone(e.Caps)}, nil
+		return &Capabilities{Services: maps.Clone(e.Caps), Regions: regions, Region: c.cfg.Region}, nil
 	}
 	if c.partial != nil {
-		return &Capabilities{Services: maps.Clone(c.partial)}, nil
+		return &Capabilities{Services: maps.Clone(c.partial), Regions: regions, Region: c.cfg.Region}, nil
 	}
 	services, complete := c.discover(ctx, e.Catalog)
 	c.keep(e, services, complete)
-	return &Capabilities{Services: maps.Clone(services)}, nil
+	return &Capabilities{Services: maps.Clone(services), Regions: regions, Region: c.cfg.Region}, nil
 }
 
 // keep records a discovery: a complete one with the token (and on disk),

@@ -104,6 +104,11 @@ func TestSuggest(t *testing.T) {
 			}
 		})
 	}
+	for _, s := range Suggest(reg, "which servers are in ERROR?", 3) {
+		if !strings.HasPrefix(s, "/server ") {
+			t.Errorf("a question about servers suggested %s", s)
+		}
+	}
 	if got := Suggest(reg, "zzz qqq", 3); len(got) != 0 {
 		t.Errorf("nonsense suggested %v", got)
 	}

@@ -49,9 +49,22 @@ func Suggest(reg *tools.Registry, text string, n int) []string {
 		t     *tools.Tool
 		score int
 	}
+	// When the request names a resource, only that resource's commands
+	// are worth suggesting: "which servers are in ERROR" is not about
+	// flavors, however many verbs it shares with /flavor list.
+	nounNamed := false
+	for _, t := range reg.Tools() {
+		if words[strings.Split(t.Name, ".")[0]] {
+			nounNamed = true
+			break
+		}
+	}
 	var all []scored
 	for _, t := range reg.Tools() {
 		parts := strings.Split(t.Name, ".")
+		if nounNamed && !words[parts[0]] {
+			continue
+		}
 		score := 0
 		for i, p := range parts {
 			if words[p] {
