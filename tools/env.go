@@ -33,7 +33,23 @@ type Env struct {
 	// Names remembers resource names seen in recent output, for tab
 	// completion.
 	Names *Names
+	// Progress receives a running step's progress; nil outside the
+	// executor. Use Report, which is nil-safe.
+	Progress Progress
 }
+
+// Report returns env.Progress, or a Progress that drops everything.
+func (e *Env) Report() Progress {
+	if e == nil || e.Progress == nil {
+		return discard{}
+	}
+	return e.Progress
+}
+
+type discard struct{}
+
+func (discard) Status(string)      {}
+func (discard) Bytes(int64, int64) {}
 
 // NewEnv returns an Env with empty caches.
 func NewEnv(c Clients) *Env {

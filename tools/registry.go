@@ -79,6 +79,9 @@ func NewRegistry(schemaFS fs.FS, baseURL string, tools []Tool) (*Registry, error
 		if t.Run == nil {
 			return nil, fmt.Errorf("tool %s has no Run function", t.Name)
 		}
+		if t.Effect != Read && (t.Check == nil || t.Preview == nil) {
+			return nil, fmt.Errorf("%s tool %s needs Check (preflight) and Preview (dry-run)", t.Effect, t.Name)
+		}
 		file := t.Name + ".schema.json"
 		doc, ok := docs[file]
 		if !ok {

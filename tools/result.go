@@ -58,4 +58,14 @@ type Result struct {
 	Record  *Record
 	Text    string
 	Message string
+
+	// Outputs are what a change step produced, for references from later
+	// steps (${step.id}) and for undo: "id", "name", ...
+	Outputs map[string]string
+	// Await, when set by a change tool, asks the executor to wait for the
+	// resource to reach a state before the step counts as done.
+	Await *Await
+	// RequestIDs are the x-openstack-request-id values of the calls Run
+	// made, for the audit log.
+	RequestIDs []string
 }

@@ -60,8 +60,30 @@ type Tool struct {
 	// "image", "volumev3", "identity"). Tools whose service is missing from
 	// the catalog are not offered.
 	Service string
-	// Run does the work.
+	// Run does the work. For change and destroy tools it receives the
+	// arguments as resolved by Check (IDs, not names) and is called only
+	// by the executor, with an approval from the gate.
 	Run RunFunc
+
+	// The fields below are for change and destroy tools; the registry
+	// refuses such a tool without Check and Preview.
+
+	// Check is the preflight: read-only (its Env's clients refuse anything
+	// but GET and HEAD). It resolves names to IDs, checks that the
+	// resource's state allows the action, and reports the quota the step
+	// uses. A Block finding stops the plan.
+	Check CheckFunc
+	// Preview is the dry-run: the exact requests Run would send, from
+	// gophercloud's own request builders, plus what is created, deleted
+	// (with dependents) or modified. Read-only, like Check.
+	Preview PreviewFunc
+	// Undo returns the call that reverses a completed step (server.stop →
+	// server.start), or nil when there is none. The undo is itself a plan
+	// that goes through the gate.
+	Undo UndoFunc
+	// Produces names the outputs a later step may reference as
+	// ${step.field}: "id", "name", ... Run puts them in Result.Outputs.
+	Produces []string
 
 	// Spec is filled by the registry from the tool's schema.
 	Spec ArgSpec
@@ -104,4 +126,61 @@ func ReadTool[T any](name, summary, service string, run func(ctx context.Context
 			return run(ctx, env, args)
 		},
 	}
+}
+
+// ChangeSpec describes a change or destroy tool whose arguments decode
+// into T. ChangeTool builds the Tool.
+type ChangeSpec[T any] struct {
+	Name     string
+	Summary  string
+	Effect   Effect // Change or Destroy
+	Service  string
+	Produces []string
+	Check    func(ctx context.Context, env *Env, args T) (*Check, error)
+	Preview  func(ctx context.Context, env *Env, args T, chk *Check) (*Preview, error)
+	Run      func(ctx context.Context, env *Env, args T) (*Result, error)
+	// Undo is optional.
+	Undo func(args T, res *Result) *Call
+}
+
+// ChangeTool builds a change or destroy tool from typed functions.
+func ChangeTool[T any](s ChangeSpec[T]) Tool {
+	t := Tool{
+		Name:     s.Name,
+		Summary:  s.Summary,
+		Effect:   s.Effect,
+		Service:  s.Service,
+		Produces: s.Produces,
+		Check: func(ctx context.Context, env *Env, raw Args) (*Check, error) {
+			args, err := Decode[T](raw)
+			if err != nil {
+				return nil, err
+			}
+			return s.Check(ctx, env, args)
+		},
+		Preview: func(ctx context.Context, env *Env, raw Args, chk *Check) (*Preview, error) {
+			args, err := Decode[T](raw)
+			if err != nil {
+				return nil, err
+			}
+			return s.Preview(ctx, env, args, chk)
+		},
+		Run: func(ctx context.Context, env *Env, raw Args) (*Result, error) {
+			args, err := Decode[T](raw)
+			if err != nil {
+				return nil, err
+			}
+			return s.Run(ctx, env, args)
+		},
+	}
+	if s.Undo != nil {
+		t.Undo = func(raw Args, res *Result) *Call {
+			args, err := Decode[T](raw)
+			if err != nil {
+				return nil
+			}
+			return s.Undo(args, res)
+		}
+	}
+	return t
 }

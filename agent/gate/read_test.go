@@ -29,7 +29,11 @@ func TestRead(t *testing.T) {
 		"orbit.list.schema.json":   schema("orbit.list"),
 	}, "https://ostui.dev/schemas/", []tools.Tool{
 		{Name: "thing.list", Summary: "s", Service: "compute", Effect: tools.Read, Run: run("thing.list")},
-		{Name: "thing.delete", Summary: "s", Service: "compute", Effect: tools.Destroy, Run: run("thing.delete")},
+		{Name: "thing.delete", Summary: "s", Service: "compute", Effect: tools.Destroy, Run: run("thing.delete"),
+			Check: func(context.Context, *tools.Env, tools.Args) (*tools.Check, error) { return &tools.Check{}, nil },
+			Preview: func(context.Context, *tools.Env, tools.Args, *tools.Check) (*tools.Preview, error) {
+				return &tools.Preview{}, nil
+			}},
 		{Name: "orbit.list", Summary: "s", Service: "orbit", Effect: tools.Read, Run: run("orbit.list")},
 	})
 	if err != nil {

@@ -100,7 +100,7 @@ func TestRetryThroughConn(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Make the backoff instant for this test.
-	c.http.Transport.(*retryTransport).sleep = func(context.Context, time.Duration) error { return nil }
+	c.http.Transport.(readOnlyTransport).next.(*retryTransport).sleep = func(context.Context, time.Duration) error { return nil }
 	sc.HTTPClient = *c.http
 	if _, err := sc.Get(t.Context(), sc.ServiceURL("flavors"), nil, nil); err != nil { //nolint:bodyclose // closed by gophercloud
 		t.Fatalf("GET after one 503: %v", err)

@@ -45,6 +45,8 @@ func newHTTPClient(cfg *config.Cloud, opts Options) (*http.Client, error) {
 		rt = &debugTransport{next: rt, w: opts.Debug}
 	}
 	rt = &retryTransport{next: rt, sleep: sleepCtx}
+	// Outermost, so a refused write is never attempted, retried or logged as sent.
+	rt = ReadOnlyTransport(rt)
 	return &http.Client{Transport: rt}, nil
 }
 

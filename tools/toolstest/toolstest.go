@@ -161,7 +161,9 @@ func (c *Cloud) ServiceClient(_ context.Context, serviceType string) (*gopherclo
 		return nil, fmt.Errorf("the cloud has no %s service in its catalog", serviceType)
 	}
 	sc := &gophercloud.ServiceClient{
-		ProviderClient: &gophercloud.ProviderClient{TokenID: TokenID},
+		// The same read-only guard as the real cloud: a Check or Preview
+		// run under cloud.WithReadOnly cannot write here either.
+		ProviderClient: &gophercloud.ProviderClient{TokenID: TokenID, HTTPClient: http.Client{Transport: cloud.ReadOnlyTransport(http.DefaultTransport)}},
 		Endpoint:       svc.Endpoint,
 		Type:           serviceType,
 	}

@@ -1,0 +1,54 @@
+package cloud
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+)
+
+type readOnlyKey struct{}
+
+// WithReadOnly marks a context so that every request made with it may
+// only read: the gate runs preflight and dry-run under it, so a bug in a
+// tool's Check or Preview cannot change the cloud.
+func WithReadOnly(ctx context.Context) context.Context {
+	return context.WithValue(ctx, readOnlyKey{}, true)
+}
+
+// IsReadOnly reports whether ctx was marked by WithReadOnly.
+func IsReadOnly(ctx context.Context) bool {
+	v, _ := ctx.Value(readOnlyKey{}).(bool)
+	return v
+}
+
+// ReadOnlyError is returned for a request that would write while the
+// context is read-only.
+type ReadOnlyError struct {
+	Method, URL string
+}
+
+func (e *ReadOnlyError) Error() string {
+	return fmt.Sprintf("refused %s %s: preflight and dry-run may only read", e.Method, e.URL)
+}
+
+// ReadOnlyTransport refuses any request other than GET and HEAD made with
+// a read-only context. Authentication (POST .../auth/tokens) is let
+// through: logging in changes nothing in the cloud, and a preflight may be
+// the first call of a session.
+func ReadOnlyTransport(next http.RoundTripper) http.RoundTripper {
+	return readOnlyTransport{next: next}
+}
+
+type readOnlyTransport struct{ next http.RoundTripper }
+
+func (t readOnlyTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if IsReadOnly(req.Context()) && req.Method != http.MethodGet && req.Method != http.MethodHead &&
+		!(req.Method == http.MethodPost && strings.HasSuffix(strings.TrimSuffix(req.URL.Path, "/"), "/auth/tokens")) {
+		if req.Body != nil {
+			_ = req.Body.Close()
+		}
+		return nil, &ReadOnlyError{Method: req.Method, URL: redactURL(req.URL)}
+	}
+	return t.next.RoundTrip(req)
+}

@@ -1,0 +1,57 @@
+package cloud
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+)
+
+func TestReadOnlyTransport(t *testing.T) {
+	var hits []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits = append(hits, r.Method+" "+r.URL.Path)
+	}))
+	defer srv.Close()
+	client := &http.Client{Transport: ReadOnlyTransport(http.DefaultTransport)}
+	tests := []struct {
+		method, path string
+		readOnly     bool
+		wantRefused  bool
+	}{
+		{"GET", "/v2.1/servers", true, false},
+		{"HEAD", "/v2/images/x", true, false},
+		{"POST", "/v3/auth/tokens", true, false},
+		{"POST", "/v2.1/servers/x/action", true, true},
+		{"DELETE", "/v2.1/servers/x", true, true},
+		{"PUT", "/v2/images/x/file", true, true},
+		{"PATCH", "/v2/images/x", true, true},
+		{"DELETE", "/v2.1/servers/x", false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.method+tt.path, func(t *testing.T) {
+			hits = nil
+			ctx := context.Background()
+			if tt.readOnly {
+				ctx = WithReadOnly(ctx)
+			}
+			req, err := http.NewRequestWithContext(ctx, tt.method, srv.URL+tt.path, strings.NewReader("{}"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp, err := client.Do(req)
+			if err == nil {
+				_ = resp.Body.Close()
+			}
+			var ro *ReadOnlyError
+			if refused := errors.As(err, &ro); refused != tt.wantRefused {
+				t.Fatalf("refused = %v (err %v), want %v", refused, err, tt.wantRefused)
+			}
+			if tt.wantRefused && len(hits) != 0 {
+				t.Errorf("a refused request reached the server: %v", hits)
+			}
+		})
+	}
+}
