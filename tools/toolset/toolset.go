@@ -8,6 +8,7 @@ import (
 	"github.com/kriscelmer/os-tui/tools/blockstorage/snapshots"
 	"github.com/kriscelmer/os-tui/tools/blockstorage/volumes"
 	"github.com/kriscelmer/os-tui/tools/compute/flavors"
+	"github.com/kriscelmer/os-tui/tools/compute/lifecycle"
 	"github.com/kriscelmer/os-tui/tools/compute/keypairs"
 	"github.com/kriscelmer/os-tui/tools/compute/limits"
 	"github.com/kriscelmer/os-tui/tools/compute/servers"
@@ -28,6 +29,7 @@ func All() []tools.Tool {
 	var all []tools.Tool
 	for _, group := range [][]tools.Tool{
 		flavors.Tools(),
+		lifecycle.Tools(),
 		quota.Tools(),
 		catalog.Tools(),
 		whoami.Tools(),

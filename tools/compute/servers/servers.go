@@ -330,6 +330,28 @@ func find(ctx context.Context, c *gophercloud.ServiceClient, nameOrID string) (m
 	return nil, &tools.NotFoundError{Kind: Kind, Name: nameOrID}
 }
 
+// Find finds one server by ID or exact name and decodes every field Nova
+// sent (at Microversion) into out, for callers that need fields
+// gophercloud's Server lacks (locked_reason, ...).
+func Find(ctx context.Context, env *tools.Env, nameOrID string, out any) error {
+	c, err := client(ctx, env)
+	if err != nil {
+		return err
+	}
+	raw, err := find(ctx, c, nameOrID)
+	if err != nil {
+		return err
+	}
+	b, err := json.Marshal(raw)
+	if err != nil {
+		return fmt.Errorf("find server %s: %w", nameOrID, err)
+	}
+	if err := json.Unmarshal(b, out); err != nil {
+		return fmt.Errorf("find server %s: %w", nameOrID, err)
+	}
+	return nil
+}
+
 // Resolve finds one server by ID or exact name. A name shared by several
 // servers is a *tools.AmbiguousError listing them; no match is a
 // *tools.NotFoundError.
