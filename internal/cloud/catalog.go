@@ -1,8 +1,8 @@
 package cloud
 
 import (
-	"sort"
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/gophercloud/gophercloud/v2"
