@@ -19,10 +19,18 @@ import (
 	serverreads "github.com/kriscelmer/os-tui/tools/compute/servers"
 )
 
-// Args are the arguments every lifecycle action takes.
+// Args are the arguments of every lifecycle action. Hard belongs to
+// server.reboot and Reason to server.lock; each tool's schema admits only
+// its own, so the other fields are always zero (and left out of JSON).
 type Args struct {
 	Server string `json:"server"`
+	Hard   bool   `json:"hard,omitempty"`
+	Reason string `json:"reason,omitempty"`
 }
+
+// lockReasonMicroversion is the compute microversion from which Nova
+// accepts (and shows) a lock reason.
+const lockReasonMicroversion = "2.73"
 
 // action describes one lifecycle tool.
 type action struct {
@@ -31,21 +39,71 @@ type action struct {
 	// allowed are the server statuses (Nova's "status" field) the action
 	// may start from; nil means any.
 	allowed []string
+	// allowedHard replaces allowed for a hard reboot, and busyHard are
+	// the task states that do not stop one: a hard reboot is the way out
+	// of a soft reboot that hangs.
+	allowedHard, busyHard []string
 	// until are the statuses that end the wait; nil means no wait.
 	until []string
-	// body is the action request body.
-	body func() map[string]any
+	// body builds the action request body.
+	body func(args Args) (map[string]any, error)
 	// undo is the verb of the inverse action ("" when there is none).
 	undo string
-	// ignoresLock is true for actions a lock does not stop (unlock).
-	ignoresLock bool
+	// locks is set for lock (true) and unlock (false): the lock flag the
+	// action leaves. A lock does not stop them, a server already so is
+	// a warning, and Run records the lock as it was for the undo.
+	locks *bool
+}
+
+var (
+	lockOn  = true
+	lockOff = false
+)
+
+// simple returns a body builder for actions whose body is {"verb": null}.
+func simple(key string) func(Args) (map[string]any, error) {
+	return func(Args) (map[string]any, error) { return map[string]any{key: nil}, nil }
 }
 
 var actions = []action{
 	{verb: "stop", summary: "Stop (power off) a server", allowed: []string{"ACTIVE", "ERROR", "RESCUE"}, until: []string{"SHUTOFF"},
-		body: func() map[string]any { return map[string]any{"os-stop": nil} }, undo: "start"},
+		body: simple("os-stop"), undo: "start"},
 	{verb: "start", summary: "Start a stopped server", allowed: []string{"SHUTOFF"}, until: []string{"ACTIVE"},
-		body: func() map[string]any { return map[string]any{"os-start": nil} }, undo: "stop"},
+		body: simple("os-start"), undo: "stop"},
+	{verb: "reboot", summary: "Reboot a server (soft, or hard with --hard)",
+		allowed: []string{"ACTIVE"},
+		// Nova's ALLOW_HARD_REBOOT vm states and ALLOW_REBOOT task states,
+		// as the statuses the API shows for them.
+		allowedHard: []string{"ACTIVE", "REBOOT", "HARD_REBOOT", "SHUTOFF", "ERROR", "PAUSED", "SUSPENDED"},
+		busyHard:    []string{"rebooting", "reboot_pending", "reboot_started", "rebooting_hard", "resuming", "unpausing", "pausing", "suspending"},
+		until:       []string{"ACTIVE"},
+		body: func(args Args) (map[string]any, error) {
+			opts := servers.RebootOpts{Type: servers.SoftReboot}
+			if args.Hard {
+				opts.Type = servers.HardReboot
+			}
+			return opts.ToServerRebootMap()
+		}},
+	{verb: "pause", summary: "Pause a server (keep it in memory, stopped)", allowed: []string{"ACTIVE"}, until: []string{"PAUSED"},
+		body: simple("pause"), undo: "unpause"},
+	{verb: "unpause", summary: "Unpause a paused server", allowed: []string{"PAUSED"}, until: []string{"ACTIVE"},
+		body: simple("unpause"), undo: "pause"},
+	{verb: "suspend", summary: "Suspend a server (save its memory to disk)", allowed: []string{"ACTIVE"}, until: []string{"SUSPENDED"},
+		body: simple("suspend"), undo: "resume"},
+	{verb: "resume", summary: "Resume a suspended server", allowed: []string{"SUSPENDED"}, until: []string{"ACTIVE"},
+		body: simple("resume"), undo: "suspend"},
+	{verb: "shelve", summary: "Shelve a server (snapshot it and free its host)", allowed: []string{"ACTIVE", "SHUTOFF", "PAUSED", "SUSPENDED"},
+		until: []string{"SHELVED_OFFLOADED", "SHELVED"}, body: simple("shelve"), undo: "unshelve"},
+	{verb: "unshelve", summary: "Unshelve a shelved server", allowed: []string{"SHELVED", "SHELVED_OFFLOADED"}, until: []string{"ACTIVE"},
+		body: func(Args) (map[string]any, error) { return servers.UnshelveOpts{}.ToUnshelveMap() }, undo: "shelve"},
+	{verb: "lock", summary: "Lock a server against changes by others (optional --reason)", locks: &lockOn,
+		body: func(args Args) (map[string]any, error) {
+			if args.Reason == "" {
+				return map[string]any{"lock": nil}, nil
+			}
+			return map[string]any{"lock": map[string]any{"locked_reason": args.Reason}}, nil
+		}, undo: "unlock"},
+	{verb: "unlock", summary: "Unlock a locked server", locks: &lockOff, body: simple("unlock"), undo: "lock"},
 }
 
 // Tools returns the lifecycle tools.
@@ -71,33 +129,98 @@ func (a action) tool() tools.Tool {
 	})
 }
 
+// from returns the statuses the action may start from for these
+// arguments, and the task states that do not count as busy.
+func (a action) from(args Args) (statuses, busyOK []string) {
+	if args.Hard && a.allowedHard != nil {
+		return a.allowedHard, a.busyHard
+	}
+	return a.allowed, nil
+}
+
+// name is how findings call the action: "hard reboot", "stop".
+func (a action) name(args Args) string {
+	if args.Hard && a.allowedHard != nil {
+		return "hard " + a.verb
+	}
+	return a.verb
+}
+
 // check resolves the server and applies Nova's state rules, so a plan
 // that cannot succeed is stopped before anything is sent.
 func (a action) check(ctx context.Context, env *tools.Env, args Args) (*tools.Check, error) {
+	if tools.IsRef(args.Server) {
+		// The server comes from an earlier step of the plan; the gate
+		// checks again once the reference has a value.
+		return &tools.Check{
+			Targets:  []tools.Target{{Kind: "server", ID: args.Server, Name: args.Server}},
+			Findings: []tools.Finding{{Level: tools.Info, Text: fmt.Sprintf("server %s comes from an earlier step", args.Server)}},
+		}, nil
+	}
 	var s server
 	if err := serverreads.Find(ctx, env, args.Server, &s); err != nil {
 		return nil, err
 	}
+	resolved := args
+	resolved.Server = s.ID
 	chk := &tools.Check{
 		Targets:  []tools.Target{{Kind: "server", ID: s.ID, Name: s.Name}},
-		Resolved: mustJSON(Args{Server: s.ID}),
+		Resolved: mustJSON(resolved),
 		State:    s.state(),
 	}
-	desc := fmt.Sprintf("server %s is %s", s.Name, s.Status)
-	switch {
-	case s.TaskState != "":
-		chk.Findings = append(chk.Findings, tools.Finding{Level: tools.Block,
-			Text: fmt.Sprintf("%s and busy (%s); wait until the task finishes", desc, s.TaskState)})
-	case a.allowed != nil && !slices.Contains(a.allowed, s.Status):
-		chk.Findings = append(chk.Findings, tools.Finding{Level: tools.Block,
-			Text: fmt.Sprintf("%s; %s needs it to be %s", desc, a.verb, strings.Join(a.allowed, " or "))})
-	default:
-		chk.Findings = append(chk.Findings, tools.Finding{Level: tools.Info, Text: desc})
+	add := func(l tools.Level, format string, v ...any) {
+		chk.Findings = append(chk.Findings, tools.Finding{Level: l, Text: fmt.Sprintf(format, v...)})
 	}
-	if s.Locked && !a.ignoresLock {
-		chk.Findings = append(chk.Findings, tools.Finding{Level: tools.Block, Text: s.lockedText()})
+	desc := fmt.Sprintf("server %s is %s", s.Name, s.Status)
+	statuses, busyOK := a.from(args)
+	switch {
+	case a.locks != nil:
+		// Lock and unlock work in any state, even mid-task.
+		add(tools.Info, "%s", desc)
+	case s.TaskState != "" && !slices.Contains(busyOK, s.TaskState):
+		add(tools.Block, "%s and busy (%s); wait until the task finishes", desc, s.TaskState)
+	case statuses != nil && !slices.Contains(statuses, s.Status):
+		add(tools.Block, "%s; %s needs it to be %s", desc, a.name(args), strings.Join(statuses, " or "))
+	default:
+		add(tools.Info, "%s", desc)
+	}
+	switch {
+	case a.locks == nil && s.Locked:
+		add(tools.Block, "%s", s.lockedText())
+	case a.locks != nil && *a.locks && s.Locked:
+		msg := fmt.Sprintf("server %s is already locked", s.Name)
+		if s.LockedReason != "" {
+			msg += fmt.Sprintf(" (%q)", s.LockedReason)
+		}
+		add(tools.Warn, "%s; locking it again changes nothing, not even the reason", msg)
+	case a.locks != nil && !*a.locks && !s.Locked:
+		add(tools.Warn, "server %s is not locked; unlocking it changes nothing", s.Name)
+	}
+	if a.locks != nil && *a.locks && args.Reason != "" {
+		if err := a.checkReasonSupported(ctx, env, add); err != nil {
+			return nil, err
+		}
 	}
 	return chk, nil
+}
+
+// checkReasonSupported blocks a lock reason the cloud cannot take: an
+// older Nova refuses the whole request rather than drop the reason.
+func (a action) checkReasonSupported(ctx context.Context, env *tools.Env, add func(tools.Level, string, ...any)) error {
+	caps, err := env.Clients.Capabilities(ctx)
+	if err != nil {
+		return fmt.Errorf("read the compute API's microversions: %w", err)
+	}
+	maxV := caps.Services["compute"].MaxMicroversion
+	if !atLeast(maxV, lockReasonMicroversion) {
+		have := "no microversions"
+		if maxV != "" {
+			have = "microversions up to " + maxV
+		}
+		add(tools.Block, "this cloud's compute API has %s; a lock reason needs %s or later, so lock without --reason",
+			have, lockReasonMicroversion)
+	}
+	return nil
 }
 
 // server is what the state rules read of a server (microversion 2.79).
@@ -129,20 +252,31 @@ func (a action) preview(ctx context.Context, env *tools.Env, args Args, chk *too
 	if err != nil {
 		return nil, err
 	}
+	body, err := a.body(args)
+	if err != nil {
+		return nil, fmt.Errorf("%s server %s: %w", a.verb, args.Server, err)
+	}
 	id := chk.Targets[0].ID
 	return &tools.Preview{
-		Requests: []tools.Request{{Method: "POST", URL: c.ServiceURL("servers", id, "action"), Body: a.body()}},
-		Changes:  a.changes(),
+		Requests: []tools.Request{{Method: "POST", URL: c.ServiceURL("servers", id, "action"), Body: body}},
+		Changes:  a.changes(args),
 	}, nil
 }
 
-func (a action) changes() []tools.FieldChange {
+func (a action) changes(args Args) []tools.FieldChange {
+	if a.locks != nil {
+		out := []tools.FieldChange{{Field: "locked", From: !*a.locks, To: *a.locks}}
+		if args.Reason != "" {
+			out = append(out, tools.FieldChange{Field: "locked_reason", From: nil, To: args.Reason})
+		}
+		return out
+	}
 	if len(a.until) == 0 {
 		return nil
 	}
 	from := "any"
-	if a.allowed != nil {
-		from = strings.Join(a.allowed, "|")
+	if statuses, _ := a.from(args); statuses != nil {
+		from = strings.Join(statuses, "|")
 	}
 	return []tools.FieldChange{{Field: "status", From: from, To: strings.Join(a.until, "|")}}
 }
@@ -153,13 +287,29 @@ func (a action) run(ctx context.Context, env *tools.Env, args Args) (*tools.Resu
 		return nil, err
 	}
 	c.Microversion = serverreads.Microversion
-	resp, err := c.Post(ctx, c.ServiceURL("servers", args.Server, "action"), a.body(), nil, &gophercloud.RequestOpts{OkCodes: []int{202}}) //nolint:bodyclose // closed by gophercloud
+	body, err := a.body(args)
 	if err != nil {
 		return nil, fmt.Errorf("%s server %s: %w", a.verb, args.Server, err)
 	}
+	outputs := map[string]string{"id": args.Server}
+	if a.locks != nil {
+		// The undo depends on the lock as it was when the action ran,
+		// not when it was checked.
+		var s server
+		if err := serverreads.Find(ctx, env, args.Server, &s); err != nil {
+			return nil, err
+		}
+		outputs["name"] = s.Name
+		outputs["was_locked"] = fmt.Sprint(s.Locked)
+		outputs["locked_reason"] = s.LockedReason
+	}
+	resp, err := c.Post(ctx, c.ServiceURL("servers", args.Server, "action"), body, nil, &gophercloud.RequestOpts{OkCodes: []int{202}}) //nolint:bodyclose // closed by gophercloud
+	if err != nil {
+		return nil, fmt.Errorf("%s server %s: %w", a.name(args), args.Server, err)
+	}
 	res := &tools.Result{
-		Message:    fmt.Sprintf("server %s: %s requested", args.Server, a.verb),
-		Outputs:    map[string]string{"id": args.Server},
+		Message:    fmt.Sprintf("server %s: %s requested", args.Server, a.name(args)),
+		Outputs:    outputs,
 		RequestIDs: requestIDs(header(resp)),
 	}
 	if len(a.until) > 0 {
@@ -198,9 +348,22 @@ func poll(id string) func(ctx context.Context, env *tools.Env) (string, error) {
 	}
 }
 
-func (a action) undoCall(args Args, _ *tools.Result) *tools.Call {
+func (a action) undoCall(args Args, res *tools.Result) *tools.Call {
 	if a.undo == "" {
 		return nil
 	}
-	return &tools.Call{Tool: "server." + a.undo, Args: mustJSON(args), Why: "undo " + a.verb}
+	inverse := Args{Server: args.Server}
+	if a.locks != nil {
+		if res == nil || res.Outputs["was_locked"] == "" {
+			return nil
+		}
+		// Locking a locked server or unlocking an unlocked one changed
+		// nothing, so there is nothing to undo.
+		if res.Outputs["was_locked"] == fmt.Sprint(*a.locks) {
+			return nil
+		}
+		// Unlocking drops the reason; locking again restores it.
+		inverse.Reason = res.Outputs["locked_reason"]
+	}
+	return &tools.Call{Tool: "server." + a.undo, Args: mustJSON(inverse), Why: "undo " + a.name(args)}
 }

@@ -3,6 +3,8 @@ package lifecycle
 import (
 	"encoding/json"
 	"net/http"
+	"strconv"
+	"strings"
 )
 
 func mustJSON(v any) json.RawMessage {
@@ -26,4 +28,25 @@ func requestIDs(h http.Header) []string {
 		return []string{id}
 	}
 	return nil
+}
+
+// atLeast reports whether microversion v ("2.79") is at least min. An
+// empty or malformed v is not.
+func atLeast(v, minV string) bool {
+	vMaj, vMin, ok := splitMicroversion(v)
+	mMaj, mMin, ok2 := splitMicroversion(minV)
+	if !ok || !ok2 {
+		return false
+	}
+	return vMaj > mMaj || (vMaj == mMaj && vMin >= mMin)
+}
+
+func splitMicroversion(v string) (major, minor int, ok bool) {
+	a, b, found := strings.Cut(v, ".")
+	if !found {
+		return 0, 0, false
+	}
+	major, err1 := strconv.Atoi(a)
+	minor, err2 := strconv.Atoi(b)
+	return major, minor, err1 == nil && err2 == nil
 }
