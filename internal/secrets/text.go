@@ -1,0 +1,42 @@
+package secrets
+
+import (
+	"cmp"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// minSecretLen is the shortest secret RedactString replaces: shorter ones
+// ("a", "123") would shred ordinary text and hide nothing worth hiding.
+const minSecretLen = 4
+
+// credentialHeader matches a credential header and its value in free text:
+// "X-Auth-Token: gAAAA...", "-H 'X-Auth-Token: ...'", "Authorization=Bearer
+// ...", "\"X-Subject-Token\": \"...\"". The value runs to the end of the line
+// or a quote, since an Authorization value may contain spaces.
+var credentialHeader = regexp.MustCompile(`(?i)\b(x-auth-token|x-subject-token|x-service-token|x-storage-token|x-auth-key|proxy-authorization|authorization|x-account-meta-temp-url-key(?:-2)?|x-container-meta-temp-url-key(?:-2)?)(["']?[ \t]*[:=][ \t]*["']?)([^\r\n"']*)`)
+
+// RedactString returns s with every occurrence of each given secret, every
+// PEM private key block and the value of every credential header
+// (X-Auth-Token, X-Subject-Token, Authorization, temp-URL keys, ...)
+// replaced by "<redacted>". Secrets that are empty or shorter than four
+// bytes are ignored.
+func RedactString(s string, secrets ...string) string {
+	// Longest first, so that a secret containing a shorter one is hidden
+	// whole rather than leaving its remainder next to a placeholder.
+	list := make([]string, 0, len(secrets))
+	for _, sec := range secrets {
+		if len(sec) >= minSecretLen {
+			list = append(list, sec)
+		}
+	}
+	slices.SortFunc(list, func(a, b string) int { return cmp.Compare(len(b), len(a)) })
+	for _, sec := range list {
+		s = strings.ReplaceAll(s, sec, Placeholder)
+	}
+	if strings.Contains(s, "-----") {
+		s = pemPrivateBlock.ReplaceAllString(s, Placeholder)
+	}
+	return credentialHeader.ReplaceAllString(s, "${1}${2}"+Placeholder)
+}
