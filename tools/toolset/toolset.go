@@ -7,6 +7,7 @@ import (
 	"github.com/kriscelmer/os-tui/tools"
 	"github.com/kriscelmer/os-tui/tools/blockstorage/snapshots"
 	"github.com/kriscelmer/os-tui/tools/blockstorage/volumes"
+	"github.com/kriscelmer/os-tui/tools/compute/attach"
 	"github.com/kriscelmer/os-tui/tools/compute/flavors"
 	"github.com/kriscelmer/os-tui/tools/compute/keypairs"
 	"github.com/kriscelmer/os-tui/tools/compute/lifecycle"
@@ -30,6 +31,7 @@ func All() []tools.Tool {
 	for _, group := range [][]tools.Tool{
 		flavors.Tools(),
 		lifecycle.Tools(),
+		attach.Tools(),
 		quota.Tools(),
 		catalog.Tools(),
 		whoami.Tools(),
