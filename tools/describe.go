@@ -14,6 +14,11 @@ import (
 // describe turns a schema validation error into plain sentences, one per
 // leaf problem, naming arguments the way a person types them (--flag).
 func describe(ve *jsonschema.ValidationError) []string {
+	return describeWith(ve, argName)
+}
+
+// describeWith is describe with a chosen way of naming locations.
+func describeWith(ve *jsonschema.ValidationError, name func([]string) string) []string {
 	var out []string
 	var walk func(e *jsonschema.ValidationError)
 	walk = func(e *jsonschema.ValidationError) {
@@ -23,7 +28,7 @@ func describe(ve *jsonschema.ValidationError) []string {
 			}
 			return
 		}
-		if s := sentence(e); s != "" {
+		if s := sentence(e, name); s != "" {
 			out = append(out, s)
 		}
 	}
@@ -49,7 +54,26 @@ func argName(loc []string) string {
 	return "--" + strings.ReplaceAll(strings.Join(loc, "."), "_", "-")
 }
 
-func sentence(e *jsonschema.ValidationError) string {
+// pathName names a location in a document: steps[0].tool.
+func pathName(loc []string) string {
+	if len(loc) == 0 {
+		return "the document"
+	}
+	var b strings.Builder
+	for i, p := range loc {
+		if _, err := fmt.Sscanf(p, "%d", new(int)); err == nil && i > 0 {
+			fmt.Fprintf(&b, "[%s]", p)
+			continue
+		}
+		if i > 0 {
+			b.WriteString(".")
+		}
+		b.WriteString(p)
+	}
+	return b.String()
+}
+
+func sentence(e *jsonschema.ValidationError, argName func([]string) string) string {
 	name := argName(e.InstanceLocation)
 	switch k := e.ErrorKind.(type) {
 	case *kind.Required:

@@ -206,6 +206,44 @@ func (r *Registry) Validate(name string, args Args) error {
 	return &ArgsError{Tool: e.tool, Problems: describe(ve)}
 }
 
+// ValidateDocument checks a document (a plan, a recipe) against one of the
+// non-tool schemas (file "plan.schema.json"). Problems read as sentences
+// naming locations like steps[0].tool.
+func (r *Registry) ValidateDocument(file string, doc any) error {
+	r.mu.Lock()
+	sch, err := r.compiler.Compile(r.baseURL + file)
+	r.mu.Unlock()
+	if err != nil {
+		return fmt.Errorf("compile schema %s: %w", file, err)
+	}
+	// Round-trip through JSON so numbers are what the validator expects.
+	b, err := json.Marshal(doc)
+	if err != nil {
+		return fmt.Errorf("encode document: %w", err)
+	}
+	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
+	if err != nil {
+		return fmt.Errorf("decode document: %w", err)
+	}
+	err = sch.Validate(inst)
+	if err == nil {
+		return nil
+	}
+	var ve *jsonschema.ValidationError
+	if !errors.As(err, &ve) {
+		return fmt.Errorf("validate against %s: %w", file, err)
+	}
+	return &DocumentError{Schema: file, Problems: describeWith(ve, pathName)}
+}
+
+// DocumentError reports a document that does not fit its schema.
+type DocumentError struct {
+	Schema   string
+	Problems []string
+}
+
+func (e *DocumentError) Error() string { return strings.Join(e.Problems, "; ") }
+
 // ArgsError reports arguments that do not fit a tool's schema.
 type ArgsError struct {
 	Tool     *Tool

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kriscelmer/os-tui/agent/gate"
 	"github.com/kriscelmer/os-tui/internal/commands"
 	"github.com/kriscelmer/os-tui/internal/config"
 	"github.com/kriscelmer/os-tui/internal/iostreams"
@@ -38,6 +39,8 @@ type options struct {
 	timeout   time.Duration
 	version   bool
 	help      bool
+	yes       bool
+	readOnly  bool
 	args      []string
 }
 
@@ -66,6 +69,8 @@ func parseFlags(args []string) (*options, error) {
 		return nil
 	})
 	fs.BoolVar(&o.offline, "offline", false, "")
+	fs.BoolVar(&o.yes, "yes", false, "")
+	fs.BoolVar(&o.readOnly, "read-only", false, "")
 	fs.BoolVar(&o.debug, "debug", false, "")
 	fs.DurationVar(&o.timeout, "timeout", 30*time.Second, "")
 	fs.BoolVar(&o.version, "version", false, "")
@@ -86,6 +91,12 @@ func parseFlags(args []string) (*options, error) {
 		return nil, &usageError{msg: "ostui: --timeout must be positive"}
 	}
 	o.args = fs.Args()
+	if o.yes && !o.commandOK {
+		return nil, &usageError{msg: "ostui: --yes approves one command given with -c (or a recipe); in the shell, answer the prompt"}
+	}
+	if o.yes && o.readOnly {
+		return nil, &usageError{msg: "ostui: --yes and --read-only contradict each other"}
+	}
 	return o, nil
 }
 
@@ -153,12 +164,18 @@ func run(ctx context.Context, args []string, ios *iostreams.IOStreams, getenv fu
 		return fmt.Errorf("load tools: %w", err)
 	}
 	sh := NewShell(ios, reg, o.flags, getenv, DefaultPaths(getenv))
-	sh.Debug, sh.Offline, sh.Timeout = o.debug, o.offline, o.timeout
+	sh.Debug, sh.Offline, sh.Timeout, sh.Yes = o.debug, o.offline, o.timeout, o.yes
+	if o.readOnly {
+		sh.Mode = gate.ModeAsk
+	}
 	for _, w := range sh.Warnings() {
 		fmt.Fprintln(ios.ErrOut, "warning: "+w.String())
 	}
 	switch {
 	case o.commandOK:
+		if ios.IsStdinTTY() && ios.IsStderrTTY() {
+			sh.Asker = lineAsker(ios)
+		}
 		return oneShot(ctx, sh, o.command)
 	case !ios.IsStdinTTY():
 		return script(ctx, sh, ios.In)
@@ -244,6 +261,7 @@ func interactive(ctx context.Context, sh *Shell) (err error) {
 	if err := sh.ConfigError(); err != nil {
 		sh.Report(err)
 	}
+	sh.Asker = ed.Ask
 	loop := &repl.Loop{
 		Editor:  ed,
 		Handle:  sh.Execute,
@@ -252,4 +270,18 @@ func interactive(ctx context.Context, sh *Shell) (err error) {
 		OnError: sh.Report,
 	}
 	return loop.Run(ctx)
+}
+
+// lineAsker reads answers from a terminal's stdin in cooked mode, for
+// one-shot commands (no line editor is running then).
+func lineAsker(ios *iostreams.IOStreams) Asker {
+	in := bufio.NewReader(ios.In)
+	return func(prompt string) (string, error) {
+		fmt.Fprint(ios.ErrOut, prompt)
+		line, err := in.ReadString('\n')
+		if err != nil && line == "" {
+			return "", err
+		}
+		return strings.TrimRight(line, "\r\n"), nil
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/kriscelmer/os-tui/agent/gate"
+	"github.com/kriscelmer/os-tui/internal/audit"
 	"github.com/kriscelmer/os-tui/agent/router"
 	"github.com/kriscelmer/os-tui/internal/cloud"
 	"github.com/kriscelmer/os-tui/internal/commands"
@@ -30,7 +31,18 @@ type Shell struct {
 	Debug    bool
 	Offline  bool
 	Timeout  time.Duration
+	// Mode is how much may happen without asking (/mode, --read-only).
+	Mode gate.Mode
+	// Grants are tools the person allowed for this session.
+	Grants *gate.Grants
+	// Yes approves a slash command's plan that passed preflight (--yes,
+	// one-shot only).
+	Yes bool
+	// Asker reads the person's answers; nil when nobody can answer.
+	Asker Asker
 
+	theGate  *gate.Gate
+	audit    *audit.Log
 	cfg      *config.Cloud
 	cfgErr   error
 	warnings []config.Warning
@@ -49,6 +61,8 @@ func NewShell(ios *iostreams.IOStreams, reg *tools.Registry, flags config.Flags,
 		Getenv:   getenv,
 		Paths:    paths,
 		Timeout:  30 * time.Second,
+		Mode:     gate.ModePlan,
+		Grants:   &gate.Grants{},
 	}
 	s.loadConfig()
 	return s
@@ -130,6 +144,9 @@ func (s *Shell) Execute(ctx context.Context, line string) (quit bool, err error)
 	case router.Builtin:
 		return s.builtin(ctx, in)
 	case router.Call:
+		if in.Tool.Effect != tools.Read {
+			return false, s.change(ctx, in, line)
+		}
 		return false, s.call(ctx, in)
 	}
 	return false, fmt.Errorf("unhandled input %T", intent)
@@ -196,6 +213,11 @@ func (s *Shell) call(ctx context.Context, c router.Call) error {
 	return render.Render(s.IO, res, opts)
 }
 
+// render prints a result with default output options.
+func (s *Shell) render(res *tools.Result) error {
+	return render.Render(s.IO, res, render.Options{})
+}
+
 func (s *Shell) builtin(ctx context.Context, b router.Builtin) (bool, error) {
 	switch b.Name {
 	case "quit", "exit":
@@ -213,6 +235,10 @@ func (s *Shell) builtin(ctx context.Context, b router.Builtin) (bool, error) {
 		return false, s.switchScope(b.Args, "project")
 	case "region":
 		return false, s.switchScope(b.Args, "region")
+	case "mode":
+		return false, s.setMode(b.Args)
+	case "audit":
+		return false, s.showAudit(b.Args)
 	}
 	return false, fmt.Errorf("unknown command /%s", b.Name)
 }
@@ -301,6 +327,11 @@ func (s *Shell) Report(err error) {
 	}
 	if errors.Is(err, context.Canceled) {
 		fmt.Fprintln(s.IO.ErrOut, "cancelled")
+		return
+	}
+	var de declinedError
+	if errors.As(err, &de) {
+		fmt.Fprintln(s.IO.ErrOut, err.Error())
 		return
 	}
 	var oe *offlineError

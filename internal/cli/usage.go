@@ -28,6 +28,8 @@ Cloud flags (beat OS_* variables, which beat clouds.yaml):
 
 Other flags:
   -c COMMAND                     run one command and exit
+  --yes                          approve the -c command's plan once its preflight passes
+  --read-only                    refuse anything that would change the cloud (mode ask)
   --offline                      never call a language model
   --debug                        log each API call (method, URL, status, time, request ID) to stderr
   --timeout DURATION             give up on an API call after this long (default 30s)

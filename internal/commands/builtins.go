@@ -17,6 +17,8 @@ var Builtins = []Builtin{
 	{Name: "cloud", Usage: "/cloud [NAME]", Summary: "Show the current cloud, or switch to another from clouds.yaml"},
 	{Name: "project", Usage: "/project [NAME]", Summary: "Show the current project, or switch to another project in this cloud"},
 	{Name: "region", Usage: "/region [NAME]", Summary: "Show the current region, or switch to another region"},
+	{Name: "mode", Usage: "/mode [ask|plan|auto-read|paranoid]", Summary: "Show or set what may happen without asking (ask: read-only)"},
+	{Name: "audit", Usage: "/audit [N]", Summary: "Show the last N entries of the audit log (changes made, by whom, how approved)"},
 	{Name: "clear", Usage: "/clear", Summary: "Clear the screen"},
 	{Name: "quit", Usage: "/quit", Summary: "Leave the shell (also /exit or Ctrl-D)"},
 	{Name: "exit", Usage: "/exit", Summary: ""},

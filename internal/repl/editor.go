@@ -15,6 +15,10 @@ type Editor interface {
 	// its trailing newline. It returns ErrInterrupt on Ctrl-C (the line is
 	// discarded) and io.EOF on Ctrl-D on an empty line or at end of input.
 	ReadLine() (string, error)
+	// Ask shows prompt and reads one answer (an approval, a missing
+	// argument). Answers are never recorded in history. Errors are those
+	// of ReadLine.
+	Ask(prompt string) (string, error)
 	// SetPrompt replaces the prompt shown by the next ReadLine.
 	SetPrompt(prompt string)
 	// Close restores the terminal and flushes history. It interrupts a

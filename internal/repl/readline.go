@@ -121,6 +121,26 @@ func (e *lineEditor) remember(line string) {
 	}
 }
 
+// Ask implements Editor: one answer, never recorded in history, with the
+// shell's prompt restored afterwards.
+func (e *lineEditor) Ask(prompt string) (string, error) {
+	old := e.rl.GetConfig().Prompt
+	e.rl.SetPrompt(prompt)
+	defer e.rl.SetPrompt(old)
+	line, err := e.rl.ReadLine()
+	// Drop the answer from Up/Down recall as well.
+	_ = e.rl.SaveToHistory("")
+	switch {
+	case errors.Is(err, readline.ErrInterrupt):
+		return "", ErrInterrupt
+	case errors.Is(err, io.EOF):
+		return "", io.EOF
+	case err != nil:
+		return "", fmt.Errorf("read answer: %w", err)
+	}
+	return line, nil
+}
+
 // SetPrompt implements Editor.
 func (e *lineEditor) SetPrompt(prompt string) {
 	e.rl.SetPrompt(prompt)

@@ -1,0 +1,63 @@
+package gate
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/kriscelmer/os-tui/tools"
+)
+
+// Mode is how much the shell may do without asking.
+type Mode string
+
+// Modes (see /mode).
+const (
+	// ModeAsk answers questions only: plans that change anything are refused.
+	ModeAsk Mode = "ask"
+	// ModePlan is the default: every change asks.
+	ModePlan Mode = "plan"
+	// ModeAutoRead: reads never ask (even the model's); changes ask.
+	ModeAutoRead Mode = "auto-read"
+	// ModeParanoid: even reads ask before their data goes to a model.
+	ModeParanoid Mode = "paranoid"
+)
+
+// Modes lists every mode, for help and completion.
+func Modes() []Mode { return []Mode{ModeAsk, ModePlan, ModeAutoRead, ModeParanoid} }
+
+// ParseMode reads a mode name.
+func ParseMode(s string) (Mode, error) {
+	for _, m := range Modes() {
+		if string(m) == s {
+			return m, nil
+		}
+	}
+	names := make([]string, 0, 4)
+	for _, m := range Modes() {
+		names = append(names, string(m))
+	}
+	return "", fmt.Errorf("unknown mode %q; modes are: %s", s, strings.Join(names, ", "))
+}
+
+// ModeError is a plan refused by the mode.
+type ModeError struct {
+	Mode Mode
+	Tool *tools.Tool
+}
+
+func (e *ModeError) Error() string {
+	return fmt.Sprintf("%s would change the cloud, and the shell is in %s mode (read-only); switch with /mode plan", e.Tool.Slash(), e.Mode)
+}
+
+// Allow reports whether a mode lets a review's changes be proposed.
+func (m Mode) Allow(r *Review) error {
+	if m != ModeAsk {
+		return nil
+	}
+	for _, s := range r.Steps {
+		if s.Tool.Effect != tools.Read {
+			return &ModeError{Mode: m, Tool: s.Tool}
+		}
+	}
+	return nil
+}

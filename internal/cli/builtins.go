@@ -1,0 +1,79 @@
+package cli
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/kriscelmer/os-tui/agent/gate"
+	"github.com/kriscelmer/os-tui/internal/audit"
+	"github.com/kriscelmer/os-tui/internal/render"
+	"github.com/kriscelmer/os-tui/tools"
+)
+
+func (s *Shell) setMode(args []string) error {
+	if len(args) == 0 {
+		fmt.Fprintf(s.IO.Out, "mode: %s\n", s.Mode)
+		if granted := s.Grants.Granted(); len(granted) > 0 {
+			fmt.Fprintf(s.IO.Out, "allowed without asking this session: %s\n", strings.Join(granted, ", "))
+		}
+		return nil
+	}
+	if len(args) > 1 {
+		return &usageError{msg: "usage: /mode [ask|plan|auto-read|paranoid]"}
+	}
+	m, err := gate.ParseMode(args[0])
+	if err != nil {
+		return &usageError{msg: err.Error()}
+	}
+	s.Mode = m
+	fmt.Fprintf(s.IO.Out, "mode: %s\n", m)
+	return nil
+}
+
+// showAudit prints the last entries of the audit log: /audit [N].
+func (s *Shell) showAudit(args []string) error {
+	limit := 20
+	if len(args) > 0 {
+		n, err := strconv.Atoi(args[0])
+		if err != nil || n <= 0 || len(args) > 1 {
+			return &usageError{msg: "usage: /audit [N]  (the last N entries, default 20)"}
+		}
+		limit = n
+	}
+	path := audit.DefaultPath(s.Paths.StateDir)
+	records, skipped, err := audit.Read(path, limit)
+	if err != nil {
+		return fmt.Errorf("read the audit log %s: %w", path, err)
+	}
+	if len(records) == 0 {
+		fmt.Fprintf(s.IO.ErrOut, "the audit log (%s) is empty: nothing has been changed from this machine yet\n", path)
+		return nil
+	}
+	list := &tools.List{Columns: []tools.Column{
+		{Name: "Time", Kind: tools.Time}, {Name: "Plan"}, {Name: "Event"}, {Name: "Tool"}, {Name: "Targets"},
+		{Name: "Result", Kind: tools.Status}, {Name: "Approval"}, {Name: "Duration"},
+		{Name: "Request IDs", Long: true}, {Name: "Error", Long: true}, {Name: "Cloud", Long: true}, {Name: "Goal", Long: true},
+	}}
+	for _, r := range records {
+		dur := ""
+		if r.DurationMS > 0 {
+			dur = fmt.Sprintf("%.1fs", float64(r.DurationMS)/1000)
+		}
+		result := r.Result
+		if result == "" && r.Error != "" {
+			result = "error"
+		}
+		list.Rows = append(list.Rows, []any{
+			r.Time.Local().Format("2006-01-02 15:04:05"), r.PlanID, r.Event, r.Tool, strings.Join(r.Targets, ", "),
+			result, r.Approval, dur, strings.Join(r.RequestIDs, ", "), r.Error, r.Cloud, r.Goal,
+		})
+	}
+	if err := render.Render(s.IO, &tools.Result{List: list}, render.Options{}); err != nil {
+		return err
+	}
+	if skipped > 0 {
+		fmt.Fprintf(s.IO.ErrOut, "(%d damaged line(s) skipped, e.g. the last line of a killed session)\n", skipped)
+	}
+	return nil
+}

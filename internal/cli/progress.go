@@ -1,0 +1,105 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/kriscelmer/os-tui/agent/executor"
+	"github.com/kriscelmer/os-tui/agent/gate"
+	"github.com/kriscelmer/os-tui/internal/iostreams"
+)
+
+// progress shows a running plan on stderr: one line per step; on a
+// terminal the current status (waits, uploads) rewrites itself in place
+// with a spinner and elapsed time, elsewhere each new status is a line.
+type progress struct {
+	w     io.Writer
+	tty   bool
+	cs    *iostreams.ColorScheme
+	mu    sync.Mutex
+	start time.Time
+	last  string
+	spin  int
+}
+
+func newProgress(ios *iostreams.IOStreams) *progress {
+	return &progress{w: ios.ErrOut, tty: ios.IsStderrTTY(), cs: ios.ColorScheme()}
+}
+
+var spinner = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
+
+func (p *progress) StepStarted(i int, s *gate.StepReview) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.start, p.last = time.Now(), ""
+	fmt.Fprintf(p.w, "%s %d. %s %s\n", p.cs.Cyan("▶"), i+1, s.Tool.Slash(), stepSubject(s))
+}
+
+func (p *progress) Status(i int, msg string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.tty {
+		p.spin = (p.spin + 1) % len(spinner)
+		fmt.Fprintf(p.w, "\r\x1b[K   %s %s", spinner[p.spin], msg)
+		p.last = msg
+		return
+	}
+	// Off a terminal, print a status only when it changes (ignoring the
+	// elapsed time), so logs stay short.
+	key, _, _ := strings.Cut(msg, " (")
+	if key != p.last {
+		fmt.Fprintf(p.w, "   %s\n", msg)
+		p.last = key
+	}
+}
+
+func (p *progress) Bytes(i int, done, total int64) {
+	if total > 0 {
+		pct := float64(done) * 100 / float64(total)
+		bar := strings.Repeat("█", int(pct/5)) + strings.Repeat("░", 20-int(pct/5))
+		p.Status(i, fmt.Sprintf("uploading %s %5.1f%% (%s of %s)", bar, pct, size(done), size(total)))
+		return
+	}
+	p.Status(i, "uploading "+size(done))
+}
+
+func size(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
+
+func (p *progress) StepFinished(i int, o *executor.StepOutcome) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.tty && p.last != "" {
+		fmt.Fprint(p.w, "\r\x1b[K")
+	}
+	took := o.Duration.Round(100 * time.Millisecond)
+	switch o.Status {
+	case executor.StatusOK:
+		msg := "done"
+		if o.Final != "" {
+			msg = o.Final
+		}
+		if o.Result != nil && o.Result.Message != "" && o.Final == "" {
+			msg = o.Result.Message
+		}
+		fmt.Fprintf(p.w, "   %s %s (%s)\n", p.cs.Green("✓"), msg, took)
+	case executor.StatusSkipped:
+		fmt.Fprintf(p.w, "   %s skipped\n", p.cs.Faint("-"))
+	case executor.StatusWaitStopped:
+		fmt.Fprintf(p.w, "   %s %v\n", p.cs.Yellow("…"), o.Err)
+	default:
+		fmt.Fprintf(p.w, "   %s %v (%s)\n", p.cs.Red("✗"), o.Err, took)
+	}
+}

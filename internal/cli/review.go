@@ -1,0 +1,161 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/kriscelmer/os-tui/agent/gate"
+	"github.com/kriscelmer/os-tui/tools"
+)
+
+// reviewMarkdown writes a reviewed plan as markdown: each step with its
+// effect badge and why, the preflight findings, the exact requests of
+// the dry-run, what is created, deleted (with dependents) or modified,
+// its undo, and the quota the plan uses. On a terminal it is rendered
+// with glamour; elsewhere it is printed as it is, which reads fine.
+func reviewMarkdown(r *gate.Review) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "## Plan: %s\n\n", mdEscape(r.Plan.Goal))
+	for i, s := range r.Steps {
+		fmt.Fprintf(&b, "%d. **%s** `%s` %s", i+1, s.Tool.Slash(), badge(s.Tool.Effect), mdEscape(stepSubject(&s)))
+		if s.Step.Why != "" {
+			fmt.Fprintf(&b, " — %s", mdEscape(s.Step.Why))
+		}
+		b.WriteString("\n")
+		if s.Err != nil {
+			fmt.Fprintf(&b, "   - ✗ %s\n", mdEscape(firstLine(s.Err.Error())))
+		}
+		if s.Check != nil {
+			for _, f := range s.Check.Findings {
+				fmt.Fprintf(&b, "   - %s %s\n", levelMark(f.Level), mdEscape(f.Text))
+			}
+		}
+		if s.Preview != nil {
+			for _, req := range s.Preview.Requests {
+				fmt.Fprintf(&b, "   - `%s %s`", req.Method, req.URL)
+				if req.Body != nil {
+					body, _ := json.Marshal(req.Body)
+					fmt.Fprintf(&b, " `%s`", truncate(string(body), 300))
+				}
+				b.WriteString("\n")
+			}
+			for _, c := range s.Preview.Creates {
+				fmt.Fprintf(&b, "   - creates %s\n", mdEscape(c))
+			}
+			for _, d := range s.Preview.Deletes {
+				name := d.Name
+				if name == "" {
+					name = d.ID
+				}
+				fmt.Fprintf(&b, "   - deletes %s %s", d.Kind, mdEscape(name))
+				if d.Fate != "" {
+					fmt.Fprintf(&b, ": %s", mdEscape(d.Fate))
+				}
+				b.WriteString("\n")
+			}
+			for _, c := range s.Preview.Changes {
+				fmt.Fprintf(&b, "   - %s: %s → %s\n", c.Field, mdEscape(fmt.Sprint(orNone(c.From))), mdEscape(fmt.Sprint(orNone(c.To))))
+			}
+		}
+		if s.Tool.Undo != nil {
+			if call := s.Tool.Undo(s.Step.Args, &tools.Result{}); call != nil {
+				fmt.Fprintf(&b, "   - undo: /%s\n", strings.ReplaceAll(call.Tool, ".", " "))
+			}
+		} else if s.Tool.Effect != tools.Read {
+			b.WriteString("   - no undo\n")
+		}
+	}
+	if len(r.Quota) > 0 {
+		b.WriteString("\n**Quota**\n\n")
+		for _, q := range r.Quota {
+			limit := fmt.Sprint(q.Limit)
+			if q.Limit < 0 {
+				limit = "unlimited"
+			}
+			mark := "✓"
+			if q.Limit >= 0 && q.InUse+q.Delta > q.Limit {
+				mark = "✗"
+			}
+			fmt.Fprintf(&b, "- %s %s %s: %d → %d of %s\n", mark, q.Service, q.Resource, q.InUse, q.InUse+q.Delta, limit)
+		}
+	}
+	return b.String()
+}
+
+func stepSubject(s *gate.StepReview) string {
+	if s.Check != nil && len(s.Check.Targets) > 0 {
+		var parts []string
+		for _, t := range s.Check.Targets {
+			name := t.Name
+			if name == "" {
+				name = t.ID
+			}
+			parts = append(parts, t.Kind+" "+name)
+		}
+		return strings.Join(parts, ", ")
+	}
+	var args map[string]any
+	_ = json.Unmarshal(s.Step.Args, &args)
+	keys := make([]string, 0, len(args))
+	for k := range args {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var parts []string
+	for _, k := range keys {
+		parts = append(parts, fmt.Sprintf("%s=%v", k, args[k]))
+	}
+	return strings.Join(parts, " ")
+}
+
+func badge(e tools.Effect) string { return e.String() }
+
+func levelMark(l tools.Level) string {
+	switch l {
+	case tools.Block:
+		return "✗"
+	case tools.Warn:
+		return "!"
+	}
+	return "✓"
+}
+
+func orNone(v any) any {
+	if v == nil || v == "" {
+		return "(none)"
+	}
+	return v
+}
+
+func firstLine(s string) string {
+	first, _, _ := strings.Cut(s, "\n")
+	return first
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n]) + "…"
+}
+
+// mdEscape keeps cloud-supplied text (names, messages) from being read as
+// markdown or terminal control sequences.
+func mdEscape(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r < 0x20 || r == 0x7f:
+			fmt.Fprintf(&b, "\\x%02x", r)
+		case strings.ContainsRune("\\`*_[]<>#|", r):
+			b.WriteRune('\\')
+			b.WriteRune(r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
