@@ -1,7 +1,7 @@
-// Package keypairs holds the read-only key pair tools: list and show.
-// Private keys never leave this package: Nova only returns one when it
-// generates a key pair, and these tools neither create key pairs nor
-// print that field.
+// Package keypairs holds the key pair tools: list, show, create, import
+// and delete. Private keys never leave this package: Nova returns one only
+// when it generates a key pair, keypair.create writes it straight to a
+// 0600 file, and no tool prints that field.
 package keypairs
 
 import (
@@ -26,6 +26,7 @@ func Tools() []tools.Tool {
 	return []tools.Tool{
 		tools.ReadTool("keypair.list", "List SSH key pairs", "compute", list),
 		tools.ReadTool("keypair.show", "Show one key pair (its public key only on request)", "compute", show),
+		createTool(), importTool(), deleteTool(),
 	}
 }
 
