@@ -10,6 +10,7 @@ import (
 	"github.com/kriscelmer/os-tui/tools/compute/attach"
 	"github.com/kriscelmer/os-tui/tools/compute/flavors"
 	"github.com/kriscelmer/os-tui/tools/compute/keypairs"
+	"github.com/kriscelmer/os-tui/tools/compute/launch"
 	"github.com/kriscelmer/os-tui/tools/compute/lifecycle"
 	"github.com/kriscelmer/os-tui/tools/compute/limits"
 	"github.com/kriscelmer/os-tui/tools/compute/servers"
@@ -31,6 +32,7 @@ func All() []tools.Tool {
 	for _, group := range [][]tools.Tool{
 		flavors.Tools(),
 		lifecycle.Tools(),
+		launch.Tools(),
 		attach.Tools(),
 		quota.Tools(),
 		catalog.Tools(),
