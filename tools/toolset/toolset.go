@@ -14,6 +14,7 @@ import (
 	"github.com/kriscelmer/os-tui/tools/compute/lifecycle"
 	"github.com/kriscelmer/os-tui/tools/compute/limits"
 	"github.com/kriscelmer/os-tui/tools/compute/servers"
+	"github.com/kriscelmer/os-tui/tools/compute/serverupdate"
 	"github.com/kriscelmer/os-tui/tools/identity/catalog"
 	"github.com/kriscelmer/os-tui/tools/identity/whoami"
 	"github.com/kriscelmer/os-tui/tools/image/images"
@@ -33,6 +34,7 @@ func All() []tools.Tool {
 		flavors.Tools(),
 		lifecycle.Tools(),
 		launch.Tools(),
+		serverupdate.Tools(),
 		attach.Tools(),
 		quota.Tools(),
 		catalog.Tools(),

@@ -1,0 +1,103 @@
+package serverupdate
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/gophercloud/gophercloud/v2/openstack/compute/v2/servers"
+
+	"github.com/kriscelmer/os-tui/tools"
+)
+
+// RenameArgs are the arguments of server.rename.
+type RenameArgs struct {
+	Server string `json:"server"`
+	Name   string `json:"name"`
+}
+
+func renameTool() tools.Tool {
+	return tools.ChangeTool(tools.ChangeSpec[RenameArgs]{
+		Name:     "server.rename",
+		Summary:  "Rename a server (its display name; the guest's hostname stays)",
+		Effect:   tools.Change,
+		Service:  "compute",
+		Produces: []string{"id", "name", "old_name"},
+		Check:    renameCheck,
+		Preview:  renamePreview,
+		Run:      renameRun,
+		Undo:     renameUndo,
+	})
+}
+
+// renameCheck resolves the server. Nova renames a server in any state,
+// locked or not, so only a name that would not change blocks.
+func renameCheck(ctx context.Context, env *tools.Env, args RenameArgs) (*tools.Check, error) {
+	if tools.IsRef(args.Server) {
+		return referenced(args.Server), nil
+	}
+	s, err := find(ctx, env, args.Server)
+	if err != nil {
+		return nil, err
+	}
+	chk := &tools.Check{
+		Targets:  []tools.Target{s.target()},
+		Resolved: mustJSON(RenameArgs{Server: s.ID, Name: args.Name}),
+		State:    s.state(),
+	}
+	if s.Name == args.Name {
+		chk.Findings = append(chk.Findings, tools.Finding{Level: tools.Block,
+			Text: fmt.Sprintf("server %s is already named %q; give a different name", s.ID, args.Name)})
+	} else {
+		chk.Findings = append(chk.Findings, tools.Finding{Level: tools.Info, Text: s.describe()})
+	}
+	return chk, nil
+}
+
+func renamePreview(ctx context.Context, env *tools.Env, args RenameArgs, chk *tools.Check) (*tools.Preview, error) {
+	c, err := client(ctx, env)
+	if err != nil {
+		return nil, err
+	}
+	body, err := servers.UpdateOpts{Name: args.Name}.ToServerUpdateMap()
+	if err != nil {
+		return nil, fmt.Errorf("rename server %s: %w", args.Server, err)
+	}
+	t := chk.Targets[0]
+	return &tools.Preview{
+		Requests: []tools.Request{{Method: "PUT", URL: c.ServiceURL("servers", t.ID), Body: body}},
+		Changes:  []tools.FieldChange{{Field: "name", From: t.Name, To: args.Name}},
+	}, nil
+}
+
+// renameRun reads the name the server has right before renaming it: the
+// undo renames it back to that, which Check may have seen differently.
+func renameRun(ctx context.Context, env *tools.Env, args RenameArgs) (*tools.Result, error) {
+	s, err := find(ctx, env, args.Server)
+	if err != nil {
+		return nil, err
+	}
+	c, err := client(ctx, env)
+	if err != nil {
+		return nil, err
+	}
+	r := servers.Update(ctx, c, s.ID, servers.UpdateOpts{Name: args.Name})
+	if r.Err != nil {
+		return nil, fmt.Errorf("rename server %s: %w", s.ID, r.Err)
+	}
+	return &tools.Result{
+		Message:    fmt.Sprintf("server %s renamed from %s to %s", s.ID, s.Name, args.Name),
+		Outputs:    map[string]string{"id": s.ID, "name": args.Name, "old_name": s.Name},
+		RequestIDs: requestID(r.Header),
+	}, nil
+}
+
+func renameUndo(args RenameArgs, res *tools.Result) *tools.Call {
+	if res == nil || res.Outputs["old_name"] == "" {
+		return nil
+	}
+	return &tools.Call{
+		Tool: "server.rename",
+		Args: mustJSON(RenameArgs{Server: res.Outputs["id"], Name: res.Outputs["old_name"]}),
+		Why:  "undo rename: back to " + res.Outputs["old_name"],
+	}
+}
