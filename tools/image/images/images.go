@@ -1,5 +1,5 @@
-// Package images holds the image tools (list and show) and the image
-// lookups other tools need: Resolve for a name or ID, Name for showing an
+// Package images holds the image tools (list, show, create, set,
+// deactivate, reactivate, delete) and the image lookups other tools need: Resolve for a name or ID, Name for showing an
 // image's name beside its ID.
 package images
 
@@ -23,10 +23,10 @@ const Kind = "image"
 
 // Tools returns the image tools.
 func Tools() []tools.Tool {
-	return []tools.Tool{
+	return append([]tools.Tool{
 		tools.ReadTool("image.list", "List images", "image", list),
 		tools.ReadTool("image.show", "Show one image", "image", show),
-	}
+	}, changeTools()...)
 }
 
 // ListArgs are the arguments of image.list.
