@@ -159,7 +159,11 @@ func firstNonEmpty(a, b string) string {
 // showReview prints the reviewed plan: markdown through glamour on a
 // terminal, as it is elsewhere.
 func (s *Shell) showReview(r *gate.Review) {
-	md := reviewMarkdown(r)
+	if !s.IO.IsStdoutTTY() {
+		fmt.Fprint(s.IO.Out, reviewMarkdown(r, true))
+		return
+	}
+	md := reviewMarkdown(r, false)
 	if err := markdown.Render(s.IO, md); err != nil {
 		fmt.Fprint(s.IO.Out, md)
 	}

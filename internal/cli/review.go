@@ -15,11 +15,16 @@ import (
 // the dry-run, what is created, deleted (with dependents) or modified,
 // its undo, and the quota the plan uses. On a terminal it is rendered
 // with glamour; elsewhere it is printed as it is, which reads fine.
-func reviewMarkdown(r *gate.Review) string {
+func reviewMarkdown(r *gate.Review, plain bool) string {
+	mdEscape, bold, code, heading := mdEscapeText, "**", "`", "## "
+	if plain {
+		// Off a terminal the text is read as it is: no markup to escape.
+		mdEscape, bold, code, heading = controlEscape, "", "", ""
+	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "## Plan: %s\n\n", mdEscape(r.Plan.Goal))
+	fmt.Fprintf(&b, "%sPlan: %s\n\n", heading, mdEscape(r.Plan.Goal))
 	for i, s := range r.Steps {
-		fmt.Fprintf(&b, "%d. **%s** `%s` %s", i+1, s.Tool.Slash(), badge(s.Tool.Effect), mdEscape(stepSubject(&s)))
+		fmt.Fprintf(&b, "%d. %s%s%s %s[%s]%s %s", i+1, bold, s.Tool.Slash(), bold, code, badge(s.Tool.Effect), code, mdEscape(stepSubject(&s)))
 		if s.Step.Why != "" {
 			fmt.Fprintf(&b, " — %s", mdEscape(s.Step.Why))
 		}
@@ -34,10 +39,10 @@ func reviewMarkdown(r *gate.Review) string {
 		}
 		if s.Preview != nil {
 			for _, req := range s.Preview.Requests {
-				fmt.Fprintf(&b, "   - `%s %s`", req.Method, req.URL)
+				fmt.Fprintf(&b, "   - %s%s %s%s", code, req.Method, req.URL, code)
 				if req.Body != nil {
 					body, _ := json.Marshal(req.Body)
-					fmt.Fprintf(&b, " `%s`", truncate(string(body), 300))
+					fmt.Fprintf(&b, " %s%s%s", code, truncate(string(body), 300), code)
 				}
 				b.WriteString("\n")
 			}
@@ -68,7 +73,7 @@ func reviewMarkdown(r *gate.Review) string {
 		}
 	}
 	if len(r.Quota) > 0 {
-		b.WriteString("\n**Quota**\n\n")
+		fmt.Fprintf(&b, "\n%sQuota%s\n\n", bold, bold)
 		for _, q := range r.Quota {
 			limit := fmt.Sprint(q.Limit)
 			if q.Limit < 0 {
@@ -142,15 +147,20 @@ func truncate(s string, n int) string {
 	return string(r[:n]) + "…"
 }
 
-// mdEscape keeps cloud-supplied text (names, messages) from being read as
-// markdown or terminal control sequences.
-func mdEscape(s string) string {
+// controlEscape keeps cloud-supplied text (names, messages) from acting
+// as terminal control sequences.
+func controlEscape(s string) string { return escape(s, "") }
+
+// mdEscapeText also keeps it from being read as markdown.
+func mdEscapeText(s string) string { return escape(s, "\\`*_[]<>#|") }
+
+func escape(s, special string) string {
 	var b strings.Builder
 	for _, r := range s {
 		switch {
 		case r < 0x20 || r == 0x7f:
 			fmt.Fprintf(&b, "\\x%02x", r)
-		case strings.ContainsRune("\\`*_[]<>#|", r):
+		case strings.ContainsRune(special, r):
 			b.WriteRune('\\')
 			b.WriteRune(r)
 		default:
