@@ -179,6 +179,10 @@ func pollServer(id string) func(ctx context.Context, env *tools.Env) (string, er
 		switch {
 		case s.Status == "ERROR" && s.Fault != nil && s.Fault.Message != "":
 			return "ERROR: " + s.Fault.Message, nil
+		case s.Status == "ERROR" && s.TaskState != "":
+			// A server rebuilt from ERROR stays ERROR until the rebuild
+			// is done; that is progress, not the failure the wait ends on.
+			return s.TaskState + " (from ERROR)", nil
 		case s.TaskState != "":
 			// Not a target status until the task is done.
 			return s.Status + ", " + s.TaskState, nil

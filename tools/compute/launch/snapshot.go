@@ -2,7 +2,9 @@ package launch
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"path"
 	"strings"
@@ -91,16 +93,15 @@ func runSnapshot(ctx context.Context, env *tools.Env, args SnapshotArgs) (*tools
 	}
 	// From microversion 2.45 the image ID is in the body; before, only
 	// in the Location header. Both are read, whichever the cloud sent.
-	var out struct {
-		ImageID string `json:"image_id"`
-	}
-	resp, err := c.Post(ctx, c.ServiceURL("servers", args.Server, "action"), body, &out, &gophercloud.RequestOpts{OkCodes: []int{202}}) //nolint:bodyclose // closed by gophercloud
+	// Before 2.45 the body is empty, so it is read here rather than
+	// decoded by gophercloud (which fails on an empty body).
+	resp, err := c.Post(ctx, c.ServiceURL("servers", args.Server, "action"), body, nil, &gophercloud.RequestOpts{OkCodes: []int{202}, KeepResponseBody: true})
 	ids := requestIDs(resp, err)
 	if err != nil {
 		return &tools.Result{RequestIDs: ids}, fmt.Errorf("snapshot server %s: %w", args.Server, err)
 	}
-	id := out.ImageID
-	if id == "" && resp != nil {
+	id := imageIDFromBody(resp)
+	if id == "" {
 		id = imageIDFromLocation(resp.Header)
 	}
 	if id == "" {
@@ -118,6 +119,23 @@ func runSnapshot(ctx context.Context, env *tools.Env, args SnapshotArgs) (*tools
 			Poll:  pollImage(id),
 		},
 	}, nil
+}
+
+// imageIDFromBody reads {"image_id": ...} from a response body, if any,
+// and closes it.
+func imageIDFromBody(resp *http.Response) string {
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
+	if err != nil || len(b) == 0 {
+		return ""
+	}
+	var out struct {
+		ImageID string `json:"image_id"`
+	}
+	if json.Unmarshal(b, &out) != nil {
+		return ""
+	}
+	return out.ImageID
 }
 
 // imageIDFromLocation reads the image ID from the Location header Nova
