@@ -51,9 +51,9 @@ func (s *Shell) showAudit(args []string) error {
 		return nil
 	}
 	list := &tools.List{Columns: []tools.Column{
-		{Name: "Time", Kind: tools.Time}, {Name: "Plan"}, {Name: "Event"}, {Name: "Tool"}, {Name: "Targets"},
+		{Name: "Time", Kind: tools.Time}, {Name: "Plan", Long: true}, {Name: "Event"}, {Name: "Tool"}, {Name: "Targets"},
 		{Name: "Result", Kind: tools.Status}, {Name: "Approval"}, {Name: "Duration"},
-		{Name: "Request IDs", Long: true}, {Name: "Error", Long: true}, {Name: "Cloud", Long: true}, {Name: "Goal", Long: true},
+		{Name: "Request IDs", Long: true}, {Name: "Error", Long: true}, {Name: "Cloud", Long: true}, {Name: "Goal"},
 	}}
 	for _, r := range records {
 		dur := ""
@@ -61,7 +61,10 @@ func (s *Shell) showAudit(args []string) error {
 			dur = fmt.Sprintf("%.1fs", float64(r.DurationMS)/1000)
 		}
 		result := r.Result
-		if result == "" && r.Error != "" {
+		switch {
+		case r.Event == audit.EventDenied:
+			result = "declined"
+		case result == "" && r.Error != "":
 			result = "error"
 		}
 		list.Rows = append(list.Rows, []any{
