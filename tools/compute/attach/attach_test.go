@@ -516,7 +516,7 @@ func TestSecurityGroups(t *testing.T) {
 		{tool: "server.add.security-group", groups: []string{"default-id"}, body: `{"addSecurityGroup": {"name": "` + sgID + `"}}`, undo: "server.remove.security-group"},
 		{tool: "server.add.security-group", groups: []string{sgID}, warn: "security group web is already on server web-1", body: `{"addSecurityGroup": {"name": "` + sgID + `"}}`, undo: "server.remove.security-group"},
 		{tool: "server.remove.security-group", groups: []string{sgID}, body: `{"removeSecurityGroup": {"name": "` + sgID + `"}}`, undo: "server.add.security-group"},
-		{tool: "server.remove.security-group", groups: nil, warn: "security group web is not on server web-1", body: `{"removeSecurityGroup": {"name": "` + sgID + `"}}`, undo: "server.add.security-group"},
+		{tool: "server.remove.security-group", groups: nil, block: "security group web is not on server web-1; there is nothing to remove", body: `{"removeSecurityGroup": {"name": "` + sgID + `"}}`, undo: "server.add.security-group"},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%s %v", tt.tool, tt.groups), func(t *testing.T) {

@@ -96,8 +96,10 @@ func (a groupAction) check(ctx context.Context, env *tools.Env, args SecurityGro
 		chk.Findings = append(chk.Findings, tools.Finding{Level: tools.Warn,
 			Text: fmt.Sprintf("security group %s is already on server %s; nothing changes", g.Name, s.Name)})
 	case a.verb == "remove" && with == 0:
-		chk.Findings = append(chk.Findings, tools.Finding{Level: tools.Warn,
-			Text: fmt.Sprintf("security group %s is not on server %s; nothing to remove (Nova will refuse)", g.Name, s.Name)})
+		// Nova answers 404 to removing a group the server does not have
+		// (adding one it has is a quiet no-op), so this cannot succeed.
+		chk.Findings = append(chk.Findings, tools.Finding{Level: tools.Block,
+			Text: fmt.Sprintf("security group %s is not on server %s; there is nothing to remove", g.Name, s.Name)})
 	case a.verb == "add":
 		chk.Findings = append(chk.Findings, tools.Finding{Level: tools.Info,
 			Text: fmt.Sprintf("security group %s (%d rules) will apply to %d port(s) of server %s", g.Name, len(g.Rules), len(all), s.Name)})
