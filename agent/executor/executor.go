@@ -221,6 +221,9 @@ func (x *Executor) runStep(ctx context.Context, env *tools.Env, a *gate.Approved
 			rec.Targets = append(rec.Targets, fmt.Sprintf("%s %s (%s)", t.Kind, t.Name, t.ID))
 		}
 	}
+	// Recorded before the call, so that a session killed mid-step still
+	// leaves a trace of what was in flight.
+	x.record(audit.Record{Event: "start", PlanID: p.ID, Step: sr.Step.ID, Tool: sr.Tool.Name, Effect: sr.Tool.Effect.String(), Args: args, Approval: string(a.How()), Targets: rec.Targets})
 	env.Progress = stepProgress{r: x.Report, i: i}
 	defer func() { env.Progress = nil }()
 	callCtx, cancel := ctx, context.CancelFunc(func() {})

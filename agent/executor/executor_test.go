@@ -147,10 +147,10 @@ func TestRunWaitsAndAudits(t *testing.T) {
 	for _, r := range log.records {
 		events = append(events, r.Event+":"+r.Result)
 	}
-	if diff := cmp.Diff([]string{"approval:", "step:ok"}, events); diff != "" {
+	if diff := cmp.Diff([]string{"approval:", "start:", "step:ok"}, events); diff != "" {
 		t.Errorf("audit (-want +got):\n%s", diff)
 	}
-	if got := log.records[1]; got.Approval != "keyboard" || got.RequestIDs[0] != "req-vm.stop" || len(got.Targets) != 1 {
+	if got := log.records[2]; got.Approval != "keyboard" || got.RequestIDs[0] != "req-vm.stop" || len(got.Targets) != 1 {
 		t.Errorf("step record = %+v", got)
 	}
 }
