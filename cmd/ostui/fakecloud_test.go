@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -52,6 +53,95 @@ type fakeCloud struct {
 	url string
 	log string
 	mu  sync.Mutex
+	// servers are stateful: an action changes the status the next GET sees.
+	servers map[string]*fakeServer
+}
+
+type fakeServer struct {
+	id, name, status string
+	// stuck servers accept a stop but never get there (for kill tests).
+	stuck bool
+	task  string
+}
+
+func (s *fakeServer) json() string {
+	task := "null"
+	if s.task != "" {
+		task = fmt.Sprintf("%q", s.task)
+	}
+	return fmt.Sprintf(`{"id": %q, "name": %q, "status": %q, "OS-EXT-STS:task_state": %s, "locked": false, "locked_reason": null,
+		"addresses": {"private": [{"addr": "10.0.0.5", "version": 4}]}, "image": {"id": "img-1"}, "flavor": {"original_name": "m1.tiny"},
+		"metadata": {}, "tags": [], "os-extended-volumes:volumes_attached": [], "security_groups": [{"name": "default"}]}`, s.id, s.name, s.status, task)
+}
+
+func newFakeServers() map[string]*fakeServer {
+	return map[string]*fakeServer{
+		"11111111-1111-4111-8111-111111111111": {id: "11111111-1111-4111-8111-111111111111", name: "web-1", status: "ACTIVE"},
+		"22222222-2222-4222-8222-222222222222": {id: "22222222-2222-4222-8222-222222222222", name: "stuck-1", status: "ACTIVE", stuck: true},
+	}
+}
+
+// serveServers answers the compute server routes from f.servers.
+func (f *fakeCloud) serveServers(w http.ResponseWriter, r *http.Request, path string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.servers == nil {
+		f.servers = newFakeServers()
+	}
+	rest, ok := strings.CutPrefix(path, "/compute/v2.1/servers")
+	if !ok {
+		return false
+	}
+	switch {
+	case rest == "/detail" && r.Method == http.MethodGet:
+		name := strings.Trim(r.URL.Query().Get("name"), "^$")
+		name = strings.ReplaceAll(name, `\`, "")
+		var parts []string
+		for _, s := range f.servers {
+			if name == "" || strings.Contains(s.name, name) {
+				parts = append(parts, s.json())
+			}
+		}
+		fmt.Fprintf(w, `{"servers": [%s]}`, strings.Join(parts, ","))
+		return true
+	case strings.HasSuffix(rest, "/action") && r.Method == http.MethodPost:
+		id := strings.TrimSuffix(strings.TrimPrefix(rest, "/"), "/action")
+		s, ok := f.servers[id]
+		if !ok {
+			w.WriteHeader(http.StatusNotFound)
+			fmt.Fprint(w, `{"itemNotFound": {"code": 404, "message": "Instance could not be found."}}`)
+			return true
+		}
+		var body map[string]any
+		_ = json.NewDecoder(r.Body).Decode(&body)
+		switch {
+		case body["os-stop"] != nil || hasKey(body, "os-stop"):
+			if s.stuck {
+				s.task = "powering-off"
+			} else {
+				s.status = "SHUTOFF"
+			}
+		case hasKey(body, "os-start"):
+			s.status = "ACTIVE"
+		}
+		w.WriteHeader(http.StatusAccepted)
+		return true
+	case r.Method == http.MethodGet:
+		s, ok := f.servers[strings.TrimPrefix(rest, "/")]
+		if !ok {
+			w.WriteHeader(http.StatusNotFound)
+			fmt.Fprint(w, `{"itemNotFound": {"code": 404, "message": "Instance could not be found."}}`)
+			return true
+		}
+		fmt.Fprintf(w, `{"server": %s}`, s.json())
+		return true
+	}
+	return false
+}
+
+func hasKey(m map[string]any, k string) bool {
+	_, ok := m[k]
+	return ok
 }
 
 const fakeToken = "fake-token-0123456789abcdef"
@@ -77,6 +167,9 @@ func (f *fakeCloud) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, `{"error": {"code": 401, "message": "The request you have made requires authentication."}}`)
 		return
 	}
+	if f.serveServers(w, r, path) {
+		return
+	}
 	switch path {
 	case "/identity/v3/auth/tokens":
 		fmt.Fprint(w, f.tokenBody())
@@ -86,6 +179,8 @@ func (f *fakeCloud) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, `{"version": {"id": "v2.1", "status": "CURRENT", "version": "2.93", "min_version": "2.1"}}`)
 	case "/image":
 		fmt.Fprint(w, `{"versions": [{"id": "v2.16", "status": "CURRENT"}]}`)
+	case "/image/v2/images":
+		fmt.Fprint(w, `{"images": [{"id": "img-1", "name": "cirros", "status": "active"}]}`)
 	case "/compute/v2.1/flavors/detail":
 		fmt.Fprint(w, `{"flavors": [
 			{"id": "1", "name": "m1.tiny", "ram": 512, "disk": 1, "vcpus": 1, "swap": 0, "os-flavor-access:is_public": true, "OS-FLV-EXT-DATA:ephemeral": 0, "rxtx_factor": 1.0},
