@@ -34,7 +34,7 @@ func TestComplete(t *testing.T) {
 		wantReplace int
 	}{
 		{"/serv", []string{"server "}, 4},
-		{"/server ", []string{"console-log ", "event", "events ", "list ", "show "}, 0},
+		{"/server ", []string{"add", "console-log ", "event", "events ", "list ", "remove", "resize", "resize ", "show ", "stop "}, 0},
 		{"/server sh", []string{"show "}, 2},
 		{"/server show ", []string{"db-1", "'web 2'", "web-1"}, 0},
 		{"/server show we", []string{"web-1"}, 2},
@@ -54,6 +54,17 @@ func TestComplete(t *testing.T) {
 			if tt.line == "/" {
 				if len(got) < 10 {
 					t.Errorf("/ completes to %v, want every noun and built-in", got)
+				}
+				return
+			}
+			if tt.line == "/server " {
+				// Every verb is offered; check a sample of each shape: a
+				// tool ("list "), a prefix of longer names ("add"), and a
+				// name that is both ("resize" and "resize ").
+				for _, w := range tt.want {
+					if !contains(got, w) {
+						t.Errorf("/server completes to %v, which lacks %q", got, w)
+					}
 				}
 				return
 			}
