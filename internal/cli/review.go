@@ -41,7 +41,7 @@ func reviewMarkdown(r *gate.Review, plain bool) string {
 			for _, req := range s.Preview.Requests {
 				fmt.Fprintf(&b, "   - %s%s %s%s", code, req.Method, req.URL, code)
 				if req.Body != nil {
-					body, _ := json.Marshal(req.Body)
+					body := compactJSON(req.Body)
 					fmt.Fprintf(&b, " %s%s%s", code, truncate(string(body), 300), code)
 				}
 				b.WriteString("\n")
@@ -168,4 +168,16 @@ func escape(s, special string) string {
 		}
 	}
 	return b.String()
+}
+
+// compactJSON encodes v without HTML escaping, so placeholders like
+// "<40 bytes from FILE>" read as written.
+func compactJSON(v any) string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return fmt.Sprint(v)
+	}
+	return strings.TrimSuffix(b.String(), "\n")
 }

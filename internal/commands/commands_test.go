@@ -35,7 +35,7 @@ func TestComplete(t *testing.T) {
 	}{
 		{"/serv", []string{"server "}, 4},
 		{"/server ", []string{"add", "console-log ", "event", "events ", "list ", "remove", "resize", "resize ", "show ", "stop "}, 0},
-		{"/server sh", []string{"show "}, 2},
+		{"/server sho", []string{"show "}, 3},
 		{"/server show ", []string{"db-1", "'web 2'", "web-1"}, 0},
 		{"/server show we", []string{"web-1"}, 2},
 		{"/server list --st", []string{"--status"}, 4},
