@@ -259,12 +259,17 @@ func (a action) preview(ctx context.Context, env *tools.Env, args Args, chk *too
 	id := chk.Targets[0].ID
 	return &tools.Preview{
 		Requests: []tools.Request{{Method: "POST", URL: c.ServiceURL("servers", id, "action"), Body: body}},
-		Changes:  a.changes(args),
+		Changes:  a.changes(args, chk.State),
 	}, nil
 }
 
-func (a action) changes(args Args) []tools.FieldChange {
+// changes shows what the action changes, from the state Check saw
+// (when the server was resolved) or from the states it allows.
+func (a action) changes(args Args, state string) []tools.FieldChange {
 	if a.locks != nil {
+		if was := stateValue(state, "locked"); was == fmt.Sprint(*a.locks) {
+			return nil // already so: nothing changes
+		}
 		out := []tools.FieldChange{{Field: "locked", From: !*a.locks, To: *a.locks}}
 		if args.Reason != "" {
 			out = append(out, tools.FieldChange{Field: "locked_reason", From: nil, To: args.Reason})
@@ -274,11 +279,25 @@ func (a action) changes(args Args) []tools.FieldChange {
 	if len(a.until) == 0 {
 		return nil
 	}
-	from := "any"
-	if statuses, _ := a.from(args); statuses != nil {
-		from = strings.Join(statuses, "|")
+	from := stateValue(state, "status")
+	if from == "" {
+		from = "any"
+		if statuses, _ := a.from(args); statuses != nil {
+			from = strings.Join(statuses, "|")
+		}
 	}
 	return []tools.FieldChange{{Field: "status", From: from, To: strings.Join(a.until, "|")}}
+}
+
+// stateValue reads one key of a State fingerprint ("status=ACTIVE
+// task= locked=false"); "" when absent.
+func stateValue(state, key string) string {
+	for _, f := range strings.Fields(state) {
+		if k, v, ok := strings.Cut(f, "="); ok && k == key {
+			return v
+		}
+	}
+	return ""
 }
 
 func (a action) run(ctx context.Context, env *tools.Env, args Args) (*tools.Result, error) {
@@ -353,10 +372,9 @@ func (a action) undoCall(args Args, res *tools.Result) *tools.Call {
 		return nil
 	}
 	inverse := Args{Server: args.Server}
-	if a.locks != nil {
-		if res == nil || res.Outputs["was_locked"] == "" {
-			return nil
-		}
+	// Without the lock as Run found it (a plan being reviewed), the
+	// inverse is named without its details.
+	if a.locks != nil && res != nil && res.Outputs["was_locked"] != "" {
 		// Locking a locked server or unlocking an unlocked one changed
 		// nothing, so there is nothing to undo.
 		if res.Outputs["was_locked"] == fmt.Sprint(*a.locks) {

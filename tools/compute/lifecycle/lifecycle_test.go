@@ -350,3 +350,44 @@ func TestAtLeast(t *testing.T) {
 		}
 	}
 }
+
+func TestPreviewChangesFromState(t *testing.T) {
+	tests := []struct {
+		tool, state string
+		want        []tools.FieldChange
+	}{
+		{tool: "server.stop", state: "status=ERROR task= locked=false", want: []tools.FieldChange{{Field: "status", From: "ERROR", To: "SHUTOFF"}}},
+		{tool: "server.reboot", state: "status=SHUTOFF task= locked=false", want: []tools.FieldChange{{Field: "status", From: "SHUTOFF", To: "ACTIVE"}}},
+		{tool: "server.lock", state: "status=ACTIVE task= locked=false", want: []tools.FieldChange{{Field: "locked", From: false, To: true}}},
+		{tool: "server.lock", state: "status=ACTIVE task= locked=true"},
+		{tool: "server.unlock", state: "status=ACTIVE task= locked=false"},
+		{tool: "server.unlock", state: "status=ACTIVE task= locked=true", want: []tools.FieldChange{{Field: "locked", From: true, To: false}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.tool+" "+tt.state, func(t *testing.T) {
+			fc := toolstest.New(t)
+			chk := &tools.Check{Targets: []tools.Target{{Kind: "server", ID: id, Name: "web-1"}}, State: tt.state}
+			pv, err := tool(t, tt.tool).Preview(cloud.WithReadOnly(t.Context()), fc.Env(), json.RawMessage(`{"server": "`+id+`"}`), chk)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, pv.Changes); diff != "" {
+				t.Errorf("changes (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestUndoUnderReview: a plan under review asks for the undo with an
+// empty result; it names the inverse tool.
+func TestUndoUnderReview(t *testing.T) {
+	for name, want := range map[string]string{"server.lock": "server.unlock", "server.unlock": "server.lock", "server.shelve": "server.unshelve", "server.reboot": ""} {
+		call := tool(t, name).Undo(json.RawMessage(`{"server": "`+id+`"}`), &tools.Result{})
+		switch {
+		case want == "" && call != nil:
+			t.Errorf("%s: undo = %+v, want none", name, call)
+		case want != "" && (call == nil || call.Tool != want):
+			t.Errorf("%s: undo = %+v, want %s", name, call, want)
+		}
+	}
+}

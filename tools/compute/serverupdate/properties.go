@@ -288,9 +288,11 @@ func plural(n int, one, many string) string {
 // server.unset. When a step did both, one call cannot express the undo:
 // the overwritten values (which are otherwise lost) are restored, and the
 // Why names the added keys and tags that stay.
-func setUndo(_ SetArgs, res *tools.Result) *tools.Call {
-	if res == nil {
-		return nil
+func setUndo(args SetArgs, res *tools.Result) *tools.Call {
+	if res == nil || res.Outputs["id"] == "" {
+		// A plan under review: which keys are new is known only once
+		// Run has read the server; adding is the usual case.
+		return &tools.Call{Tool: "server.unset", Args: mustJSON(map[string]string{"server": args.Server}), Why: "undo set"}
 	}
 	var old map[string]string
 	var added, newTags []string
@@ -455,9 +457,11 @@ func unsetRun(ctx context.Context, env *tools.Env, args UnsetArgs) (*tools.Resul
 
 // unsetUndo sets back what server.unset removed: one server.set holds
 // both the properties and the tags.
-func unsetUndo(_ UnsetArgs, res *tools.Result) *tools.Call {
-	if res == nil {
-		return nil
+func unsetUndo(args UnsetArgs, res *tools.Result) *tools.Call {
+	if res == nil || res.Outputs["id"] == "" {
+		// A plan under review: the removed values are known only once
+		// Run has read them.
+		return &tools.Call{Tool: "server.set", Args: mustJSON(map[string]string{"server": args.Server}), Why: "undo unset"}
 	}
 	var props map[string]string
 	var tags []string

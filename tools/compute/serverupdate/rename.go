@@ -93,7 +93,9 @@ func renameRun(ctx context.Context, env *tools.Env, args RenameArgs) (*tools.Res
 
 func renameUndo(args RenameArgs, res *tools.Result) *tools.Call {
 	if res == nil || res.Outputs["old_name"] == "" {
-		return nil
+		// A plan under review: the old name is known only once Run
+		// has read it.
+		return &tools.Call{Tool: "server.rename", Args: mustJSON(map[string]string{"server": args.Server}), Why: "undo rename"}
 	}
 	return &tools.Call{
 		Tool: "server.rename",

@@ -641,3 +641,15 @@ func TestReference(t *testing.T) {
 		}
 	}
 }
+
+// TestUndoUnderReview: a plan under review asks for the undo with an
+// empty result; it names the inverse tool.
+func TestUndoUnderReview(t *testing.T) {
+	for name, want := range map[string]string{"server.rename": "server.rename", "server.set": "server.unset", "server.unset": "server.set"} {
+		tl := tool(t, name)
+		call := tl.Undo(json.RawMessage(`{"server": "`+id+`"}`), &tools.Result{})
+		if call == nil || call.Tool != want {
+			t.Errorf("%s: undo = %+v, want %s", name, call, want)
+		}
+	}
+}
