@@ -54,10 +54,11 @@ func reviewMarkdown(r *gate.Review, plain bool) string {
 				if name == "" {
 					name = d.ID
 				}
-				fmt.Fprintf(&b, "   - deletes %s %s", d.Kind, mdEscape(name))
-				if d.Fate != "" {
-					fmt.Fprintf(&b, ": %s", mdEscape(d.Fate))
+				fate := d.Fate
+				if fate == "" {
+					fate = "deleted"
 				}
+				fmt.Fprintf(&b, "   - %s %s → %s", d.Kind, mdEscape(name), mdEscape(fate))
 				b.WriteString("\n")
 			}
 			for _, c := range s.Preview.Changes {
