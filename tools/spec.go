@@ -32,6 +32,10 @@ type ArgSpec struct {
 	Positional []string
 	// Props are every property, positional ones first, then by name.
 	Props []Prop
+	// Ask lists the properties an interactive shell asks for, in order,
+	// when a person leaves required ones out (schema keyword "x-ask"):
+	// the launch flow of server.create is this list.
+	Ask []string
 }
 
 // Prop returns the property with the given name.
@@ -105,6 +109,7 @@ type rawSchema struct {
 	Properties  map[string]rawProp `json:"properties"`
 	Required    []string           `json:"required"`
 	Positional  []string           `json:"x-positional"`
+	Ask         []string           `json:"x-ask"`
 }
 
 type rawProp struct {
@@ -170,7 +175,12 @@ func parseSpec(doc []byte, d defs) (ArgSpec, string, error) {
 	for _, r := range rs.Required {
 		required[r] = true
 	}
-	spec := ArgSpec{Positional: rs.Positional}
+	spec := ArgSpec{Positional: rs.Positional, Ask: rs.Ask}
+	for _, name := range rs.Ask {
+		if _, ok := rs.Properties[name]; !ok {
+			return ArgSpec{}, "", fmt.Errorf("x-ask names %q, which is not a property", name)
+		}
+	}
 	for _, name := range rs.Positional {
 		if _, ok := rs.Properties[name]; !ok {
 			return ArgSpec{}, "", fmt.Errorf("x-positional names %q, which is not a property", name)

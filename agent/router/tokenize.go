@@ -64,3 +64,6 @@ func tokenize(line string) ([]string, error) {
 	}
 	return words, nil
 }
+
+// Words splits a command line as the router does (quotes and escapes).
+func Words(line string) ([]string, error) { return tokenize(line) }
