@@ -230,7 +230,20 @@ func slashLine(tool *tools.Tool, args map[string]any) string {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
+	// Positional arguments first, without their flag, as a person types them.
+	positional := map[string]bool{}
+	for _, k := range tool.Spec.Positional {
+		if v, ok := args[k].(string); ok {
+			fmt.Fprintf(&b, " %s", quoteWord(v))
+			positional[k] = true
+			continue
+		}
+		break
+	}
 	for _, k := range keys {
+		if positional[k] {
+			continue
+		}
 		p, _ := tool.Spec.Prop(k)
 		switch v := args[k].(type) {
 		case []any:

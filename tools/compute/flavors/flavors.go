@@ -4,6 +4,7 @@ package flavors
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"sort"
 
 	"github.com/gophercloud/gophercloud/v2/openstack/compute/v2/flavors"
@@ -18,6 +19,9 @@ func Tools() []tools.Tool {
 		tools.ReadTool("flavor.show", "Show one flavor", "compute", show),
 	}
 }
+
+// idLike matches the usual shapes of flavor IDs: UUIDs and numbers.
+var idLike = regexp.MustCompile(`^([0-9]+|[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12})$`)
 
 // ListArgs are the arguments of flavor.list.
 type ListArgs struct {
@@ -61,14 +65,18 @@ func list(ctx context.Context, env *tools.Env, args ListArgs) (*tools.Result, er
 	return &tools.Result{List: out}, nil
 }
 
-// Resolve finds one flavor by ID or exact name.
+// Resolve finds one flavor by ID or exact name, in one call for the usual
+// cases: something shaped like a flavor ID (a UUID or a number) is fetched
+// by ID, anything else is found in the list (which also holds IDs).
 func Resolve(ctx context.Context, env *tools.Env, nameOrID string) (*flavors.Flavor, error) {
 	client, err := env.Clients.ServiceClient(ctx, "compute")
 	if err != nil {
 		return nil, err
 	}
-	if f, err := flavors.Get(ctx, client, nameOrID).Extract(); err == nil {
-		return f, nil
+	if idLike.MatchString(nameOrID) {
+		if f, err := flavors.Get(ctx, client, nameOrID).Extract(); err == nil {
+			return f, nil
+		}
 	}
 	pages, err := flavors.ListDetail(client, flavors.ListOpts{AccessType: flavors.AllAccess}).AllPages(ctx)
 	if err != nil {

@@ -66,7 +66,7 @@ func TestShow(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			fc := toolstest.New(t)
-			fc.Handle("GET", toolstest.ComputePrefix+"/flavors/"+tt.arg, http.StatusNotFound, `{"itemNotFound": {"code": 404, "message": "Flavor could not be found."}}`)
+			// Names are found in the list, without a GET by ID first.
 			fc.Handle("GET", toolstest.ComputePrefix+"/flavors/detail", http.StatusOK, flavorsBody)
 			args, _ := json.Marshal(ShowArgs{Flavor: tt.arg})
 			res, err := Tools()[1].Run(t.Context(), fc.Env(), args)

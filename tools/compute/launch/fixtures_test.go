@@ -58,8 +58,8 @@ func stubToken(fc *toolstest.Cloud) {
 	fc.Handle("GET", toolstest.IdentityPrefix+"/auth/tokens", http.StatusOK, tokenBody)
 }
 
-// stubFlavor answers a flavor lookup: by ID with a GET, by name with a
-// GET that misses and then the list.
+// stubFlavor answers a flavor lookup: by ID with a GET, by name with the
+// list alone (flavors.Resolve does not GET a name).
 func stubFlavor(fc *toolstest.Cloud, nameOrID string) {
 	for _, f := range []flavorJSON{tiny, small, large} {
 		if f.ID == nameOrID {
@@ -68,7 +68,6 @@ func stubFlavor(fc *toolstest.Cloud, nameOrID string) {
 			return
 		}
 	}
-	fc.Handle("GET", toolstest.ComputePrefix+"/flavors/"+nameOrID, http.StatusNotFound, `{"itemNotFound": {"code": 404, "message": "Flavor could not be found."}}`)
 	b, _ := json.Marshal(map[string]any{"flavors": []flavorJSON{tiny, small, large}})
 	fc.Handle("GET", toolstest.ComputePrefix+"/flavors/detail", http.StatusOK, string(b))
 }
