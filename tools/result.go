@@ -64,7 +64,7 @@ type Result struct {
 	Outputs map[string]string
 	// Await, when set by a change tool, asks the executor to wait for the
 	// resource to reach a state before the step counts as done.
-	Await *Await
+	Await *Await `json:"-"`
 	// RequestIDs are the x-openstack-request-id values of the calls Run
 	// made, for the audit log.
 	RequestIDs []string

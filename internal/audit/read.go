@@ -95,7 +95,7 @@ func eachLine(r io.Reader, fn func(line []byte, whole bool)) error {
 			fn(line, true)
 		}
 		tooLong = false
-		if err != nil { // io.EOF
+		if errors.Is(err, io.EOF) {
 			return nil
 		}
 	}

@@ -281,7 +281,7 @@ func (s *Shell) editPlan(p *plan.Plan) (*plan.Plan, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create a file to edit: %w", err)
 	}
-	defer os.RemoveAll(dir)
+	defer func() { _ = os.RemoveAll(dir) }() // a temp dir; nothing to do if it lingers
 	file := filepath.Join(dir, "plan.yaml")
 	header := "# Edit the plan, save and quit. It is validated and checked again before anything runs.\n"
 	if err := os.WriteFile(file, append([]byte(header), doc...), 0o600); err != nil {

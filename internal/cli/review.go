@@ -42,7 +42,7 @@ func reviewMarkdown(r *gate.Review, plain bool) string {
 				fmt.Fprintf(&b, "   - %s%s %s%s", code, req.Method, req.URL, code)
 				if req.Body != nil {
 					body := compactJSON(req.Body)
-					fmt.Fprintf(&b, " %s%s%s", code, truncate(string(body), 300), code)
+					fmt.Fprintf(&b, " %s%s%s", code, truncate(body, 300), code)
 				}
 				b.WriteString("\n")
 			}

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/kriscelmer/os-tui/agent/gate"
-	"github.com/kriscelmer/os-tui/internal/audit"
 	"github.com/kriscelmer/os-tui/agent/router"
+	"github.com/kriscelmer/os-tui/internal/audit"
 	"github.com/kriscelmer/os-tui/internal/cloud"
 	"github.com/kriscelmer/os-tui/internal/commands"
 	"github.com/kriscelmer/os-tui/internal/config"

@@ -43,8 +43,8 @@ func ReadOnlyTransport(next http.RoundTripper) http.RoundTripper {
 type readOnlyTransport struct{ next http.RoundTripper }
 
 func (t readOnlyTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	if IsReadOnly(req.Context()) && req.Method != http.MethodGet && req.Method != http.MethodHead &&
-		!(req.Method == http.MethodPost && strings.HasSuffix(strings.TrimSuffix(req.URL.Path, "/"), "/auth/tokens")) {
+	login := req.Method == http.MethodPost && strings.HasSuffix(strings.TrimSuffix(req.URL.Path, "/"), "/auth/tokens")
+	if IsReadOnly(req.Context()) && req.Method != http.MethodGet && req.Method != http.MethodHead && !login {
 		if req.Body != nil {
 			_ = req.Body.Close()
 		}

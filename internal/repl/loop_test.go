@@ -35,7 +35,7 @@ func (f *fakeEditor) ReadLine() (string, error) {
 func (f *fakeEditor) SetPrompt(p string) { f.prompts = append(f.prompts, p) }
 
 func (f *fakeEditor) Ask(string) (string, error) { return f.ReadLine() }
-func (f *fakeEditor) Close() error       { return nil }
+func (f *fakeEditor) Close() error               { return nil }
 
 // noInterrupts keeps tests away from the process's real signal handling.
 func noInterrupts() (<-chan os.Signal, func()) { return nil, func() {} }

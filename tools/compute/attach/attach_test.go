@@ -411,7 +411,7 @@ func TestAddFloatingIPPreviewRun(t *testing.T) {
 			fc.HandleFunc(tt.method, toolstest.NetworkPrefix+tt.path, bodyIs(t, tt.body, status,
 				`{"floatingip": {"id": "`+fipID+`", "floating_ip_address": "203.0.113.10", "port_id": "`+portID+`", "fixed_ip_address": "10.0.0.5"}}`))
 			add := tool(t, "server.add.floating-ip")
-			args := json.RawMessage(mustJSON(tt.args))
+			args := mustJSON(tt.args)
 			pv, err := add.Preview(cloud.WithReadOnly(t.Context()), env, args, &tools.Check{Resolved: args})
 			if err != nil {
 				t.Fatal(err)

@@ -95,9 +95,12 @@ func runSnapshot(ctx context.Context, env *tools.Env, args SnapshotArgs) (*tools
 	// in the Location header. Both are read, whichever the cloud sent.
 	// Before 2.45 the body is empty, so it is read here rather than
 	// decoded by gophercloud (which fails on an empty body).
-	resp, err := c.Post(ctx, c.ServiceURL("servers", args.Server, "action"), body, nil, &gophercloud.RequestOpts{OkCodes: []int{202}, KeepResponseBody: true})
+	resp, err := c.Post(ctx, c.ServiceURL("servers", args.Server, "action"), body, nil, &gophercloud.RequestOpts{OkCodes: []int{202}, KeepResponseBody: true}) //nolint:bodyclose // closed below on both paths
 	ids := requestIDs(resp, err)
 	if err != nil {
+		if resp != nil && resp.Body != nil {
+			_ = resp.Body.Close()
+		}
 		return &tools.Result{RequestIDs: ids}, fmt.Errorf("snapshot server %s: %w", args.Server, err)
 	}
 	id := imageIDFromBody(resp)
@@ -124,7 +127,7 @@ func runSnapshot(ctx context.Context, env *tools.Env, args SnapshotArgs) (*tools
 // imageIDFromBody reads {"image_id": ...} from a response body, if any,
 // and closes it.
 func imageIDFromBody(resp *http.Response) string {
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }() // read-only body; its close cannot lose data
 	b, err := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
 	if err != nil || len(b) == 0 {
 		return ""

@@ -153,7 +153,7 @@ func fileInfo(path string) (size int64, head []byte, problem string) {
 		}
 		return 0, nil, fmt.Sprintf("cannot read %s: %v", path, err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // opened for reading only
 	fi, err := f.Stat()
 	if err != nil {
 		return 0, nil, fmt.Sprintf("cannot read %s: %v", path, err)
@@ -334,7 +334,7 @@ func runCreate(ctx context.Context, env *tools.Env, args CreateArgs) (*tools.Res
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }() // opened for reading only
 	fi, err := f.Stat()
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
