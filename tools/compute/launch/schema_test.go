@@ -1,43 +1,14 @@
 package launch
 
 import (
-	"io/fs"
 	"strings"
 	"testing"
-	"testing/fstest"
 
-	"github.com/kriscelmer/os-tui/schemas"
-	"github.com/kriscelmer/os-tui/tools"
+	"github.com/kriscelmer/os-tui/tools/toolstest"
 )
 
-// registry compiles this package's schemas only, so the test does not
-// depend on every other tool's.
-func registry(t *testing.T) *tools.Registry {
-	t.Helper()
-	files := fstest.MapFS{}
-	names := []string{"defs"}
-	for _, tl := range Tools() {
-		names = append(names, tl.Name)
-	}
-	for _, n := range names {
-		b, err := fs.ReadFile(schemas.FS, n+".schema.json")
-		if err != nil {
-			t.Fatal(err)
-		}
-		files[n+".schema.json"] = &fstest.MapFile{Data: b}
-	}
-	reg, err := tools.NewRegistry(files, schemas.BaseURL, Tools())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := reg.CompileAll(); err != nil {
-		t.Fatal(err)
-	}
-	return reg
-}
-
 func TestSchemas(t *testing.T) {
-	reg := registry(t)
+	reg := toolstest.Registry(t, Tools())
 	tests := []struct {
 		tool, args string
 		wantErr    bool

@@ -2,36 +2,15 @@ package images
 
 import (
 	"encoding/json"
-	"io/fs"
 	"testing"
-	"testing/fstest"
 
-	"github.com/kriscelmer/os-tui/schemas"
-	"github.com/kriscelmer/os-tui/tools"
+	"github.com/kriscelmer/os-tui/tools/toolstest"
 )
 
 // TestSchemas proves this package's schemas compile and accept what the
 // tools expect, whatever else is in the schemas folder.
 func TestSchemas(t *testing.T) {
-	files := fstest.MapFS{}
-	names := []string{"defs"}
-	for _, tl := range Tools() {
-		names = append(names, tl.Name)
-	}
-	for _, n := range names {
-		b, err := fs.ReadFile(schemas.FS, n+".schema.json")
-		if err != nil {
-			t.Fatal(err)
-		}
-		files[n+".schema.json"] = &fstest.MapFile{Data: b}
-	}
-	reg, err := tools.NewRegistry(files, schemas.BaseURL, Tools())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := reg.CompileAll(); err != nil {
-		t.Fatal(err)
-	}
+	reg := toolstest.Registry(t, Tools())
 	tests := []struct {
 		tool string
 		args any
