@@ -7,7 +7,6 @@ package network
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -19,13 +18,6 @@ import (
 
 // Service is the catalog type every network tool needs.
 const Service = "network"
-
-var uuid = regexp.MustCompile(`^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$`)
-
-// IsID reports whether s has the shape of a neutron (or cinder, nova) ID.
-// Only such strings are worth a GET by ID: anything else can only be a
-// name, and one list call filtered by name answers that.
-func IsID(s string) bool { return uuid.MatchString(s) }
 
 // Finder says how to fetch one kind of resource by ID and by name.
 type Finder[T any] struct {
@@ -44,7 +36,7 @@ type Finder[T any] struct {
 // first, then an exact name; several names are an *tools.AmbiguousError and
 // none a *tools.NotFoundError.
 func (f Finder[T]) Find(ctx context.Context, nameOrID string) (*T, error) {
-	if IsID(nameOrID) {
+	if tools.IsUUID(nameOrID) {
 		v, err := f.Get(ctx, nameOrID)
 		if err == nil {
 			return v, nil

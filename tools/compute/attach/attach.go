@@ -6,9 +6,7 @@ package attach
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"net/http"
 	"slices"
 	"strings"
 
@@ -109,33 +107,6 @@ func serverName(ctx context.Context, env *tools.Env, id string) string {
 // output: it cannot be looked up before that step runs.
 func refNote(kind, value string) tools.Finding {
 	return tools.Finding{Level: tools.Info, Text: fmt.Sprintf("the %s is %s, made by an earlier step; it is checked when that step has run", kind, value)}
-}
-
-func mustJSON(v any) json.RawMessage {
-	b, err := json.Marshal(v)
-	if err != nil {
-		// Only plain structs of strings are marshalled here.
-		panic(err)
-	}
-	return b
-}
-
-// requestIDs collects the x-openstack-request-id of each response.
-func requestIDs(hs ...http.Header) []string {
-	var out []string
-	for _, h := range hs {
-		if id := h.Get("X-Openstack-Request-Id"); id != "" {
-			out = append(out, id)
-		}
-	}
-	return out
-}
-
-func header(resp *http.Response) http.Header {
-	if resp == nil {
-		return nil
-	}
-	return resp.Header
 }
 
 func computeClient(ctx context.Context, env *tools.Env) (*gophercloud.ServiceClient, error) {

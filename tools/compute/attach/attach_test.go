@@ -411,7 +411,7 @@ func TestAddFloatingIPPreviewRun(t *testing.T) {
 			fc.HandleFunc(tt.method, toolstest.NetworkPrefix+tt.path, bodyIs(t, tt.body, status,
 				`{"floatingip": {"id": "`+fipID+`", "floating_ip_address": "203.0.113.10", "port_id": "`+portID+`", "fixed_ip_address": "10.0.0.5"}}`))
 			add := tool(t, "server.add.floating-ip")
-			args := mustJSON(tt.args)
+			args := tools.JSON(tt.args)
 			pv, err := add.Preview(cloud.WithReadOnly(t.Context()), env, args, &tools.Check{Resolved: args})
 			if err != nil {
 				t.Fatal(err)
@@ -482,7 +482,7 @@ func TestRemoveFloatingIP(t *testing.T) {
 		`{"floatingip": {"id": "`+fipID+`", "floating_ip_address": "203.0.113.10", "port_id": "`+portID+`", "fixed_ip_address": "10.0.0.5"}}`)
 	fc.HandleFunc("PUT", toolstest.NetworkPrefix+"/floatingips/"+fipID, bodyIs(t, `{"floatingip": {"port_id": null}}`, http.StatusOK, fipJSON("")))
 	rm := tool(t, "server.remove.floating-ip")
-	args := mustJSON(RemoveFloatingIPArgs{Server: srvID, Address: fipID})
+	args := tools.JSON(RemoveFloatingIPArgs{Server: srvID, Address: fipID})
 	pv, err := rm.Preview(cloud.WithReadOnly(t.Context()), env, args, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -527,7 +527,7 @@ func TestSecurityGroups(t *testing.T) {
 			stubPorts(fc, portJSON(portID, "10.0.0.5", tt.groups...))
 			fc.HandleFunc("POST", toolstest.ComputePrefix+"/servers/"+srvID+"/action", bodyIs(t, tt.body, http.StatusAccepted, ""))
 			tl := tool(t, tt.tool)
-			args := mustJSON(SecurityGroupArgs{Server: srvID, Group: "web"})
+			args := tools.JSON(SecurityGroupArgs{Server: srvID, Group: "web"})
 			chk, err := tl.Check(cloud.WithReadOnly(t.Context()), env, args)
 			if err != nil {
 				t.Fatal(err)

@@ -50,7 +50,7 @@ func addFloatingIP() tools.Tool {
 			if args.Network != "" {
 				why += " (the new floating IP stays allocated to the project; release it with /floating-ip delete " + addr + ")"
 			}
-			return &tools.Call{Tool: "server.remove.floating-ip", Args: mustJSON(RemoveFloatingIPArgs{Server: args.Server, Address: addr}), Why: why}
+			return &tools.Call{Tool: "server.remove.floating-ip", Args: tools.JSON(RemoveFloatingIPArgs{Server: args.Server, Address: addr}), Why: why}
 		},
 	})
 }
@@ -70,7 +70,7 @@ func removeFloatingIP() tools.Tool {
 			if res != nil {
 				a.FixedAddress = res.Outputs["fixed_address"]
 			}
-			return &tools.Call{Tool: "server.add.floating-ip", Args: mustJSON(a), Why: "undo removing the floating IP"}
+			return &tools.Call{Tool: "server.add.floating-ip", Args: tools.JSON(a), Why: "undo removing the floating IP"}
 		},
 	})
 }
@@ -226,7 +226,7 @@ func checkAddFloatingIP(ctx context.Context, env *tools.Env, args FloatingIPArgs
 		chk.Findings = append(chk.Findings, tools.Finding{Level: tools.Block, Text: "give either --address (an existing floating IP) or --network (an external network to allocate one from)"})
 	}
 	chk.State = strings.TrimSpace(chk.State)
-	chk.Resolved = mustJSON(resolved)
+	chk.Resolved = tools.JSON(resolved)
 	return chk, nil
 }
 
@@ -347,13 +347,13 @@ func runAddFloatingIP(ctx context.Context, env *tools.Env, args FloatingIPArgs) 
 		if f, err = network.GetOne[fipreads.FloatingIP](r.Result, "floatingip"); err != nil {
 			return nil, fmt.Errorf("allocate a floating IP from network %s for server %s: %w", args.Network, args.Server, err)
 		}
-		ids = requestIDs(r.Header)
+		ids = tools.HeaderRequestIDs(r.Header)
 	} else {
 		r := floatingips.Update(ctx, client, args.Address, updateOpts(p.ID, ip))
 		if f, err = network.GetOne[fipreads.FloatingIP](r.Result, "floatingip"); err != nil {
 			return nil, fmt.Errorf("associate floating IP %s with server %s: %w", args.Address, args.Server, err)
 		}
-		ids = requestIDs(r.Header)
+		ids = tools.HeaderRequestIDs(r.Header)
 	}
 	return &tools.Result{
 		Message:    fmt.Sprintf("floating IP %s now maps to %s on server %s", f.FloatingIP, ip, args.Server),
@@ -373,7 +373,7 @@ func checkRemoveFloatingIP(ctx context.Context, env *tools.Env, args RemoveFloat
 	}
 	chk := &tools.Check{
 		Targets:  []tools.Target{s.target(), {Kind: "floating IP", ID: f.ID, Name: f.FloatingIP}},
-		Resolved: mustJSON(RemoveFloatingIPArgs{Server: s.ID, Address: f.ID}),
+		Resolved: tools.JSON(RemoveFloatingIPArgs{Server: s.ID, Address: f.ID}),
 		State:    s.state() + " fip port=" + portOf(f),
 	}
 	chk.Findings = append(chk.Findings, s.busy("removing a floating IP", nil)...)
@@ -440,6 +440,6 @@ func runRemoveFloatingIP(ctx context.Context, env *tools.Env, args RemoveFloatin
 	return &tools.Result{
 		Message:    fmt.Sprintf("floating IP %s removed from server %s; it stays allocated to the project", before.FloatingIP, args.Server),
 		Outputs:    out,
-		RequestIDs: requestIDs(r.Header),
+		RequestIDs: tools.HeaderRequestIDs(r.Header),
 	}, nil
 }

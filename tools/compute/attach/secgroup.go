@@ -44,7 +44,7 @@ func (a groupAction) tool() tools.Tool {
 		Preview:  a.preview,
 		Run:      a.run,
 		Undo: func(args SecurityGroupArgs, _ *tools.Result) *tools.Call {
-			return &tools.Call{Tool: "server." + a.inverse + ".security-group", Args: mustJSON(args), Why: "undo " + a.verb + " security group"}
+			return &tools.Call{Tool: "server." + a.inverse + ".security-group", Args: tools.JSON(args), Why: "undo " + a.verb + " security group"}
 		},
 	})
 }
@@ -66,7 +66,7 @@ func (a groupAction) check(ctx context.Context, env *tools.Env, args SecurityGro
 	if tools.IsRef(args.Server) {
 		chk.Targets = []tools.Target{{Kind: "server", ID: args.Server}, gTarget}
 		chk.Findings = append(chk.Findings, refNote("server", args.Server))
-		chk.Resolved = mustJSON(resolved)
+		chk.Resolved = tools.JSON(resolved)
 		return chk, nil
 	}
 	s, err := findServer(ctx, env, args.Server)
@@ -75,7 +75,7 @@ func (a groupAction) check(ctx context.Context, env *tools.Env, args SecurityGro
 	}
 	resolved.Server = s.ID
 	chk.Targets = []tools.Target{s.target(), gTarget}
-	chk.Resolved = mustJSON(resolved)
+	chk.Resolved = tools.JSON(resolved)
 	chk.Findings = append(chk.Findings, s.busy(a.verb+" a security group", nil)...)
 	all, err := serverPorts(ctx, env, s.ID)
 	if err != nil {
@@ -147,6 +147,6 @@ func (a groupAction) run(ctx context.Context, env *tools.Env, args SecurityGroup
 	return &tools.Result{
 		Message:    fmt.Sprintf(msg, args.Group, args.Server),
 		Outputs:    map[string]string{"server": args.Server, "group": args.Group},
-		RequestIDs: requestIDs(header(resp)),
+		RequestIDs: tools.RequestIDs(resp, err),
 	}, nil
 }

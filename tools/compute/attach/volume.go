@@ -44,7 +44,7 @@ func addVolume() tools.Tool {
 		Preview:  previewAddVolume,
 		Run:      runAddVolume,
 		Undo: func(args VolumeArgs, _ *tools.Result) *tools.Call {
-			return &tools.Call{Tool: "server.remove.volume", Args: mustJSON(RemoveVolumeArgs{Server: args.Server, Volume: args.Volume}), Why: "undo attaching the volume"}
+			return &tools.Call{Tool: "server.remove.volume", Args: tools.JSON(RemoveVolumeArgs{Server: args.Server, Volume: args.Volume}), Why: "undo attaching the volume"}
 		},
 	})
 }
@@ -64,7 +64,7 @@ func removeVolume() tools.Tool {
 			if res != nil {
 				a.Device = res.Outputs["device"]
 			}
-			return &tools.Call{Tool: "server.add.volume", Args: mustJSON(a), Why: "undo detaching the volume"}
+			return &tools.Call{Tool: "server.add.volume", Args: tools.JSON(a), Why: "undo detaching the volume"}
 		},
 	})
 }
@@ -108,7 +108,7 @@ func checkAddVolume(ctx context.Context, env *tools.Env, args VolumeArgs) (*tool
 	if tools.IsRef(args.Volume) {
 		chk.Targets = append(chk.Targets, tools.Target{Kind: "volume", ID: args.Volume})
 		chk.Findings = append(chk.Findings, refNote("volume", args.Volume))
-		chk.Resolved = mustJSON(resolved)
+		chk.Resolved = tools.JSON(resolved)
 		return chk, nil
 	}
 	v, err := volumes.Resolve(ctx, env, args.Volume)
@@ -116,7 +116,7 @@ func checkAddVolume(ctx context.Context, env *tools.Env, args VolumeArgs) (*tool
 		return nil, err
 	}
 	resolved.Volume = v.ID
-	chk.Resolved = mustJSON(resolved)
+	chk.Resolved = tools.JSON(resolved)
 	chk.Targets = append(chk.Targets, volumeTarget(v))
 	chk.State = strings.TrimSpace(chk.State + " " + volumeState(v))
 	name := volumeLabel(v)
@@ -198,7 +198,7 @@ func runAddVolume(ctx context.Context, env *tools.Env, args VolumeArgs) (*tools.
 	return &tools.Result{
 		Message:    fmt.Sprintf("volume %s attaching to server %s on %s", args.Volume, args.Server, att.Device),
 		Outputs:    map[string]string{"server": args.Server, "volume": args.Volume, "device": att.Device},
-		RequestIDs: requestIDs(r.Header),
+		RequestIDs: tools.HeaderRequestIDs(r.Header),
 		Await: &tools.Await{
 			Kind: "volume", ID: args.Volume,
 			Until: []string{"in-use"},
@@ -239,7 +239,7 @@ func checkRemoveVolume(ctx context.Context, env *tools.Env, args RemoveVolumeArg
 	}
 	chk := &tools.Check{
 		Targets:  []tools.Target{s.target(), volumeTarget(v)},
-		Resolved: mustJSON(RemoveVolumeArgs{Server: s.ID, Volume: v.ID}),
+		Resolved: tools.JSON(RemoveVolumeArgs{Server: s.ID, Volume: v.ID}),
 		State:    s.state() + " " + volumeState(v),
 	}
 	chk.Findings = append(chk.Findings, s.busy("detaching a volume", nil)...)
@@ -289,7 +289,7 @@ func runRemoveVolume(ctx context.Context, env *tools.Env, args RemoveVolumeArgs)
 		if att, err := g.Extract(); err == nil {
 			outputs["device"] = att.Device
 		}
-		ids = append(ids, requestIDs(g.Header)...)
+		ids = append(ids, tools.HeaderRequestIDs(g.Header)...)
 	}
 	r := volumeattach.Delete(ctx, c, args.Server, args.Volume)
 	if r.Err != nil {
@@ -299,7 +299,7 @@ func runRemoveVolume(ctx context.Context, env *tools.Env, args RemoveVolumeArgs)
 	return &tools.Result{
 		Message:    fmt.Sprintf("volume %s detaching from server %s", args.Volume, args.Server),
 		Outputs:    outputs,
-		RequestIDs: append(ids, requestIDs(r.Header)...),
+		RequestIDs: append(ids, tools.HeaderRequestIDs(r.Header)...),
 		Await: &tools.Await{
 			Kind: "volume", ID: args.Volume,
 			Until: []string{"available"},

@@ -20,8 +20,11 @@ func Tools() []tools.Tool {
 	}
 }
 
-// idLike matches the usual shapes of flavor IDs: UUIDs and numbers.
-var idLike = regexp.MustCompile(`^([0-9]+|[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12})$`)
+// digits matches a numeric flavor ID.
+var digits = regexp.MustCompile(`^[0-9]+$`)
+
+// idLike reports the usual shapes of flavor IDs: UUIDs and numbers.
+func idLike(s string) bool { return digits.MatchString(s) || tools.IsUUID(s) }
 
 // ListArgs are the arguments of flavor.list.
 type ListArgs struct {
@@ -73,7 +76,7 @@ func Resolve(ctx context.Context, env *tools.Env, nameOrID string) (*flavors.Fla
 	if err != nil {
 		return nil, err
 	}
-	if idLike.MatchString(nameOrID) {
+	if idLike(nameOrID) {
 		if f, err := flavors.Get(ctx, client, nameOrID).Extract(); err == nil {
 			return f, nil
 		}

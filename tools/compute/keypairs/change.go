@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -56,7 +55,7 @@ func createTool() tools.Tool {
 		Preview:  previewCreate,
 		Run:      runCreate,
 		Undo: func(args CreateArgs, _ *tools.Result) *tools.Call {
-			return &tools.Call{Tool: "keypair.delete", Args: mustJSON(DeleteArgs{Keypair: args.Name}),
+			return &tools.Call{Tool: "keypair.delete", Args: tools.JSON(DeleteArgs{Keypair: args.Name}),
 				Why: "undo creating the key pair (the private key file " + args.PrivateKeyFile + " is kept)"}
 		},
 	})
@@ -73,7 +72,7 @@ func importTool() tools.Tool {
 		Preview:  previewImport,
 		Run:      runImport,
 		Undo: func(args ImportArgs, _ *tools.Result) *tools.Call {
-			return &tools.Call{Tool: "keypair.delete", Args: mustJSON(DeleteArgs{Keypair: args.Name}), Why: "undo importing the key pair"}
+			return &tools.Call{Tool: "keypair.delete", Args: tools.JSON(DeleteArgs{Keypair: args.Name}), Why: "undo importing the key pair"}
 		},
 	})
 }
@@ -201,7 +200,7 @@ func checkCreate(ctx context.Context, env *tools.Env, args CreateArgs) (*tools.C
 		return nil, err
 	}
 	args.PrivateKeyFile = path
-	chk := &tools.Check{Targets: []tools.Target{keypairTarget(args.Name)}, Resolved: mustJSON(args)}
+	chk := &tools.Check{Targets: []tools.Target{keypairTarget(args.Name)}, Resolved: tools.JSON(args)}
 	if v, ok, err := generateVersion(ctx, env); err != nil {
 		return nil, err
 	} else if !ok {
@@ -299,13 +298,13 @@ func runCreate(ctx context.Context, env *tools.Env, args CreateArgs) (*tools.Res
 		}
 		return nil, fmt.Errorf("create key pair %s: %w", args.Name, err)
 	}
-	ids := requestIDs(r.Header)
+	ids := tools.HeaderRequestIDs(r.Header)
 	if err := writeKey(f, k.PrivateKey); err != nil {
 		_ = os.Remove(path)
 		// An unsaved key is lost; take the key pair back so it is not
 		// left behind unusable.
 		d := keypairs.Delete(ctx, c, args.Name, nil)
-		ids = append(ids, requestIDs(d.Header)...)
+		ids = append(ids, tools.HeaderRequestIDs(d.Header)...)
 		return &tools.Result{RequestIDs: ids}, fmt.Errorf("save the private key of %s to %s: %w (the key pair was deleted again)", args.Name, path, err)
 	}
 	k.PrivateKey = ""
@@ -428,7 +427,7 @@ func checkImport(ctx context.Context, env *tools.Env, args ImportArgs) (*tools.C
 			chk.Findings = append(chk.Findings, tools.Finding{Level: tools.Info, Text: fmt.Sprintf("public key read from %s", args.PublicKeyFile)})
 		}
 	}
-	chk.Resolved = mustJSON(args)
+	chk.Resolved = tools.JSON(args)
 	if err := nameFree(ctx, c, args.Name, chk); err != nil {
 		return nil, err
 	}
@@ -496,7 +495,7 @@ func runImport(ctx context.Context, env *tools.Env, args ImportArgs) (*tools.Res
 	return &tools.Result{
 		Message:    fmt.Sprintf("key pair %s imported (fingerprint %s)", k.Name, k.Fingerprint),
 		Outputs:    map[string]string{"name": k.Name, "fingerprint": k.Fingerprint},
-		RequestIDs: requestIDs(r.Header),
+		RequestIDs: tools.HeaderRequestIDs(r.Header),
 	}, nil
 }
 
@@ -511,7 +510,7 @@ func checkDelete(ctx context.Context, env *tools.Env, args DeleteArgs) (*tools.C
 	}
 	return &tools.Check{
 		Targets:  []tools.Target{keypairTarget(k.Name)},
-		Resolved: mustJSON(DeleteArgs{Keypair: k.Name}),
+		Resolved: tools.JSON(DeleteArgs{Keypair: k.Name}),
 		State:    "fingerprint=" + k.Fingerprint,
 		Findings: []tools.Finding{{Level: tools.Warn,
 			Text: fmt.Sprintf("servers launched with key pair %s keep working; the key pair cannot be recovered once deleted (only re-imported from its public key)", k.Name)}},
@@ -544,21 +543,6 @@ func runDelete(ctx context.Context, env *tools.Env, args DeleteArgs) (*tools.Res
 	return &tools.Result{
 		Message:    fmt.Sprintf("key pair %s deleted", args.Keypair),
 		Outputs:    map[string]string{"name": args.Keypair},
-		RequestIDs: requestIDs(r.Header),
+		RequestIDs: tools.HeaderRequestIDs(r.Header),
 	}, nil
-}
-
-func mustJSON(v any) json.RawMessage {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err)
-	}
-	return b
-}
-
-func requestIDs(h http.Header) []string {
-	if id := h.Get("X-Openstack-Request-Id"); id != "" {
-		return []string{id}
-	}
-	return nil
 }

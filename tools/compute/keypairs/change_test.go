@@ -142,7 +142,7 @@ func TestCreateRunKeepsKeyInFile(t *testing.T) {
 	env := fc.Env()
 	kc := tool(t, "keypair.create")
 	path := filepath.Join(home, "keys", "helper.pem")
-	args := mustJSON(CreateArgs{Name: "helper", PrivateKeyFile: path, Type: "ssh"})
+	args := tools.JSON(CreateArgs{Name: "helper", PrivateKeyFile: path, Type: "ssh"})
 
 	pv, err := kc.Preview(cloud.WithReadOnly(t.Context()), env, args, &tools.Check{Resolved: args})
 	if err != nil {
@@ -248,7 +248,7 @@ func TestImportCheck(t *testing.T) {
 			fc := toolstest.New(t)
 			fc.Handle("GET", toolstest.ComputePrefix+"/os-keypairs/helper", http.StatusNotFound, `{"itemNotFound": {"code": 404}}`)
 			stubQuota(fc, 0, 100)
-			chk, err := tool(t, "keypair.import").Check(cloud.WithReadOnly(t.Context()), fc.Env(), mustJSON(tt.args))
+			chk, err := tool(t, "keypair.import").Check(cloud.WithReadOnly(t.Context()), fc.Env(), tools.JSON(tt.args))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -289,7 +289,7 @@ func TestImportPreviewRun(t *testing.T) {
 	})
 	env := fc.Env()
 	ki := tool(t, "keypair.import")
-	args := mustJSON(ImportArgs{Name: "helper", PublicKeyFile: path, Type: "ssh"})
+	args := tools.JSON(ImportArgs{Name: "helper", PublicKeyFile: path, Type: "ssh"})
 	pv, err := ki.Preview(cloud.WithReadOnly(t.Context()), env, args, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -134,7 +134,7 @@ func checkCreate(ctx context.Context, env *tools.Env, args CreateArgs) (*tools.C
 	c.add(q.findings()...)
 
 	c.chk.Targets = append([]tools.Target{{Kind: "server", Name: args.Name}}, c.chk.Targets...)
-	c.chk.Resolved = mustJSON(c.args)
+	c.chk.Resolved = tools.JSON(c.args)
 	c.chk.State = strings.Join(c.state, " ")
 	return c.chk, nil
 }
@@ -561,9 +561,9 @@ func runCreate(ctx context.Context, env *tools.Env, args CreateArgs) (*tools.Res
 		}
 	}
 	r := servers.Create(ctx, c, createOpts(args, userData), nil)
-	ids := requestIDs(nil, r.Err)
-	if id := r.Header.Get("X-Openstack-Request-Id"); id != "" {
-		ids = []string{id}
+	ids := tools.HeaderRequestIDs(r.Header)
+	if ids == nil {
+		ids = tools.RequestIDs(nil, r.Err)
 	}
 	if r.Err != nil {
 		return &tools.Result{RequestIDs: ids}, fmt.Errorf("create server %s: %w", args.Name, r.Err)
@@ -598,5 +598,5 @@ func undoCreate(args CreateArgs, res *tools.Result) *tools.Call {
 	if res == nil || res.Outputs["id"] == "" || args.count() > 1 {
 		return nil
 	}
-	return &tools.Call{Tool: "server.delete", Args: mustJSON(map[string]string{"server": res.Outputs["id"]}), Why: "undo create of server " + args.Name}
+	return &tools.Call{Tool: "server.delete", Args: tools.JSON(map[string]string{"server": res.Outputs["id"]}), Why: "undo create of server " + args.Name}
 }

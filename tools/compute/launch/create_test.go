@@ -330,9 +330,9 @@ func TestCreatePreview(t *testing.T) {
 				Targets: []tools.Target{{Kind: "server", Name: tt.args.Name}, {Kind: "flavor", ID: "2", Name: "m1.small"},
 					{Kind: "image", ID: cirrosID, Name: "cirros"}, {Kind: "network", ID: netID, Name: "private"},
 					{Kind: "volume", ID: volID, Name: "boot"}, {Kind: "port", ID: portID, Name: "p1"}},
-				Resolved: mustJSON(tt.args),
+				Resolved: tools.JSON(tt.args),
 			}
-			pv, err := tool(t, "server.create").Preview(cloud.WithReadOnly(t.Context()), fc.Env(), mustJSON(tt.args), chk)
+			pv, err := tool(t, "server.create").Preview(cloud.WithReadOnly(t.Context()), fc.Env(), tools.JSON(tt.args), chk)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -409,7 +409,7 @@ func TestCreateUserDataNeverShown(t *testing.T) {
 
 	create := tool(t, "server.create")
 	env := fc.Env()
-	args := mustJSON(CreateArgs{Name: "web-1", Flavor: "2", Image: cirrosID, UserDataFile: file})
+	args := tools.JSON(CreateArgs{Name: "web-1", Flavor: "2", Image: cirrosID, UserDataFile: file})
 	chk, err := create.Check(cloud.WithReadOnly(t.Context()), env, args)
 	if err != nil {
 		t.Fatal(err)
@@ -471,7 +471,7 @@ func TestCreateRunAwaitUndo(t *testing.T) {
 		`{"server": {"id": "`+serverID+`", "status": "ERROR", "OS-EXT-STS:task_state": null, "fault": {"code": 500, "message": "No valid host was found. "}}}`)
 	create := tool(t, "server.create")
 	env := fc.Env()
-	args := mustJSON(CreateArgs{Name: "web-1", Flavor: "2", Image: cirrosID, Networks: []string{netID}, KeyName: "mykey"})
+	args := tools.JSON(CreateArgs{Name: "web-1", Flavor: "2", Image: cirrosID, Networks: []string{netID}, KeyName: "mykey"})
 	if _, err := create.Run(cloud.WithReadOnly(t.Context()), env, args); err == nil || !strings.Contains(err.Error(), "may only read") {
 		t.Errorf("run under read-only: err = %v", err)
 	}
@@ -497,7 +497,7 @@ func TestCreateRunAwaitUndo(t *testing.T) {
 	if undo == nil || undo.Tool != "server.delete" || string(undo.Args) != `{"server":"`+serverID+`"}` {
 		t.Errorf("undo = %+v", undo)
 	}
-	if u := create.Undo(mustJSON(CreateArgs{Name: "web", Count: 2}), res); u != nil {
+	if u := create.Undo(tools.JSON(CreateArgs{Name: "web", Count: 2}), res); u != nil {
 		t.Errorf("undo of several servers = %+v, want none", u)
 	}
 }

@@ -170,7 +170,7 @@ func tool(t *testing.T, name string) tools.Tool {
 // check runs a tool's preflight under the read-only guard.
 func check(t *testing.T, fc *toolstest.Cloud, name string, args any) *tools.Check {
 	t.Helper()
-	chk, err := tool(t, name).Check(cloud.WithReadOnly(t.Context()), fc.Env(), mustJSON(args))
+	chk, err := tool(t, name).Check(cloud.WithReadOnly(t.Context()), fc.Env(), tools.JSON(args))
 	if err != nil {
 		t.Fatal(err)
 	}

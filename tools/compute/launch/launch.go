@@ -8,7 +8,6 @@ package launch
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -198,31 +197,5 @@ func action(ctx context.Context, env *tools.Env, id string, body map[string]any)
 		return nil, err
 	}
 	resp, err := c.Post(ctx, c.ServiceURL("servers", id, "action"), body, nil, &gophercloud.RequestOpts{OkCodes: []int{202, 204}}) //nolint:bodyclose // closed by gophercloud
-	return requestIDs(resp, err), err
-}
-
-// requestIDs returns the x-openstack-request-id of a response, or of the
-// error gophercloud made of it.
-func requestIDs(resp *http.Response, err error) []string {
-	var h http.Header
-	if resp != nil {
-		h = resp.Header
-	}
-	var unexpected gophercloud.ErrUnexpectedResponseCode
-	if h == nil && errors.As(err, &unexpected) {
-		h = unexpected.ResponseHeader
-	}
-	if id := h.Get("X-Openstack-Request-Id"); id != "" {
-		return []string{id}
-	}
-	return nil
-}
-
-func mustJSON(v any) json.RawMessage {
-	b, err := json.Marshal(v)
-	if err != nil {
-		// Only plain structs of strings, numbers and maps are marshalled here.
-		panic(err)
-	}
-	return b
+	return tools.RequestIDs(resp, err), err
 }

@@ -43,7 +43,7 @@ func checkRebuild(ctx context.Context, env *tools.Env, args RebuildArgs) (*tools
 		State:    s.state(),
 	}
 	resolved := RebuildArgs{Server: s.ID, Image: args.Image, Name: args.Name}
-	defer func() { chk.Resolved = mustJSON(resolved) }()
+	defer func() { chk.Resolved = tools.JSON(resolved) }()
 	imageRef := args.Image
 	if imageRef == "" {
 		imageRef = s.imageID()

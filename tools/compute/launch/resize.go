@@ -33,7 +33,7 @@ func resizeTool() tools.Tool {
 		Preview:  previewResize,
 		Run:      runResize,
 		Undo: func(args ResizeArgs, res *tools.Result) *tools.Call {
-			return &tools.Call{Tool: "server.resize.revert", Args: mustJSON(ServerArgs{Server: args.Server}), Why: "undo resize"}
+			return &tools.Call{Tool: "server.resize.revert", Args: tools.JSON(ServerArgs{Server: args.Server}), Why: "undo resize"}
 		},
 	})
 }
@@ -55,11 +55,11 @@ func checkResize(ctx context.Context, env *tools.Env, args ResizeArgs) (*tools.C
 			return nil, err
 		}
 		chk.Findings = append(chk.Findings, f)
-		chk.Resolved = mustJSON(ResizeArgs{Server: s.ID, Flavor: args.Flavor})
+		chk.Resolved = tools.JSON(ResizeArgs{Server: s.ID, Flavor: args.Flavor})
 		return chk, nil
 	}
 	chk.Targets = append(chk.Targets, tools.Target{Kind: "flavor", ID: fl.ID, Name: fl.Name})
-	chk.Resolved = mustJSON(ResizeArgs{Server: s.ID, Flavor: fl.ID})
+	chk.Resolved = tools.JSON(ResizeArgs{Server: s.ID, Flavor: fl.ID})
 	old := s.Flavor
 	if fl.Name == old.OriginalName {
 		chk.Findings = append(chk.Findings, block("server %s already has flavor %s; choose another flavor", s.Name, fl.Name))
@@ -183,7 +183,7 @@ func (f finish) check(ctx context.Context, env *tools.Env, args ServerArgs) (*to
 	}
 	chk := &tools.Check{
 		Targets:  []tools.Target{{Kind: "server", ID: s.ID, Name: s.Name}},
-		Resolved: mustJSON(ServerArgs{Server: s.ID}),
+		Resolved: tools.JSON(ServerArgs{Server: s.ID}),
 		State:    s.state(),
 		Findings: s.stateFindings("resize "+f.verb, "VERIFY_RESIZE"),
 	}

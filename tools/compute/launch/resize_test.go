@@ -102,7 +102,7 @@ func TestResizePreviewRunUndo(t *testing.T) {
 	stubServer(fc, serverBody("RESIZE", "resize_migrating", false, small, cirrosID))
 	resize := tool(t, "server.resize")
 	env := fc.Env()
-	args := mustJSON(ResizeArgs{Server: serverID, Flavor: "4"})
+	args := tools.JSON(ResizeArgs{Server: serverID, Flavor: "4"})
 	chk := &tools.Check{
 		Targets: []tools.Target{{Kind: "server", ID: serverID, Name: "web-1"}, {Kind: "flavor", ID: "4", Name: "m1.large"}},
 		State:   "status=ACTIVE task= locked=false flavor=m1.small",
@@ -239,7 +239,7 @@ func TestRebuild(t *testing.T) {
 			}
 			rebuild := tool(t, "server.rebuild")
 			env := fc.Env()
-			pv, err := rebuild.Preview(cloud.WithReadOnly(t.Context()), env, mustJSON(tt.args), chk)
+			pv, err := rebuild.Preview(cloud.WithReadOnly(t.Context()), env, tools.JSON(tt.args), chk)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -37,7 +37,7 @@ func snapshotTool() tools.Tool {
 			if res == nil || res.Outputs["id"] == "" {
 				return nil
 			}
-			return &tools.Call{Tool: "image.delete", Args: mustJSON(map[string]string{"image": res.Outputs["id"]}), Why: "undo snapshot " + args.Name}
+			return &tools.Call{Tool: "image.delete", Args: tools.JSON(map[string]string{"image": res.Outputs["id"]}), Why: "undo snapshot " + args.Name}
 		},
 	})
 }
@@ -53,7 +53,7 @@ func checkSnapshot(ctx context.Context, env *tools.Env, args SnapshotArgs) (*too
 	chk := &tools.Check{
 		Targets:  []tools.Target{{Kind: "server", ID: s.ID, Name: s.Name}},
 		Findings: s.stateFindings("snapshot", snapshotStates...),
-		Resolved: mustJSON(SnapshotArgs{Server: s.ID, Name: args.Name, Metadata: args.Metadata}),
+		Resolved: tools.JSON(SnapshotArgs{Server: s.ID, Name: args.Name, Metadata: args.Metadata}),
 		State:    s.state(),
 	}
 	if s.imageID() == "" {
@@ -96,7 +96,7 @@ func runSnapshot(ctx context.Context, env *tools.Env, args SnapshotArgs) (*tools
 	// Before 2.45 the body is empty, so it is read here rather than
 	// decoded by gophercloud (which fails on an empty body).
 	resp, err := c.Post(ctx, c.ServiceURL("servers", args.Server, "action"), body, nil, &gophercloud.RequestOpts{OkCodes: []int{202}, KeepResponseBody: true}) //nolint:bodyclose // closed below on both paths
-	ids := requestIDs(resp, err)
+	ids := tools.RequestIDs(resp, err)
 	if err != nil {
 		if resp != nil && resp.Body != nil {
 			_ = resp.Body.Close()

@@ -69,7 +69,7 @@ func TestSnapshotPreviewRunAwaitUndo(t *testing.T) {
 
 			snap := tool(t, "server.snapshot")
 			env := fc.Env()
-			args := mustJSON(SnapshotArgs{Server: serverID, Name: "web-1-snap", Metadata: map[string]string{"purpose": "backup"}})
+			args := tools.JSON(SnapshotArgs{Server: serverID, Name: "web-1-snap", Metadata: map[string]string{"purpose": "backup"}})
 			chk := &tools.Check{Targets: []tools.Target{{Kind: "server", ID: serverID, Name: "web-1"}}}
 			pv, err := snap.Preview(cloud.WithReadOnly(t.Context()), env, args, chk)
 			if err != nil {

@@ -165,7 +165,7 @@ func (a action) check(ctx context.Context, env *tools.Env, args Args) (*tools.Ch
 	resolved.Server = s.ID
 	chk := &tools.Check{
 		Targets:  []tools.Target{{Kind: "server", ID: s.ID, Name: s.Name}},
-		Resolved: mustJSON(resolved),
+		Resolved: tools.JSON(resolved),
 		State:    s.state(),
 	}
 	add := func(l tools.Level, format string, v ...any) {
@@ -212,7 +212,7 @@ func (a action) checkReasonSupported(ctx context.Context, env *tools.Env, add fu
 		return fmt.Errorf("read the compute API's microversions: %w", err)
 	}
 	maxV := caps.Services["compute"].MaxMicroversion
-	if !atLeast(maxV, lockReasonMicroversion) {
+	if !tools.MicroversionAtLeast(maxV, lockReasonMicroversion) {
 		have := "no microversions"
 		if maxV != "" {
 			have = "microversions up to " + maxV
@@ -329,7 +329,7 @@ func (a action) run(ctx context.Context, env *tools.Env, args Args) (*tools.Resu
 	res := &tools.Result{
 		Message:    fmt.Sprintf("server %s: %s requested", args.Server, a.name(args)),
 		Outputs:    outputs,
-		RequestIDs: requestIDs(header(resp)),
+		RequestIDs: tools.RequestIDs(resp, err),
 	}
 	if len(a.until) > 0 {
 		res.Await = &tools.Await{
@@ -383,5 +383,5 @@ func (a action) undoCall(args Args, res *tools.Result) *tools.Call {
 		// Unlocking drops the reason; locking again restores it.
 		inverse.Reason = res.Outputs["locked_reason"]
 	}
-	return &tools.Call{Tool: "server." + a.undo, Args: mustJSON(inverse), Why: "undo " + a.name(args)}
+	return &tools.Call{Tool: "server." + a.undo, Args: tools.JSON(inverse), Why: "undo " + a.name(args)}
 }

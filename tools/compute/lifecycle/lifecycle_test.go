@@ -337,20 +337,6 @@ func TestPollBusyAndGone(t *testing.T) {
 	}
 }
 
-func TestAtLeast(t *testing.T) {
-	for _, tt := range []struct {
-		v, minV string
-		want    bool
-	}{
-		{"2.73", "2.73", true}, {"2.93", "2.73", true}, {"2.100", "2.73", true}, {"2.9", "2.73", false},
-		{"3.0", "2.73", true}, {"", "2.73", false}, {"latest", "2.73", false},
-	} {
-		if got := atLeast(tt.v, tt.minV); got != tt.want {
-			t.Errorf("atLeast(%q, %q) = %v", tt.v, tt.minV, got)
-		}
-	}
-}
-
 func TestPreviewChangesFromState(t *testing.T) {
 	tests := []struct {
 		tool, state string

@@ -41,7 +41,7 @@ func serverID(ctx context.Context, c *gophercloud.ServiceClient, nameOrID string
 	raw, err := find(ctx, c, nameOrID)
 	if err != nil {
 		var nf *tools.NotFoundError
-		if errors.As(err, &nf) && uuidLike.MatchString(nameOrID) {
+		if errors.As(err, &nf) && tools.IsUUID(nameOrID) {
 			return nameOrID, nil
 		}
 		return "", err

@@ -276,14 +276,10 @@ func PowerState(code int) string {
 	return powerStates[code]
 }
 
-// uuidLike matches the shape of an OpenStack UUID; only such strings are
-// worth a GET by ID before searching by name.
-var uuidLike = regexp.MustCompile(`^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$`)
-
 // find returns one server, by ID or exact name, as Nova's detailed
 // representation in a generic map (show prints every field Nova sends).
 func find(ctx context.Context, c *gophercloud.ServiceClient, nameOrID string) (map[string]any, error) {
-	if uuidLike.MatchString(nameOrID) {
+	if tools.IsUUID(nameOrID) {
 		var body struct {
 			Server map[string]any `json:"server"`
 		}

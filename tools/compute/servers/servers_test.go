@@ -242,7 +242,7 @@ func TestListLimitPages(t *testing.T) {
 // ID (found answers it), a name search otherwise or when the GET misses.
 func stubFind(t *testing.T, fc *toolstest.Cloud, arg string, found string, byName []string) {
 	t.Helper()
-	if uuidLike.MatchString(arg) {
+	if tools.IsUUID(arg) {
 		if found != "" {
 			fc.Handle("GET", toolstest.ComputePrefix+"/servers/"+arg, http.StatusOK, `{"server": `+found+`}`)
 			return

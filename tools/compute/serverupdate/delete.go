@@ -57,7 +57,7 @@ func deleteCheck(ctx context.Context, env *tools.Env, args DeleteArgs) (*tools.C
 	}
 	chk := &tools.Check{
 		Targets:  []tools.Target{s.target()},
-		Resolved: mustJSON(DeleteArgs{Server: s.ID}),
+		Resolved: tools.JSON(DeleteArgs{Server: s.ID}),
 		State:    fmt.Sprintf("status=%s task=%s locked=%t volumes=%d", s.Status, s.TaskState, s.Locked, len(s.Volumes)),
 	}
 	desc := s.describe()
@@ -191,7 +191,7 @@ func deleteRun(ctx context.Context, env *tools.Env, args DeleteArgs) (*tools.Res
 	return &tools.Result{
 		Message:    fmt.Sprintf("server %s: delete requested", args.Server),
 		Outputs:    map[string]string{"id": args.Server},
-		RequestIDs: requestID(r.Header),
+		RequestIDs: tools.HeaderRequestIDs(r.Header),
 		Await: &tools.Await{
 			Kind: "server",
 			ID:   args.Server,

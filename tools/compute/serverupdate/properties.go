@@ -96,7 +96,7 @@ func checkStates(ctx context.Context, env *tools.Env, s *server, props, tags boo
 	if err != nil {
 		return fmt.Errorf("read the compute API's microversions: %w", err)
 	}
-	if maxV := caps.Services["compute"].MaxMicroversion; !atLeast(maxV, tagsMicroversion) {
+	if maxV := caps.Services["compute"].MaxMicroversion; !tools.MicroversionAtLeast(maxV, tagsMicroversion) {
 		have := "no microversions"
 		if maxV != "" {
 			have = "microversions up to " + maxV
@@ -158,7 +158,7 @@ func setCheck(ctx context.Context, env *tools.Env, args SetArgs) (*tools.Check, 
 	}
 	resolved := args
 	resolved.Server = s.ID
-	chk := &tools.Check{Targets: []tools.Target{s.target()}, Resolved: mustJSON(resolved), State: s.state()}
+	chk := &tools.Check{Targets: []tools.Target{s.target()}, Resolved: tools.JSON(resolved), State: s.state()}
 	add := func(l tools.Level, format string, v ...any) {
 		chk.Findings = append(chk.Findings, tools.Finding{Level: l, Text: fmt.Sprintf(format, v...)})
 	}
@@ -237,8 +237,8 @@ func setRun(ctx context.Context, env *tools.Env, args SetArgs) (*tools.Result, e
 		Message: fmt.Sprintf("server %s: %s", s.Name, summary(len(args.Property), "property set", "properties set", len(p.newTags), "tag added", "tags added")),
 		Outputs: map[string]string{
 			"id": s.ID, "name": s.Name,
-			"old_properties": string(mustJSON(p.old)),
-			"new_properties": string(mustJSON(tagList(p.added))),
+			"old_properties": string(tools.JSON(p.old)),
+			"new_properties": string(tools.JSON(tagList(p.added))),
 			"new_tags":       "[]",
 		},
 	}
@@ -247,7 +247,7 @@ func setRun(ctx context.Context, env *tools.Env, args SetArgs) (*tools.Result, e
 		if r.Err != nil {
 			return nil, fmt.Errorf("set properties of server %s: %w", s.Name, r.Err)
 		}
-		res.RequestIDs = append(res.RequestIDs, requestID(r.Header)...)
+		res.RequestIDs = append(res.RequestIDs, tools.HeaderRequestIDs(r.Header)...)
 	}
 	var added []string
 	for _, t := range p.newTags {
@@ -256,8 +256,8 @@ func setRun(ctx context.Context, env *tools.Env, args SetArgs) (*tools.Result, e
 			return res, fmt.Errorf("add tag %s to server %s: %w", t, s.Name, err)
 		}
 		added = append(added, t)
-		res.Outputs["new_tags"] = string(mustJSON(added))
-		res.RequestIDs = append(res.RequestIDs, requestID(header(resp))...)
+		res.Outputs["new_tags"] = string(tools.JSON(added))
+		res.RequestIDs = append(res.RequestIDs, tools.RequestIDs(resp, err)...)
 	}
 	return res, nil
 }
@@ -292,7 +292,7 @@ func setUndo(args SetArgs, res *tools.Result) *tools.Call {
 	if res == nil || res.Outputs["id"] == "" {
 		// A plan under review: which keys are new is known only once
 		// Run has read the server; adding is the usual case.
-		return &tools.Call{Tool: "server.unset", Args: mustJSON(map[string]string{"server": args.Server}), Why: "undo set"}
+		return &tools.Call{Tool: "server.unset", Args: tools.JSON(map[string]string{"server": args.Server}), Why: "undo set"}
 	}
 	var old map[string]string
 	var added, newTags []string
@@ -313,9 +313,9 @@ func setUndo(args SetArgs, res *tools.Result) *tools.Call {
 			}
 			why += "; the added " + strings.Join(stay, " and ") + " stay (remove them with /server unset)"
 		}
-		return &tools.Call{Tool: "server.set", Args: mustJSON(SetArgs{Server: id, Property: old}), Why: why}
+		return &tools.Call{Tool: "server.set", Args: tools.JSON(SetArgs{Server: id, Property: old}), Why: why}
 	case len(added) > 0 || len(newTags) > 0:
-		return &tools.Call{Tool: "server.unset", Args: mustJSON(UnsetArgs{Server: id, Property: added, Tag: newTags}),
+		return &tools.Call{Tool: "server.unset", Args: tools.JSON(UnsetArgs{Server: id, Property: added, Tag: newTags}),
 			Why: "undo set: remove what it added"}
 	}
 	return nil
@@ -362,7 +362,7 @@ func unsetCheck(ctx context.Context, env *tools.Env, args UnsetArgs) (*tools.Che
 	}
 	resolved := args
 	resolved.Server = s.ID
-	chk := &tools.Check{Targets: []tools.Target{s.target()}, Resolved: mustJSON(resolved), State: s.state()}
+	chk := &tools.Check{Targets: []tools.Target{s.target()}, Resolved: tools.JSON(resolved), State: s.state()}
 	add := func(l tools.Level, format string, v ...any) {
 		chk.Findings = append(chk.Findings, tools.Finding{Level: l, Text: fmt.Sprintf(format, v...)})
 	}
@@ -439,8 +439,8 @@ func unsetRun(ctx context.Context, env *tools.Env, args UnsetArgs) (*tools.Resul
 			return res, fmt.Errorf("remove property %s of server %s: %w", k, s.Name, err)
 		}
 		removed[k] = p.removed[k]
-		res.Outputs["removed_properties"] = string(mustJSON(removed))
-		res.RequestIDs = append(res.RequestIDs, requestID(header(resp))...)
+		res.Outputs["removed_properties"] = string(tools.JSON(removed))
+		res.RequestIDs = append(res.RequestIDs, tools.RequestIDs(resp, err)...)
 	}
 	var tags []string
 	for _, t := range p.tags {
@@ -449,8 +449,8 @@ func unsetRun(ctx context.Context, env *tools.Env, args UnsetArgs) (*tools.Resul
 			return res, fmt.Errorf("remove tag %s of server %s: %w", t, s.Name, err)
 		}
 		tags = append(tags, t)
-		res.Outputs["removed_tags"] = string(mustJSON(tags))
-		res.RequestIDs = append(res.RequestIDs, requestID(header(resp))...)
+		res.Outputs["removed_tags"] = string(tools.JSON(tags))
+		res.RequestIDs = append(res.RequestIDs, tools.RequestIDs(resp, err)...)
 	}
 	return res, nil
 }
@@ -461,7 +461,7 @@ func unsetUndo(args UnsetArgs, res *tools.Result) *tools.Call {
 	if res == nil || res.Outputs["id"] == "" {
 		// A plan under review: the removed values are known only once
 		// Run has read them.
-		return &tools.Call{Tool: "server.set", Args: mustJSON(map[string]string{"server": args.Server}), Why: "undo unset"}
+		return &tools.Call{Tool: "server.set", Args: tools.JSON(map[string]string{"server": args.Server}), Why: "undo unset"}
 	}
 	var props map[string]string
 	var tags []string
@@ -470,6 +470,6 @@ func unsetUndo(args UnsetArgs, res *tools.Result) *tools.Call {
 	if len(props) == 0 && len(tags) == 0 {
 		return nil
 	}
-	return &tools.Call{Tool: "server.set", Args: mustJSON(SetArgs{Server: res.Outputs["id"], Property: props, Tag: tags}),
+	return &tools.Call{Tool: "server.set", Args: tools.JSON(SetArgs{Server: res.Outputs["id"], Property: props, Tag: tags}),
 		Why: "undo unset: set back what it removed"}
 }

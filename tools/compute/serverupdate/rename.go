@@ -41,7 +41,7 @@ func renameCheck(ctx context.Context, env *tools.Env, args RenameArgs) (*tools.C
 	}
 	chk := &tools.Check{
 		Targets:  []tools.Target{s.target()},
-		Resolved: mustJSON(RenameArgs{Server: s.ID, Name: args.Name}),
+		Resolved: tools.JSON(RenameArgs{Server: s.ID, Name: args.Name}),
 		State:    s.state(),
 	}
 	if s.Name == args.Name {
@@ -87,7 +87,7 @@ func renameRun(ctx context.Context, env *tools.Env, args RenameArgs) (*tools.Res
 	return &tools.Result{
 		Message:    fmt.Sprintf("server %s renamed from %s to %s", s.ID, s.Name, args.Name),
 		Outputs:    map[string]string{"id": s.ID, "name": args.Name, "old_name": s.Name},
-		RequestIDs: requestID(r.Header),
+		RequestIDs: tools.HeaderRequestIDs(r.Header),
 	}, nil
 }
 
@@ -95,11 +95,11 @@ func renameUndo(args RenameArgs, res *tools.Result) *tools.Call {
 	if res == nil || res.Outputs["old_name"] == "" {
 		// A plan under review: the old name is known only once Run
 		// has read it.
-		return &tools.Call{Tool: "server.rename", Args: mustJSON(map[string]string{"server": args.Server}), Why: "undo rename"}
+		return &tools.Call{Tool: "server.rename", Args: tools.JSON(map[string]string{"server": args.Server}), Why: "undo rename"}
 	}
 	return &tools.Call{
 		Tool: "server.rename",
-		Args: mustJSON(RenameArgs{Server: res.Outputs["id"], Name: res.Outputs["old_name"]}),
+		Args: tools.JSON(RenameArgs{Server: res.Outputs["id"], Name: res.Outputs["old_name"]}),
 		Why:  "undo rename: back to " + res.Outputs["old_name"],
 	}
 }

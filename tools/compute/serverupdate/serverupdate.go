@@ -6,13 +6,10 @@ package serverupdate
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"net/http"
 	"net/url"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/gophercloud/gophercloud/v2"
@@ -100,29 +97,6 @@ func tagURL(c *gophercloud.ServiceClient, id, tag string) string {
 	return c.ServiceURL("servers", id, "tags", url.PathEscape(tag))
 }
 
-func mustJSON(v any) json.RawMessage {
-	b, err := json.Marshal(v)
-	if err != nil {
-		// Only structs, maps and slices of strings are marshalled here.
-		panic(err)
-	}
-	return b
-}
-
-func requestID(h http.Header) []string {
-	if id := h.Get("X-Openstack-Request-Id"); id != "" {
-		return []string{id}
-	}
-	return nil
-}
-
-func header(resp *http.Response) http.Header {
-	if resp == nil {
-		return nil
-	}
-	return resp.Header
-}
-
 // sortedKeys returns a map's keys in order, for stable previews.
 func sortedKeys[V any](m map[string]V) []string {
 	out := make([]string, 0, len(m))
@@ -131,27 +105,6 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-// atLeast reports whether microversion v ("2.79") is at least minV. An
-// empty or malformed v is not.
-func atLeast(v, minV string) bool {
-	vMaj, vMin, ok := splitMicroversion(v)
-	mMaj, mMin, ok2 := splitMicroversion(minV)
-	if !ok || !ok2 {
-		return false
-	}
-	return vMaj > mMaj || (vMaj == mMaj && vMin >= mMin)
-}
-
-func splitMicroversion(v string) (major, minor int, ok bool) {
-	a, b, found := strings.Cut(v, ".")
-	if !found {
-		return 0, 0, false
-	}
-	major, err1 := strconv.Atoi(a)
-	minor, err2 := strconv.Atoi(b)
-	return major, minor, err1 == nil && err2 == nil
 }
 
 // state fingerprints what a step depends on, properties and tags

@@ -30,7 +30,7 @@ func changeTools() []tools.Tool {
 				if res == nil || res.Outputs["id"] == "" {
 					return nil
 				}
-				return &tools.Call{Tool: "image.delete", Args: mustJSON(ImageArgs{Image: res.Outputs["id"]}), Why: "undo creating the image"}
+				return &tools.Call{Tool: "image.delete", Args: tools.JSON(ImageArgs{Image: res.Outputs["id"]}), Why: "undo creating the image"}
 			},
 		}),
 		tools.ChangeTool(tools.ChangeSpec[SetArgs]{
@@ -201,7 +201,7 @@ func checkCreate(ctx context.Context, env *tools.Env, args CreateArgs) (*tools.C
 	if args.Visibility == "" {
 		args.Visibility = "private"
 	}
-	chk.Resolved = mustJSON(args)
+	chk.Resolved = tools.JSON(args)
 	chk.State = fmt.Sprintf("file size=%d", size)
 
 	client, err := imageClient(ctx, env)
@@ -344,17 +344,17 @@ func runCreate(ctx context.Context, env *tools.Env, args CreateArgs) (*tools.Res
 	if err != nil {
 		return nil, fmt.Errorf("create image %s: %w", args.Name, err)
 	}
-	ids := requestIDs(cr.Header)
+	ids := tools.HeaderRequestIDs(cr.Header)
 	report := env.Report()
 	report.Status(fmt.Sprintf("uploading %s to image %s", filepath.Base(path), args.Name))
 	report.Bytes(0, fi.Size())
 	up := imagedata.Upload(ctx, client, img.ID, &progressReader{r: f, total: fi.Size(), report: report})
-	ids = append(ids, requestIDs(up.Header)...)
+	ids = append(ids, tools.HeaderRequestIDs(up.Header)...)
 	if up.Err != nil {
 		// A queued image without data is of no use to anyone; take it
 		// back rather than leave it for the person to find.
 		d := images.Delete(ctx, client, img.ID)
-		ids = append(ids, requestIDs(d.Header)...)
+		ids = append(ids, tools.HeaderRequestIDs(d.Header)...)
 		msg := "it was deleted again"
 		if d.Err != nil {
 			msg = fmt.Sprintf("deleting it failed too (%v); remove it with /image delete %s", d.Err, img.ID)
@@ -474,7 +474,7 @@ func checkSet(ctx context.Context, env *tools.Env, args SetArgs) (*tools.Check, 
 		return nil, err
 	}
 	args.Image = str(raw, "id")
-	chk := &tools.Check{Targets: []tools.Target{imageTarget(raw)}, Resolved: mustJSON(args), State: "updated_at=" + str(raw, "updated_at")}
+	chk := &tools.Check{Targets: []tools.Target{imageTarget(raw)}, Resolved: tools.JSON(args), State: "updated_at=" + str(raw, "updated_at")}
 	for k := range args.Property {
 		if standardFields[k] || k == "tags" || k == "self" {
 			chk.Findings = append(chk.Findings, tools.Finding{Level: tools.Block,
@@ -545,8 +545,8 @@ func runSet(ctx context.Context, env *tools.Env, args SetArgs) (*tools.Result, e
 	}
 	return &tools.Result{
 		Message:    fmt.Sprintf("image %s updated: %s", img.Name, strings.Join(fields, ", ")),
-		Outputs:    map[string]string{"id": img.ID, "name": img.Name, previousKey: string(mustJSON(prev))},
-		RequestIDs: requestIDs(r.Header),
+		Outputs:    map[string]string{"id": img.ID, "name": img.Name, previousKey: string(tools.JSON(prev))},
+		RequestIDs: tools.HeaderRequestIDs(r.Header),
 	}, nil
 }
 
@@ -562,7 +562,7 @@ func (a statusAction) tool() tools.Tool {
 		Effect: tools.Change, Service: "image", Produces: []string{"id"},
 		Check: a.check, Preview: a.preview, Run: a.run,
 		Undo: func(args ImageArgs, _ *tools.Result) *tools.Call {
-			return &tools.Call{Tool: "image." + a.inverse, Args: mustJSON(args), Why: "undo " + a.verb}
+			return &tools.Call{Tool: "image." + a.inverse, Args: tools.JSON(args), Why: "undo " + a.verb}
 		},
 	})
 }
@@ -575,7 +575,7 @@ func (a statusAction) check(ctx context.Context, env *tools.Env, args ImageArgs)
 	status := str(raw, "status")
 	chk := &tools.Check{
 		Targets:  []tools.Target{imageTarget(raw)},
-		Resolved: mustJSON(ImageArgs{Image: str(raw, "id")}),
+		Resolved: tools.JSON(ImageArgs{Image: str(raw, "id")}),
 		State:    "status=" + status,
 	}
 	if status != a.from {
@@ -622,7 +622,7 @@ func (a statusAction) run(ctx context.Context, env *tools.Env, args ImageArgs) (
 	return &tools.Result{
 		Message:    fmt.Sprintf("image %s %sd", args.Image, a.verb),
 		Outputs:    map[string]string{"id": args.Image},
-		RequestIDs: requestIDs(h),
+		RequestIDs: tools.HeaderRequestIDs(h),
 	}, nil
 }
 
@@ -654,7 +654,7 @@ func checkDelete(ctx context.Context, env *tools.Env, args ImageArgs) (*tools.Ch
 	id := str(raw, "id")
 	chk := &tools.Check{
 		Targets:  []tools.Target{imageTarget(raw)},
-		Resolved: mustJSON(ImageArgs{Image: id}),
+		Resolved: tools.JSON(ImageArgs{Image: id}),
 	}
 	protected, _ := raw["protected"].(bool)
 	if protected {
@@ -717,21 +717,6 @@ func runDelete(ctx context.Context, env *tools.Env, args ImageArgs) (*tools.Resu
 	return &tools.Result{
 		Message:    fmt.Sprintf("image %s deleted", args.Image),
 		Outputs:    map[string]string{"id": args.Image},
-		RequestIDs: requestIDs(r.Header),
+		RequestIDs: tools.HeaderRequestIDs(r.Header),
 	}, nil
-}
-
-func mustJSON(v any) json.RawMessage {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err)
-	}
-	return b
-}
-
-func requestIDs(h http.Header) []string {
-	if id := h.Get("X-Openstack-Request-Id"); id != "" {
-		return []string{id}
-	}
-	return nil
 }

@@ -113,7 +113,7 @@ func TestCreateCheck(t *testing.T) {
 			}
 			args := tt.args
 			args.Name, args.File = "cirros", path
-			chk, err := changeTool(t, "image.create").Check(cloud.WithReadOnly(t.Context()), fc.Env(), mustJSON(args))
+			chk, err := changeTool(t, "image.create").Check(cloud.WithReadOnly(t.Context()), fc.Env(), tools.JSON(args))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -181,7 +181,7 @@ func TestCreatePreviewRunUpload(t *testing.T) {
 	rec := &recorder{}
 	env.Progress = rec
 	ic := changeTool(t, "image.create")
-	args := mustJSON(CreateArgs{Name: "cirros", File: path, DiskFormat: "qcow2", ContainerFormat: "bare", Visibility: "private",
+	args := tools.JSON(CreateArgs{Name: "cirros", File: path, DiskFormat: "qcow2", ContainerFormat: "bare", Visibility: "private",
 		MinRAM: 64, Protected: true, Property: map[string]string{"os_distro": "cirros"}})
 	pv, err := ic.Preview(cloud.WithReadOnly(t.Context()), env, args, &tools.Check{Resolved: args})
 	if err != nil {
@@ -234,7 +234,7 @@ func TestCreateUploadFailsDeletesImage(t *testing.T) {
 	fc.Handle("POST", toolstest.ImagePrefix+"/images", http.StatusCreated, `{"id": "`+imgID+`", "name": "a", "status": "queued"}`)
 	fc.Handle("PUT", toolstest.ImagePrefix+"/images/"+imgID+"/file", http.StatusRequestEntityTooLarge, `{"message": "quota"}`)
 	fc.Handle("DELETE", toolstest.ImagePrefix+"/images/"+imgID, http.StatusNoContent, "")
-	_, err := changeTool(t, "image.create").Run(t.Context(), fc.Env(), mustJSON(CreateArgs{Name: "a", File: path, DiskFormat: "raw", ContainerFormat: "bare"}))
+	_, err := changeTool(t, "image.create").Run(t.Context(), fc.Env(), tools.JSON(CreateArgs{Name: "a", File: path, DiskFormat: "raw", ContainerFormat: "bare"}))
 	if err == nil || !strings.Contains(err.Error(), "it was deleted again") {
 		t.Errorf("err = %v", err)
 	}
@@ -271,7 +271,7 @@ func TestSet(t *testing.T) {
 	})
 	env := fc.Env()
 	is := changeTool(t, "image.set")
-	args := mustJSON(SetArgs{Image: imgID, Name: ptr("cirros-0.6"), MinDisk: ptr(1), MinRAM: ptr(64), Protected: ptr(true),
+	args := tools.JSON(SetArgs{Image: imgID, Name: ptr("cirros-0.6"), MinDisk: ptr(1), MinRAM: ptr(64), Protected: ptr(true),
 		Property: map[string]string{"os_distro": "ubuntu", "hw_rng_model": "virtio"}, RemoveProperty: []string{"hw_disk_bus"}})
 	chk, err := is.Check(cloud.WithReadOnly(t.Context()), env, args)
 	if err != nil {
@@ -325,7 +325,7 @@ func TestSetCheckFindings(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			fc := toolstest.New(t)
 			fc.Handle("GET", toolstest.ImagePrefix+"/images/"+imgID, http.StatusOK, fmt.Sprintf(imageBody, "active", false))
-			chk, err := changeTool(t, "image.set").Check(cloud.WithReadOnly(t.Context()), fc.Env(), mustJSON(tt.args))
+			chk, err := changeTool(t, "image.set").Check(cloud.WithReadOnly(t.Context()), fc.Env(), tools.JSON(tt.args))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -352,7 +352,7 @@ func TestDeactivateReactivate(t *testing.T) {
 			fc.Handle("POST", actionPath, http.StatusNoContent, "")
 			env := fc.Env()
 			tl := changeTool(t, tt.tool)
-			args := mustJSON(ImageArgs{Image: imgID})
+			args := tools.JSON(ImageArgs{Image: imgID})
 			chk, err := tl.Check(cloud.WithReadOnly(t.Context()), env, args)
 			if err != nil {
 				t.Fatal(err)
@@ -419,7 +419,7 @@ func TestDelete(t *testing.T) {
 			if del.Effect != tools.Destroy || del.Undo != nil {
 				t.Errorf("effect %v, undo %v", del.Effect, del.Undo != nil)
 			}
-			args := mustJSON(ImageArgs{Image: imgID})
+			args := tools.JSON(ImageArgs{Image: imgID})
 			chk, err := del.Check(cloud.WithReadOnly(t.Context()), env, args)
 			if err != nil {
 				t.Fatal(err)

@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 	"sort"
 
 	"github.com/gophercloud/gophercloud/v2"
@@ -162,10 +161,6 @@ func intOrNil(n *int64) any {
 	return int(*n)
 }
 
-// uuidLike matches the shape of an OpenStack UUID; only such strings are
-// worth a GET by ID before searching by name.
-var uuidLike = regexp.MustCompile(`^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$`)
-
 // Resolve finds one image by ID or exact name and returns its full Glance
 // representation (every field, including custom properties).
 func Resolve(ctx context.Context, env *tools.Env, nameOrID string) (map[string]any, error) {
@@ -173,7 +168,7 @@ func Resolve(ctx context.Context, env *tools.Env, nameOrID string) (map[string]a
 	if err != nil {
 		return nil, err
 	}
-	if uuidLike.MatchString(nameOrID) {
+	if tools.IsUUID(nameOrID) {
 		raw, err := get(ctx, client, nameOrID)
 		if err == nil {
 			return raw, nil

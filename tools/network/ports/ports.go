@@ -129,7 +129,7 @@ func list(ctx context.Context, env *tools.Env, args ListArgs) (*tools.Result, er
 // serverID finds a server's ID by name or ID. An ID is used as it is: the
 // port filter answers "no ports" for an unknown one, which is the truth.
 func serverID(ctx context.Context, env *tools.Env, nameOrID string) (string, error) {
-	if network.IsID(nameOrID) {
+	if tools.IsUUID(nameOrID) {
 		return nameOrID, nil
 	}
 	client, err := env.Clients.ServiceClient(ctx, "compute")
