@@ -1,30 +1,13 @@
 package volumes
 
 import (
-	"encoding/json"
 	"net/http"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/kriscelmer/os-tui/tools"
 	"github.com/kriscelmer/os-tui/tools/toolstest"
 )
-
-func run(t *testing.T, fc *toolstest.Cloud, env *tools.Env, name string, args any) (*tools.Result, error) {
-	t.Helper()
-	raw, err := json.Marshal(args)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, tool := range Tools() {
-		if tool.Name == name {
-			return tool.Run(t.Context(), env, raw)
-		}
-	}
-	t.Fatalf("no tool %s", name)
-	return nil, nil
-}
 
 const volumesBody = `{"volumes": [
  {"id": "v1", "name": "data", "status": "in-use", "size": 10, "volume_type": "lvmdriver-1", "bootable": "false",
@@ -70,7 +53,7 @@ func TestList(t *testing.T) {
 				_, _ = w.Write([]byte(serversBody))
 			})
 			env := fc.Env()
-			res, err := run(t, fc, env, "volume.list", tt.args)
+			res, err := toolstest.Run(t, env, Tools(), "volume.list", tt.args)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -91,7 +74,7 @@ func TestList(t *testing.T) {
 			if n := fc.Calls("GET", toolstest.ComputePrefix+"/servers"); n != 1 {
 				t.Errorf("server list called %d times, want 1", n)
 			}
-			if _, err := run(t, fc, env, "volume.list", tt.args); err != nil {
+			if _, err := toolstest.Run(t, env, Tools(), "volume.list", tt.args); err != nil {
 				t.Fatal(err)
 			}
 			if n := fc.Calls("GET", toolstest.ComputePrefix+"/servers"); n != 1 {
@@ -157,7 +140,7 @@ func TestShow(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			fc := toolstest.New(t)
 			tt.stub(fc)
-			res, err := run(t, fc, fc.Env(), "volume.show", ShowArgs{Volume: tt.arg})
+			res, err := toolstest.Run(t, fc.Env(), Tools(), "volume.show", ShowArgs{Volume: tt.arg})
 			if tt.wantErr != "" {
 				if err == nil || err.Error() != tt.wantErr {
 					t.Fatalf("err = %v, want %q", err, tt.wantErr)

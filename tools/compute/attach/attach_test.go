@@ -28,17 +28,6 @@ const (
 	project = "4f7d0ff0c2a04f6c9d2d7cf2ea1d0b1a"
 )
 
-func tool(t *testing.T, name string) tools.Tool {
-	t.Helper()
-	for _, tl := range Tools() {
-		if tl.Name == name {
-			return tl
-		}
-	}
-	t.Fatalf("no tool %s", name)
-	return tools.Tool{}
-}
-
 type srv struct {
 	status, task, zone string
 	locked             bool
@@ -85,7 +74,7 @@ func fipJSON(port string) string {
 func check(t *testing.T, fc *toolstest.Cloud, name string, args any) *tools.Check {
 	t.Helper()
 	b, _ := json.Marshal(args)
-	chk, err := tool(t, name).Check(cloud.WithReadOnly(t.Context()), fc.Env(), b)
+	chk, err := toolstest.Tool(t, Tools(), name).Check(cloud.WithReadOnly(t.Context()), fc.Env(), b)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,7 +209,7 @@ func TestVolumePreviewRunUndo(t *testing.T) {
 	fc.Handle("GET", attachURL+"/"+volID, http.StatusOK, `{"volumeAttachment": {"id": "x", "volumeId": "`+volID+`", "serverId": "`+srvID+`", "device": "/dev/vdc"}}`)
 	fc.HandleFunc("DELETE", attachURL+"/"+volID, bodyIs(t, "", http.StatusAccepted, ""))
 
-	add := tool(t, "server.add.volume")
+	add := toolstest.Tool(t, Tools(), "server.add.volume")
 	args := json.RawMessage(`{"server": "` + srvID + `", "volume": "` + volID + `", "device": "/dev/vdc"}`)
 	pv, err := add.Preview(cloud.WithReadOnly(t.Context()), env, args, &tools.Check{Resolved: args})
 	if err != nil {
@@ -254,7 +243,7 @@ func TestVolumePreviewRunUndo(t *testing.T) {
 
 	// And back: the detach reads the device first so its undo puts the
 	// volume where it was.
-	rm := tool(t, "server.remove.volume")
+	rm := toolstest.Tool(t, Tools(), "server.remove.volume")
 	pv, err = rm.Preview(cloud.WithReadOnly(t.Context()), env, undo.Args, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -410,7 +399,7 @@ func TestAddFloatingIPPreviewRun(t *testing.T) {
 			}
 			fc.HandleFunc(tt.method, toolstest.NetworkPrefix+tt.path, bodyIs(t, tt.body, status,
 				`{"floatingip": {"id": "`+fipID+`", "floating_ip_address": "203.0.113.10", "port_id": "`+portID+`", "fixed_ip_address": "10.0.0.5"}}`))
-			add := tool(t, "server.add.floating-ip")
+			add := toolstest.Tool(t, Tools(), "server.add.floating-ip")
 			args := tools.JSON(tt.args)
 			pv, err := add.Preview(cloud.WithReadOnly(t.Context()), env, args, &tools.Check{Resolved: args})
 			if err != nil {
@@ -481,7 +470,7 @@ func TestRemoveFloatingIP(t *testing.T) {
 	fc.Handle("GET", toolstest.NetworkPrefix+"/floatingips/"+fipID, http.StatusOK,
 		`{"floatingip": {"id": "`+fipID+`", "floating_ip_address": "203.0.113.10", "port_id": "`+portID+`", "fixed_ip_address": "10.0.0.5"}}`)
 	fc.HandleFunc("PUT", toolstest.NetworkPrefix+"/floatingips/"+fipID, bodyIs(t, `{"floatingip": {"port_id": null}}`, http.StatusOK, fipJSON("")))
-	rm := tool(t, "server.remove.floating-ip")
+	rm := toolstest.Tool(t, Tools(), "server.remove.floating-ip")
 	args := tools.JSON(RemoveFloatingIPArgs{Server: srvID, Address: fipID})
 	pv, err := rm.Preview(cloud.WithReadOnly(t.Context()), env, args, nil)
 	if err != nil {
@@ -526,7 +515,7 @@ func TestSecurityGroups(t *testing.T) {
 			fc.Handle("GET", toolstest.NetworkPrefix+"/security-groups", http.StatusOK, `{"security_groups": [{"id": "`+sgID+`", "name": "web", "security_group_rules": []}]}`)
 			stubPorts(fc, portJSON(portID, "10.0.0.5", tt.groups...))
 			fc.HandleFunc("POST", toolstest.ComputePrefix+"/servers/"+srvID+"/action", bodyIs(t, tt.body, http.StatusAccepted, ""))
-			tl := tool(t, tt.tool)
+			tl := toolstest.Tool(t, Tools(), tt.tool)
 			args := tools.JSON(SecurityGroupArgs{Server: srvID, Group: "web"})
 			chk, err := tl.Check(cloud.WithReadOnly(t.Context()), env, args)
 			if err != nil {

@@ -19,17 +19,6 @@ import (
 	"github.com/kriscelmer/os-tui/tools/toolstest"
 )
 
-func tool(t *testing.T, name string) tools.Tool {
-	t.Helper()
-	for _, tl := range Tools() {
-		if tl.Name == name {
-			return tl
-		}
-	}
-	t.Fatalf("no tool %s", name)
-	return tools.Tool{}
-}
-
 // edKey returns a well-formed OpenSSH ed25519 public key line.
 func edKey() string {
 	typ := "ssh-ed25519"
@@ -99,7 +88,7 @@ func TestCreateCheck(t *testing.T) {
 				fc.Handle("GET", toolstest.ComputePrefix+"/os-keypairs/helper", http.StatusNotFound, `{"itemNotFound": {"code": 404}}`)
 			}
 			stubQuota(fc, tt.used, 3)
-			chk, err := tool(t, "keypair.create").Check(cloud.WithReadOnly(t.Context()), fc.Env(), json.RawMessage(`{"name": "helper"}`))
+			chk, err := toolstest.Tool(t, Tools(), "keypair.create").Check(cloud.WithReadOnly(t.Context()), fc.Env(), json.RawMessage(`{"name": "helper"}`))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -140,7 +129,7 @@ func TestCreateRunKeepsKeyInFile(t *testing.T) {
 		_, _ = fmt.Fprintf(w, `{"keypair": {"name": "helper", "fingerprint": "aa:bb", "type": "ssh", "public_key": "ssh-rsa AAAA", "private_key": %q, "user_id": "u"}}`, canary)
 	})
 	env := fc.Env()
-	kc := tool(t, "keypair.create")
+	kc := toolstest.Tool(t, Tools(), "keypair.create")
 	path := filepath.Join(home, "keys", "helper.pem")
 	args := tools.JSON(CreateArgs{Name: "helper", PrivateKeyFile: path, Type: "ssh"})
 
@@ -207,7 +196,7 @@ func TestCreateRunNovaFailsLeavesNoFile(t *testing.T) {
 	t.Setenv("HOME", home)
 	fc := toolstest.New(t)
 	fc.Handle("POST", toolstest.ComputePrefix+"/os-keypairs", http.StatusConflict, `{"conflictingRequest": {"code": 409, "message": "Key pair 'helper' already exists."}}`)
-	_, err := tool(t, "keypair.create").Run(t.Context(), fc.Env(), json.RawMessage(`{"name": "helper", "private_key_file": "~/.ssh/helper.pem", "type": "ssh"}`))
+	_, err := toolstest.Tool(t, Tools(), "keypair.create").Run(t.Context(), fc.Env(), json.RawMessage(`{"name": "helper", "private_key_file": "~/.ssh/helper.pem", "type": "ssh"}`))
 	if err == nil {
 		t.Fatal("no error")
 	}
@@ -248,7 +237,7 @@ func TestImportCheck(t *testing.T) {
 			fc := toolstest.New(t)
 			fc.Handle("GET", toolstest.ComputePrefix+"/os-keypairs/helper", http.StatusNotFound, `{"itemNotFound": {"code": 404}}`)
 			stubQuota(fc, 0, 100)
-			chk, err := tool(t, "keypair.import").Check(cloud.WithReadOnly(t.Context()), fc.Env(), tools.JSON(tt.args))
+			chk, err := toolstest.Tool(t, Tools(), "keypair.import").Check(cloud.WithReadOnly(t.Context()), fc.Env(), tools.JSON(tt.args))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -288,7 +277,7 @@ func TestImportPreviewRun(t *testing.T) {
 		_, _ = fmt.Fprintf(w, `{"keypair": {"name": "helper", "fingerprint": "cc:dd", "type": "ssh", "public_key": %q}}`, edKey())
 	})
 	env := fc.Env()
-	ki := tool(t, "keypair.import")
+	ki := toolstest.Tool(t, Tools(), "keypair.import")
 	args := tools.JSON(ImportArgs{Name: "helper", PublicKeyFile: path, Type: "ssh"})
 	pv, err := ki.Preview(cloud.WithReadOnly(t.Context()), env, args, nil)
 	if err != nil {
@@ -314,7 +303,7 @@ func TestDelete(t *testing.T) {
 	fc.Handle("GET", toolstest.ComputePrefix+"/os-keypairs/work", http.StatusOK, workBody)
 	fc.Handle("DELETE", toolstest.ComputePrefix+"/os-keypairs/work", http.StatusAccepted, "")
 	env := fc.Env()
-	kd := tool(t, "keypair.delete")
+	kd := toolstest.Tool(t, Tools(), "keypair.delete")
 	if kd.Effect != tools.Destroy || kd.Undo != nil {
 		t.Errorf("effect %v, undo %v", kd.Effect, kd.Undo != nil)
 	}

@@ -14,21 +14,6 @@ import (
 
 const pub = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOq5 alice@laptop"
 
-func run(t *testing.T, env *tools.Env, name string, args any) (*tools.Result, error) {
-	t.Helper()
-	b, err := json.Marshal(args)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, tool := range Tools() {
-		if tool.Name == name {
-			return tool.Run(t.Context(), env, b)
-		}
-	}
-	t.Fatalf("no tool %s", name)
-	return nil, nil
-}
-
 func TestList(t *testing.T) {
 	fc := toolstest.New(t)
 	fc.HandleFunc("GET", toolstest.ComputePrefix+"/os-keypairs", func(w http.ResponseWriter, r *http.Request) {
@@ -42,7 +27,7 @@ func TestList(t *testing.T) {
 		]}`))
 	})
 	env := fc.Env()
-	res, err := run(t, env, "keypair.list", ListArgs{})
+	res, err := toolstest.Run(t, env, Tools(), "keypair.list", ListArgs{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +81,7 @@ func TestShow(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			fc := toolstest.New(t)
 			fc.Handle("GET", toolstest.ComputePrefix+"/os-keypairs/"+tt.args.Keypair, tt.status, tt.body)
-			res, err := run(t, fc.Env(), "keypair.show", tt.args)
+			res, err := toolstest.Run(t, fc.Env(), Tools(), "keypair.show", tt.args)
 			if tt.wantErr != "" {
 				if err == nil || err.Error() != tt.wantErr {
 					t.Fatalf("err = %v, want %q", err, tt.wantErr)

@@ -332,7 +332,7 @@ func TestCreatePreview(t *testing.T) {
 					{Kind: "volume", ID: volID, Name: "boot"}, {Kind: "port", ID: portID, Name: "p1"}},
 				Resolved: tools.JSON(tt.args),
 			}
-			pv, err := tool(t, "server.create").Preview(cloud.WithReadOnly(t.Context()), fc.Env(), tools.JSON(tt.args), chk)
+			pv, err := toolstest.Tool(t, Tools(), "server.create").Preview(cloud.WithReadOnly(t.Context()), fc.Env(), tools.JSON(tt.args), chk)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -407,7 +407,7 @@ func TestCreateUserDataNeverShown(t *testing.T) {
 		_, _ = io.WriteString(w, `{"server": {"id": "`+serverID+`", "adminPass": "s3cret", "links": []}}`)
 	})
 
-	create := tool(t, "server.create")
+	create := toolstest.Tool(t, Tools(), "server.create")
 	env := fc.Env()
 	args := tools.JSON(CreateArgs{Name: "web-1", Flavor: "2", Image: cirrosID, UserDataFile: file})
 	chk, err := create.Check(cloud.WithReadOnly(t.Context()), env, args)
@@ -469,7 +469,7 @@ func TestCreateRunAwaitUndo(t *testing.T) {
 	})
 	fc.Handle("GET", toolstest.ComputePrefix+"/servers/"+serverID, http.StatusOK,
 		`{"server": {"id": "`+serverID+`", "status": "ERROR", "OS-EXT-STS:task_state": null, "fault": {"code": 500, "message": "No valid host was found. "}}}`)
-	create := tool(t, "server.create")
+	create := toolstest.Tool(t, Tools(), "server.create")
 	env := fc.Env()
 	args := tools.JSON(CreateArgs{Name: "web-1", Flavor: "2", Image: cirrosID, Networks: []string{netID}, KeyName: "mykey"})
 	if _, err := create.Run(cloud.WithReadOnly(t.Context()), env, args); err == nil || !strings.Contains(err.Error(), "may only read") {

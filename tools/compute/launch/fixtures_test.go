@@ -156,21 +156,10 @@ func stubServer(fc *toolstest.Cloud, body string) {
 	fc.Handle("GET", toolstest.ComputePrefix+"/servers/"+serverID, http.StatusOK, body)
 }
 
-func tool(t *testing.T, name string) tools.Tool {
-	t.Helper()
-	for _, tl := range Tools() {
-		if tl.Name == name {
-			return tl
-		}
-	}
-	t.Fatalf("no tool %s", name)
-	return tools.Tool{}
-}
-
 // check runs a tool's preflight under the read-only guard.
 func check(t *testing.T, fc *toolstest.Cloud, name string, args any) *tools.Check {
 	t.Helper()
-	chk, err := tool(t, name).Check(cloud.WithReadOnly(t.Context()), fc.Env(), tools.JSON(args))
+	chk, err := toolstest.Tool(t, Tools(), name).Check(cloud.WithReadOnly(t.Context()), fc.Env(), tools.JSON(args))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -100,7 +100,7 @@ func TestResizePreviewRunUndo(t *testing.T) {
 	fc := toolstest.New(t)
 	actionStub(t, fc, `{"resize":{"flavorRef":"4"}}`, "")
 	stubServer(fc, serverBody("RESIZE", "resize_migrating", false, small, cirrosID))
-	resize := tool(t, "server.resize")
+	resize := toolstest.Tool(t, Tools(), "server.resize")
 	env := fc.Env()
 	args := tools.JSON(ResizeArgs{Server: serverID, Flavor: "4"})
 	chk := &tools.Check{
@@ -165,7 +165,7 @@ func TestResizeConfirmRevert(t *testing.T) {
 				t.Errorf("resolved = %s", chk.Resolved)
 			}
 
-			tl := tool(t, tt.tool)
+			tl := toolstest.Tool(t, Tools(), tt.tool)
 			env := fc.Env()
 			pv, err := tl.Preview(cloud.WithReadOnly(t.Context()), env, chk.Resolved, chk)
 			if err != nil {
@@ -237,7 +237,7 @@ func TestRebuild(t *testing.T) {
 			if diff := cmp.Diff(tt.wantArgs, got); diff != "" {
 				t.Errorf("resolved (-want +got):\n%s", diff)
 			}
-			rebuild := tool(t, "server.rebuild")
+			rebuild := toolstest.Tool(t, Tools(), "server.rebuild")
 			env := fc.Env()
 			pv, err := rebuild.Preview(cloud.WithReadOnly(t.Context()), env, tools.JSON(tt.args), chk)
 			if err != nil {

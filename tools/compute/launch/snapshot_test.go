@@ -67,7 +67,7 @@ func TestSnapshotPreviewRunAwaitUndo(t *testing.T) {
 			fc.Handle("GET", toolstest.ImagePrefix+"/images/"+snapID, http.StatusOK,
 				`{"id": "`+snapID+`", "name": "web-1-snap", "status": "saving", "visibility": "private"}`)
 
-			snap := tool(t, "server.snapshot")
+			snap := toolstest.Tool(t, Tools(), "server.snapshot")
 			env := fc.Env()
 			args := tools.JSON(SnapshotArgs{Server: serverID, Name: "web-1-snap", Metadata: map[string]string{"purpose": "backup"}})
 			chk := &tools.Check{Targets: []tools.Target{{Kind: "server", ID: serverID, Name: "web-1"}}}

@@ -28,17 +28,6 @@ func serverJSON(status, task string, locked bool, reason string) string {
 		id, status, taskJSON, locked, reason)
 }
 
-func tool(t *testing.T, name string) tools.Tool {
-	t.Helper()
-	for _, tl := range Tools() {
-		if tl.Name == name {
-			return tl
-		}
-	}
-	t.Fatalf("no tool %s", name)
-	return tools.Tool{}
-}
-
 func findings(chk *tools.Check, l tools.Level) []string {
 	var out []string
 	for _, f := range chk.Findings {
@@ -123,7 +112,7 @@ func TestCheck(t *testing.T) {
 			}
 			args += "}"
 			ctx := cloud.WithReadOnly(t.Context())
-			chk, err := tool(t, tt.tool).Check(ctx, fc.Env(), json.RawMessage(args))
+			chk, err := toolstest.Tool(t, Tools(), tt.tool).Check(ctx, fc.Env(), json.RawMessage(args))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -159,7 +148,7 @@ func TestCheckResolvesName(t *testing.T) {
 		w.Header().Set("Content-Type", "application/json")
 		fmt.Fprintf(w, `{"servers": [{"id": %q, "name": "web-1", "status": "ACTIVE", "locked": false}, {"id": "other", "name": "web-10", "status": "ACTIVE"}]}`, id)
 	})
-	chk, err := tool(t, "server.reboot").Check(cloud.WithReadOnly(t.Context()), fc.Env(), json.RawMessage(`{"server": "web-1", "hard": true}`))
+	chk, err := toolstest.Tool(t, Tools(), "server.reboot").Check(cloud.WithReadOnly(t.Context()), fc.Env(), json.RawMessage(`{"server": "web-1", "hard": true}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,7 +159,7 @@ func TestCheckResolvesName(t *testing.T) {
 
 func TestCheckReference(t *testing.T) {
 	fc := toolstest.New(t) // no stubs: nothing may be asked
-	chk, err := tool(t, "server.stop").Check(cloud.WithReadOnly(t.Context()), fc.Env(), json.RawMessage(`{"server": "${vm.id}"}`))
+	chk, err := toolstest.Tool(t, Tools(), "server.stop").Check(cloud.WithReadOnly(t.Context()), fc.Env(), json.RawMessage(`{"server": "${vm.id}"}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -259,7 +248,7 @@ func TestPreviewRunUndo(t *testing.T) {
 				fc.Handle("GET", toolstest.ComputePrefix+"/servers/"+id, http.StatusOK, serverJSON(tt.wantUntil[0], "", false, ""))
 			}
 			env := fc.Env()
-			tl := tool(t, tt.tool)
+			tl := toolstest.Tool(t, Tools(), tt.tool)
 			args := `{"server": "` + id + `"`
 			if tt.args != "" {
 				args += ", " + tt.args
@@ -353,7 +342,7 @@ func TestPreviewChangesFromState(t *testing.T) {
 		t.Run(tt.tool+" "+tt.state, func(t *testing.T) {
 			fc := toolstest.New(t)
 			chk := &tools.Check{Targets: []tools.Target{{Kind: "server", ID: id, Name: "web-1"}}, State: tt.state}
-			pv, err := tool(t, tt.tool).Preview(cloud.WithReadOnly(t.Context()), fc.Env(), json.RawMessage(`{"server": "`+id+`"}`), chk)
+			pv, err := toolstest.Tool(t, Tools(), tt.tool).Preview(cloud.WithReadOnly(t.Context()), fc.Env(), json.RawMessage(`{"server": "`+id+`"}`), chk)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -368,7 +357,7 @@ func TestPreviewChangesFromState(t *testing.T) {
 // empty result; it names the inverse tool.
 func TestUndoUnderReview(t *testing.T) {
 	for name, want := range map[string]string{"server.lock": "server.unlock", "server.unlock": "server.lock", "server.shelve": "server.unshelve", "server.reboot": ""} {
-		call := tool(t, name).Undo(json.RawMessage(`{"server": "`+id+`"}`), &tools.Result{})
+		call := toolstest.Tool(t, Tools(), name).Undo(json.RawMessage(`{"server": "`+id+`"}`), &tools.Result{})
 		switch {
 		case want == "" && call != nil:
 			t.Errorf("%s: undo = %+v, want none", name, call)

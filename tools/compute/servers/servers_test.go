@@ -62,21 +62,6 @@ const imagesBody = `{"images": [
  {"id": "` + cirrosID + `", "name": "cirros", "status": "active"},
  {"id": "` + debianID + `", "name": "debian-12", "status": "active"}]}`
 
-func run(t *testing.T, env *tools.Env, name string, args any) (*tools.Result, error) {
-	t.Helper()
-	b, err := json.Marshal(args)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, tool := range Tools() {
-		if tool.Name == name {
-			return tool.Run(t.Context(), env, b)
-		}
-	}
-	t.Fatalf("no tool %s", name)
-	return nil, nil
-}
-
 // checkMicroversion fails the test unless the request asks for Microversion.
 func checkMicroversion(t *testing.T, r *http.Request) {
 	t.Helper()
@@ -101,7 +86,7 @@ func TestList(t *testing.T) {
 	})
 	fc.Handle("GET", toolstest.ImagePrefix+"/images", http.StatusOK, imagesBody)
 	env := fc.Env()
-	res, err := run(t, env, "server.list", ListArgs{})
+	res, err := toolstest.Run(t, env, Tools(), "server.list", ListArgs{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +122,7 @@ func TestList(t *testing.T) {
 	}
 
 	// A second list in the same session reuses the image names.
-	if _, err := run(t, env, "server.list", ListArgs{}); err != nil {
+	if _, err := toolstest.Run(t, env, Tools(), "server.list", ListArgs{}); err != nil {
 		t.Fatal(err)
 	}
 	if n := fc.Calls("GET", toolstest.ImagePrefix+"/images"); n != 1 {
@@ -194,7 +179,7 @@ func TestListFilters(t *testing.T) {
 			}
 			env := fc.Env()
 			env.Names.Replace(Kind, "seen-before")
-			res, err := run(t, env, "server.list", tt.args)
+			res, err := toolstest.Run(t, env, Tools(), "server.list", tt.args)
 			if tt.wantErr != "" {
 				if err == nil || err.Error() != tt.wantErr {
 					t.Fatalf("err = %v, want %q", err, tt.wantErr)
@@ -229,7 +214,7 @@ func TestListLimitPages(t *testing.T) {
 			jsonBody(w, `{"servers": []}`)
 		}
 	})
-	res, err := run(t, fc.Env(), "server.list", ListArgs{Limit: 2})
+	res, err := toolstest.Run(t, fc.Env(), Tools(), "server.list", ListArgs{Limit: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -353,7 +338,7 @@ func TestShow(t *testing.T) {
 				fc.Handle("GET", toolstest.ImagePrefix+"/images", http.StatusOK, tt.images)
 			}
 			env := fc.Env()
-			res, err := run(t, env, "server.show", ShowArgs{Server: raw.ID})
+			res, err := toolstest.Run(t, env, Tools(), "server.show", ShowArgs{Server: raw.ID})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -387,7 +372,7 @@ func TestShowRedactsUserData(t *testing.T) {
 	fc := toolstest.New(t)
 	body := strings.Replace(dbJSON, `"metadata": {}`, `"metadata": {}, "OS-EXT-SRV-ATTR:user_data": "I2Nsb3VkLWNvbmZpZwpwYXNzd29yZDogc2VjcmV0"`, 1)
 	stubFind(t, fc, dbID, body, nil)
-	res, err := run(t, fc.Env(), "server.show", ShowArgs{Server: dbID})
+	res, err := toolstest.Run(t, fc.Env(), Tools(), "server.show", ShowArgs{Server: dbID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -420,7 +405,7 @@ func TestConsoleLog(t *testing.T) {
 				out, _ := json.Marshal(map[string]string{"output": tt.log})
 				jsonBody(w, string(out))
 			})
-			res, err := run(t, fc.Env(), "server.console-log", ConsoleLogArgs{Server: "web-1", Lines: tt.lines})
+			res, err := toolstest.Run(t, fc.Env(), Tools(), "server.console-log", ConsoleLogArgs{Server: "web-1", Lines: tt.lines})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -455,7 +440,7 @@ func TestEvents(t *testing.T) {
 				checkMicroversion(t, r)
 				jsonBody(w, actionsBody)
 			})
-			res, err := run(t, fc.Env(), "server.events", EventsArgs{Server: tt.arg})
+			res, err := toolstest.Run(t, fc.Env(), Tools(), "server.events", EventsArgs{Server: tt.arg})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -512,7 +497,7 @@ func TestEventShow(t *testing.T) {
 			fc := toolstest.New(t)
 			stubFind(t, fc, "web-1", "", []string{web1JSON})
 			fc.Handle("GET", toolstest.ComputePrefix+"/servers/"+web1ID+"/os-instance-actions/"+reqID, tt.status, tt.body)
-			res, err := run(t, fc.Env(), "server.event.show", EventShowArgs{Server: "web-1", RequestID: reqID})
+			res, err := toolstest.Run(t, fc.Env(), Tools(), "server.event.show", EventShowArgs{Server: "web-1", RequestID: reqID})
 			if tt.wantErr != "" {
 				if err == nil || err.Error() != tt.wantErr {
 					t.Fatalf("err = %v, want %q", err, tt.wantErr)
@@ -533,7 +518,7 @@ func TestListWithoutImageNames(t *testing.T) {
 	fc := toolstest.New(t)
 	fc.Handle("GET", toolstest.ComputePrefix+"/servers/detail", http.StatusOK, `{"servers": [`+web1JSON+`, `+web2JSON+`, `+brokenJSON+`]}`)
 	fc.Handle("GET", toolstest.ImagePrefix+"/images", http.StatusForbidden, `{"message": "403 Forbidden"}`)
-	res, err := run(t, fc.Env(), "server.list", ListArgs{})
+	res, err := toolstest.Run(t, fc.Env(), Tools(), "server.list", ListArgs{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -53,17 +53,6 @@ func (f fixture) json() string {
 		"metadata": %s, "tags": %s, "os-extended-volumes:volumes_attached": %s}}`, id, f.status, task, f.locked, md, tags, vols)
 }
 
-func tool(t *testing.T, name string) tools.Tool {
-	t.Helper()
-	for _, tl := range Tools() {
-		if tl.Name == name {
-			return tl
-		}
-	}
-	t.Fatalf("no tool %s", name)
-	return tools.Tool{}
-}
-
 func findings(chk *tools.Check, l tools.Level) []string {
 	var out []string
 	for _, f := range chk.Findings {
@@ -152,7 +141,7 @@ func TestRename(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			fc := toolstest.New(t)
 			fc.Handle("GET", serverPath, http.StatusOK, tt.srv.json())
-			chk := readOnlyCheck(t, tool(t, "server.rename"), fc.Env(), `{"server": "`+id+`", "name": "`+tt.newName+`"}`)
+			chk := readOnlyCheck(t, toolstest.Tool(t, Tools(), "server.rename"), fc.Env(), `{"server": "`+id+`", "name": "`+tt.newName+`"}`)
 			wantFindings(t, chk, tt.wantBlock, "")
 			if diff := cmp.Diff([]tools.Target{{Kind: "server", ID: id, Name: "web-1"}}, chk.Targets); diff != "" {
 				t.Errorf("targets (-want +got):\n%s", diff)
@@ -170,7 +159,7 @@ func TestRenamePreviewRunUndo(t *testing.T) {
 	fc.Handle("GET", serverPath, http.StatusOK, fixture{}.json())
 	record(fc, &seen, "PUT", serverPath, http.StatusOK, `{"server": {"id": "`+id+`", "name": "web-2"}}`)
 	env := fc.Env()
-	rename := tool(t, "server.rename")
+	rename := toolstest.Tool(t, Tools(), "server.rename")
 	args := json.RawMessage(`{"server": "` + id + `", "name": "web-2"}`)
 	chk := &tools.Check{Targets: []tools.Target{{Kind: "server", ID: id, Name: "web-1"}}}
 	pv, err := rename.Preview(cloud.WithReadOnly(t.Context()), env, args, chk)
@@ -253,7 +242,7 @@ func TestSetCheck(t *testing.T) {
 			if tt.args != "" {
 				args += ", " + tt.args
 			}
-			chk := readOnlyCheck(t, tool(t, "server.set"), fc.Env(), args+"}")
+			chk := readOnlyCheck(t, toolstest.Tool(t, Tools(), "server.set"), fc.Env(), args+"}")
 			wantFindings(t, chk, tt.wantBlock, tt.wantWarn)
 			if !strings.HasPrefix(chk.State, "status=") {
 				t.Errorf("state = %q", chk.State)
@@ -342,7 +331,7 @@ func TestSetPreviewRunUndo(t *testing.T) {
 				record(fc, &seen, r.Method, toolstest.ComputePrefix+path, status, body)
 			}
 			env := fc.Env()
-			set := tool(t, "server.set")
+			set := toolstest.Tool(t, Tools(), "server.set")
 			args := json.RawMessage(`{"server": "` + id + `", ` + tt.args + `}`)
 			chk := &tools.Check{Targets: []tools.Target{{Kind: "server", ID: id, Name: "web-1"}}}
 			pv, err := set.Preview(cloud.WithReadOnly(t.Context()), env, args, chk)
@@ -414,7 +403,7 @@ func TestUnsetCheck(t *testing.T) {
 			if tt.args != "" {
 				args += ", " + tt.args
 			}
-			chk := readOnlyCheck(t, tool(t, "server.unset"), fc.Env(), args+"}")
+			chk := readOnlyCheck(t, toolstest.Tool(t, Tools(), "server.unset"), fc.Env(), args+"}")
 			wantFindings(t, chk, tt.wantBlock, tt.wantWarn)
 		})
 	}
@@ -429,7 +418,7 @@ func TestUnsetPreviewRunUndo(t *testing.T) {
 	record(fc, &seen, "DELETE", serverPath+"/metadata/a/b", http.StatusNoContent, "") // the fake cloud matches the decoded path
 	record(fc, &seen, "DELETE", serverPath+"/tags/red", http.StatusNoContent, "")
 	env := fc.Env()
-	unset := tool(t, "server.unset")
+	unset := toolstest.Tool(t, Tools(), "server.unset")
 	args := json.RawMessage(`{"server": "` + id + `", "property": ["role", "a/b", "ghost"], "tag": ["red", "green"]}`)
 	chk := &tools.Check{Targets: []tools.Target{{Kind: "server", ID: id, Name: "web-1"}}}
 	pv, err := unset.Preview(cloud.WithReadOnly(t.Context()), env, args, chk)
@@ -490,7 +479,7 @@ func TestDeleteCheck(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			fc := toolstest.New(t)
 			fc.Handle("GET", serverPath, http.StatusOK, tt.srv.json())
-			del := tool(t, "server.delete")
+			del := toolstest.Tool(t, Tools(), "server.delete")
 			if del.Effect != tools.Destroy {
 				t.Errorf("effect = %v", del.Effect)
 			}
@@ -545,7 +534,7 @@ func TestDeletePreview(t *testing.T) {
 				}
 				fmt.Fprint(w, `{"floatingips": []}`)
 			})
-			del := tool(t, "server.delete")
+			del := toolstest.Tool(t, Tools(), "server.delete")
 			chk := &tools.Check{Targets: []tools.Target{{Kind: "server", ID: id, Name: "web-1"}}}
 			pv, err := del.Preview(cloud.WithReadOnly(t.Context()), fc.Env(), json.RawMessage(`{"server": "`+id+`"}`), chk)
 			if err != nil {
@@ -578,7 +567,7 @@ func TestDeleteRun(t *testing.T) {
 	record(fc, &seen, "DELETE", serverPath, http.StatusNoContent, "")
 	fc.Handle("GET", serverPath, http.StatusNotFound, `{"itemNotFound": {"code": 404, "message": "Instance could not be found"}}`)
 	env := fc.Env()
-	del := tool(t, "server.delete")
+	del := toolstest.Tool(t, Tools(), "server.delete")
 	args := json.RawMessage(`{"server": "` + id + `"}`)
 	if _, err := del.Run(cloud.WithReadOnly(t.Context()), env, args); err == nil || !strings.Contains(err.Error(), "may only read") {
 		t.Errorf("run under read-only: err = %v", err)
@@ -630,7 +619,7 @@ func TestReference(t *testing.T) {
 		case "server.delete":
 			args = `{"server": "${vm.id}"}`
 		}
-		tl := tool(t, name)
+		tl := toolstest.Tool(t, Tools(), name)
 		chk := readOnlyCheck(t, tl, fc.Env(), args)
 		if chk.Blocked() || chk.Targets[0].ID != "${vm.id}" {
 			t.Errorf("%s: check = %+v", name, chk)
@@ -646,7 +635,7 @@ func TestReference(t *testing.T) {
 // empty result; it names the inverse tool.
 func TestUndoUnderReview(t *testing.T) {
 	for name, want := range map[string]string{"server.rename": "server.rename", "server.set": "server.unset", "server.unset": "server.set"} {
-		tl := tool(t, name)
+		tl := toolstest.Tool(t, Tools(), name)
 		call := tl.Undo(json.RawMessage(`{"server": "`+id+`"}`), &tools.Result{})
 		if call == nil || call.Tool != want {
 			t.Errorf("%s: undo = %+v, want %s", name, call, want)

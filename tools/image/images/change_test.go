@@ -22,17 +22,6 @@ import (
 
 const imgID = "1bea47ed-f6a9-463b-b423-14b9cca9ad27"
 
-func changeTool(t *testing.T, name string) tools.Tool {
-	t.Helper()
-	for _, tl := range Tools() {
-		if tl.Name == name {
-			return tl
-		}
-	}
-	t.Fatalf("no tool %s", name)
-	return tools.Tool{}
-}
-
 func findings(chk *tools.Check, l tools.Level) string {
 	var out []string
 	for _, f := range chk.Findings {
@@ -113,7 +102,7 @@ func TestCreateCheck(t *testing.T) {
 			}
 			args := tt.args
 			args.Name, args.File = "cirros", path
-			chk, err := changeTool(t, "image.create").Check(cloud.WithReadOnly(t.Context()), fc.Env(), tools.JSON(args))
+			chk, err := toolstest.Tool(t, Tools(), "image.create").Check(cloud.WithReadOnly(t.Context()), fc.Env(), tools.JSON(args))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -180,7 +169,7 @@ func TestCreatePreviewRunUpload(t *testing.T) {
 	env := fc.Env()
 	rec := &recorder{}
 	env.Progress = rec
-	ic := changeTool(t, "image.create")
+	ic := toolstest.Tool(t, Tools(), "image.create")
 	args := tools.JSON(CreateArgs{Name: "cirros", File: path, DiskFormat: "qcow2", ContainerFormat: "bare", Visibility: "private",
 		MinRAM: 64, Protected: true, Property: map[string]string{"os_distro": "cirros"}})
 	pv, err := ic.Preview(cloud.WithReadOnly(t.Context()), env, args, &tools.Check{Resolved: args})
@@ -234,7 +223,7 @@ func TestCreateUploadFailsDeletesImage(t *testing.T) {
 	fc.Handle("POST", toolstest.ImagePrefix+"/images", http.StatusCreated, `{"id": "`+imgID+`", "name": "a", "status": "queued"}`)
 	fc.Handle("PUT", toolstest.ImagePrefix+"/images/"+imgID+"/file", http.StatusRequestEntityTooLarge, `{"message": "quota"}`)
 	fc.Handle("DELETE", toolstest.ImagePrefix+"/images/"+imgID, http.StatusNoContent, "")
-	_, err := changeTool(t, "image.create").Run(t.Context(), fc.Env(), tools.JSON(CreateArgs{Name: "a", File: path, DiskFormat: "raw", ContainerFormat: "bare"}))
+	_, err := toolstest.Tool(t, Tools(), "image.create").Run(t.Context(), fc.Env(), tools.JSON(CreateArgs{Name: "a", File: path, DiskFormat: "raw", ContainerFormat: "bare"}))
 	if err == nil || !strings.Contains(err.Error(), "it was deleted again") {
 		t.Errorf("err = %v", err)
 	}
@@ -270,7 +259,7 @@ func TestSet(t *testing.T) {
 		fmt.Fprintf(w, `{"id": %q, "name": "cirros-0.6", "status": "active"}`, imgID)
 	})
 	env := fc.Env()
-	is := changeTool(t, "image.set")
+	is := toolstest.Tool(t, Tools(), "image.set")
 	args := tools.JSON(SetArgs{Image: imgID, Name: ptr("cirros-0.6"), MinDisk: ptr(1), MinRAM: ptr(64), Protected: ptr(true),
 		Property: map[string]string{"os_distro": "ubuntu", "hw_rng_model": "virtio"}, RemoveProperty: []string{"hw_disk_bus"}})
 	chk, err := is.Check(cloud.WithReadOnly(t.Context()), env, args)
@@ -325,7 +314,7 @@ func TestSetCheckFindings(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			fc := toolstest.New(t)
 			fc.Handle("GET", toolstest.ImagePrefix+"/images/"+imgID, http.StatusOK, fmt.Sprintf(imageBody, "active", false))
-			chk, err := changeTool(t, "image.set").Check(cloud.WithReadOnly(t.Context()), fc.Env(), tools.JSON(tt.args))
+			chk, err := toolstest.Tool(t, Tools(), "image.set").Check(cloud.WithReadOnly(t.Context()), fc.Env(), tools.JSON(tt.args))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -351,7 +340,7 @@ func TestDeactivateReactivate(t *testing.T) {
 			actionPath := toolstest.ImagePrefix + "/images/" + imgID + "/actions/" + verb
 			fc.Handle("POST", actionPath, http.StatusNoContent, "")
 			env := fc.Env()
-			tl := changeTool(t, tt.tool)
+			tl := toolstest.Tool(t, Tools(), tt.tool)
 			args := tools.JSON(ImageArgs{Image: imgID})
 			chk, err := tl.Check(cloud.WithReadOnly(t.Context()), env, args)
 			if err != nil {
@@ -415,7 +404,7 @@ func TestDelete(t *testing.T) {
 			})
 			fc.Handle("DELETE", toolstest.ImagePrefix+"/images/"+imgID, http.StatusNoContent, "")
 			env := fc.Env()
-			del := changeTool(t, "image.delete")
+			del := toolstest.Tool(t, Tools(), "image.delete")
 			if del.Effect != tools.Destroy || del.Undo != nil {
 				t.Errorf("effect %v, undo %v", del.Effect, del.Undo != nil)
 			}

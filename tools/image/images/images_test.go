@@ -36,21 +36,6 @@ const queuedJSON = `{"id": "` + queuedID + `", "name": null, "status": "queued",
   "container_format": null, "size": null, "checksum": null, "visibility": "shared",
   "protected": false, "owner": "1a2b3c4d", "tags": [], "virtual_size": null}`
 
-func run(t *testing.T, env *tools.Env, name string, args any) (*tools.Result, error) {
-	t.Helper()
-	b, err := json.Marshal(args)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, tool := range Tools() {
-		if tool.Name == name {
-			return tool.Run(t.Context(), env, b)
-		}
-	}
-	t.Fatalf("no tool %s", name)
-	return nil, nil
-}
-
 func TestList(t *testing.T) {
 	tests := []struct {
 		name      string
@@ -93,7 +78,7 @@ func TestList(t *testing.T) {
 			})
 			env := fc.Env()
 			env.Names.Replace(Kind, "old", "debian-12")
-			res, err := run(t, env, "image.list", tt.args)
+			res, err := toolstest.Run(t, env, Tools(), "image.list", tt.args)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -163,7 +148,7 @@ func TestShow(t *testing.T) {
 					fmt.Fprintf(w, `{"images": %s}`, tt.byName)
 				})
 			}
-			res, err := run(t, fc.Env(), "image.show", ShowArgs{Image: tt.arg})
+			res, err := toolstest.Run(t, fc.Env(), Tools(), "image.show", ShowArgs{Image: tt.arg})
 			if tt.wantErr != "" {
 				if err == nil || err.Error() != tt.wantErr {
 					t.Fatalf("err = %v, want %q", err, tt.wantErr)

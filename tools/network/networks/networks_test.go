@@ -1,7 +1,6 @@
 package networks
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 	"testing"
@@ -26,23 +25,6 @@ const networksBody = `{"networks": [
   "router:external": false, "subnets": ["s3"], "project_id": "demo-project", "provider:network_type": null,
   "availability_zones": [], "tags": ["blue"]}
 ]}`
-
-func runIn(t *testing.T, fc *toolstest.Cloud, name string, args any) (*tools.Result, *tools.Env, error) {
-	t.Helper()
-	raw, err := json.Marshal(args)
-	if err != nil {
-		t.Fatal(err)
-	}
-	env := fc.Env()
-	for _, tool := range Tools() {
-		if tool.Name == name {
-			res, err := tool.Run(t.Context(), env, raw)
-			return res, env, err
-		}
-	}
-	t.Fatalf("no tool %s", name)
-	return nil, nil, nil
-}
 
 func ptr[T any](v T) *T { return &v }
 
@@ -69,7 +51,8 @@ func TestList(t *testing.T) {
 				w.Header().Set("Content-Type", "application/json")
 				_, _ = w.Write([]byte(networksBody))
 			})
-			res, env, err := runIn(t, fc, "network.list", tt.args)
+			env := fc.Env()
+			res, err := toolstest.Run(t, env, Tools(), "network.list", tt.args)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -157,7 +140,7 @@ func TestShow(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			fc := toolstest.New(t)
 			tt.stub(fc)
-			res, _, err := runIn(t, fc, "network.show", ShowArgs{Network: tt.arg})
+			res, err := toolstest.Run(t, fc.Env(), Tools(), "network.show", ShowArgs{Network: tt.arg})
 			if tt.wantErr != nil {
 				if err == nil {
 					t.Fatal("no error")
@@ -183,7 +166,7 @@ func TestShow(t *testing.T) {
 	t.Run("fields", func(t *testing.T) {
 		fc := toolstest.New(t)
 		fc.Handle("GET", toolstest.NetworkPrefix+"/networks/"+privateID, http.StatusOK, one)
-		res, _, err := runIn(t, fc, "network.show", ShowArgs{Network: privateID})
+		res, err := toolstest.Run(t, fc.Env(), Tools(), "network.show", ShowArgs{Network: privateID})
 		if err != nil {
 			t.Fatal(err)
 		}

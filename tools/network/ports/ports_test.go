@@ -1,32 +1,13 @@
 package ports
 
 import (
-	"encoding/json"
 	"net/http"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/kriscelmer/os-tui/tools"
 	"github.com/kriscelmer/os-tui/tools/toolstest"
 )
-
-func run(t *testing.T, fc *toolstest.Cloud, name string, args any) (*tools.Result, *tools.Env, error) {
-	t.Helper()
-	raw, err := json.Marshal(args)
-	if err != nil {
-		t.Fatal(err)
-	}
-	env := fc.Env()
-	for _, tool := range Tools() {
-		if tool.Name == name {
-			res, err := tool.Run(t.Context(), env, raw)
-			return res, env, err
-		}
-	}
-	t.Fatalf("no tool %s", name)
-	return nil, nil, nil
-}
 
 const webID = "0f1e2d3c-4b5a-4968-8776-655443322110"
 
@@ -93,7 +74,7 @@ func TestList(t *testing.T) {
 					_, _ = w.Write([]byte(portsBody))
 				})
 			}
-			res, _, err := run(t, fc, "port.list", tt.args)
+			res, err := toolstest.Run(t, fc.Env(), Tools(), "port.list", tt.args)
 			if tt.wantErr != "" {
 				if err == nil || err.Error() != tt.wantErr {
 					t.Fatalf("err = %v, want %q", err, tt.wantErr)
@@ -114,7 +95,7 @@ func TestList(t *testing.T) {
 func TestShow(t *testing.T) {
 	fc := toolstest.New(t)
 	fc.Handle("GET", toolstest.NetworkPrefix+"/ports/"+webID, http.StatusOK, `{"port": {"id": "`+webID+`", "name": "p", "binding:host_id": "compute1", "fixed_ips": []}}`)
-	res, _, err := run(t, fc, "port.show", ShowArgs{Port: webID})
+	res, err := toolstest.Run(t, fc.Env(), Tools(), "port.show", ShowArgs{Port: webID})
 	if err != nil {
 		t.Fatal(err)
 	}

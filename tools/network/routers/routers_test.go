@@ -1,32 +1,13 @@
 package routers
 
 import (
-	"encoding/json"
 	"net/http"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/kriscelmer/os-tui/tools"
 	"github.com/kriscelmer/os-tui/tools/toolstest"
 )
-
-func run(t *testing.T, fc *toolstest.Cloud, name string, args any) (*tools.Result, *tools.Env, error) {
-	t.Helper()
-	raw, err := json.Marshal(args)
-	if err != nil {
-		t.Fatal(err)
-	}
-	env := fc.Env()
-	for _, tool := range Tools() {
-		if tool.Name == name {
-			res, err := tool.Run(t.Context(), env, raw)
-			return res, env, err
-		}
-	}
-	t.Fatalf("no tool %s", name)
-	return nil, nil, nil
-}
 
 const routerID = "5a6b7c8d-1f4d-4c6e-9a7b-2d3e4f5a6b7c"
 
@@ -56,7 +37,8 @@ func TestList(t *testing.T) {
 				w.Header().Set("Content-Type", "application/json")
 				_, _ = w.Write([]byte(routersBody))
 			})
-			res, env, err := run(t, fc, "router.list", tt.args)
+			env := fc.Env()
+			res, err := toolstest.Run(t, env, Tools(), "router.list", tt.args)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -89,7 +71,7 @@ func TestShow(t *testing.T) {
 		 {"id": "p-in", "device_owner": "network:router_interface", "fixed_ips": [{"subnet_id": "s1", "ip_address": "10.0.0.1"}]}
 		]}`))
 	})
-	res, _, err := run(t, fc, "router.show", ShowArgs{Router: "router1"})
+	res, err := toolstest.Run(t, fc.Env(), Tools(), "router.show", ShowArgs{Router: "router1"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,32 +1,13 @@
 package secgroups
 
 import (
-	"encoding/json"
 	"net/http"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/kriscelmer/os-tui/tools"
 	"github.com/kriscelmer/os-tui/tools/toolstest"
 )
-
-func run(t *testing.T, fc *toolstest.Cloud, name string, args any) (*tools.Result, *tools.Env, error) {
-	t.Helper()
-	raw, err := json.Marshal(args)
-	if err != nil {
-		t.Fatal(err)
-	}
-	env := fc.Env()
-	for _, tool := range Tools() {
-		if tool.Name == name {
-			res, err := tool.Run(t.Context(), env, raw)
-			return res, env, err
-		}
-	}
-	t.Fatalf("no tool %s", name)
-	return nil, nil, nil
-}
 
 const rulesJSON = `[
  {"id": "r-egress4", "security_group_id": "sg-1", "direction": "egress", "ethertype": "IPv4", "protocol": null, "port_range_min": null, "port_range_max": null, "remote_ip_prefix": null, "remote_group_id": null},
@@ -45,7 +26,8 @@ func TestList(t *testing.T) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"security_groups": [{"id": "sg-1", "name": "default", "description": "Default security group", "project_id": "demo", "tags": []}]}`))
 	})
-	res, env, err := run(t, fc, "security-group.list", ListArgs{Project: "demo"})
+	env := fc.Env()
+	res, err := toolstest.Run(t, env, Tools(), "security-group.list", ListArgs{Project: "demo"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +67,7 @@ func TestShow(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			fc := toolstest.New(t)
 			fc.Handle("GET", toolstest.NetworkPrefix+"/security-groups", http.StatusOK, tt.body)
-			res, _, err := run(t, fc, "security-group.show", ShowArgs{Group: "default"})
+			res, err := toolstest.Run(t, fc.Env(), Tools(), "security-group.show", ShowArgs{Group: "default"})
 			if tt.wantErr != "" {
 				if err == nil || err.Error() != tt.wantErr {
 					t.Fatalf("err = %v, want %q", err, tt.wantErr)
@@ -112,7 +94,7 @@ func TestRuleList(t *testing.T) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"security_group_rules": ` + rulesJSON + `}`))
 	})
-	res, _, err := run(t, fc, "security-group.rule.list", RuleListArgs{Group: "web", Direction: "ingress"})
+	res, err := toolstest.Run(t, fc.Env(), Tools(), "security-group.rule.list", RuleListArgs{Group: "web", Direction: "ingress"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,32 +1,13 @@
 package subnets
 
 import (
-	"encoding/json"
 	"net/http"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/kriscelmer/os-tui/tools"
 	"github.com/kriscelmer/os-tui/tools/toolstest"
 )
-
-func run(t *testing.T, fc *toolstest.Cloud, name string, args any) (*tools.Result, *tools.Env, error) {
-	t.Helper()
-	raw, err := json.Marshal(args)
-	if err != nil {
-		t.Fatal(err)
-	}
-	env := fc.Env()
-	for _, tool := range Tools() {
-		if tool.Name == name {
-			res, err := tool.Run(t.Context(), env, raw)
-			return res, env, err
-		}
-	}
-	t.Fatalf("no tool %s", name)
-	return nil, nil, nil
-}
 
 const subnetsBody = `{"subnets": [
  {"id": "sub-1", "name": "private-subnet", "network_id": "net-1", "cidr": "10.0.0.0/24", "ip_version": 4,
@@ -77,7 +58,8 @@ func TestList(t *testing.T) {
 					_, _ = w.Write([]byte(subnetsBody))
 				})
 			}
-			res, env, err := run(t, fc, "subnet.list", tt.args)
+			env := fc.Env()
+			res, err := toolstest.Run(t, env, Tools(), "subnet.list", tt.args)
 			if tt.wantErr != "" {
 				if err == nil || err.Error() != tt.wantErr {
 					t.Fatalf("err = %v, want %q", err, tt.wantErr)
@@ -119,7 +101,7 @@ func TestShow(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			fc := toolstest.New(t)
 			fc.Handle("GET", toolstest.NetworkPrefix+"/subnets", http.StatusOK, tt.body)
-			res, _, err := run(t, fc, "subnet.show", ShowArgs{Subnet: tt.arg})
+			res, err := toolstest.Run(t, fc.Env(), Tools(), "subnet.show", ShowArgs{Subnet: tt.arg})
 			if tt.wantErr != "" {
 				if err == nil || err.Error() != tt.wantErr {
 					t.Fatalf("err = %v, want %q", err, tt.wantErr)
