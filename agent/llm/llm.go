@@ -50,6 +50,10 @@ type Request struct {
 type Usage struct {
 	PromptTokens     int `json:"prompt_tokens"`
 	CompletionTokens int `json:"completion_tokens"`
+	// Estimated is set when the endpoint reported no usage (many local
+	// servers ignore stream_options): both counts are then guesses of one
+	// token per four characters of text, good enough for /cost, not billing.
+	Estimated bool `json:"estimated,omitempty"`
 }
 
 // Response is a whole completion, after streaming.
