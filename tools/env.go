@@ -226,6 +226,17 @@ func (n *Names) Replace(kind string, names ...string) {
 	n.Remember(kind, names...)
 }
 
+// Listed records the names a list call returned. A complete list (one
+// with no filter) replaces the names of kind; a filtered one is not every
+// resource of the kind, so its names are only added to those seen before.
+func (n *Names) Listed(kind string, complete bool, names ...string) {
+	if complete {
+		n.Replace(kind, names...)
+	} else {
+		n.Remember(kind, names...)
+	}
+}
+
 // Of returns the remembered names of a kind, sorted.
 func (n *Names) Of(kind string) []string {
 	if n == nil {

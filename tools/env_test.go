@@ -3,6 +3,7 @@ package tools
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync/atomic"
 	"testing"
 )
@@ -72,4 +73,31 @@ func TestNames(t *testing.T) {
 	if got := nilNames.Of("x"); got != nil {
 		t.Errorf("nil Names returned %v", got)
 	}
+}
+
+func TestNamesListed(t *testing.T) {
+	tests := []struct {
+		name     string
+		complete bool
+		listed   []string
+		want     []string
+	}{
+		{"complete list replaces", true, []string{"c"}, []string{"c"}},
+		{"filtered list adds", false, []string{"c"}, []string{"a", "b", "c"}},
+		{"complete empty list forgets", true, nil, []string{}},
+		{"filtered empty list keeps", false, nil, []string{"a", "b"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var n Names
+			n.Remember("server", "a", "b")
+			n.Listed("server", tt.complete, tt.listed...)
+			if got := n.Of("server"); !slices.Equal(got, tt.want) {
+				t.Errorf("Of = %v, want %v", got, tt.want)
+			}
+		})
+	}
+	var nilNames *Names
+	nilNames.Listed("x", true, "y")
+	nilNames.Listed("x", false, "y")
 }

@@ -76,11 +76,7 @@ func list(ctx context.Context, env *tools.Env, args ListArgs) (*tools.Result, er
 		})
 	}
 	names := network.Names(all, func(s Snapshot) string { return s.Name })
-	if args == (ListArgs{}) {
-		env.Names.Replace("volume-snapshot", names...)
-	} else {
-		env.Names.Remember("volume-snapshot", names...)
-	}
+	env.Names.Listed("volume-snapshot", args == (ListArgs{}), names...)
 	return &tools.Result{List: out}, nil
 }
 

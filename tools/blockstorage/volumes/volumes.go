@@ -127,11 +127,7 @@ func list(ctx context.Context, env *tools.Env, args ListArgs) (*tools.Result, er
 		out.Rows = append(out.Rows, row)
 	}
 	names := network.Names(all, func(v Volume) string { return v.Name })
-	if args == (ListArgs{}) {
-		env.Names.Replace("volume", names...)
-	} else {
-		env.Names.Remember("volume", names...)
-	}
+	env.Names.Listed("volume", args == (ListArgs{}), names...)
 	return &tools.Result{List: out}, nil
 }
 

@@ -221,12 +221,7 @@ func list(ctx context.Context, env *tools.Env, args ListArgs) (*tools.Result, er
 		})
 		names = append(names, s.Name)
 	}
-	if args == (ListArgs{}) {
-		env.Names.Replace(Kind, names...)
-	} else {
-		// A filtered list is not every server; keep the names seen before.
-		env.Names.Remember(Kind, names...)
-	}
+	env.Names.Listed(Kind, args == (ListArgs{}), names...)
 	return &tools.Result{List: out}, nil
 }
 

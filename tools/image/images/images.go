@@ -138,12 +138,8 @@ func list(ctx context.Context, env *tools.Env, args ListArgs) (*tools.Result, er
 	if err != nil {
 		return nil, fmt.Errorf("list images: %w", err)
 	}
-	if args.Name == "" && args.Status == "" && args.Visibility == "" && args.Tag == "" && args.Limit == 0 {
-		env.Names.Replace(Kind, names...)
-	} else {
-		// A filtered list is not every image; keep the names seen before.
-		env.Names.Remember(Kind, names...)
-	}
+	unfiltered := args.Name == "" && args.Status == "" && args.Visibility == "" && args.Tag == "" && args.Limit == 0
+	env.Names.Listed(Kind, unfiltered, names...)
 	return &tools.Result{List: out}, nil
 }
 

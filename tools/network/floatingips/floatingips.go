@@ -76,10 +76,6 @@ func list(ctx context.Context, env *tools.Env, args ListArgs) (*tools.Result, er
 		addrs = append(addrs, f.FloatingIP)
 	}
 	// Floating IPs have no useful names; their addresses are what people type.
-	if args == (ListArgs{}) {
-		env.Names.Replace("floating-ip", addrs...)
-	} else {
-		env.Names.Remember("floating-ip", addrs...)
-	}
+	env.Names.Listed("floating-ip", args == (ListArgs{}), addrs...)
 	return &tools.Result{List: out}, nil
 }

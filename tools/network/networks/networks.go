@@ -117,11 +117,7 @@ func list(ctx context.Context, env *tools.Env, args ListArgs) (*tools.Result, er
 	}
 	// A filtered list is not every network: only remember, never replace.
 	names := network.Names(all, func(n Network) string { return n.Name })
-	if args == (ListArgs{}) {
-		env.Names.Replace("network", names...)
-	} else {
-		env.Names.Remember("network", names...)
-	}
+	env.Names.Listed("network", args == (ListArgs{}), names...)
 	return &tools.Result{List: out}, nil
 }
 

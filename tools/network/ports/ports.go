@@ -118,11 +118,7 @@ func list(ctx context.Context, env *tools.Env, args ListArgs) (*tools.Result, er
 		})
 	}
 	names := network.Names(all, func(p Port) string { return p.Name })
-	if args == (ListArgs{}) {
-		env.Names.Replace("port", names...)
-	} else {
-		env.Names.Remember("port", names...)
-	}
+	env.Names.Listed("port", args == (ListArgs{}), names...)
 	return &tools.Result{List: out}, nil
 }
 

@@ -102,11 +102,7 @@ func list(ctx context.Context, env *tools.Env, args ListArgs) (*tools.Result, er
 		})
 	}
 	names := network.Names(all, func(r Router) string { return r.Name })
-	if args == (ListArgs{}) {
-		env.Names.Replace("router", names...)
-	} else {
-		env.Names.Remember("router", names...)
-	}
+	env.Names.Listed("router", args == (ListArgs{}), names...)
 	return &tools.Result{List: out}, nil
 }
 

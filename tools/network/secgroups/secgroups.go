@@ -161,11 +161,7 @@ func list(ctx context.Context, env *tools.Env, args ListArgs) (*tools.Result, er
 		out.Rows = append(out.Rows, []any{g.ID, g.Name, g.Description, g.ProjectID, network.Tags(g.Tags)})
 	}
 	names := network.Names(all, func(g Group) string { return g.Name })
-	if args == (ListArgs{}) {
-		env.Names.Replace("security-group", names...)
-	} else {
-		env.Names.Remember("security-group", names...)
-	}
+	env.Names.Listed("security-group", args == (ListArgs{}), names...)
 	return &tools.Result{List: out}, nil
 }
 

@@ -128,11 +128,7 @@ func list(ctx context.Context, env *tools.Env, args ListArgs) (*tools.Result, er
 		})
 	}
 	names := network.Names(all, func(s Subnet) string { return s.Name })
-	if args == (ListArgs{}) {
-		env.Names.Replace("subnet", names...)
-	} else {
-		env.Names.Remember("subnet", names...)
-	}
+	env.Names.Listed("subnet", args == (ListArgs{}), names...)
 	return &tools.Result{List: out}, nil
 }
 
