@@ -1,0 +1,261 @@
+// Package planner is the model loop: it offers the model the read tools
+// as functions and one propose_plan function for changes, runs the reads
+// it asks for (through the gate's read path), hands proposed plans to the
+// shell (which takes them through the gate and the person's approval),
+// and feeds every outcome back as a structured result. It never runs a
+// change itself and never holds a cloud client.
+package planner
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/kriscelmer/os-tui/agent/llm"
+	"github.com/kriscelmer/os-tui/agent/plan"
+	"github.com/kriscelmer/os-tui/tools"
+)
+
+// Statuses of a call's result, as the model sees them.
+const (
+	StatusOK      = "ok"
+	StatusDenied  = "denied"
+	StatusInvalid = "invalid"
+	StatusBlocked = "blocked"
+	StatusFailed  = "failed"
+)
+
+// statusRefused marks a call the shell refused by rule; unlike a
+// person's denial it does not stop the rest of the batch.
+const statusRefused = "refused"
+
+// Outcome is what became of a proposed plan.
+type Outcome struct {
+	Status    string
+	Retryable bool
+	Errors    []string
+	// Summary says what ran, for the model ("server web-1 stopped").
+	Summary string
+}
+
+// Hooks connect the planner to the shell.
+type Hooks struct {
+	// Read runs a read tool through the gate's read path.
+	Read func(ctx context.Context, tool string, args tools.Args) (*tools.Result, error)
+	// Propose takes a model's plan through the gate and the person.
+	Propose func(ctx context.Context, p *plan.Plan) Outcome
+	// Text receives the answer as it streams; nil drops it.
+	Text func(delta string)
+	// AllowRead, when set (paranoid mode), asks before a read's data goes
+	// to the model.
+	AllowRead func(tool string, args tools.Args) bool
+	// Calling, when set, is told of each tool call before it runs, so the
+	// person sees what the model reads.
+	Calling func(tool string, args tools.Args)
+}
+
+// Planner runs turns.
+type Planner struct {
+	LLM      llm.Client
+	Registry *tools.Registry
+	// Offered reports whether a service is in the catalog; nil: all.
+	Offered func(service string) bool
+	// MaxCorrections bounds the rounds in which an invalid plan goes back
+	// to the model (default 3); then the person is told.
+	MaxCorrections int
+	// MaxCalls bounds model requests in one turn (default 12).
+	MaxCalls int
+	// ResultBudget is the characters of one tool result the model sees
+	// (default 6000); the rest is cut with a "narrow your query" note.
+	ResultBudget int
+}
+
+// Session is a conversation: its messages and what it has cost.
+type Session struct {
+	Messages []llm.Message
+	Usage    llm.Usage
+	// LastTurn is the usage of the latest turn.
+	LastTurn llm.Usage
+}
+
+// ErrTooManyCorrections ends a turn whose plans kept failing validation.
+var ErrTooManyCorrections = errors.New("the model's plans kept failing validation; nothing was changed — try rephrasing, or use a slash command")
+
+// Turn answers one request of the person. system is the system prompt
+// (set once, at the start of a session); mode "ask" offers no way to
+// propose changes.
+func (p *Planner) Turn(ctx context.Context, s *Session, system, mode, text string, h Hooks) error {
+	if len(s.Messages) == 0 {
+		s.Messages = append(s.Messages, llm.Message{Role: llm.RoleSystem, Content: system})
+	}
+	s.Messages = append(s.Messages, llm.Message{Role: llm.RoleUser, Content: text})
+	fns := Functions(p.Registry, p.Offered)
+	if mode == "ask" {
+		fns = readOnly(fns)
+	}
+	s.LastTurn = llm.Usage{}
+	corrections := 0
+	for call := 0; call < p.maxCalls(); call++ {
+		resp, err := p.LLM.Complete(ctx, llm.Request{Messages: s.Messages, Functions: fns}, h.Text)
+		if err != nil {
+			return fmt.Errorf("ask the model: %w", err)
+		}
+		s.Usage.PromptTokens += resp.Usage.PromptTokens
+		s.Usage.CompletionTokens += resp.Usage.CompletionTokens
+		s.LastTurn.PromptTokens += resp.Usage.PromptTokens
+		s.LastTurn.CompletionTokens += resp.Usage.CompletionTokens
+		s.Messages = append(s.Messages, llm.Message{Role: llm.RoleAssistant, Content: resp.Content, ToolCalls: resp.ToolCalls})
+		if len(resp.ToolCalls) == 0 {
+			return nil
+		}
+		denied := false
+		for _, tc := range resp.ToolCalls {
+			var result string
+			if denied {
+				// Every call of a batch gets an answer; after a denial the
+				// rest are not run.
+				result = Status(StatusDenied, false, []string{"not run: the person declined an earlier call in this batch"})
+			} else {
+				var status string
+				result, status = p.call(ctx, tc, mode, h)
+				switch status {
+				case StatusDenied:
+					denied = true
+				case StatusInvalid:
+					corrections++
+				}
+			}
+			s.Messages = append(s.Messages, llm.Message{Role: llm.RoleTool, ToolCallID: tc.ID, Content: result})
+		}
+		if corrections > p.maxCorrections() {
+			return ErrTooManyCorrections
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+	}
+	return fmt.Errorf("the model made %d requests without finishing; stopped", p.maxCalls())
+}
+
+// call runs one tool call and returns its result text and status.
+func (p *Planner) call(ctx context.Context, tc llm.ToolCall, mode string, h Hooks) (string, string) {
+	args := tools.Args(strings.TrimSpace(tc.Arguments))
+	if len(args) == 0 {
+		args = tools.Args("{}")
+	}
+	if !json.Valid(args) {
+		return Status(StatusInvalid, true, []string{"the arguments are not valid JSON"}), StatusInvalid
+	}
+	switch tc.Name {
+	case ProposePlanFunction:
+		if mode == "ask" {
+			// The shell refused, not the person: the rest of the batch runs.
+			return Status(StatusDenied, false, []string{"the shell is in ask mode: changes are not allowed"}), statusRefused
+		}
+		var pl plan.Plan
+		if err := json.Unmarshal(args, &pl); err != nil {
+			return Status(StatusInvalid, true, []string{"propose_plan takes {goal, steps:[{id, tool, args, why}]}: " + err.Error()}), StatusInvalid
+		}
+		// The origin is a fact about who asked, not the model's to set.
+		pl.Origin, pl.ID = plan.OriginModel, plan.NewID()
+		// Credentials and scope are never the model's to redirect.
+		for _, st := range pl.Steps {
+			if bad := ForbiddenArgs(st.Args); len(bad) > 0 {
+				return Status(StatusInvalid, false, []string{fmt.Sprintf("step %s: %s may not be set by the model", st.ID, strings.Join(bad, ", "))}), StatusInvalid
+			}
+		}
+		out := h.Propose(ctx, &pl)
+		msg := Status(out.Status, out.Retryable, out.Errors)
+		if out.Summary != "" {
+			msg = withSummary(msg, out.Summary)
+		}
+		return msg, out.Status
+	case DescribeToolFunction:
+		var a struct {
+			Name string `json:"name"`
+		}
+		_ = json.Unmarshal(args, &a)
+		desc, err := DescribeTool(p.Registry, a.Name)
+		if err != nil {
+			return Status(StatusInvalid, true, []string{err.Error()}), StatusInvalid
+		}
+		return desc, StatusOK
+	}
+	name, ok := ToolName(tc.Name)
+	if !ok {
+		return Status(StatusInvalid, true, []string{fmt.Sprintf("no function %q", tc.Name)}), StatusInvalid
+	}
+	tool, ok := p.Registry.Lookup(name)
+	if !ok {
+		return Status(StatusInvalid, true, []string{fmt.Sprintf("no tool %q", name)}), StatusInvalid
+	}
+	if tool.Effect != tools.Read {
+		return Status(StatusInvalid, true, []string{tool.Slash() + " changes the cloud: propose it with propose_plan"}), StatusInvalid
+	}
+	if bad := ForbiddenArgs(args); len(bad) > 0 {
+		return Status(StatusInvalid, false, []string{strings.Join(bad, ", ") + " may not be set by the model"}), StatusInvalid
+	}
+	if h.AllowRead != nil && !h.AllowRead(name, args) {
+		return Status(StatusDenied, false, []string{"the person did not allow this read's data to be shared"}), StatusDenied
+	}
+	if h.Calling != nil {
+		h.Calling(name, args)
+	}
+	res, err := h.Read(ctx, name, args)
+	if err != nil {
+		var ae *tools.ArgsError
+		if errors.As(err, &ae) {
+			return Status(StatusInvalid, true, ae.Problems), StatusInvalid
+		}
+		return Status(StatusFailed, true, []string{err.Error()}), StatusFailed
+	}
+	return Fence(name, res, p.resultBudget()), StatusOK
+}
+
+func withSummary(status, summary string) string {
+	var m map[string]any
+	if err := json.Unmarshal([]byte(status), &m); err != nil {
+		return status
+	}
+	m["summary"] = summary
+	b, err := json.Marshal(m)
+	if err != nil {
+		return status
+	}
+	return string(b)
+}
+
+// readOnly drops the functions that lead to changes.
+func readOnly(fns []llm.Function) []llm.Function {
+	out := fns[:0:0]
+	for _, f := range fns {
+		if f.Name == ProposePlanFunction || f.Name == DescribeToolFunction {
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+func (p *Planner) maxCorrections() int {
+	if p.MaxCorrections > 0 {
+		return p.MaxCorrections
+	}
+	return 3
+}
+
+func (p *Planner) maxCalls() int {
+	if p.MaxCalls > 0 {
+		return p.MaxCalls
+	}
+	return 12
+}
+
+func (p *Planner) resultBudget() int {
+	if p.ResultBudget > 0 {
+		return p.ResultBudget
+	}
+	return 6000
+}
