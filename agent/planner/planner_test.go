@@ -193,7 +193,7 @@ func TestAskModeAndForbiddenArguments(t *testing.T) {
 		}
 	}
 	got := toolMessages(s)
-	want := []string{"ask mode", "may not be set by the model", "changes the cloud: propose it with propose_plan", `no tool "nonsense"`}
+	want := []string{"ask mode", "may not be set by the model", "changes the cloud: propose it with propose_plan", `no tool`}
 	if len(got) != len(want) {
 		t.Fatalf("tool messages = %v", got)
 	}
