@@ -106,6 +106,16 @@ func checkStates(ctx context.Context, env *tools.Env, s *server, props, tags boo
 	return nil
 }
 
+// newCheck is the Check of a set or unset step on s, with resolved as
+// its arguments, and add, which appends a finding to it.
+func newCheck(s *server, resolved any) (chk *tools.Check, add func(tools.Level, string, ...any)) {
+	chk = &tools.Check{Targets: []tools.Target{s.target()}, Resolved: tools.JSON(resolved), State: s.state()}
+	add = func(l tools.Level, format string, v ...any) {
+		chk.Findings = append(chk.Findings, tools.Finding{Level: l, Text: fmt.Sprintf(format, v...)})
+	}
+	return chk, add
+}
+
 // setPlan is what a server.set sends to a server as it is now.
 type setPlan struct {
 	// old are the previous values of keys the step changes; added the
@@ -158,10 +168,7 @@ func setCheck(ctx context.Context, env *tools.Env, args SetArgs) (*tools.Check, 
 	}
 	resolved := args
 	resolved.Server = s.ID
-	chk := &tools.Check{Targets: []tools.Target{s.target()}, Resolved: tools.JSON(resolved), State: s.state()}
-	add := func(l tools.Level, format string, v ...any) {
-		chk.Findings = append(chk.Findings, tools.Finding{Level: l, Text: fmt.Sprintf(format, v...)})
-	}
+	chk, add := newCheck(s, resolved)
 	if len(args.Property) == 0 && len(args.Tag) == 0 {
 		add(tools.Block, "nothing to set: give --property KEY=VALUE or --tag TAG")
 		return chk, nil
@@ -224,11 +231,7 @@ func setPreview(ctx context.Context, env *tools.Env, args SetArgs, chk *tools.Ch
 // before the change. On a failure part-way the result so far comes back
 // with the error, so what was done can still be undone.
 func setRun(ctx context.Context, env *tools.Env, args SetArgs) (*tools.Result, error) {
-	s, err := find(ctx, env, args.Server)
-	if err != nil {
-		return nil, err
-	}
-	c, err := client(ctx, env)
+	s, c, err := findWithClient(ctx, env, args.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -362,10 +365,7 @@ func unsetCheck(ctx context.Context, env *tools.Env, args UnsetArgs) (*tools.Che
 	}
 	resolved := args
 	resolved.Server = s.ID
-	chk := &tools.Check{Targets: []tools.Target{s.target()}, Resolved: tools.JSON(resolved), State: s.state()}
-	add := func(l tools.Level, format string, v ...any) {
-		chk.Findings = append(chk.Findings, tools.Finding{Level: l, Text: fmt.Sprintf(format, v...)})
-	}
+	chk, add := newCheck(s, resolved)
 	if len(args.Property) == 0 && len(args.Tag) == 0 {
 		add(tools.Block, "nothing to unset: give --property KEY or --tag TAG")
 		return chk, nil
@@ -419,11 +419,7 @@ func unsetPreview(ctx context.Context, env *tools.Env, args UnsetArgs, chk *tool
 // unsetRun reads the server first, removes only what it holds (Nova
 // answers 404 for the rest) and keeps the removed values for the undo.
 func unsetRun(ctx context.Context, env *tools.Env, args UnsetArgs) (*tools.Result, error) {
-	s, err := find(ctx, env, args.Server)
-	if err != nil {
-		return nil, err
-	}
-	c, err := client(ctx, env)
+	s, c, err := findWithClient(ctx, env, args.Server)
 	if err != nil {
 		return nil, err
 	}

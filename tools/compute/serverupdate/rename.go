@@ -72,11 +72,7 @@ func renamePreview(ctx context.Context, env *tools.Env, args RenameArgs, chk *to
 // renameRun reads the name the server has right before renaming it: the
 // undo renames it back to that, which Check may have seen differently.
 func renameRun(ctx context.Context, env *tools.Env, args RenameArgs) (*tools.Result, error) {
-	s, err := find(ctx, env, args.Server)
-	if err != nil {
-		return nil, err
-	}
-	c, err := client(ctx, env)
+	s, c, err := findWithClient(ctx, env, args.Server)
 	if err != nil {
 		return nil, err
 	}

@@ -87,6 +87,20 @@ func client(ctx context.Context, env *tools.Env) (*gophercloud.ServiceClient, er
 	return c, nil
 }
 
+// findWithClient reads the server a Run changes, right before the
+// change, and returns it with the compute client to change it with.
+func findWithClient(ctx context.Context, env *tools.Env, nameOrID string) (*server, *gophercloud.ServiceClient, error) {
+	s, err := find(ctx, env, nameOrID)
+	if err != nil {
+		return nil, nil, err
+	}
+	c, err := client(ctx, env)
+	if err != nil {
+		return nil, nil, err
+	}
+	return s, c, nil
+}
+
 // metadatumURL and tagURL escape the key: gophercloud's URL helpers join
 // it as it is, and a property key may hold any character.
 func metadatumURL(c *gophercloud.ServiceClient, id, key string) string {
