@@ -190,6 +190,28 @@ func pollServer(id string) func(ctx context.Context, env *tools.Env) (string, er
 	}
 }
 
+// runAction posts an action to a server and, once Nova has accepted it,
+// returns the Result that says message and waits for the server to reach
+// one of the until statuses (ERROR fails the wait). failure opens the
+// error when Nova refuses ("resize server web-1").
+func runAction(ctx context.Context, env *tools.Env, server string, body map[string]any, failure, message string, until ...string) (*tools.Result, error) {
+	ids, err := action(ctx, env, server, body)
+	if err != nil {
+		return &tools.Result{RequestIDs: ids}, fmt.Errorf("%s: %w", failure, err)
+	}
+	return &tools.Result{
+		Message:    message,
+		Outputs:    map[string]string{"id": server},
+		RequestIDs: ids,
+		Await: &tools.Await{
+			Kind: "server", ID: server,
+			Until: until,
+			Fail:  []string{"ERROR"},
+			Poll:  pollServer(server),
+		},
+	}, nil
+}
+
 // action posts one server action and returns its request IDs.
 func action(ctx context.Context, env *tools.Env, id string, body map[string]any) ([]string, error) {
 	c, err := computeClient(ctx, env)

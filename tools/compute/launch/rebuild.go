@@ -125,23 +125,10 @@ func runRebuild(ctx context.Context, env *tools.Env, args RebuildArgs) (*tools.R
 	if err != nil {
 		return nil, err
 	}
-	// The response holds the new admin password; it is not read.
-	ids, err := action(ctx, env, args.Server, body)
-	if err != nil {
-		return &tools.Result{RequestIDs: ids}, fmt.Errorf("rebuild server %s: %w", args.Server, err)
-	}
-	return &tools.Result{
-		Message:    fmt.Sprintf("server %s: rebuild from image %s requested", args.Server, args.Image),
-		Outputs:    map[string]string{"id": args.Server},
-		RequestIDs: ids,
-		// A server rebuilt while SHUTOFF stays SHUTOFF; the poll reports
-		// the task state until the rebuild is over, so neither status
-		// ends the wait early.
-		Await: &tools.Await{
-			Kind: "server", ID: args.Server,
-			Until: []string{"ACTIVE", "SHUTOFF"},
-			Fail:  []string{"ERROR"},
-			Poll:  pollServer(args.Server),
-		},
-	}, nil
+	// The response holds the new admin password; it is not read. A
+	// server rebuilt while SHUTOFF stays SHUTOFF; the poll reports the
+	// task state until the rebuild is over, so neither status ends the
+	// wait early.
+	return runAction(ctx, env, args.Server, body, "rebuild server "+args.Server,
+		fmt.Sprintf("server %s: rebuild from image %s requested", args.Server, args.Image), "ACTIVE", "SHUTOFF")
 }

@@ -132,21 +132,8 @@ func runResize(ctx context.Context, env *tools.Env, args ResizeArgs) (*tools.Res
 	if err != nil {
 		return nil, err
 	}
-	ids, err := action(ctx, env, args.Server, body)
-	if err != nil {
-		return &tools.Result{RequestIDs: ids}, fmt.Errorf("resize server %s: %w", args.Server, err)
-	}
-	return &tools.Result{
-		Message:    fmt.Sprintf("server %s: resize to flavor %s requested; confirm with /server resize confirm, or revert", args.Server, args.Flavor),
-		Outputs:    map[string]string{"id": args.Server},
-		RequestIDs: ids,
-		Await: &tools.Await{
-			Kind: "server", ID: args.Server,
-			Until: []string{"VERIFY_RESIZE"},
-			Fail:  []string{"ERROR"},
-			Poll:  pollServer(args.Server),
-		},
-	}, nil
+	return runAction(ctx, env, args.Server, body, "resize server "+args.Server,
+		fmt.Sprintf("server %s: resize to flavor %s requested; confirm with /server resize confirm, or revert", args.Server, args.Flavor), "VERIFY_RESIZE")
 }
 
 // finish is server.resize.confirm or server.resize.revert: one bodyless
@@ -205,21 +192,8 @@ func (f finish) preview(ctx context.Context, env *tools.Env, args ServerArgs, ch
 }
 
 func (f finish) run(ctx context.Context, env *tools.Env, args ServerArgs) (*tools.Result, error) {
-	ids, err := action(ctx, env, args.Server, f.body())
-	if err != nil {
-		return &tools.Result{RequestIDs: ids}, fmt.Errorf("resize %s of server %s: %w", f.verb, args.Server, err)
-	}
-	return &tools.Result{
-		Message:    fmt.Sprintf("server %s: resize %s requested", args.Server, f.verb),
-		Outputs:    map[string]string{"id": args.Server},
-		RequestIDs: ids,
-		// The server goes back to the power state it had before the
-		// resize: ACTIVE or SHUTOFF.
-		Await: &tools.Await{
-			Kind: "server", ID: args.Server,
-			Until: []string{"ACTIVE", "SHUTOFF"},
-			Fail:  []string{"ERROR"},
-			Poll:  pollServer(args.Server),
-		},
-	}, nil
+	// The server goes back to the power state it had before the resize:
+	// ACTIVE or SHUTOFF.
+	return runAction(ctx, env, args.Server, f.body(), fmt.Sprintf("resize %s of server %s", f.verb, args.Server),
+		fmt.Sprintf("server %s: resize %s requested", args.Server, f.verb), "ACTIVE", "SHUTOFF")
 }
