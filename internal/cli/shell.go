@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/kriscelmer/os-tui/agent/gate"
+	"github.com/kriscelmer/os-tui/agent/llm"
+	"github.com/kriscelmer/os-tui/agent/planner"
 	"github.com/kriscelmer/os-tui/agent/router"
 	"github.com/kriscelmer/os-tui/internal/audit"
 	"github.com/kriscelmer/os-tui/internal/cloud"
@@ -41,7 +43,13 @@ type Shell struct {
 	// Asker reads the person's answers; nil when nobody can answer.
 	Asker Asker
 
-	theGate  *gate.Gate
+	// LLM is the model; nil when offline.
+	LLM llm.Client
+
+	session           *planner.Session
+	modelUsage        llm.Usage
+	modelModeOverride string
+	theGate           *gate.Gate
 	audit    *audit.Log
 	cfg      *config.Cloud
 	cfgErr   error
@@ -141,7 +149,7 @@ func (s *Shell) Execute(ctx context.Context, line string) (quit bool, err error)
 	case router.Empty:
 		return false, nil
 	case router.Prose:
-		return false, s.prose(in.Text)
+		return false, s.prose(ctx, in.Text)
 	case router.Help:
 		return false, s.help(ctx, in.Topic)
 	case router.Builtin:
@@ -168,9 +176,14 @@ func (e *offlineError) Error() string {
 	return msg
 }
 
-func (s *Shell) prose(text string) error {
-	return &offlineError{suggestions: commands.Suggest(s.Registry, text, 3)}
+func (s *Shell) prose(ctx context.Context, text string) error {
+	if s.LLM == nil || s.Offline {
+		return &offlineError{suggestions: suggest(s.Registry, text)}
+	}
+	return s.ask(ctx, text)
 }
+
+func suggest(reg *tools.Registry, text string) []string { return commands.Suggest(reg, text, 3) }
 
 func (s *Shell) available(ctx context.Context) commands.Available {
 	// Help never connects just to filter itself: it uses the catalog only
@@ -242,6 +255,12 @@ func (s *Shell) builtin(ctx context.Context, b router.Builtin) (bool, error) {
 		return false, s.setMode(b.Args)
 	case "audit":
 		return false, s.showAudit(b.Args)
+	case "model":
+		return false, s.describeModel()
+	case "cost":
+		return false, s.describeCost()
+	case "ask", "plan", "compose", "advise":
+		return false, s.modelCommand(ctx, b.Name, strings.Join(b.Args, " "))
 	}
 	return false, fmt.Errorf("unknown command /%s", b.Name)
 }
