@@ -182,6 +182,11 @@ func (c *client) attempt(ctx context.Context, oreq openai.ChatCompletionRequest,
 		if err != nil {
 			return nil, shown, err
 		}
+		// Chunks already buffered would still be read after a cancel;
+		// the person asked to stop, so stop now.
+		if err := ctx.Err(); err != nil {
+			return nil, shown, err
+		}
 		if chunk.Usage != nil {
 			resp.Usage = Usage{PromptTokens: chunk.Usage.PromptTokens, CompletionTokens: chunk.Usage.CompletionTokens}
 		}

@@ -176,4 +176,3 @@ func TestMainUsage(t *testing.T) {
 		})
 	}
 }
-
