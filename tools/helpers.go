@@ -23,6 +23,17 @@ func JSON(v any) Args {
 	return b
 }
 
+// ResolvedArgs returns the arguments chk resolved (names made IDs),
+// decoded into T, so that a Preview shows the requests Run will send; it
+// returns args as they are when there is no Check or it resolved nothing
+// (a dry run without a preflight).
+func ResolvedArgs[T any](chk *Check, args T) (T, error) {
+	if chk == nil || chk.Resolved == nil {
+		return args, nil
+	}
+	return Decode[T](chk.Resolved)
+}
+
 // RequestIDHeader is the header in which OpenStack services return the ID
 // of the request they served.
 const RequestIDHeader = "X-Openstack-Request-Id"

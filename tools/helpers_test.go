@@ -124,3 +124,32 @@ func TestMicroversionAtLeast(t *testing.T) {
 		}
 	}
 }
+
+func TestResolvedArgs(t *testing.T) {
+	type args struct {
+		Server string `json:"server"`
+	}
+	given := args{Server: "web-1"}
+	tests := []struct {
+		name    string
+		chk     *Check
+		want    args
+		wantErr bool
+	}{
+		{"no check", nil, given, false},
+		{"nothing resolved", &Check{}, given, false},
+		{"resolved", &Check{Resolved: Args(`{"server": "9e5476bd"}`)}, args{Server: "9e5476bd"}, false},
+		{"unknown field", &Check{Resolved: Args(`{"server": "x", "extra": 1}`)}, args{}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ResolvedArgs(tt.chk, given)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("err = %v, want error %t", err, tt.wantErr)
+			}
+			if !tt.wantErr && got != tt.want {
+				t.Errorf("ResolvedArgs = %+v, want %+v", got, tt.want)
+			}
+		})
+	}
+}

@@ -281,11 +281,9 @@ func resolvePort(ctx context.Context, env *tools.Env, serverID, fixed string) (*
 const laterPort = "{port of the server}"
 
 func previewAddFloatingIP(ctx context.Context, env *tools.Env, args FloatingIPArgs, chk *tools.Check) (*tools.Preview, error) {
-	var err error
-	if chk != nil && chk.Resolved != nil {
-		if args, err = tools.Decode[FloatingIPArgs](chk.Resolved); err != nil {
-			return nil, err
-		}
+	args, err := tools.ResolvedArgs(chk, args)
+	if err != nil {
+		return nil, err
 	}
 	client, err := network.Client(ctx, env)
 	if err != nil {
@@ -399,11 +397,9 @@ func checkRemoveFloatingIP(ctx context.Context, env *tools.Env, args RemoveFloat
 }
 
 func previewRemoveFloatingIP(ctx context.Context, env *tools.Env, args RemoveFloatingIPArgs, chk *tools.Check) (*tools.Preview, error) {
-	var err error
-	if chk != nil && chk.Resolved != nil {
-		if args, err = tools.Decode[RemoveFloatingIPArgs](chk.Resolved); err != nil {
-			return nil, err
-		}
+	args, err := tools.ResolvedArgs(chk, args)
+	if err != nil {
+		return nil, err
 	}
 	client, err := network.Client(ctx, env)
 	if err != nil {

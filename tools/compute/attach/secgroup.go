@@ -111,11 +111,9 @@ func (a groupAction) check(ctx context.Context, env *tools.Env, args SecurityGro
 }
 
 func (a groupAction) preview(ctx context.Context, env *tools.Env, args SecurityGroupArgs, chk *tools.Check) (*tools.Preview, error) {
-	var err error
-	if chk != nil && chk.Resolved != nil {
-		if args, err = tools.Decode[SecurityGroupArgs](chk.Resolved); err != nil {
-			return nil, err
-		}
+	args, err := tools.ResolvedArgs(chk, args)
+	if err != nil {
+		return nil, err
 	}
 	c, err := computeClient(ctx, env)
 	if err != nil {

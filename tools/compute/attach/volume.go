@@ -168,11 +168,9 @@ func previewAddVolume(ctx context.Context, env *tools.Env, args VolumeArgs, chk 
 	if err != nil {
 		return nil, err
 	}
-	resolved := args
-	if chk != nil && chk.Resolved != nil {
-		if resolved, err = tools.Decode[VolumeArgs](chk.Resolved); err != nil {
-			return nil, err
-		}
+	resolved, err := tools.ResolvedArgs(chk, args)
+	if err != nil {
+		return nil, err
 	}
 	body, err := attachOpts(resolved).ToVolumeAttachmentCreateMap()
 	if err != nil {
@@ -265,10 +263,8 @@ func previewRemoveVolume(ctx context.Context, env *tools.Env, args RemoveVolumeA
 	if err != nil {
 		return nil, err
 	}
-	if chk != nil && chk.Resolved != nil {
-		if args, err = tools.Decode[RemoveVolumeArgs](chk.Resolved); err != nil {
-			return nil, err
-		}
+	if args, err = tools.ResolvedArgs(chk, args); err != nil {
+		return nil, err
 	}
 	return &tools.Preview{
 		Requests: []tools.Request{{Method: "DELETE", URL: c.ServiceURL("servers", args.Server, "os-volume_attachments", args.Volume)}},

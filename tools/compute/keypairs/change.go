@@ -229,11 +229,9 @@ func checkCreate(ctx context.Context, env *tools.Env, args CreateArgs) (*tools.C
 }
 
 func previewCreate(ctx context.Context, env *tools.Env, args CreateArgs, chk *tools.Check) (*tools.Preview, error) {
-	var err error
-	if chk != nil && chk.Resolved != nil {
-		if args, err = tools.Decode[CreateArgs](chk.Resolved); err != nil {
-			return nil, err
-		}
+	args, err := tools.ResolvedArgs(chk, args)
+	if err != nil {
+		return nil, err
 	}
 	c, err := client(ctx, env)
 	if err != nil {
@@ -453,11 +451,9 @@ func importOpts(args ImportArgs) (keypairs.CreateOpts, error) {
 }
 
 func previewImport(ctx context.Context, env *tools.Env, args ImportArgs, chk *tools.Check) (*tools.Preview, error) {
-	var err error
-	if chk != nil && chk.Resolved != nil {
-		if args, err = tools.Decode[ImportArgs](chk.Resolved); err != nil {
-			return nil, err
-		}
+	args, err := tools.ResolvedArgs(chk, args)
+	if err != nil {
+		return nil, err
 	}
 	c, err := client(ctx, env)
 	if err != nil {

@@ -475,12 +475,9 @@ func createBody(a CreateArgs, userData []byte) (map[string]any, error) {
 }
 
 func previewCreate(ctx context.Context, env *tools.Env, args CreateArgs, chk *tools.Check) (*tools.Preview, error) {
-	if chk != nil && chk.Resolved != nil {
-		resolved, err := tools.Decode[CreateArgs](chk.Resolved)
-		if err != nil {
-			return nil, err
-		}
-		args = resolved
+	args, err := tools.ResolvedArgs(chk, args)
+	if err != nil {
+		return nil, err
 	}
 	c, err := computeClient(ctx, env)
 	if err != nil {

@@ -94,12 +94,9 @@ func rebuildOpts(a RebuildArgs) servers.RebuildOpts {
 }
 
 func previewRebuild(ctx context.Context, env *tools.Env, args RebuildArgs, chk *tools.Check) (*tools.Preview, error) {
-	if chk != nil && chk.Resolved != nil {
-		resolved, err := tools.Decode[RebuildArgs](chk.Resolved)
-		if err != nil {
-			return nil, err
-		}
-		args = resolved
+	args, err := tools.ResolvedArgs(chk, args)
+	if err != nil {
+		return nil, err
 	}
 	c, err := computeClient(ctx, env)
 	if err != nil {

@@ -281,11 +281,9 @@ func createOpts(args CreateArgs) images.CreateOpts {
 }
 
 func previewCreate(ctx context.Context, env *tools.Env, args CreateArgs, chk *tools.Check) (*tools.Preview, error) {
-	var err error
-	if chk != nil && chk.Resolved != nil {
-		if args, err = tools.Decode[CreateArgs](chk.Resolved); err != nil {
-			return nil, err
-		}
+	args, err := tools.ResolvedArgs(chk, args)
+	if err != nil {
+		return nil, err
 	}
 	client, err := imageClient(ctx, env)
 	if err != nil {
@@ -493,11 +491,9 @@ func checkSet(ctx context.Context, env *tools.Env, args SetArgs) (*tools.Check, 
 }
 
 func previewSet(ctx context.Context, env *tools.Env, args SetArgs, chk *tools.Check) (*tools.Preview, error) {
-	var err error
-	if chk != nil && chk.Resolved != nil {
-		if args, err = tools.Decode[SetArgs](chk.Resolved); err != nil {
-			return nil, err
-		}
+	args, err := tools.ResolvedArgs(chk, args)
+	if err != nil {
+		return nil, err
 	}
 	client, err := imageClient(ctx, env)
 	if err != nil {
