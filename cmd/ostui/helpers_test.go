@@ -30,9 +30,10 @@ func isolate(env *testscript.Env) {
 
 func scriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
 	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
-		"cmpjson": cmpJSON,
-		"chmod":   chmod,
-		"perm":    perm,
+		"cmpjson":   cmpJSON,
+		"fakemodel": fakeModel,
+		"chmod":     chmod,
+		"perm":      perm,
 	}
 }
 

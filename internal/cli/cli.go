@@ -181,7 +181,8 @@ func run(ctx context.Context, args []string, ios *iostreams.IOStreams, getenv fu
 	}
 	switch {
 	case o.commandOK:
-		if ios.IsStdinTTY() && ios.IsStderrTTY() {
+		// A person at the keyboard can answer even when output is piped.
+		if ios.IsStdinTTY() {
 			sh.Asker = lineAsker(ios)
 		}
 		return oneShot(ctx, sh, o.command)

@@ -1,0 +1,46 @@
+package main
+
+import (
+	"context"
+	"os"
+	"strings"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/kriscelmer/os-tui/internal/llm/llmtest"
+)
+
+// fakeModel starts a scripted OpenAI-compatible model for the rest of the
+// script and points OPENAI_BASE_URL at it:
+//
+//	fakemodel SCRIPT.yaml [CANARY...]
+//
+// Every request it gets, and every expectation that failed ("llmtest:
+// FAIL ..."), goes to $WORK/fakemodel.log; at the end of the script a
+// failed expectation or a leaked canary fails the test.
+func fakeModel(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 1 {
+		ts.Fatalf("usage: fakemodel SCRIPT [CANARY...]")
+	}
+	script, err := llmtest.LoadScript(ts.MkAbs(args[0]))
+	ts.Check(err)
+	logPath := ts.MkAbs("fakemodel.log")
+	log, err := os.OpenFile(logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	ts.Check(err)
+	srv, err := llmtest.RunServer("127.0.0.1:0", script, log, llmtest.Canaries(args[1:]...))
+	ts.Check(err)
+	ts.Setenv("OPENAI_BASE_URL", "http://"+srv.Addr+"/v1")
+	ts.Setenv("OPENAI_API_KEY", "sk-test-not-a-real-key")
+	ts.Setenv("OSTUI_MODEL", "scripted")
+	ts.Defer(func() {
+		_ = srv.Shutdown(context.Background())
+		_ = log.Close()
+		b, _ := os.ReadFile(logPath)
+		for _, line := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(line, "llmtest: FAIL") {
+				ts.Logf("%s", line)
+				ts.Fatalf("the scripted model saw something it should not have")
+			}
+		}
+	})
+}
