@@ -167,7 +167,7 @@ func (c *client) attempt(ctx context.Context, oreq openai.ChatCompletionRequest,
 	if err != nil {
 		return nil, false, err
 	}
-	defer stream.Close()
+	defer func() { _ = stream.Close() }() // the answer is read; a close error loses nothing
 
 	var (
 		text  strings.Builder

@@ -266,7 +266,7 @@ func brokenStream(t *testing.T) (url string, requests func() int) {
 			w.(http.Flusher).Flush()
 			conn, _, err := w.(http.Hijacker).Hijack()
 			if err == nil {
-				conn.Close()
+				_ = conn.Close()
 			}
 			return
 		}
@@ -389,7 +389,7 @@ func TestErrorsPeopleCanActOn(t *testing.T) {
 			t.Fatal(err)
 		}
 		url := "http://" + ln.Addr().String() + "/v1"
-		ln.Close()
+		_ = ln.Close()
 		return url
 	}()
 	tests := []struct {

@@ -47,7 +47,7 @@ func (e *statusError) Error() string {
 // readStatusError builds a statusError from a failed response and closes
 // its body.
 func readStatusError(resp *http.Response) *statusError {
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }() // an error body, read for its message only
 	// The start of the body is enough to say what went wrong; a proxy's
 	// HTML error page can be long.
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))

@@ -52,7 +52,7 @@ func (t *RecordingTransport) RoundTrip(req *http.Request) (*http.Response, error
 	rec := &recorded{x: Exchange{Method: req.Method, URL: req.URL.Redacted(), RequestHeader: redactHeader(req.Header)}}
 	if req.Body != nil && req.Body != http.NoBody {
 		body, err := io.ReadAll(req.Body)
-		req.Body.Close()
+		_ = req.Body.Close() // fully read; replaced below
 		if err != nil {
 			return nil, fmt.Errorf("recording the request body: %w", err)
 		}

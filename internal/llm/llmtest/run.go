@@ -90,7 +90,7 @@ func run(args []string, stderr io.Writer, stop func() <-chan struct{}) int {
 		fmt.Fprintf(stderr, "llmtest: %v\n", err)
 		return 1
 	}
-	defer srv.Close()
+	defer func() { _ = srv.Close() }()
 	if *portFile != "" {
 		if err := writePort(*portFile, srv.Addr); err != nil {
 			fmt.Fprintf(stderr, "llmtest: %v\n", err)
@@ -117,12 +117,12 @@ func writePort(path, addr string) error {
 		return fmt.Errorf("writing port file: %w", err)
 	}
 	if _, err := tmp.WriteString(port + "\n"); err != nil {
-		tmp.Close()
-		os.Remove(tmp.Name())
+		_ = tmp.Close()
+		_ = os.Remove(tmp.Name())
 		return fmt.Errorf("writing port file: %w", err)
 	}
 	if err := tmp.Close(); err != nil {
-		os.Remove(tmp.Name())
+		_ = os.Remove(tmp.Name())
 		return fmt.Errorf("writing port file: %w", err)
 	}
 	if err := os.Rename(tmp.Name(), path); err != nil {
