@@ -40,6 +40,7 @@ type options struct {
 	version   bool
 	help      bool
 	yes       bool
+	resume    string
 	readOnly  bool
 	args      []string
 }
@@ -70,6 +71,7 @@ func parseFlags(args []string) (*options, error) {
 	})
 	fs.BoolVar(&o.offline, "offline", false, "")
 	fs.BoolVar(&o.yes, "yes", false, "")
+	fs.StringVar(&o.resume, "resume", "", "")
 	fs.BoolVar(&o.readOnly, "read-only", false, "")
 	fs.BoolVar(&o.debug, "debug", false, "")
 	fs.DurationVar(&o.timeout, "timeout", 30*time.Second, "")
@@ -175,6 +177,11 @@ func run(ctx context.Context, args []string, ios *iostreams.IOStreams, getenv fu
 	}
 	if o.readOnly {
 		sh.Mode = gate.ModeAsk
+	}
+	if o.resume != "" {
+		if err := sh.resume(o.resume); err != nil {
+			return err
+		}
 	}
 	for _, w := range sh.Warnings() {
 		fmt.Fprintln(ios.ErrOut, "warning: "+w.String())

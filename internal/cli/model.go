@@ -27,7 +27,10 @@ func (s *Shell) ask(ctx context.Context, text string) error {
 		return err
 	}
 	if s.session == nil {
-		s.session = &planner.Session{}
+		s.session, s.sessionStart = &planner.Session{}, time.Now()
+	}
+	if err := s.budgetLeft(); err != nil {
+		return err
 	}
 	mode := s.modelMode()
 	system, err := prompt.System(mode, s.promptData())
@@ -62,6 +65,9 @@ func (s *Shell) ask(ctx context.Context, text string) error {
 	}
 	err = p.Turn(ctx, s.session, system, mode, text, hooks)
 	s.modelUsage = s.session.Usage
+	if _, serr := s.saveSession(""); serr != nil && err == nil {
+		fmt.Fprintln(s.IO.ErrOut, "warning: the session was not saved: "+serr.Error())
+	}
 	return err
 }
 

@@ -47,6 +47,9 @@ type Shell struct {
 	LLM llm.Client
 
 	session           *planner.Session
+	sessionID         string
+	sessionTitle      string
+	sessionStart      time.Time
 	modelUsage        llm.Usage
 	modelModeOverride string
 	theGate           *gate.Gate
@@ -255,6 +258,12 @@ func (s *Shell) builtin(ctx context.Context, b router.Builtin) (bool, error) {
 		return false, s.setMode(b.Args)
 	case "audit":
 		return false, s.showAudit(b.Args)
+	case "save":
+		return false, s.saveCommand(b.Args)
+	case "resume":
+		return false, s.resumeCommand(b.Args)
+	case "compact":
+		return false, s.compact(ctx)
 	case "model":
 		return false, s.describeModel()
 	case "cost":

@@ -31,6 +31,7 @@ Other flags:
   --yes                          approve the -c command's plan once its preflight passes
   --read-only                    refuse anything that would change the cloud (mode ask)
   --offline                      never call a language model
+  --resume ID|latest             continue a saved conversation with the model
   --debug                        log each API call (method, URL, status, time, request ID) to stderr
   --timeout DURATION             give up on an API call after this long (default 30s)
   --version                      print the version
