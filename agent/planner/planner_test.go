@@ -59,8 +59,6 @@ func newPlanner(t *testing.T, model *scripted) *Planner {
 	return &Planner{LLM: model, Registry: reg}
 }
 
-
-
 func serverList() *tools.Result {
 	return &tools.Result{List: &tools.List{
 		Columns: []tools.Column{{Name: "ID"}, {Name: "Name"}, {Name: "Status"}},

@@ -53,12 +53,12 @@ type Shell struct {
 	modelUsage        llm.Usage
 	modelModeOverride string
 	theGate           *gate.Gate
-	audit    *audit.Log
-	cfg      *config.Cloud
-	cfgErr   error
-	warnings []config.Warning
-	env      *tools.Env
-	conn     *cloud.Conn
+	audit             *audit.Log
+	cfg               *config.Cloud
+	cfgErr            error
+	warnings          []config.Warning
+	env               *tools.Env
+	conn              *cloud.Conn
 }
 
 // NewShell builds a session. It reads configuration but does not touch
