@@ -3,10 +3,12 @@ package cli
 import (
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/kriscelmer/os-tui/internal/iostreams"
+	"github.com/kriscelmer/os-tui/internal/render/markdown"
 )
 
 // answer shows a model's answer as it streams: a spinner on stderr until
@@ -16,16 +18,23 @@ type answer struct {
 	tty      bool
 	cs       *iostreams.ColorScheme
 
-	mu      sync.Mutex
-	started bool
-	stop    chan struct{}
-	done    chan struct{}
-	wrote   bool
-	lastNL  bool
+	mu     sync.Mutex
+	stop   chan struct{}
+	done   chan struct{}
+	wrote  bool
+	lastNL bool
+
+	// On a terminal the answer is rendered as markdown a paragraph at a
+	// time: pending holds the paragraph still arriving.
+	md      func(string) error
+	pending strings.Builder
 }
 
 func newAnswer(ios *iostreams.IOStreams) *answer {
 	a := &answer{out: ios.Out, err: ios.ErrOut, tty: ios.IsStderrTTY(), cs: ios.ColorScheme(), lastNL: true}
+	if ios.IsStdoutTTY() {
+		a.md = func(s string) error { return markdown.Render(ios, s) }
+	}
 	a.spin()
 	return a
 }
@@ -56,6 +65,7 @@ func (a *answer) spin() {
 func (a *answer) pause() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.flushLocked()
 	a.stopSpinnerLocked()
 	if a.wrote && !a.lastNL {
 		fmt.Fprintln(a.out)
@@ -77,16 +87,49 @@ func (a *answer) write(delta string) {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if a.md != nil {
+		a.pending.WriteString(delta)
+		// Render each finished paragraph (outside code fences) as it
+		// completes, so the answer still streams.
+		text := a.pending.String()
+		if i := strings.LastIndex(text, "\n\n"); i >= 0 && strings.Count(text[:i], "```")%2 == 0 {
+			a.stopSpinnerLocked()
+			a.renderLocked(text[:i+2])
+			a.pending.Reset()
+			a.pending.WriteString(text[i+2:])
+		}
+		return
+	}
 	a.stopSpinnerLocked()
 	fmt.Fprint(a.out, controlEscapeKeepNL(delta))
 	a.wrote = true
 	a.lastNL = delta[len(delta)-1] == '\n'
 }
 
+func (a *answer) renderLocked(md string) {
+	if strings.TrimSpace(md) == "" {
+		return
+	}
+	if err := a.md(controlEscapeKeepNL(md)); err != nil {
+		fmt.Fprint(a.out, controlEscapeKeepNL(md))
+	}
+	a.wrote, a.lastNL = true, true
+}
+
+// flushLocked renders what is left of a streamed answer.
+func (a *answer) flushLocked() {
+	if a.md != nil && a.pending.Len() > 0 {
+		a.stopSpinnerLocked()
+		a.renderLocked(a.pending.String())
+		a.pending.Reset()
+	}
+}
+
 // note prints a faint line about what the model is doing.
 func (a *answer) note(msg string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.flushLocked()
 	a.stopSpinnerLocked()
 	if a.wrote && !a.lastNL {
 		fmt.Fprintln(a.out)
@@ -101,6 +144,7 @@ func (a *answer) note(msg string) {
 func (a *answer) finish() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.flushLocked()
 	a.stopSpinnerLocked()
 	if a.wrote && !a.lastNL {
 		fmt.Fprintln(a.out)

@@ -184,6 +184,10 @@ func (s *Shell) approve(r *gate.Review) (*gate.Approved, *plan.Plan, error) {
 		return nil, nil, &needsApprovalError{slash: r.Steps[0].Tool.Slash()}
 	}
 	grantable := grantableTool(r)
+	if r.Plan.Origin == plan.OriginModel {
+		// Grants never approve a model's plan, so offering one would mislead.
+		grantable = nil
+	}
 	prompt := "Run it? [y]es [n]o [s]tep by step [e]dit"
 	if grantable != nil {
 		prompt += fmt.Sprintf(" [a]lways allow %s this session", grantable.Slash())
