@@ -93,7 +93,7 @@ func parseFlags(args []string) (*options, error) {
 		return nil, &usageError{msg: "ostui: --timeout must be positive"}
 	}
 	o.args = fs.Args()
-	if o.yes && !o.commandOK {
+	if o.yes && !o.commandOK && (len(o.args) == 0 || o.args[0] != "run") {
 		return nil, &usageError{msg: "ostui: --yes approves one command given with -c (or a recipe); in the shell, answer the prompt"}
 	}
 	if o.yes && o.readOnly {
@@ -157,6 +157,9 @@ func run(ctx context.Context, args []string, ios *iostreams.IOStreams, getenv fu
 	case o.version:
 		fmt.Fprintln(ios.Out, versionLine())
 		return nil
+	}
+	if len(o.args) > 0 && o.args[0] == "run" {
+		return runRecipe(ctx, ios, o, getenv)
 	}
 	if len(o.args) > 0 {
 		return subcommand(ios, o, getenv)

@@ -7,6 +7,8 @@ Usage:
   ostui [flags]                      open the interactive shell
   ostui [flags] -c COMMAND           run one command and exit, e.g. -c '/server list -f json'
   COMMANDS | ostui [flags]           run commands read from standard input, one per line
+  ostui run RECIPE.yaml [--param K=V] [--yes] [--check]
+                                     run a saved plan through the gate
   ostui completion bash|zsh|fish     print a shell completion script
   ostui --version                    print the version
 

@@ -1,0 +1,113 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+
+	"github.com/kriscelmer/os-tui/agent/gate"
+	"github.com/kriscelmer/os-tui/agent/plan"
+	"github.com/kriscelmer/os-tui/internal/iostreams"
+	"github.com/kriscelmer/os-tui/tools/toolset"
+)
+
+const runUsage = `usage: ostui run RECIPE.yaml [--param NAME=VALUE]... [--yes] [--check]
+
+Runs a saved plan (a recipe) through the gate: validate, preflight, dry-run,
+then your approval (or --yes once the preflight passes), then the executor.
+--check stops after the preflight and dry-run.`
+
+// runRecipe is `ostui run`: a recipe is a plan with parameters, and it
+// takes the same path as any other plan.
+func runRecipe(ctx context.Context, ios *iostreams.IOStreams, o *options, getenv func(string) string) error {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	params := map[string]string{}
+	fs.Func("param", "", func(v string) error {
+		k, val, ok := strings.Cut(v, "=")
+		if !ok || k == "" {
+			return fmt.Errorf("--param takes NAME=VALUE (got %q)", v)
+		}
+		params[k] = val
+		return nil
+	})
+	yes := fs.Bool("yes", o.yes, "")
+	check := fs.Bool("check", false, "")
+	help := fs.Bool("help", false, "")
+	args := o.args[1:]
+	// The recipe may come before or after the flags.
+	var file string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		file, args = args[0], args[1:]
+	}
+	if err := fs.Parse(args); err != nil {
+		return &usageError{msg: "ostui run: " + err.Error() + "\n" + runUsage}
+	}
+	if *help {
+		fmt.Fprintln(ios.Out, runUsage)
+		return nil
+	}
+	if file == "" && fs.NArg() == 1 {
+		file = fs.Arg(0)
+	} else if fs.NArg() > 0 || file == "" {
+		return &usageError{msg: runUsage}
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return fmt.Errorf("read recipe: %w", err)
+	}
+	recipe, err := plan.ParseRecipe(b)
+	if err != nil {
+		return err
+	}
+	p, err := recipe.Plan(params)
+	if err != nil {
+		return &usageError{msg: "ostui run: " + err.Error()}
+	}
+	reg, err := toolset.Registry()
+	if err != nil {
+		return fmt.Errorf("load tools: %w", err)
+	}
+	sh := NewShell(ios, reg, o.flags, getenv, DefaultPaths(getenv))
+	sh.Debug, sh.Timeout, sh.Yes = o.debug, o.timeout, *yes
+	if o.readOnly {
+		sh.Mode = gate.ModeAsk
+	}
+	if ios.IsStdinTTY() {
+		sh.Asker = lineAsker(ios)
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
+	defer stop()
+	if *check {
+		err = sh.checkPlan(ctx, p)
+	} else {
+		err = sh.runPlan(ctx, p)
+	}
+	if err != nil {
+		sh.Report(err)
+		return &silentError{code: ExitCode(err)}
+	}
+	return nil
+}
+
+// checkPlan shows a plan's preflight and dry-run and stops there.
+func (s *Shell) checkPlan(ctx context.Context, p *plan.Plan) error {
+	env, err := s.environment()
+	if err != nil {
+		return err
+	}
+	review, err := s.gate().Preflight(ctx, env, p)
+	if err != nil {
+		return err
+	}
+	s.showReview(review)
+	if review.Blocked() {
+		return &blockedError{problems: review.Problems()}
+	}
+	fmt.Fprintln(s.IO.ErrOut, "preflight passed; nothing was run (--check)")
+	return nil
+}
