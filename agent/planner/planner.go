@@ -54,6 +54,21 @@ type Hooks struct {
 	// Calling, when set, is told of each tool call before it runs, so the
 	// person sees what the model reads.
 	Calling func(tool string, args tools.Args)
+	// SaveFile writes what compose mode produced (a recipe or a Heat
+	// template) after validating it; it is offered only in compose mode.
+	SaveFile func(ctx context.Context, kind, path, content string) Outcome
+}
+
+// SaveFileFunction is compose mode's one way to produce something.
+const SaveFileFunction = "save_file"
+
+// saveFileFunction describes save_file to the model.
+func saveFileFunction() llm.Function {
+	return llm.Function{
+		Name:        SaveFileFunction,
+		Description: "Save a recipe (an ostui plan in YAML: goal, params, steps of {id, tool, args, why}; ${param.NAME} fills parameters, ${step.field} refers to earlier outputs) or a Heat template (HOT YAML) to a new file in the current directory. It is validated, not run.",
+		Parameters:  json.RawMessage(`{"type":"object","additionalProperties":false,"required":["kind","path","content"],"properties":{"kind":{"type":"string","enum":["recipe","heat"]},"path":{"type":"string","description":"a new file name in the current directory, e.g. web.yaml"},"content":{"type":"string","description":"the whole file"}}}`),
+	}
 }
 
 // Planner runs turns.
@@ -92,8 +107,13 @@ func (p *Planner) Turn(ctx context.Context, s *Session, system, mode, text strin
 	}
 	s.Messages = append(s.Messages, llm.Message{Role: llm.RoleUser, Content: text})
 	fns := Functions(p.Registry, p.Offered)
-	if mode == "ask" {
+	switch mode {
+	case "ask":
 		fns = readOnly(fns)
+	case "compose":
+		// Compose writes files; it changes nothing in the cloud.
+		fns = append(readOnly(fns), saveFileFunction())
+		fns = append(fns, describeOnly(Functions(p.Registry, p.Offered))...)
 	}
 	s.LastTurn = llm.Usage{}
 	corrections := 0
@@ -172,6 +192,20 @@ func (p *Planner) call(ctx context.Context, tc llm.ToolCall, mode string, h Hook
 			msg = withSummary(msg, out.Summary)
 		}
 		return msg, out.Status
+	case SaveFileFunction:
+		if mode != "compose" || h.SaveFile == nil {
+			return Status(StatusDenied, false, []string{"save_file works in compose mode only"}), statusRefused
+		}
+		var a struct{ Kind, Path, Content string }
+		if err := json.Unmarshal(args, &a); err != nil {
+			return Status(StatusInvalid, true, []string{"save_file takes {kind, path, content}: " + err.Error()}), StatusInvalid
+		}
+		out := h.SaveFile(ctx, a.Kind, a.Path, a.Content)
+		msg := Status(out.Status, out.Retryable, out.Errors)
+		if out.Summary != "" {
+			msg = withSummary(msg, out.Summary)
+		}
+		return msg, out.Status
 	case DescribeToolFunction:
 		var a struct {
 			Name string `json:"name"`
@@ -225,6 +259,17 @@ func withSummary(status, summary string) string {
 		return status
 	}
 	return string(b)
+}
+
+// describeOnly keeps describe_tool, so compose mode can learn the
+// arguments of the change tools it writes into recipes.
+func describeOnly(fns []llm.Function) []llm.Function {
+	for _, f := range fns {
+		if f.Name == DescribeToolFunction {
+			return []llm.Function{f}
+		}
+	}
+	return nil
 }
 
 // readOnly drops the functions that lead to changes.

@@ -52,6 +52,10 @@ func (s *Shell) ask(ctx context.Context, text string) error {
 			return s.proposeForModel(ctx, pl)
 		},
 		Text: out.write,
+		SaveFile: func(_ context.Context, kind, path, content string) planner.Outcome {
+			out.pause()
+			return s.saveComposed(kind, path, content)
+		},
 		Calling: func(tool string, args tools.Args) {
 			out.note(fmt.Sprintf("reading: /%s %s", strings.ReplaceAll(tool, ".", " "), compactArgs(args)))
 		},
