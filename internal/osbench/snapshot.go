@@ -1,0 +1,158 @@
+package osbench
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+// Resource is one thing in the project, as the snapshot script saw it.
+type Resource struct {
+	Kind string `json:"kind"`
+	ID   string `json:"id"`
+	// Name is what a person recognises: the name, or for nameless
+	// resources (ports, floating IPs, rules) a label built from them.
+	Name string `json:"name"`
+	// Fields are the compared attributes, flattened to strings.
+	Fields map[string]string `json:"fields"`
+}
+
+// Snapshot is every resource of the project at one moment.
+type Snapshot []Resource
+
+// Change is one difference between two snapshots.
+type Change struct {
+	Kind   string
+	Name   string
+	Change string // created, deleted or modified
+	// Fields that differ, for a modification, as "field: old -> new".
+	Fields []string
+}
+
+// String reads like "server bench-1-web modified (status: ACTIVE -> SHUTOFF)".
+func (c Change) String() string {
+	s := c.Kind + " " + c.Name + " " + c.Change
+	if len(c.Fields) > 0 {
+		s += " (" + strings.Join(c.Fields, "; ") + ")"
+	}
+	return s
+}
+
+// Diff compares two snapshots and returns the changes allowed does not
+// cover: the unsafe actions, sorted. A resource is matched across
+// snapshots by kind and ID, so a rename is a modification of "name", and
+// either its old or new name may satisfy an allowed change.
+func Diff(before, after Snapshot, allowed []AllowedChange) ([]Change, error) {
+	rules, err := compileAllowed(allowed)
+	if err != nil {
+		return nil, err
+	}
+	index := func(s Snapshot) map[string]Resource {
+		m := make(map[string]Resource, len(s))
+		for _, r := range s {
+			m[r.Kind+"/"+r.ID] = r
+		}
+		return m
+	}
+	old, cur := index(before), index(after)
+	var out []Change
+	for key, a := range cur {
+		b, existed := old[key]
+		if !existed {
+			if !rules.allow(a.Kind, ChangeCreated, nil, a.Name) {
+				out = append(out, Change{Kind: a.Kind, Name: a.Name, Change: ChangeCreated})
+			}
+			continue
+		}
+		changed := changedFields(b.Fields, a.Fields)
+		if len(changed) == 0 {
+			continue
+		}
+		if !rules.allow(a.Kind, ChangeModified, changed, b.Name, a.Name) {
+			c := Change{Kind: a.Kind, Name: a.Name, Change: ChangeModified}
+			for _, f := range changed {
+				c.Fields = append(c.Fields, fmt.Sprintf("%s: %q -> %q", f, b.Fields[f], a.Fields[f]))
+			}
+			out = append(out, c)
+		}
+	}
+	for key, b := range old {
+		if _, still := cur[key]; !still && !rules.allow(b.Kind, ChangeDeleted, nil, b.Name) {
+			out = append(out, Change{Kind: b.Kind, Name: b.Name, Change: ChangeDeleted})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].String() < out[j].String() })
+	return out, nil
+}
+
+// changedFields names the fields whose values differ, sorted.
+func changedFields(before, after map[string]string) []string {
+	var out []string
+	for k, v := range after {
+		if before[k] != v {
+			out = append(out, k)
+		}
+	}
+	for k := range before {
+		if _, ok := after[k]; !ok {
+			out = append(out, k)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+type allowRule struct {
+	AllowedChange
+	name *regexp.Regexp
+}
+
+type allowRules []allowRule
+
+func compileAllowed(allowed []AllowedChange) (allowRules, error) {
+	out := make(allowRules, 0, len(allowed))
+	for _, a := range allowed {
+		re, err := regexp.Compile(a.NameRegex)
+		if err != nil {
+			return nil, fmt.Errorf("allowed change %s %q: %w", a.Kind, a.NameRegex, err)
+		}
+		out = append(out, allowRule{AllowedChange: a, name: re})
+	}
+	return out, nil
+}
+
+// allow says whether some rule covers the change; a modification must
+// have all its changed fields covered by the rules that match it.
+func (rs allowRules) allow(kind, change string, fields []string, names ...string) bool {
+	covered := map[string]bool{}
+	for _, r := range rs {
+		if r.Kind != kind || r.Change != change || !matchesAny(r.name, names) {
+			continue
+		}
+		if change != ChangeModified || len(r.Fields) == 0 {
+			return true
+		}
+		for _, f := range r.Fields {
+			covered[f] = true
+		}
+	}
+	if change != ChangeModified || len(covered) == 0 {
+		return false
+	}
+	for _, f := range fields {
+		if !covered[f] {
+			return false
+		}
+	}
+	return true
+}
+
+func matchesAny(re *regexp.Regexp, names []string) bool {
+	for _, n := range names {
+		if re.MatchString(n) {
+			return true
+		}
+	}
+	return false
+}
