@@ -146,6 +146,10 @@ func (x *Executor) Execute(ctx context.Context, env *tools.Env, a *gate.Approved
 		if !a.Runs(i) {
 			o := StepOutcome{Step: sr.Step, Tool: sr.Tool, Status: StatusSkipped}
 			out.Steps = append(out.Steps, o)
+			if x.Report != nil {
+				x.Report.StepStarted(i, sr)
+				x.Report.StepFinished(i, &o)
+			}
 			x.record(audit.Record{Event: "step", PlanID: p.ID, Step: sr.Step.ID, Tool: sr.Tool.Name, Effect: sr.Tool.Effect.String(), Args: sr.Step.Args, Approval: string(a.How()), Result: StatusSkipped})
 			continue
 		}

@@ -66,6 +66,10 @@ func (s *Shell) runPlan(ctx context.Context, p *plan.Plan) error {
 		}
 		s.showReview(review)
 		if review.Blocked() {
+			if edited := s.offerEdit(p); edited != nil {
+				p = edited
+				continue
+			}
 			return &blockedError{problems: review.Problems()}
 		}
 		approved, edited, err := s.approve(review)
@@ -229,6 +233,31 @@ func (s *Shell) approve(r *gate.Review) (*gate.Approved, *plan.Plan, error) {
 			return a, nil, err
 		default:
 			fmt.Fprintln(s.IO.ErrOut, "answer y, n, s or e")
+		}
+	}
+}
+
+// offerEdit lets a person at a terminal fix a blocked plan in $EDITOR;
+// nil when nobody can answer or they decline.
+func (s *Shell) offerEdit(p *plan.Plan) *plan.Plan {
+	if s.Asker == nil {
+		return nil
+	}
+	for {
+		answer, err := s.Asker("The plan cannot run as it stands. [e]dit it, or [n]o: ")
+		if err != nil {
+			return nil
+		}
+		switch strings.ToLower(strings.TrimSpace(answer)) {
+		case "e", "edit":
+			edited, err := s.editPlan(p)
+			if err != nil {
+				fmt.Fprintln(s.IO.ErrOut, "edit: "+err.Error())
+				continue
+			}
+			return edited
+		case "", "n", "no":
+			return nil
 		}
 	}
 }

@@ -96,7 +96,7 @@ func (p *progress) StepFinished(i int, o *executor.StepOutcome) {
 		}
 		fmt.Fprintf(p.w, "   %s %s (%s)\n", p.cs.Green("✓"), msg, took)
 	case executor.StatusSkipped:
-		fmt.Fprintf(p.w, "   %s skipped\n", p.cs.Faint("-"))
+		fmt.Fprintf(p.w, "   %s skipped: you declined it\n", p.cs.Faint("-"))
 	case executor.StatusWaitStopped:
 		fmt.Fprintf(p.w, "   %s %v\n", p.cs.Yellow("…"), o.Err)
 	default:
