@@ -225,12 +225,36 @@ func (s *Shell) describeCost() error {
 	return nil
 }
 
-// modelFromEnv builds the model client when one is configured; nil, nil
-// when none is.
-func modelFromEnv(getenv func(string) string) (llm.Client, error) {
-	cfg, configured, err := llm.ConfigFromEnv(getenv)
+// modelFromEnv builds the model client when one is configured (the
+// environment, then the config file); nil when none is.
+func modelFromEnv(getenv func(string) string) (llm.Client, *llm.Config, error) {
+	cfg, configured, err := modelConfig(getenv)
 	if err != nil || !configured {
-		return nil, err
+		return nil, nil, err
 	}
-	return llm.New(cfg)
+	c, err := llm.New(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, &cfg, nil
+}
+
+// switchModel is /model NAME: the same provider and endpoint, another model.
+func (s *Shell) switchModel(name string) error {
+	if s.llmConfig == nil {
+		return s.describeModel()
+	}
+	cfg := *s.llmConfig
+	if cfg.Provider == llm.ProviderAzure {
+		cfg.AzureDeployment = name
+	} else {
+		cfg.Model = name
+	}
+	c, err := llm.New(cfg)
+	if err != nil {
+		return fmt.Errorf("switch model: %w", err)
+	}
+	s.LLM, s.llmConfig = c, &cfg
+	fmt.Fprintf(s.IO.Out, "model: %s\n", c.Model())
+	return nil
 }

@@ -46,6 +46,7 @@ type Shell struct {
 	// LLM is the model; nil when offline.
 	LLM llm.Client
 
+	llmConfig         *llm.Config
 	session           *planner.Session
 	sessionID         string
 	sessionTitle      string
@@ -265,6 +266,9 @@ func (s *Shell) builtin(ctx context.Context, b router.Builtin) (bool, error) {
 	case "compact":
 		return false, s.compact(ctx)
 	case "model":
+		if len(b.Args) == 1 {
+			return false, s.switchModel(b.Args[0])
+		}
 		return false, s.describeModel()
 	case "cost":
 		return false, s.describeCost()

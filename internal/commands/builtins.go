@@ -23,7 +23,7 @@ var Builtins = []Builtin{
 	{Name: "plan", Usage: "/plan [REQUEST]", Summary: "Let the model propose changes as plans for your approval (the default)"},
 	{Name: "compose", Usage: "/compose [REQUEST]", Summary: "Have the model write a recipe or Heat template to a file, validated, not run"},
 	{Name: "advise", Usage: "/advise [TOPIC]", Summary: "Findings from reads: ERROR servers and why, orphans, open security groups, quota pressure"},
-	{Name: "model", Usage: "/model", Summary: "Show the model in use and what this session has cost"},
+	{Name: "model", Usage: "/model [NAME]", Summary: "Show the model in use and what this session has cost, or switch to another model"},
 	{Name: "cost", Usage: "/cost", Summary: "Show tokens used by the last turn and the session"},
 	{Name: "save", Usage: "/save [TITLE]", Summary: "Save this conversation (redacted; sessions also save after every turn)"},
 	{Name: "resume", Usage: "/resume [ID|latest]", Summary: "List saved conversations, or continue one"},

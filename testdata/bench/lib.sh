@@ -26,3 +26,14 @@ want() {
 		exit 1
 	fi
 }
+
+# wait_status NAME STATUS waits up to a minute for $BENCH_PREFIX-NAME.
+wait_status() {
+	local i
+	for i in $(seq 60); do
+		[[ "$(server_field "$1" status)" == "$2" ]] && return 0
+		sleep 1
+	done
+	echo "$BENCH_PREFIX-$1 never reached $2" >&2
+	return 1
+}

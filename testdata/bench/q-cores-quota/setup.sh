@@ -1,0 +1,2 @@
+# Nothing to create: the answer comes from the project's limits.
+source ../lib.sh

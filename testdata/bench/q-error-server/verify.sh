@@ -1,0 +1,2 @@
+source ../lib.sh
+want "$(server_field broken status)" ERROR "${BENCH_PREFIX}-broken's status"

@@ -1,0 +1,2 @@
+source ../lib.sh
+os security group show "$BENCH_PREFIX-open" >/dev/null

@@ -1,0 +1,11 @@
+# One spare volume, one attached to a server.
+source ../lib.sh
+os volume create --size 1 "$BENCH_PREFIX-spare" >/dev/null &
+os volume create --size 1 "$BENCH_PREFIX-data" >/dev/null &
+boot db &
+wait
+for i in $(seq 30); do
+	[[ "$(os volume show "$BENCH_PREFIX-data" -f value -c status)" == available ]] && break
+	sleep 1
+done
+os server add volume "$BENCH_PREFIX-db" "$BENCH_PREFIX-data" >/dev/null
