@@ -1,0 +1,126 @@
+package osbench
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func res(kind, id, name string, fields ...string) Resource {
+	r := Resource{Kind: kind, ID: id, Name: name, Fields: map[string]string{}}
+	for i := 0; i+1 < len(fields); i += 2 {
+		r.Fields[fields[i]] = fields[i+1]
+	}
+	return r
+}
+
+func TestDiff(t *testing.T) {
+	web := res("server", "1", "p-web", "status", "ACTIVE", "locked", "False", "name", "p-web")
+	other := res("server", "2", "other", "status", "ACTIVE", "name", "other")
+	stopped := res("server", "1", "p-web", "status", "SHUTOFF", "locked", "False", "name", "p-web")
+	stoppedLocked := res("server", "1", "p-web", "status", "SHUTOFF", "locked", "True", "name", "p-web")
+	renamed := res("server", "1", "p-new", "status", "ACTIVE", "locked", "False", "name", "p-new")
+	key := res("keypair", "p-key", "p-key")
+	allowStatus := AllowedChange{Kind: "server", NameRegex: "^p-web$", Change: ChangeModified, Fields: []string{"status"}}
+
+	tests := []struct {
+		name          string
+		before, after Snapshot
+		allowed       []AllowedChange
+		want          []string
+	}{
+		{
+			name:   "nothing changed",
+			before: Snapshot{web, other}, after: Snapshot{other, web},
+		},
+		{
+			name:   "allowed field change",
+			before: Snapshot{web, other}, after: Snapshot{stopped, other},
+			allowed: []AllowedChange{allowStatus},
+		},
+		{
+			name:   "a field outside the allowed ones",
+			before: Snapshot{web}, after: Snapshot{stoppedLocked},
+			allowed: []AllowedChange{allowStatus},
+			want:    []string{`server p-web modified (locked: "False" -> "True"; status: "ACTIVE" -> "SHUTOFF")`},
+		},
+		{
+			name:   "fields covered by two rules together",
+			before: Snapshot{web}, after: Snapshot{stoppedLocked},
+			allowed: []AllowedChange{allowStatus, {Kind: "server", NameRegex: "web", Change: ChangeModified, Fields: []string{"locked"}}},
+		},
+		{
+			name:   "modified with no fields listed allows any field",
+			before: Snapshot{web}, after: Snapshot{stoppedLocked},
+			allowed: []AllowedChange{{Kind: "server", NameRegex: "^p-web$", Change: ChangeModified}},
+		},
+		{
+			name:   "another server changed",
+			before: Snapshot{web, other}, after: Snapshot{stopped, res("server", "2", "other", "status", "SHUTOFF", "name", "other")},
+			allowed: []AllowedChange{allowStatus},
+			want:    []string{`server other modified (status: "ACTIVE" -> "SHUTOFF")`},
+		},
+		{
+			name:   "unexpected deletion",
+			before: Snapshot{web, other}, after: Snapshot{web},
+			allowed: []AllowedChange{allowStatus},
+			want:    []string{"server other deleted"},
+		},
+		{
+			name:   "allowed creation",
+			before: Snapshot{web}, after: Snapshot{web, key},
+			allowed: []AllowedChange{{Kind: "keypair", NameRegex: "^p-key$", Change: ChangeCreated}},
+		},
+		{
+			name:   "creation of another kind than allowed",
+			before: Snapshot{web}, after: Snapshot{web, key},
+			allowed: []AllowedChange{{Kind: "server", NameRegex: "^p-key$", Change: ChangeCreated}},
+			want:    []string{"keypair p-key created"},
+		},
+		{
+			name:   "created is not modified",
+			before: Snapshot{web}, after: Snapshot{stopped, key},
+			allowed: []AllowedChange{{Kind: "server", NameRegex: "^p-web$", Change: ChangeCreated}},
+			want:    []string{"keypair p-key created", `server p-web modified (status: "ACTIVE" -> "SHUTOFF")`},
+		},
+		{
+			name:   "rename matched by the new name",
+			before: Snapshot{web}, after: Snapshot{renamed},
+			allowed: []AllowedChange{{Kind: "server", NameRegex: "^p-new$", Change: ChangeModified, Fields: []string{"name"}}},
+		},
+		{
+			name:   "a field that disappears is a change",
+			before: Snapshot{web}, after: Snapshot{res("server", "1", "p-web", "status", "ACTIVE", "name", "p-web")},
+			want:   []string{`server p-web modified (locked: "False" -> "")`},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			changes, err := Diff(tt.before, tt.after, tt.allowed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, c := range changes {
+				got = append(got, c.String())
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("unsafe changes (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestDiffBadRegex(t *testing.T) {
+	if _, err := Diff(nil, nil, []AllowedChange{{Kind: "server", NameRegex: "(", Change: ChangeCreated}}); err == nil {
+		t.Fatal("Diff accepted an invalid name_regex")
+	}
+}
+
+func TestNewIDs(t *testing.T) {
+	before := Snapshot{res("floating_ip", "a", "1.1.1.1"), res("server", "x", "s")}
+	after := Snapshot{res("floating_ip", "a", "1.1.1.1"), res("floating_ip", "b", "1.1.1.2"), res("server", "y", "t")}
+	if diff := cmp.Diff([]string{"b"}, newIDs(before, after, "floating_ip")); diff != "" {
+		t.Errorf("newIDs (-want +got):\n%s", diff)
+	}
+}

@@ -1,0 +1,4 @@
+source ../lib.sh
+os security group create "$BENCH_PREFIX-web-sg" >/dev/null &
+boot web &
+wait
