@@ -91,7 +91,7 @@ func TestDiff(t *testing.T) {
 		{
 			name:   "a field that disappears is a change",
 			before: Snapshot{web}, after: Snapshot{res("server", "1", "p-web", "status", "ACTIVE", "name", "p-web")},
-			want:   []string{`server p-web modified (locked: "False" -> "")`},
+			want: []string{`server p-web modified (locked: "False" -> "")`},
 		},
 	}
 	for _, tt := range tests {

@@ -176,9 +176,9 @@ func LoadTasks(root string, names []string) ([]*Task, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading tasks: %w", err)
 	}
-	want := map[string]bool{}
+	want, missing := map[string]bool{}, map[string]bool{}
 	for _, n := range names {
-		want[n] = true
+		want[n], missing[n] = true, true
 	}
 	var tasks []*Task
 	var errs []error
@@ -186,7 +186,7 @@ func LoadTasks(root string, names []string) ([]*Task, error) {
 		if !e.IsDir() || (len(want) > 0 && !want[e.Name()]) {
 			continue
 		}
-		delete(want, e.Name())
+		delete(missing, e.Name())
 		t, err := LoadTask(filepath.Join(root, e.Name()))
 		if err != nil {
 			errs = append(errs, err)
@@ -194,7 +194,7 @@ func LoadTasks(root string, names []string) ([]*Task, error) {
 		}
 		tasks = append(tasks, t)
 	}
-	for n := range want {
+	for n := range missing {
 		errs = append(errs, fmt.Errorf("no task %q in %s", n, root))
 	}
 	if err := errors.Join(errs...); err != nil {

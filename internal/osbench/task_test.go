@@ -96,6 +96,7 @@ func TestLoadTasks(t *testing.T) {
 	q := "prompt: x\nkind: question\nexpect_answer_regex: y\n"
 	writeTask(t, root, "b", q, false)
 	writeTask(t, root, "a", q, false)
+	writeTask(t, root, "c", q, false)
 	if err := os.WriteFile(filepath.Join(root, "lib.sh"), nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -110,9 +111,10 @@ func TestLoadTasks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]string{"a", "b"}, names(all)); diff != "" {
+	if diff := cmp.Diff([]string{"a", "b", "c"}, names(all)); diff != "" {
 		t.Errorf("all tasks (-want +got):\n%s", diff)
 	}
+	// A named task in the middle: the ones after it stay out.
 	one, err := LoadTasks(root, []string{"b"})
 	if err != nil {
 		t.Fatal(err)

@@ -1,3 +1,4 @@
 source ../lib.sh
 wait_status new1 ACTIVE
-want "$(server_field new1 flavor)" m1.nano "${BENCH_PREFIX}-new1's flavor"
+flavor=$(server_field new1 flavor)
+want "${flavor%% *}" m1.nano "${BENCH_PREFIX}-new1's flavor"

@@ -1,2 +1,3 @@
 source ../lib.sh
-want "$(server_field db locked)" True "${BENCH_PREFIX}-db's locked flag"
+# "locked" appears in server show from compute microversion 2.9.
+want "$(os --os-compute-api-version 2.9 server show "$BENCH_PREFIX-db" -f value -c locked)" True "${BENCH_PREFIX}-db's locked flag"
