@@ -7,7 +7,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/kriscelmer/os-tui/internal/cli.version=$(VERSION)
 COVER_FLOOR ?= 60
 
-.PHONY: build run test test-short cover lint vet fmt bench bench-go e2e devcloud devcloud-down devcloud-status fuzz vuln clean help
+.PHONY: build run test test-short cover lint vet fmt bench bench-go os-bench e2e devcloud devcloud-down devcloud-status fuzz vuln clean help
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -42,6 +42,9 @@ fuzz: ## fuzz the slash parser and the config loader for 30 s each
 bench: build ## benchmarks: Go micro-benchmarks, then whole commands (scripts/bench)
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	bash scripts/bench $(BIN)
+
+os-bench: build ## model benchmark on the devcloud: pass@1, tokens, latency, unsafe actions (BENCH_ARGS=--scripted for the scripted model)
+	$(GO) run ./cmd/osbench --ostui $(BIN) $(BENCH_ARGS)
 
 e2e: build ## bring the devcloud up if needed, then run the real-cloud suite
 	bash scripts/e2e $(BIN)

@@ -31,6 +31,9 @@ type options struct {
 	keep       bool
 }
 
+// devcloudConfig is where `make devcloud` writes its clouds.yaml.
+const devcloudConfig = "/var/lib/devcloud/clouds.yaml"
+
 type names []string
 
 func (n *names) String() string     { return strings.Join(*n, ",") }
@@ -105,6 +108,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		defer func() { _ = os.RemoveAll(work) }()
 	}
 
+	// The devcloud's clouds.yaml is the default cloud, as for make e2e.
+	if os.Getenv("OS_CLIENT_CONFIG_FILE") == "" {
+		if _, err := os.Stat(devcloudConfig); err == nil {
+			_ = os.Setenv("OS_CLIENT_CONFIG_FILE", devcloudConfig) // the children inherit it
+		}
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	r := &osbench.Runner{
