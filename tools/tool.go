@@ -81,6 +81,11 @@ type Tool struct {
 	// server.start), or nil when there is none. The undo is itself a plan
 	// that goes through the gate.
 	Undo UndoFunc
+	// Interruptible tools stream data (uploads) for as long as it takes:
+	// the executor gives them no call timeout and lets Ctrl-C stop them,
+	// since a half-uploaded image is cleaned up by the tool itself rather
+	// than left half-changed.
+	Interruptible bool
 	// Produces names the outputs a later step may reference as
 	// ${step.field}: "id", "name", ... Run puts them in Result.Outputs.
 	Produces []string
@@ -141,6 +146,8 @@ type ChangeSpec[T any] struct {
 	Run      func(ctx context.Context, env *Env, args T) (*Result, error)
 	// Undo is optional.
 	Undo func(args T, res *Result) *Call
+	// Interruptible: see Tool.Interruptible.
+	Interruptible bool
 }
 
 // ChangeTool builds a change or destroy tool from typed functions.
@@ -150,7 +157,8 @@ func ChangeTool[T any](s ChangeSpec[T]) Tool {
 		Summary:  s.Summary,
 		Effect:   s.Effect,
 		Service:  s.Service,
-		Produces: s.Produces,
+		Produces:      s.Produces,
+		Interruptible: s.Interruptible,
 		Check: func(ctx context.Context, env *Env, raw Args) (*Check, error) {
 			args, err := Decode[T](raw)
 			if err != nil {

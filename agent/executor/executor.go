@@ -196,7 +196,14 @@ func (x *Executor) runStep(ctx context.Context, env *tools.Env, a *gate.Approved
 	if x.Report != nil {
 		x.Report.StepStarted(i, sr)
 	}
-	args, err := tools.ResolveRefs(sr.Step.Args, func(step, field string) (string, bool) {
+	// The plan shown is the plan run: a step without references runs with
+	// the arguments its approved preflight resolved (IDs, not names), so a
+	// name that now means another resource cannot redirect it.
+	source := sr.Step.Args
+	if sr.Check != nil && sr.Check.Resolved != nil && len(tools.Refs(sr.Step.Args)) == 0 {
+		source = sr.Check.Resolved
+	}
+	args, err := tools.ResolveRefs(source, func(step, field string) (string, bool) {
 		v, ok := outputs[step][field]
 		return v, ok
 	})
@@ -231,7 +238,7 @@ func (x *Executor) runStep(ctx context.Context, env *tools.Env, a *gate.Approved
 	env.Progress = stepProgress{r: x.Report, i: i}
 	defer func() { env.Progress = nil }()
 	callCtx, cancel := ctx, context.CancelFunc(func() {})
-	if sr.Tool.Effect != tools.Read {
+	if sr.Tool.Effect != tools.Read && !sr.Tool.Interruptible {
 		callCtx, cancel = context.WithTimeout(context.WithoutCancel(ctx), x.callTimeout())
 	}
 	res, err := sr.Tool.Run(callCtx, env, args)
@@ -240,10 +247,6 @@ func (x *Executor) runStep(ctx context.Context, env *tools.Env, a *gate.Approved
 	if err != nil {
 		o.Status, o.Err = StatusFailed, fmt.Errorf("step %s (%s): %w", sr.Step.ID, sr.Tool.Slash(), err)
 		return finish()
-	}
-	if sr.Tool.Effect != tools.Read {
-		// Names and IDs seen before a change may be stale now.
-		env.Lookups = &tools.Lookups{}
 	}
 	if res != nil && res.Await != nil {
 		final, err := x.wait(ctx, env, i, res.Await)

@@ -225,6 +225,39 @@ func TestReferencesResolveFromOutputs(t *testing.T) {
 	}
 }
 
+// TestMutatingCallsSurviveCtrlC: a change already sent is not cut off by
+// Ctrl-C (the context Run gets stays live, with a deadline); an
+// interruptible tool (an upload) gets the person's context itself.
+func TestMutatingCallsSurviveCtrlC(t *testing.T) {
+	for _, interruptible := range []bool{false, true} {
+		w := &world{status: map[string]string{"vm-1": "ACTIVE"}}
+		g, x, _ := setup(t, w)
+		env := toolstest.New(t).Env()
+		a := approve(t, g, env, st("stop", "vm.stop", `{"vm": "vm-1"}`))
+		a.Review().Steps[0].Tool.Interruptible = interruptible
+		ctx, cancel := context.WithCancel(t.Context())
+		var runErr error
+		var hasDeadline bool
+		orig := a.Review().Steps[0].Tool.Run
+		a.Review().Steps[0].Tool.Run = func(rctx context.Context, env *tools.Env, args tools.Args) (*tools.Result, error) {
+			cancel() // Ctrl-C while the call is in flight
+			runErr = rctx.Err()
+			_, hasDeadline = rctx.Deadline()
+			return orig(rctx, env, args)
+		}
+		_, _ = x.Execute(ctx, env, a)
+		if interruptible {
+			if runErr == nil {
+				t.Error("an interruptible tool did not see Ctrl-C")
+			}
+			continue
+		}
+		if runErr != nil || !hasDeadline {
+			t.Errorf("a mutating call saw err %v, deadline %v; want a live context with a deadline", runErr, hasDeadline)
+		}
+	}
+}
+
 func TestOnlyApprovedPlansRun(t *testing.T) {
 	_, x, _ := setup(t, &world{})
 	for _, a := range []*gate.Approved{nil, {}} {

@@ -189,9 +189,16 @@ func (g *Gate) Recheck(ctx context.Context, env *tools.Env, a *Approved, i int, 
 		return nil, nil
 	}
 	chk, err := sr.Tool.Check(cloud.WithReadOnly(ctx), env, args)
+	if err == nil && chk == nil {
+		err = fmt.Errorf("%s: its preflight returned nothing", sr.Tool.Name)
+	}
 	after := &StepReview{Step: sr.Step, Tool: sr.Tool, Check: chk, Err: err}
 	if err != nil || chk.Blocked() {
 		return nil, &ChangedError{Step: sr.Step.ID, Before: stateOf(sr.Check), After: after}
+	}
+	if len(tools.Refs(sr.Step.Args)) == 0 && !sameTargets(sr.Check, chk) {
+		return nil, &ChangedError{Step: sr.Step.ID, Before: targetsOf(sr.Check), After: &StepReview{Step: sr.Step, Tool: sr.Tool,
+			Err: fmt.Errorf("it now acts on %s, not %s as approved", targetsOf(chk), targetsOf(sr.Check))}}
 	}
 	// A step whose inputs were references could not be fully checked at
 	// approval; its state then is not comparable.
@@ -199,6 +206,35 @@ func (g *Gate) Recheck(ctx context.Context, env *tools.Env, a *Approved, i int, 
 		return nil, &ChangedError{Step: sr.Step.ID, Before: stateOf(sr.Check), After: after}
 	}
 	return chk, nil
+}
+
+// sameTargets reports whether a recheck acts on the resources approved
+// (by ID). A check that could not name its targets at approval (they came
+// from earlier steps) has nothing to compare.
+func sameTargets(approved, now *tools.Check) bool {
+	if approved == nil || len(approved.Targets) == 0 {
+		return true
+	}
+	if len(approved.Targets) != len(now.Targets) {
+		return false
+	}
+	for i := range approved.Targets {
+		if approved.Targets[i].ID != "" && approved.Targets[i].ID != now.Targets[i].ID {
+			return false
+		}
+	}
+	return true
+}
+
+func targetsOf(c *tools.Check) string {
+	if c == nil {
+		return "nothing"
+	}
+	var parts []string
+	for _, t := range c.Targets {
+		parts = append(parts, fmt.Sprintf("%s %s (%s)", t.Kind, t.Name, t.ID))
+	}
+	return strings.Join(parts, ", ")
 }
 
 func stateOf(c *tools.Check) string {

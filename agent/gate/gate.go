@@ -237,6 +237,9 @@ func (g *Gate) Preflight(ctx context.Context, env *tools.Env, p *plan.Plan) (*Re
 		sr := StepReview{Step: s, Tool: tool}
 		if tool.Effect != tools.Read {
 			sr.Check, sr.Err = tool.Check(ro, env, s.Args)
+			if sr.Err == nil && sr.Check == nil {
+				sr.Err = fmt.Errorf("%s: its preflight returned nothing", tool.Name)
+			}
 			if sr.Err == nil {
 				args := s.Args
 				if sr.Check.Resolved != nil {

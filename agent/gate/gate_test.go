@@ -21,6 +21,8 @@ type fakeCloudState struct {
 	status  string
 	missing bool
 	writes  int
+	// targetID is the ID the name resolves to ("id-1" when empty).
+	targetID string
 }
 
 func testGate(t *testing.T, st *fakeCloudState) *Gate {
@@ -46,7 +48,11 @@ func testGate(t *testing.T, st *fakeCloudState) *Gate {
 		if st.missing {
 			return nil, &tools.NotFoundError{Kind: "vm", Name: "x"}
 		}
-		chk := &tools.Check{State: st.status, Targets: []tools.Target{{Kind: "vm", ID: "id-1", Name: "x"}}}
+		id := st.targetID
+		if id == "" {
+			id = "id-1"
+		}
+		chk := &tools.Check{State: st.status, Targets: []tools.Target{{Kind: "vm", ID: id, Name: "x"}}}
 		if st.status == "SHUTOFF" {
 			chk.Findings = append(chk.Findings, tools.Finding{Level: tools.Block, Text: "vm x is SHUTOFF"})
 		}
@@ -260,6 +266,11 @@ func TestRecheck(t *testing.T) {
 	var ce *ChangedError
 	if !errors.As(err, &ce) || !strings.Contains(err.Error(), `was "ACTIVE", now "PAUSED"`) {
 		t.Errorf("changed state: %v", err)
+	}
+	// Same state, but the name now means another resource: not what was approved.
+	st.status, st.targetID = "ACTIVE", "id-2"
+	if _, err := g.Recheck(t.Context(), env, a, 0, r.Plan.Steps[0].Args); !errors.As(err, &ce) || !strings.Contains(err.Error(), "now acts on vm x (id-2), not vm x (id-1)") {
+		t.Errorf("retargeted name: %v", err)
 	}
 	st.missing = true
 	if _, err := g.Recheck(t.Context(), env, a, 0, r.Plan.Steps[0].Args); !errors.As(err, &ce) {

@@ -1,6 +1,7 @@
 package images
 
 import (
+	"time"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -25,7 +26,7 @@ func changeTools() []tools.Tool {
 		tools.ChangeTool(tools.ChangeSpec[CreateArgs]{
 			Name: "image.create", Summary: "Create an image from a local file (upload with progress)",
 			Effect: tools.Change, Service: "image", Produces: []string{"id", "name"},
-			Check: checkCreate, Preview: previewCreate, Run: runCreate,
+			Check: checkCreate, Preview: previewCreate, Run: runCreate, Interruptible: true,
 			Undo: func(_ CreateArgs, res *tools.Result) *tools.Call {
 				if res == nil || res.Outputs["id"] == "" {
 					return nil
@@ -351,7 +352,11 @@ func runCreate(ctx context.Context, env *tools.Env, args CreateArgs) (*tools.Res
 	if up.Err != nil {
 		// A queued image without data is of no use to anyone; take it
 		// back rather than leave it for the person to find.
-		d := images.Delete(ctx, client, img.ID)
+		// The upload's own context may be cancelled (Ctrl-C) or expired:
+		// the clean-up gets its own, short one.
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		d := images.Delete(cctx, client, img.ID)
+		cancel()
 		ids = append(ids, tools.HeaderRequestIDs(d.Header)...)
 		msg := "it was deleted again"
 		if d.Err != nil {
