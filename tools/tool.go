@@ -153,10 +153,10 @@ type ChangeSpec[T any] struct {
 // ChangeTool builds a change or destroy tool from typed functions.
 func ChangeTool[T any](s ChangeSpec[T]) Tool {
 	t := Tool{
-		Name:     s.Name,
-		Summary:  s.Summary,
-		Effect:   s.Effect,
-		Service:  s.Service,
+		Name:          s.Name,
+		Summary:       s.Summary,
+		Effect:        s.Effect,
+		Service:       s.Service,
 		Produces:      s.Produces,
 		Interruptible: s.Interruptible,
 		Check: func(ctx context.Context, env *Env, raw Args) (*Check, error) {
