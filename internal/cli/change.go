@@ -83,11 +83,11 @@ func (s *Shell) runPlan(ctx context.Context, p *plan.Plan) error {
 		}
 		out, err := s.executor().Execute(ctx, env, approved)
 		var changed *gate.ChangedError
-		if errors.As(err, &changed) {
+		if errors.As(err, &changed) && !anyRan(out) && s.Asker != nil && !s.Yes {
+			// Nothing ran yet: review the plan again against the cloud as
+			// it is now. (Once a step has run, going round again would
+			// run it twice; the outcome and the undo offer follow instead.)
 			fmt.Fprintln(s.IO.ErrOut, changed.Error())
-			if s.Asker == nil {
-				return err
-			}
 			continue
 		}
 		s.showOutcome(out)
@@ -96,6 +96,20 @@ func (s *Shell) runPlan(ctx context.Context, p *plan.Plan) error {
 		}
 		return err
 	}
+}
+
+// anyRan reports whether any step of an outcome ran (completed or not).
+func anyRan(out *executor.Outcome) bool {
+	if out == nil {
+		return false
+	}
+	for _, o := range out.Steps {
+		switch o.Status {
+		case executor.StatusOK, executor.StatusFailed, executor.StatusWaitStopped, executor.StatusCancelled:
+			return true
+		}
+	}
+	return false
 }
 
 // blockedError: the preflight found the plan cannot succeed.
@@ -285,7 +299,7 @@ func (s *Shell) approveSteps(r *gate.Review) (*gate.Approved, *plan.Plan, error)
 	runs := make([]bool, len(r.Steps))
 	any := false
 	for i, st := range r.Steps {
-		answer, err := s.Asker(fmt.Sprintf("  step %d, %s %s? [y/N]: ", i+1, st.Tool.Slash(), stepSubject(&st)))
+		answer, err := s.Asker(fmt.Sprintf("  step %d, %s %s? [y/N]: ", i+1, st.Tool.Slash(), controlEscape(stepSubject(&st))))
 		if err != nil {
 			return nil, nil, declinedError{}
 		}

@@ -35,7 +35,7 @@ func (p *progress) StepStarted(i int, s *gate.StepReview) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.start, p.last = time.Now(), ""
-	fmt.Fprintf(p.w, "%s %d. %s %s\n", p.cs.Cyan("▶"), i+1, s.Tool.Slash(), stepSubject(s))
+	fmt.Fprintf(p.w, "%s %d. %s %s\n", p.cs.Cyan("▶"), i+1, s.Tool.Slash(), controlEscape(stepSubject(s)))
 }
 
 func (p *progress) Status(i int, msg string) {

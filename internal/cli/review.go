@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/kriscelmer/os-tui/agent/gate"
+	"github.com/kriscelmer/os-tui/agent/plan"
 	"github.com/kriscelmer/os-tui/tools"
 )
 
@@ -42,7 +43,12 @@ func reviewMarkdown(r *gate.Review, plain bool) string {
 				fmt.Fprintf(&b, "   - %s%s %s%s", code, req.Method, req.URL, code)
 				if req.Body != nil {
 					body := compactJSON(req.Body)
-					fmt.Fprintf(&b, " %s%s%s", code, truncate(body, 300), code)
+					if r.Plan.Origin != plan.OriginModel {
+						// A person's own command: its body holds nothing they
+						// did not type. A model's plan is shown whole.
+						body = truncate(body, 600)
+					}
+					fmt.Fprintf(&b, " %s%s%s", code, body, code)
 				}
 				b.WriteString("\n")
 			}

@@ -89,6 +89,8 @@ func (s *Shell) loadConfig() {
 	cfg, warnings, err := config.Load(s.Flags, s.Getenv)
 	s.cfg, s.warnings, s.cfgErr = cfg, warnings, err
 	s.conn, s.env = nil, nil
+	// A grant given for one cloud, project or region is not one for another.
+	s.Grants = &gate.Grants{}
 }
 
 // Warnings returns configuration warnings (world-readable secure.yaml...).
@@ -380,7 +382,8 @@ func (s *Shell) Report(err error) {
 		err = cloud.Explain(err)
 	}
 	cs := s.IO.ColorScheme()
-	msg := err.Error()
+	// Error text can carry names and messages from the cloud or a model.
+	msg := controlEscapeKeepNL(err.Error())
 	first, rest, _ := strings.Cut(msg, "\n")
 	fmt.Fprintln(s.IO.ErrOut, cs.Red("error: ")+first)
 	if rest != "" {

@@ -118,7 +118,7 @@ func (s *Shell) askProp(ctx context.Context, env *tools.Env, tool *tools.Tool, p
 		if len(shown) > maxChoices {
 			shown, more = shown[:maxChoices], ", …"
 		}
-		prompt += "\n  choices: " + strings.Join(shown, ", ") + more
+		prompt += "\n  choices: " + controlEscape(strings.Join(shown, ", ")) + more
 	}
 	if !required {
 		prompt += "\n  (optional; Enter to skip)"
