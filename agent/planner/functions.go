@@ -262,6 +262,12 @@ var forbiddenNames = map[string]bool{
 // credentials, and is not a redirect.
 func forbiddenProp(name string) bool {
 	n := strings.ToLower(strings.ReplaceAll(name, "-", "_"))
+	// Local file paths are the person's to give: a model that could name
+	// one could upload ~/.config/openstack/clouds.yaml as an image or as
+	// user data.
+	if n == "file" || strings.HasSuffix(n, "_file") {
+		return true
+	}
 	return forbiddenNames[n] || strings.HasPrefix(n, "os_") || strings.HasPrefix(n, "auth_")
 }
 

@@ -224,12 +224,16 @@ func TestToolsWithForbiddenProperties(t *testing.T) {
 	}
 	want := map[string][]string{
 		"floating-ip.list":    {"project"},
+		"image.create":        {"file"},
+		"keypair.create":      {"private_key_file"},
+		"keypair.import":      {"public_key_file"},
 		"limits":              {"project_id"},
 		"network.list":        {"project"},
 		"port.list":           {"project"},
 		"quota.show":          {"project"},
 		"router.list":         {"project"},
 		"security-group.list": {"project"},
+		"server.create":       {"user_data_file"},
 		"subnet.list":         {"project"},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {

@@ -115,6 +115,10 @@ func (p *Planner) Turn(ctx context.Context, s *Session, system, mode, text strin
 		fns = append(readOnly(fns), saveFileFunction())
 		fns = append(fns, describeOnly(Functions(p.Registry, p.Offered))...)
 	}
+	offered := map[string]bool{}
+	for _, f := range fns {
+		offered[f.Name] = true
+	}
 	s.LastTurn = llm.Usage{}
 	corrections := 0
 	for call := 0; call < p.maxCalls(); call++ {
@@ -139,7 +143,14 @@ func (p *Planner) Turn(ctx context.Context, s *Session, system, mode, text strin
 				result = Status(StatusDenied, false, []string{"not run: the person declined an earlier call in this batch"})
 			} else {
 				var status string
-				result, status = p.call(ctx, tc, mode, h)
+				special := tc.Name == ProposePlanFunction || tc.Name == DescribeToolFunction || tc.Name == SaveFileFunction
+				if special && !offered[tc.Name] {
+					// Only what was offered may be called: a model that names
+					// propose_plan in ask or compose mode is refused by rule.
+					result, status = Status(StatusDenied, false, []string{fmt.Sprintf("%s is not available in %s mode", tc.Name, mode)}), statusRefused
+				} else {
+					result, status = p.call(ctx, tc, mode, h)
+				}
 				switch status {
 				case StatusDenied:
 					denied = true

@@ -220,3 +220,24 @@ func TestUsageIsCounted(t *testing.T) {
 		t.Error("the system prompt was added twice")
 	}
 }
+
+func TestComposeModeRefusesPlans(t *testing.T) {
+	model := &scripted{replies: []llm.Response{
+		calls(tc("c1", ProposePlanFunction, `{"goal": "x", "steps": [{"id": "s", "tool": "server.stop", "args": {"server": "a"}}]}`)),
+		{Content: "ok"},
+	}}
+	p := newPlanner(t, model)
+	s := &Session{}
+	err := p.Turn(t.Context(), s, "system", "compose", "write a recipe", Hooks{
+		Propose: func(context.Context, *plan.Plan) Outcome {
+			t.Error("a plan was proposed in compose mode")
+			return Outcome{}
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := toolMessages(s); len(got) != 1 || !strings.Contains(got[0], "propose_plan is not available in compose mode") {
+		t.Errorf("tool messages = %v", got)
+	}
+}

@@ -38,5 +38,15 @@ func RedactString(s string, secrets ...string) string {
 	if strings.Contains(s, "-----") {
 		s = pemPrivateBlock.ReplaceAllString(s, Placeholder)
 	}
-	return credentialHeader.ReplaceAllString(s, "${1}${2}"+Placeholder)
+	s = credentialHeader.ReplaceAllString(s, "${1}${2}"+Placeholder)
+	s = keyValueSecret.ReplaceAllString(s, "${1}${2}"+Placeholder)
+	return chpasswdLine.ReplaceAllString(s, "${1}"+Placeholder)
 }
+
+// keyValueSecret is "password: hunter2", "admin_pass=x", "\"secret\": \"y\""
+// in free text (console logs, messages): the value up to a space, quote,
+// comma or line end.
+var keyValueSecret = regexp.MustCompile(`(?i)\b(\w*(?:passw(?:or)?d|passwd|adminpass|secret|token|api[_-]?key)\w*)(["']?[ \t]*[:=][ \t]*["']?)([^\s"',}]+)`)
+
+// chpasswdLine is cloud-init's "chpasswd" list: "root:SECRET" lines.
+var chpasswdLine = regexp.MustCompile(`(?m)^([ \t]*-?[ \t]*(?:root|ubuntu|debian|centos|cirros|admin|user)[ \t]*:[ \t]*)([^\s:]{4,})$`)
