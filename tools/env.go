@@ -2,6 +2,7 @@ package tools
 
 import (
 	"context"
+	"errors"
 	"sort"
 	"sync"
 
@@ -104,12 +105,16 @@ func (l *Lookups) startLocked(ctx context.Context, kind string, fetch FetchFunc)
 		l.mu.Lock()
 		defer l.mu.Unlock()
 		ld.m, ld.err = m, err
-		if err != nil {
+		switch {
+		case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
+			// The command that started the load was cancelled; that says
+			// nothing about the service, so the next command asks again.
+		case err != nil:
 			if l.failed == nil {
 				l.failed = map[string]error{}
 			}
 			l.failed[kind] = err
-		} else {
+		default:
 			delete(l.failed, kind)
 			if l.maps == nil {
 				l.maps = map[string]map[string]string{}
@@ -164,13 +169,24 @@ func (l *Lookups) Name(ctx context.Context, kind, id string, fetch FetchFunc) (s
 		case <-ctx.Done():
 			return "", ctx.Err()
 		}
+		l.mu.Lock()
+		// ld.m is the map later Name calls write misses into: read it
+		// under the lock.
+		_, found := ld.m[id]
 		if ld.err != nil {
-			l.mu.Lock()
 			delete(l.failed, kind)
-			l.mu.Unlock()
+		}
+		l.mu.Unlock()
+		cancelled := errors.Is(ld.err, context.Canceled) || errors.Is(ld.err, context.DeadlineExceeded)
+		if cancelled && ctx.Err() == nil {
+			// Someone else's load was cancelled with their command; this
+			// one is still wanted.
+			continue
+		}
+		if ld.err != nil {
 			return "", ld.err
 		}
-		if _, found := ld.m[id]; !found && !refetched {
+		if !found && !refetched {
 			// The prefetched map predates this ID; fetch once more.
 			continue
 		}

@@ -101,3 +101,29 @@ func TestNamesListed(t *testing.T) {
 	nilNames.Listed("x", true, "y")
 	nilNames.Listed("x", false, "y")
 }
+
+func TestLookupsConcurrentAndCancelled(t *testing.T) {
+	l := &Lookups{}
+	fetch := func(context.Context) (map[string]string, error) { return map[string]string{"a": "A"}, nil }
+	done := make(chan struct{})
+	for i := 0; i < 8; i++ {
+		go func(i int) {
+			defer func() { done <- struct{}{} }()
+			for j := 0; j < 50; j++ {
+				_, _ = l.Name(context.Background(), "image", []string{"a", "gone", "b"}[(i+j)%3], fetch)
+			}
+		}(i)
+	}
+	for i := 0; i < 8; i++ {
+		<-done
+	}
+	// A prefetch cancelled with its command is not remembered as a failure.
+	l2 := &Lookups{}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	l2.Prefetch(ctx, "image", func(ctx context.Context) (map[string]string, error) { return nil, ctx.Err() })
+	got, err := l2.Name(context.Background(), "image", "a", fetch)
+	if err != nil || got != "A" {
+		t.Errorf("after a cancelled prefetch: %q, %v", got, err)
+	}
+}
