@@ -45,7 +45,7 @@ var testSchemas = fstest.MapFS{
 		"properties": {"volume": {"type": "string"}}}`)},
 }
 
-func testRouter(t *testing.T) *Router {
+func testRouter(t testing.TB) *Router {
 	t.Helper()
 	run := func(context.Context, *tools.Env, tools.Args) (*tools.Result, error) { return nil, nil }
 	var list []tools.Tool
@@ -216,7 +216,7 @@ func FuzzRoute(f *testing.F) {
 	for _, seed := range []string{"/server list --status ACTIVE", "/server show 'a b'", "/server set x --property a=b t1 t2", "hello", "/", "/server list --limit -5", `/"`, "/server show -- -x", "/server list --no-all-projects=3"} {
 		f.Add(seed)
 	}
-	r := testRouter(&testing.T{})
+	r := testRouter(f)
 	f.Fuzz(func(t *testing.T, line string) {
 		in, err := r.Route(line)
 		if err != nil {

@@ -31,8 +31,11 @@ func TestSaveLoadRedacted(t *testing.T) {
 			t.Fatal(err)
 		}
 		fi, err := os.Stat(path)
-		if err != nil || fi.Mode().Perm() != 0o600 {
-			t.Fatalf("mode %v, err %v", fi.Mode().Perm(), err)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.Mode().Perm() != 0o600 {
+			t.Fatalf("mode %v, want 600", fi.Mode().Perm())
 		}
 		raw, _ := os.ReadFile(path)
 		for _, canary := range []string{"hunter2-canary", "p4ss-canary"} {
@@ -45,8 +48,8 @@ func TestSaveLoadRedacted(t *testing.T) {
 	if err != nil || len(list) != 2 || list[0].ID != "20261122-100100" {
 		t.Fatalf("list = %+v, %v", list, err)
 	}
-	if !strings.HasPrefix(list[0].Title, "my password is <redacted>") && !strings.HasPrefix(list[0].Title, "my password is") {
-		t.Errorf("title = %q", list[0].Title)
+	if want := "my password is <redacted>, stop web-1"; list[0].Title != want {
+		t.Errorf("title = %q, want %q", list[0].Title, want)
 	}
 	latest, err := Load(dir, "latest")
 	if err != nil {

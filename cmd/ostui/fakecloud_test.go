@@ -22,6 +22,7 @@ import (
 // can assert which calls a command made.
 func setupScript(env *testscript.Env) error {
 	isolate(env)
+	scriptT.Store(env.WorkDir, env.T())
 	fc := &fakeCloud{log: filepath.Join(env.WorkDir, "fakecloud.log")}
 	srv := httptest.NewServer(fc)
 	fc.url = srv.URL

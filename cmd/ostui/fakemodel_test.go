@@ -4,11 +4,16 @@ import (
 	"context"
 	"os"
 	"strings"
+	"sync"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
 	"github.com/kriscelmer/os-tui/internal/llm/llmtest"
 )
+
+// scriptT maps a script's work directory to its test, so that checks made
+// after the script (in a Defer, where ts.Fatalf cannot be used) can fail it.
+var scriptT sync.Map
 
 // fakeModel starts a scripted OpenAI-compatible model for the rest of the
 // script and points OPENAI_BASE_URL at it:
@@ -36,10 +41,17 @@ func fakeModel(ts *testscript.TestScript, neg bool, args []string) {
 		_ = srv.Shutdown(context.Background())
 		_ = log.Close()
 		b, _ := os.ReadFile(logPath)
+		var fails []string
 		for _, line := range strings.Split(string(b), "\n") {
 			if strings.HasPrefix(line, "llmtest: FAIL") {
-				ts.Logf("%s", line)
-				ts.Fatalf("the scripted model saw something it should not have")
+				fails = append(fails, line)
+			}
+		}
+		if len(fails) > 0 {
+			// ts.Fatalf only works inside a script line; after the script,
+			// the test itself is failed.
+			if t, ok := scriptT.Load(ts.Getenv("WORK")); ok {
+				t.(testscript.T).Fatal("the scripted model saw something it should not have:\n" + strings.Join(fails, "\n"))
 			}
 		}
 	})
