@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack/compute/v2/keypairs"
@@ -301,9 +302,15 @@ func runCreate(ctx context.Context, env *tools.Env, args CreateArgs) (*tools.Res
 		_ = os.Remove(path)
 		// An unsaved key is lost; take the key pair back so it is not
 		// left behind unusable.
-		d := keypairs.Delete(ctx, c, args.Name, nil)
+		dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		d := keypairs.Delete(dctx, c, args.Name, nil)
+		cancel()
 		ids = append(ids, tools.HeaderRequestIDs(d.Header)...)
-		return &tools.Result{RequestIDs: ids}, fmt.Errorf("save the private key of %s to %s: %w (the key pair was deleted again)", args.Name, path, err)
+		undone := "the key pair was deleted again"
+		if d.Err != nil {
+			undone = fmt.Sprintf("deleting the key pair failed too (%v); remove it with /keypair delete %s", d.Err, args.Name)
+		}
+		return &tools.Result{RequestIDs: ids}, fmt.Errorf("save the private key of %s to %s: %w (%s)", args.Name, path, err, undone)
 	}
 	k.PrivateKey = ""
 	env.Names.Remember(Kind, k.Name)
