@@ -54,6 +54,10 @@ type Conn struct {
 	// answer: kept for this Conn (so other services are not asked again)
 	// but not written to the cache.
 	partial map[string]Service
+	// rediscovered is when each partially discovered service was last asked.
+	rediscovered map[string]time.Time
+	// clock replaces time.Now in tests.
+	clock func() time.Time
 }
 
 // New returns a connection to the cloud. It does no network or disk I/O.
@@ -265,6 +269,19 @@ func (c *Conn) rediscover(ctx context.Context, svc Service) Service {
 	if c.partial == nil {
 		return svc
 	}
+	// A service whose version document keeps failing is asked again at
+	// most once a minute, not on every client a command makes.
+	now := time.Now
+	if c.clock != nil {
+		now = c.clock
+	}
+	if last, ok := c.rediscovered[svc.Type]; ok && now().Sub(last) < time.Minute {
+		return svc
+	}
+	if c.rediscovered == nil {
+		c.rediscovered = map[string]time.Time{}
+	}
+	c.rediscovered[svc.Type] = now()
 	got, err := c.discoverOne(ctx, svc)
 	if err != nil {
 		c.debugf("discover %s at %s: %v", svc.Type, svc.Endpoint, err)

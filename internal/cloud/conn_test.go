@@ -333,6 +333,14 @@ func TestDiscoveryRetriesAServiceThatWasDown(t *testing.T) {
 		t.Errorf("volume discovered %d times, want 1: a partial discovery is kept for the Conn", n)
 	}
 	down.Store(false)
+	// Within a minute a failing service is not asked again...
+	sc, _ = c.ServiceClient(t.Context(), "compute")
+	if sc.Microversion != "" {
+		t.Errorf("rediscovered at once; want at most once a minute")
+	}
+	// ...after it, it is.
+	later := time.Now().Add(2 * time.Minute)
+	c.clock = func() time.Time { return later }
 	sc, _ = c.ServiceClient(t.Context(), "compute")
 	if sc.Microversion != ComputeMicroversion {
 		t.Errorf("microversion %q once compute is back, want %s", sc.Microversion, ComputeMicroversion)
