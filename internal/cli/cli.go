@@ -60,7 +60,6 @@ func parseFlags(args []string) (*options, error) {
 	fs.StringVar(&o.flags.ProjectDomainName, "os-project-domain-name", "", "")
 	fs.StringVar(&o.flags.Interface, "os-interface", "", "")
 	fs.StringVar(&o.flags.CACert, "os-cacert", "", "")
-	fs.Func("insecure", "", func(string) error { return nil })
 	insecure := fs.Bool("insecure-tls", false, "")
 	fs.Func("c", "", func(v string) error {
 		if o.commandOK {

@@ -20,7 +20,7 @@ import (
 // gate and the person, exactly like slash commands.
 func (s *Shell) ask(ctx context.Context, text string) error {
 	if s.LLM == nil {
-		return &offlineError{suggestions: suggestFor(s, text)}
+		return &offlineError{suggestions: suggest(s.Registry, text)}
 	}
 	env, err := s.environment()
 	if err != nil {
@@ -68,7 +68,6 @@ func (s *Shell) ask(ctx context.Context, text string) error {
 		}
 	}
 	err = p.Turn(ctx, s.session, system, mode, text, hooks)
-	s.modelUsage = s.session.Usage
 	if _, serr := s.saveSession(""); serr != nil && err == nil {
 		fmt.Fprintln(s.IO.ErrOut, "warning: the session was not saved: "+serr.Error())
 	}
@@ -180,10 +179,6 @@ func compactArgs(args tools.Args) string {
 		return ""
 	}
 	return truncate(s, 120)
-}
-
-func suggestFor(s *Shell, text string) []string {
-	return suggest(s.Registry, text)
 }
 
 // modelCommand is /ask, /plan, /compose and /advise: with text, one turn

@@ -51,7 +51,6 @@ type Shell struct {
 	sessionID         string
 	sessionTitle      string
 	sessionStart      time.Time
-	modelUsage        llm.Usage
 	modelModeOverride string
 	theGate           *gate.Gate
 	audit             *audit.Log
