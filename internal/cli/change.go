@@ -272,6 +272,8 @@ func (s *Shell) offerEdit(p *plan.Plan) *plan.Plan {
 			return edited
 		case "", "n", "no":
 			return nil
+		default:
+			fmt.Fprintln(s.IO.ErrOut, "answer e to edit the plan, or n (or Enter) to leave it")
 		}
 	}
 }
