@@ -26,6 +26,9 @@ const (
 	BySessionGrant Approval = "session-grant"
 	// ByFlag: --yes on a one-shot slash command or recipe.
 	ByFlag Approval = "--yes"
+	// ByElicitation: the person accepted the plan shown by their MCP
+	// client (an elicitation request answered "accept").
+	ByElicitation Approval = "elicitation"
 )
 
 // Approved is a reviewed plan the person said yes to. Its fields are
@@ -135,9 +138,10 @@ func (g *Grants) has(name string) bool {
 
 // ApproveByGrant approves a review without asking when every step that
 // changes something uses a tool granted for the session (never a destroy
-// tool) and the plan is not blocked. It reports false otherwise.
+// tool) and the plan is not blocked. A plan nobody typed (a model's, an
+// MCP client's) is never approved by a grant. It reports false otherwise.
 func (g *Gate) ApproveByGrant(r *Review, grants *Grants) (*Approved, bool) {
-	if grants == nil || r == nil || r.Blocked() || r.Plan.Origin == plan.OriginModel {
+	if grants == nil || r == nil || r.Blocked() || r.Plan.Origin == plan.OriginModel || r.Plan.Origin == plan.OriginMCP {
 		return nil, false
 	}
 	for _, s := range r.Steps {
