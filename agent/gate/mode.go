@@ -1,6 +1,7 @@
 package gate
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -16,14 +17,18 @@ const (
 	ModeAsk Mode = "ask"
 	// ModePlan is the default: every change asks.
 	ModePlan Mode = "plan"
-	// ModeAutoRead: reads never ask (even the model's); changes ask.
-	ModeAutoRead Mode = "auto-read"
 	// ModeParanoid: even reads ask before their data goes to a model.
 	ModeParanoid Mode = "paranoid"
 )
 
 // Modes lists every mode, for help and completion.
-func Modes() []Mode { return []Mode{ModeAsk, ModePlan, ModeAutoRead, ModeParanoid} }
+func Modes() []Mode { return []Mode{ModeAsk, ModePlan, ModeParanoid} }
+
+// ErrAutoReadRemoved answers /mode auto-read. The mode behaved exactly as
+// plan does (reads never ask there either), so it was removed rather than
+// kept as a second name that suggests a difference; the error says which
+// mode to use instead.
+var ErrAutoReadRemoved = errors.New("auto-read was removed: plan mode already runs reads without asking; paranoid asks before a read's data goes to the model")
 
 // ParseMode reads a mode name.
 func ParseMode(s string) (Mode, error) {
@@ -32,7 +37,10 @@ func ParseMode(s string) (Mode, error) {
 			return m, nil
 		}
 	}
-	names := make([]string, 0, 4)
+	if s == "auto-read" {
+		return "", ErrAutoReadRemoved
+	}
+	names := make([]string, 0, len(Modes()))
 	for _, m := range Modes() {
 		names = append(names, string(m))
 	}

@@ -17,7 +17,7 @@ var Builtins = []Builtin{
 	{Name: "cloud", Usage: "/cloud [NAME]", Summary: "Show the current cloud, or switch to another from clouds.yaml"},
 	{Name: "project", Usage: "/project [NAME]", Summary: "Show the current project, or switch to another project in this cloud"},
 	{Name: "region", Usage: "/region [NAME]", Summary: "Show the current region, or switch to another region"},
-	{Name: "mode", Usage: "/mode [ask|plan|auto-read|paranoid]", Summary: "Show or set what may happen without asking (ask: read-only)"},
+	{Name: "mode", Usage: "/mode [ask|plan|paranoid]", Summary: "Show or set what may happen without asking (ask: read-only)"},
 	{Name: "audit", Usage: "/audit [N]", Summary: "Show the last N entries of the audit log (changes made, by whom, how approved)"},
 	{Name: "ask", Usage: "/ask [QUESTION]", Summary: "Ask the model; it may only read (alone: stay in ask mode)"},
 	{Name: "plan", Usage: "/plan [REQUEST]", Summary: "Let the model propose changes as plans for your approval (the default)"},
