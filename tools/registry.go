@@ -18,6 +18,8 @@ import (
 type Registry struct {
 	byName  map[string]*entry
 	ordered []*Tool
+	// commands finds tools by their slash words, own or openstack's.
+	commands *commandIndex
 
 	// Schemas compile on first use: a one-shot command validates one tool,
 	// and compiling all of them would cost every start-up milliseconds.
@@ -107,6 +109,9 @@ func NewRegistry(schemaFS fs.FS, baseURL string, tools []Tool) (*Registry, error
 		}
 	}
 	sort.Slice(r.ordered, func(i, j int) bool { return r.ordered[i].Name < r.ordered[j].Name })
+	if r.commands, err = indexCommands(r.ordered); err != nil {
+		return nil, err
+	}
 	return r, nil
 }
 

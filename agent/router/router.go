@@ -127,10 +127,19 @@ func (r *Router) Route(line string) (Intent, error) {
 	if r.builtins[words[0]] {
 		return Builtin{Name: words[0], Args: words[1:]}, nil
 	}
-	tool, n := r.match(words)
+	tool, n := r.reg.Resolve(words)
 	if tool == nil {
-		if len(words) >= 1 && r.isNoun(words[0]) && (len(words) == 1 || isHelpFlag(words[1])) {
-			return Help{Topic: words[0]}, nil
+		// "/server", "/security group", "/floating ip -h": the start of
+		// commands, so show them.
+		k := len(words)
+		for i, w := range words {
+			if isHelpFlag(w) {
+				k = i
+				break
+			}
+		}
+		if k > 0 && len(r.reg.CommandsUnder(words[:k])) > 0 {
+			return Help{Topic: strings.Join(words[:k], " ")}, nil
 		}
 		return nil, r.unknown(words)
 	}
@@ -158,66 +167,72 @@ func (r *Router) Route(line string) (Intent, error) {
 
 func isHelpFlag(w string) bool { return w == "--help" || w == "-h" }
 
-// match finds the longest run of leading words that names a tool.
-func (r *Router) match(words []string) (*tools.Tool, int) {
-	for n := min(3, len(words)); n >= 1; n-- {
-		if t, ok := r.reg.Lookup(strings.Join(words[:n], ".")); ok {
-			return t, n
-		}
-	}
-	return nil, 0
-}
-
-func (r *Router) isNoun(word string) bool {
-	for _, t := range r.reg.Tools() {
-		if strings.HasPrefix(t.Name, word+".") {
-			return true
-		}
-	}
-	return false
-}
-
+// unknown explains a slash command that names nothing: the commands that
+// continue what was typed right, and the nearest spellings (ostui's or the
+// openstack CLI's) of what was typed wrong.
 func (r *Router) unknown(words []string) error {
 	e := &UnknownCommandError{Input: "/" + strings.Join(words, " ")}
-	if r.isNoun(words[0]) {
-		e.Noun = words[0]
+	// The longest run of typed words that begins some command is what
+	// the person got right: "/server lst" got "server".
+	k := 0
+	for _, c := range r.reg.Commands() {
+		n := 0
+		for n < len(c.Words) && n < len(words) && c.Words[n] == words[n] {
+			n++
+		}
+		k = max(k, n)
+	}
+	if k > 0 {
+		e.Noun = strings.Join(words[:k], " ")
+		var own, alias, rests []string
 		seen := map[string]bool{}
-		for _, t := range r.reg.Tools() {
-			if rest, ok := strings.CutPrefix(t.Name, words[0]+"."); ok {
-				verb := strings.ReplaceAll(rest, ".", " ")
-				if !seen[verb] {
-					seen[verb] = true
-					e.Verbs = append(e.Verbs, verb)
-				}
+		for _, c := range r.reg.CommandsUnder(words[:k]) {
+			rest := strings.Join(c.Words[k:], " ")
+			if seen[rest] {
+				continue
+			}
+			seen[rest] = true
+			rests = append(rests, rest)
+			if c.Alias {
+				alias = append(alias, rest)
+			} else {
+				own = append(own, rest)
 			}
 		}
-		if len(words) > 1 {
-			for _, s := range closest(words[1], e.Verbs, 3) {
-				e.Suggestions = append(e.Suggestions, "/"+words[0]+" "+s)
+		// ostui's own verbs are listed; the openstack ones only when the
+		// noun is an openstack spelling ("/floating ip").
+		e.Verbs = own
+		if len(own) == 0 {
+			e.Verbs = alias
+		}
+		if len(words) > k {
+			for _, s := range closestWords(words[k:], rests, 3) {
+				e.Suggestions = append(e.Suggestions, "/"+e.Noun+" "+s)
 			}
 		}
 		return e
 	}
-	// Compare the typed command with every command of the same length in
-	// words, and the first word with every noun and built-in.
 	var forms []string
-	for _, t := range r.reg.Tools() {
-		forms = append(forms, strings.TrimPrefix(t.Slash(), "/"))
+	for _, c := range r.reg.Commands() {
+		forms = append(forms, c.String())
 	}
-	typed := strings.Join(words[:min(len(words), 2)], " ")
-	var cands []string
-	for _, f := range forms {
-		if len(strings.Fields(f)) == len(strings.Fields(typed)) {
-			cands = append(cands, f)
+	var firsts []string
+	for name := range r.builtins {
+		firsts = append(firsts, name)
+	}
+	seen := map[string]bool{}
+	for _, c := range r.reg.Commands() {
+		if !seen[c.Words[0]] {
+			seen[c.Words[0]] = true
+			firsts = append(firsts, c.Words[0])
 		}
 	}
-	for name := range r.builtins {
-		cands = append(cands, name)
+	if len(words) == 1 {
+		forms = append(forms, firsts...)
 	}
-	cands = append(cands, r.reg.Nouns()...)
-	sugg := closest(typed, cands, 3)
+	sugg := closestWords(words, forms, 3)
 	if len(sugg) == 0 {
-		sugg = closest(words[0], cands, 3)
+		sugg = closest(words[0], firsts, 3)
 	}
 	for _, s := range sugg {
 		e.Suggestions = append(e.Suggestions, "/"+s)
@@ -262,6 +277,15 @@ func ParseArgs(tool *tools.Tool, words []string) (tools.Args, Output, error) {
 			vals[p.Name] = v
 		}
 	}
+	// setValue gives a switch's fixed value: --public is visibility public.
+	setValue := func(p tools.Prop, v any, viaFlag string) {
+		if _, dup := vals[p.Name]; dup {
+			problems = append(problems, fmt.Sprintf("%s is given more than once (%s sets it too)", p.Flag(), viaFlag))
+			return
+		}
+		vals[p.Name] = v
+	}
+	descending := false
 	flagsDone := false
 	for i := 0; i < len(words); i++ {
 		w := words[i]
@@ -310,6 +334,12 @@ func ParseArgs(tool *tools.Tool, words []string) (tools.Args, Output, error) {
 				out.Sort = append(out.Sort, v)
 			}
 			continue
+		case "--sort-ascending":
+			descending = false
+			continue
+		case "--sort-descending":
+			descending = true
+			continue
 		case "--long":
 			out.Long = true
 			continue
@@ -318,26 +348,33 @@ func ParseArgs(tool *tools.Tool, words []string) (tools.Args, Output, error) {
 			problems = append(problems, fmt.Sprintf("unknown flag %s", name))
 			continue
 		}
-		p, found := spec.Prop(propName(strings.TrimPrefix(name, "--")))
-		negated := false
-		if !found {
-			if base, ok := strings.CutPrefix(name, "--no-"); ok {
-				if bp, bfound := spec.Prop(propName(base)); bfound && bp.Type == "boolean" {
-					p, found, negated = bp, true, true
-				}
-			}
+		if spec.IsNoop(name) {
+			continue
 		}
+		ref, found := spec.LookupFlag(name)
 		if !found {
 			msg := fmt.Sprintf("unknown flag %s", name)
-			var flags []string
-			for _, sp := range spec.Props {
-				flags = append(flags, sp.Flag())
+			own, aliases := spec.Flags()
+			flags := append(own, "--format", "--column", "--sort", "--long")
+			s := closest(name, flags, 1)
+			if len(s) == 0 {
+				// An openstack spelling is suggested only when no ostui
+				// flag is near: help and errors teach ostui's names.
+				s = closest(name, aliases, 1)
 			}
-			flags = append(flags, "--format", "--column", "--sort", "--long")
-			if s := closest(name, flags, 1); len(s) > 0 {
+			if len(s) > 0 {
 				msg += fmt.Sprintf(" (did you mean %s?)", s[0])
 			}
 			problems = append(problems, msg)
+			continue
+		}
+		p, negated := ref.Prop, ref.Negated
+		if ref.Switch != nil {
+			if hasInline {
+				problems = append(problems, fmt.Sprintf("%s takes no value (it means %s %v)", name, p.Flag(), ref.Switch.Value))
+				continue
+			}
+			setValue(p, ref.Switch.Value, name)
 			continue
 		}
 		if p.Type == "boolean" {
@@ -377,6 +414,14 @@ func ParseArgs(tool *tools.Tool, words []string) (tools.Args, Output, error) {
 	}
 	for ; pi < len(pos); pi++ {
 		problems = append(problems, fmt.Sprintf("unexpected argument %q", pos[pi]))
+	}
+	// The openstack CLI's --sort-descending turns every sort column around.
+	if descending {
+		for i, col := range out.Sort {
+			if !strings.Contains(col, ":") {
+				out.Sort[i] = col + ":desc"
+			}
+		}
 	}
 	if len(problems) > 0 {
 		return nil, out, &UsageError{Tool: tool, Problems: problems}

@@ -43,13 +43,98 @@ var testSchemas = fstest.MapFS{
 		"$id": "https://ostui.dev/schemas/volume.snapshot.list.schema.json",
 		"type": "object", "additionalProperties": false,
 		"properties": {"volume": {"type": "string"}}}`)},
+	// The tools below carry the openstack CLI's spellings.
+	"floating-ip.list.schema.json": {Data: []byte(`{
+		"$id": "https://ostui.dev/schemas/floating-ip.list.schema.json",
+		"type": "object", "additionalProperties": false,
+		"x-cli": ["floating ip list"],
+		"properties": {"network": {"type": "string"}, "status": {"type": "string", "enum": ["ACTIVE", "DOWN"]}}}`)},
+	"floating-ip.create.schema.json": {Data: []byte(`{
+		"$id": "https://ostui.dev/schemas/floating-ip.create.schema.json",
+		"type": "object", "additionalProperties": false, "required": ["network"],
+		"x-positional": ["network"], "x-cli": ["floating ip create"],
+		"properties": {
+			"network": {"$ref": "defs.schema.json#/$defs/nameOrId"},
+			"fixed_address": {"type": "string", "x-aliases": ["--fixed-ip-address"]},
+			"description": {"type": "string"}
+		}}`)},
+	"server.create.schema.json": {Data: []byte(`{
+		"$id": "https://ostui.dev/schemas/server.create.schema.json",
+		"type": "object", "additionalProperties": false, "required": ["name", "flavor"],
+		"x-positional": ["name"],
+		"properties": {
+			"name": {"type": "string"},
+			"flavor": {"$ref": "defs.schema.json#/$defs/nameOrId", "x-resource": "flavor"},
+			"image": {"type": "string"},
+			"key_name": {"type": "string"},
+			"networks": {"type": "array", "items": {"$ref": "defs.schema.json#/$defs/nameOrId"}, "x-aliases": ["--network", "--net"]},
+			"security_groups": {"type": "array", "items": {"type": "string"}, "x-aliases": ["--security-group"]},
+			"metadata": {"type": "object", "additionalProperties": {"type": "string"}, "x-aliases": ["--property"]},
+			"volume_size": {"type": "integer", "minimum": 1, "x-aliases": ["--boot-from-volume"]}
+		}}`)},
+	"server.reboot.schema.json": {Data: []byte(`{
+		"$id": "https://ostui.dev/schemas/server.reboot.schema.json",
+		"type": "object", "additionalProperties": false, "required": ["server"],
+		"x-positional": ["server"],
+		"properties": {"server": {"type": "string"}, "hard": {"type": "boolean", "x-switches": {"--soft": false}}}}`)},
+	"server.snapshot.schema.json": {Data: []byte(`{
+		"$id": "https://ostui.dev/schemas/server.snapshot.schema.json",
+		"type": "object", "additionalProperties": false, "required": ["server", "name"],
+		"x-positional": ["server", "name"], "x-cli": ["server image create"],
+		"properties": {"server": {"type": "string"}, "name": {"type": "string"},
+			"metadata": {"type": "object", "additionalProperties": {"type": "string"}, "x-aliases": ["--property"]}}}`)},
+	"server.events.schema.json": {Data: []byte(`{
+		"$id": "https://ostui.dev/schemas/server.events.schema.json",
+		"type": "object", "additionalProperties": false, "required": ["server"],
+		"x-positional": ["server"], "x-cli": ["server event list"],
+		"properties": {"server": {"type": "string"}}}`)},
+	"server.console-log.schema.json": {Data: []byte(`{
+		"$id": "https://ostui.dev/schemas/server.console-log.schema.json",
+		"type": "object", "additionalProperties": false, "required": ["server"],
+		"x-positional": ["server"], "x-cli": ["console log show"],
+		"properties": {"server": {"type": "string"}, "lines": {"type": "integer"}}}`)},
+	"server.add.floating-ip.schema.json": {Data: []byte(`{
+		"$id": "https://ostui.dev/schemas/server.add.floating-ip.schema.json",
+		"type": "object", "additionalProperties": false, "required": ["server"],
+		"x-positional": ["server", "address"], "x-cli": ["server add floating ip"],
+		"properties": {"server": {"type": "string"}, "address": {"type": "string"},
+			"fixed_address": {"type": "string", "x-aliases": ["--fixed-ip-address"]}}}`)},
+	"image.list.schema.json": {Data: []byte(`{
+		"$id": "https://ostui.dev/schemas/image.list.schema.json",
+		"type": "object", "additionalProperties": false,
+		"properties": {"visibility": {"type": "string", "enum": ["public", "private", "shared", "community"],
+			"x-switches": {"--public": "public", "--private": "private", "--shared": "shared", "--community": "community"}}}}`)},
+	"network.list.schema.json": {Data: []byte(`{
+		"$id": "https://ostui.dev/schemas/network.list.schema.json",
+		"type": "object", "additionalProperties": false,
+		"properties": {"external": {"type": "boolean", "x-switches": {"--internal": false}},
+			"shared": {"type": "boolean", "x-aliases": ["--share"]}}}`)},
+	"security-group.rule.list.schema.json": {Data: []byte(`{
+		"$id": "https://ostui.dev/schemas/security-group.rule.list.schema.json",
+		"type": "object", "additionalProperties": false,
+		"x-positional": ["group"], "x-cli": ["security group rule list"],
+		"properties": {"group": {"type": "string"},
+			"direction": {"type": "string", "enum": ["ingress", "egress"], "x-switches": {"--ingress": "ingress", "--egress": "egress"}}}}`)},
+	"limits.schema.json": {Data: []byte(`{
+		"$id": "https://ostui.dev/schemas/limits.schema.json",
+		"type": "object", "additionalProperties": false,
+		"x-cli": ["limits show"], "x-cli-noop": ["--absolute"],
+		"properties": {"project_id": {"type": "string", "x-aliases": ["--project"]}}}`)},
+}
+
+// testTools are the tools of testSchemas.
+var testTools = []string{
+	"server.list", "server.show", "server.set", "volume.snapshot.list",
+	"floating-ip.list", "floating-ip.create", "server.create", "server.reboot", "server.snapshot",
+	"server.events", "server.console-log", "server.add.floating-ip", "image.list", "network.list",
+	"security-group.rule.list", "limits",
 }
 
 func testRouter(t testing.TB) *Router {
 	t.Helper()
 	run := func(context.Context, *tools.Env, tools.Args) (*tools.Result, error) { return nil, nil }
 	var list []tools.Tool
-	for _, name := range []string{"server.list", "server.show", "server.set", "volume.snapshot.list"} {
+	for _, name := range testTools {
 		list = append(list, tools.Tool{Name: name, Summary: name, Service: "compute", Run: run})
 	}
 	reg, err := tools.NewRegistry(testSchemas, base, list)
@@ -102,6 +187,98 @@ func TestRouteCalls(t *testing.T) {
 	}
 }
 
+// TestOpenstackSpellings checks that a line typed the openstack CLI's way
+// becomes exactly the call ostui's own spelling makes.
+func TestOpenstackSpellings(t *testing.T) {
+	tests := []struct {
+		openstack string
+		ostui     string
+	}{
+		{"/floating ip list", "/floating-ip list"},
+		{"/floating ip list --network public --status ACTIVE -f json", "/floating-ip list --network public --status ACTIVE --format json"},
+		{"/floating ip create public", "/floating-ip create public"},
+		{"/floating ip create public --fixed-ip-address 10.0.0.5", "/floating-ip create --network public --fixed-address 10.0.0.5"},
+		{"/server image create web-1 --name snap", "/server snapshot web-1 snap"},
+		{"/server image create web-1 --name snap --property os_distro=cirros --property role=web", "/server snapshot web-1 snap --metadata os_distro=cirros --metadata role=web"},
+		{"/server event list web-1", "/server events web-1"},
+		{"/console log show web-1 --lines 20", "/server console-log web-1 --lines 20"},
+		{"/server add floating ip web-1 172.24.4.10", "/server add floating-ip web-1 172.24.4.10"},
+		{"/server add floating ip web-1 172.24.4.10 --fixed-ip-address 10.0.0.5", "/server add floating-ip web-1 172.24.4.10 --fixed-address 10.0.0.5"},
+		{"/security group rule list default --ingress", "/security-group rule list default --direction ingress"},
+		{"/security group rule list --egress default", "/security-group rule list --direction egress default"},
+		{"/server create vm --flavor m1.tiny --image cirros --key-name mykey --network private --network public --security-group web --property role=db",
+			"/server create vm --flavor m1.tiny --image cirros --key-name mykey --networks private --networks public --security-groups web --metadata role=db"},
+		{"/server create vm --flavor m1.tiny --net private --networks public", "/server create vm --flavor m1.tiny --networks private --networks public"},
+		{"/server create vm --flavor m1.tiny --boot-from-volume 10", "/server create vm --flavor m1.tiny --volume-size 10"},
+		{"/server create vm --flavor=m1.tiny --network=private", "/server create vm --flavor m1.tiny --networks private"},
+		{"/server reboot web-1 --soft", "/server reboot web-1 --no-hard"},
+		{"/image list --public", "/image list --visibility public"},
+		{"/image list --community", "/image list --visibility community"},
+		{"/network list --internal", "/network list --no-external"},
+		{"/network list --share", "/network list --shared"},
+		{"/network list --no-share", "/network list --no-shared"},
+		{"/limits show --absolute", "/limits"},
+		{"/limits show --absolute --project p-1", "/limits --project-id p-1"},
+		// Output flags: --sort-column, --sort-descending, -c, --long.
+		{"/server list -c ID -c Name --sort-column Name --sort-descending", "/server list --column ID --column Name --sort Name:desc"},
+		{"/server list --sort-column Name:asc --sort-column Status --sort-descending", "/server list --sort Name:asc --sort Status:desc"},
+		{"/server list --sort-descending --sort-ascending --sort-column Name --long", "/server list --sort Name --long"},
+	}
+	r := testRouter(t)
+	for _, tt := range tests {
+		t.Run(tt.openstack, func(t *testing.T) {
+			want, err := r.Route(tt.ostui)
+			if err != nil {
+				t.Fatalf("ostui spelling %q: %v", tt.ostui, err)
+			}
+			got, err := r.Route(tt.openstack)
+			if err != nil {
+				t.Fatalf("openstack spelling: %v", err)
+			}
+			wc, gc := want.(Call), got.(Call)
+			if gc.Tool.Name != wc.Tool.Name {
+				t.Errorf("tool = %s, want %s", gc.Tool.Name, wc.Tool.Name)
+			}
+			if diff := cmp.Diff(string(wc.Args), string(gc.Args)); diff != "" {
+				t.Errorf("args (-ostui +openstack):\n%s", diff)
+			}
+			if diff := cmp.Diff(wc.Output, gc.Output); diff != "" {
+				t.Errorf("output (-ostui +openstack):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestOwnNamesWin: an ostui flag is read as ostui's even where an alias
+// exists for another property of the same spelling family.
+func TestOwnNamesWin(t *testing.T) {
+	in, err := testRouter(t).Route("/server create vm --flavor m1 --networks a --network b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(`{"flavor":"m1","name":"vm","networks":["a","b"]}`, string(in.(Call).Args)); diff != "" {
+		t.Errorf("args (-want +got):\n%s", diff)
+	}
+}
+
+// TestRendererFlagsAreTaken keeps tools.RendererFlags (which no alias may
+// use) and the parser's own output flags the same list.
+func TestRendererFlagsAreTaken(t *testing.T) {
+	tool, _ := testRouter(t).reg.Lookup("server.list")
+	for _, f := range tools.RendererFlags {
+		if f == "--help" || f == "-h" {
+			continue // Route answers these before parsing
+		}
+		words := []string{f}
+		if f != "--long" && f != "--sort-ascending" && f != "--sort-descending" {
+			words = append(words, "x")
+		}
+		if _, _, err := ParseArgs(tool, words); err != nil {
+			t.Errorf("ParseArgs does not take output flag %s: %v", f, err)
+		}
+	}
+}
+
 func TestRouteOther(t *testing.T) {
 	tests := []struct {
 		line string
@@ -116,6 +293,11 @@ func TestRouteOther(t *testing.T) {
 		{"/server", Help{Topic: "server"}},
 		{"/server -h", Help{Topic: "server"}},
 		{"/", Help{}},
+		{"/floating ip", Help{Topic: "floating ip"}},
+		{"/security group -h", Help{Topic: "security group"}},
+		{"/server add", Help{Topic: "server add"}},
+		{"/server event list --help", Help{Topic: "server events"}},
+		{"/console log show web-1 -h", Help{Topic: "server console-log"}},
 	}
 	r := testRouter(t)
 	for _, tt := range tests {
@@ -137,7 +319,20 @@ func TestRouteErrors(t *testing.T) {
 		want []string // substrings of the message
 	}{
 		{"/sever list", []string{"unknown command /sever list", "did you mean: /server list"}},
-		{"/server lst", []string{"/server takes: list, set, show", "did you mean: /server list"}},
+		{"/server lst", []string{"/server takes: add floating-ip, console-log, create, events, list, reboot, set, show, snapshot\n", "did you mean: /server list"}},
+		// The openstack spellings are suggested too.
+		{"/floating ip lst", []string{"/floating ip takes: create, list", "did you mean: /floating ip list"}},
+		{"/floating ips list", []string{"did you mean: /floating ip list"}},
+		{"/flaoting ip list", []string{"did you mean: /floating ip list"}},
+		{"/security group rule lsit", []string{"did you mean: /security group rule list"}},
+		{"/server add floating-ipp web-1", []string{"/server add takes: floating-ip\n", "did you mean: /server add floating-ip"}},
+		{"/server create vm --flavor m1 --netwrk private", []string{"unknown flag --netwrk (did you mean --networks?)"}},
+		{"/server create vm --flavor m1 --propery a=b", []string{"unknown flag --propery (did you mean --property?)"}},
+		{"/image list --pubic", []string{"unknown flag --pubic (did you mean --public?)"}},
+		{"/image list --public=yes", []string{"--public takes no value (it means --visibility public)"}},
+		{"/image list --public --private", []string{"--visibility is given more than once (--private sets it too)"}},
+		{"/server reboot web-1 --hard --soft", []string{"--hard is given more than once (--soft sets it too)"}},
+		{"/limits show --rate", []string{"unknown flag --rate"}},
 		{"/frobnicate", []string{"unknown command /frobnicate", "/help"}},
 		{"/hlep", []string{"did you mean: /help"}},
 		{"/server show", []string{"--server is required", "usage: /server show SERVER"}},

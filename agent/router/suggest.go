@@ -1,6 +1,9 @@
 package router
 
-import "sort"
+import (
+	"sort"
+	"strings"
+)
 
 // distance is the Levenshtein edit distance between a and b, in runes.
 func distance(a, b string) int {
@@ -50,6 +53,42 @@ func closest(word string, candidates []string, n int) []string {
 	// not every other list command three edits away.
 	var res []string
 	for i := 0; i < len(out) && i < n && out[i].d == out[0].d; i++ {
+		res = append(res, out[i].s)
+	}
+	return res
+}
+
+// closestWords is closest for commands of several words: each candidate
+// ("floating ip list") is compared with as many typed words as it has, so
+// that arguments after a mistyped command do not count against it.
+// Candidates longer than what was typed are not offered.
+func closestWords(typed []string, candidates []string, n int) []string {
+	type scored struct {
+		s string
+		d int
+	}
+	var out []scored
+	for _, c := range candidates {
+		m := len(strings.Fields(c))
+		if m > len(typed) {
+			continue
+		}
+		t := strings.Join(typed[:m], " ")
+		if d := distance(t, c); d <= 1+len([]rune(t))/3 {
+			out = append(out, scored{c, d})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].d != out[j].d {
+			return out[i].d < out[j].d
+		}
+		return out[i].s < out[j].s
+	})
+	var res []string
+	for i := 0; i < len(out) && len(res) < n && out[i].d == out[0].d; i++ {
+		if i > 0 && out[i].s == out[i-1].s {
+			continue
+		}
 		res = append(res, out[i].s)
 	}
 	return res
