@@ -9,6 +9,7 @@ import (
 
 	"github.com/kriscelmer/os-tui/internal/iostreams"
 	"github.com/kriscelmer/os-tui/internal/render/markdown"
+	"github.com/kriscelmer/os-tui/internal/termtext"
 )
 
 // answer shows a model's answer as it streams: a spinner on stderr until
@@ -101,7 +102,7 @@ func (a *answer) write(delta string) {
 		return
 	}
 	a.stopSpinnerLocked()
-	fmt.Fprint(a.out, controlEscapeKeepNL(delta))
+	fmt.Fprint(a.out, termtext.SafeMultiline(delta))
 	a.wrote = true
 	a.lastNL = delta[len(delta)-1] == '\n'
 }
@@ -110,8 +111,8 @@ func (a *answer) renderLocked(md string) {
 	if strings.TrimSpace(md) == "" {
 		return
 	}
-	if err := a.md(controlEscapeKeepNL(md)); err != nil {
-		fmt.Fprint(a.out, controlEscapeKeepNL(md))
+	if err := a.md(termtext.SafeMultiline(md)); err != nil {
+		fmt.Fprint(a.out, termtext.SafeMultiline(md))
 	}
 	a.wrote, a.lastNL = true, true
 }
@@ -149,18 +150,4 @@ func (a *answer) finish() {
 	if a.wrote && !a.lastNL {
 		fmt.Fprintln(a.out)
 	}
-}
-
-// controlEscapeKeepNL keeps a model's text from driving the terminal
-// (escape sequences), while newlines and tabs pass.
-func controlEscapeKeepNL(s string) string {
-	b := make([]rune, 0, len(s))
-	for _, r := range s {
-		if (r < 0x20 && r != '\n' && r != '\t') || r == 0x7f {
-			b = append(b, []rune(fmt.Sprintf("\\x%02x", r))...)
-			continue
-		}
-		b = append(b, r)
-	}
-	return string(b)
 }

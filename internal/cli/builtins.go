@@ -13,22 +13,31 @@ import (
 
 func (s *Shell) setMode(args []string) error {
 	if len(args) == 0 {
-		fmt.Fprintf(s.IO.Out, "mode: %s\n", s.Mode)
-		if granted := s.Grants.Granted(); len(granted) > 0 {
+		fmt.Fprintf(s.IO.Out, "mode: %s\n", s.engine.Mode())
+		if granted := s.engine.Grants().Granted(); len(granted) > 0 {
 			fmt.Fprintf(s.IO.Out, "allowed without asking this session: %s\n", strings.Join(granted, ", "))
 		}
 		return nil
 	}
 	if len(args) > 1 {
-		return &usageError{msg: "usage: /mode [ask|plan|auto-read|paranoid]"}
+		return &usageError{msg: "usage: /mode [" + modeNames() + "]"}
 	}
 	m, err := gate.ParseMode(args[0])
 	if err != nil {
 		return &usageError{msg: err.Error()}
 	}
-	s.Mode = m
+	s.engine.SetMode(m)
 	fmt.Fprintf(s.IO.Out, "mode: %s\n", m)
 	return nil
+}
+
+// modeNames lists the modes for a usage line: "ask|plan|paranoid".
+func modeNames() string {
+	var names []string
+	for _, m := range gate.Modes() {
+		names = append(names, string(m))
+	}
+	return strings.Join(names, "|")
 }
 
 // showAudit prints the last entries of the audit log: /audit [N].

@@ -176,11 +176,11 @@ func run(ctx context.Context, args []string, ios *iostreams.IOStreams, getenv fu
 			fmt.Fprintln(ios.ErrOut, "warning: "+err.Error()+"; continuing offline")
 		}
 		if client != nil {
-			sh.LLM, sh.llmConfig = client, cfg
+			sh.SetModel(client, cfg)
 		}
 	}
 	if o.readOnly {
-		sh.Mode = gate.ModeAsk
+		sh.Engine().SetMode(gate.ModeAsk)
 	}
 	if o.resume != "" {
 		if err := sh.resume(o.resume); err != nil {

@@ -6,15 +6,10 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
 
-	"github.com/kriscelmer/os-tui/agent/executor"
-	"github.com/kriscelmer/os-tui/agent/gate"
-	"github.com/kriscelmer/os-tui/agent/plan"
 	"github.com/kriscelmer/os-tui/agent/router"
-	"github.com/kriscelmer/os-tui/internal/config"
-	"github.com/kriscelmer/os-tui/internal/iostreams"
+	"github.com/kriscelmer/os-tui/agent/session"
 	"github.com/kriscelmer/os-tui/tools"
 	"github.com/kriscelmer/os-tui/tools/toolset"
 )
@@ -29,64 +24,14 @@ func TestExitCode(t *testing.T) {
 		{&usageError{msg: "x"}, ExitUsage},
 		{&router.UnknownCommandError{Input: "/x"}, ExitUsage},
 		{&silentError{code: 2}, 2},
-		{declinedError{}, ExitError},
+		{&session.DeclinedError{}, ExitError},
+		{&session.NeedsApprovalError{Slash: "/server stop"}, ExitError},
 		{context.Canceled, ExitError},
 	}
 	for _, tt := range tests {
 		if got := ExitCode(tt.err); got != tt.want {
 			t.Errorf("ExitCode(%v) = %d, want %d", tt.err, got, tt.want)
 		}
-	}
-}
-
-func tool(name string, effect tools.Effect) *tools.Tool {
-	return &tools.Tool{Name: name, Effect: effect}
-}
-
-func TestGrantableTool(t *testing.T) {
-	review := func(ts ...*tools.Tool) *gate.Review {
-		r := &gate.Review{Plan: &plan.Plan{}}
-		for _, tl := range ts {
-			r.Steps = append(r.Steps, gate.StepReview{Tool: tl})
-		}
-		return r
-	}
-	stop, start, del, list := tool("server.stop", tools.Change), tool("server.start", tools.Change), tool("server.delete", tools.Destroy), tool("server.list", tools.Read)
-	tests := []struct {
-		name string
-		r    *gate.Review
-		want string
-	}{
-		{"one change tool", review(stop), "server.stop"},
-		{"same tool twice, with a read", review(list, stop, stop), "server.stop"},
-		{"two change tools", review(stop, start), ""},
-		{"destroy is never granted", review(stop, del), ""},
-		{"reads only", review(list), ""},
-	}
-	for _, tt := range tests {
-		got := ""
-		if g := grantableTool(tt.r); g != nil {
-			got = g.Name
-		}
-		if got != tt.want {
-			t.Errorf("%s: grantable = %q, want %q", tt.name, got, tt.want)
-		}
-	}
-}
-
-func TestAnyRan(t *testing.T) {
-	out := func(statuses ...string) *executor.Outcome {
-		o := &executor.Outcome{}
-		for _, s := range statuses {
-			o.Steps = append(o.Steps, executor.StepOutcome{Status: s})
-		}
-		return o
-	}
-	if anyRan(nil) || anyRan(out(executor.StatusChanged, executor.StatusNotRun)) {
-		t.Error("nothing ran, but anyRan says so")
-	}
-	if !anyRan(out(executor.StatusOK, executor.StatusChanged)) {
-		t.Error("a completed step was missed: re-reviewing would run it twice")
 	}
 }
 
@@ -136,50 +81,6 @@ func TestWizardHelpers(t *testing.T) {
 				t.Errorf("convertAnswer(%s, %q) = %s, want %s", tt.prop.Type, tt.answer, gb, wb)
 			}
 		}
-	}
-}
-
-func TestSaveComposed(t *testing.T) {
-	reg, err := toolset.Registry()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	t.Chdir(dir)
-	ios, _, _, _ := iostreams.Test()
-	s := NewShell(ios, reg, config.Flags{}, func(string) string { return "" }, Paths{StateDir: dir})
-	recipe := "goal: stop\nsteps:\n  - {id: s, tool: server.stop, args: {server: web-1}}\n"
-	heat := "heat_template_version: 2021-04-16\nresources:\n  vm: {type: OS::Nova::Server}\n"
-	tests := []struct {
-		kind, path, content string
-		wantErr             string
-	}{
-		{"recipe", "../x.yaml", recipe, "plain file name"},
-		{"recipe", "/etc/x.yaml", recipe, "plain file name"},
-		{"recipe", ".hidden.yaml", recipe, "plain file name"},
-		{"recipe", "x.txt", recipe, "must end in .yaml"},
-		{"recipe", "bad.yaml", "goal: x\nsteps:\n  - {id: s, tool: server.stop, args: {}}\n", "--server is required"},
-		{"heat", "h.yaml", "resources: {}\n", "heat_template_version is missing"},
-		{"shell", "s.yaml", "x", `kind must be "recipe" or "heat"`},
-		{"recipe", "ok.yaml", recipe, ""},
-		{"recipe", "ok.yaml", recipe, "already exists"},
-		{"heat", "stack.yaml", heat, ""},
-	}
-	for _, tt := range tests {
-		out := s.saveComposed(tt.kind, tt.path, tt.content)
-		got := strings.Join(out.Errors, "; ")
-		if tt.wantErr == "" {
-			if out.Status != "ok" {
-				t.Errorf("%s %s: %s %v", tt.kind, tt.path, out.Status, out.Errors)
-			}
-			continue
-		}
-		if !strings.Contains(got, tt.wantErr) {
-			t.Errorf("%s %s: errors %q, want %q", tt.kind, tt.path, got, tt.wantErr)
-		}
-	}
-	if _, err := os.Stat(filepath.Join(dir, "..", "x.yaml")); err == nil {
-		t.Error("a file was written outside the current directory")
 	}
 }
 

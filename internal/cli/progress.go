@@ -10,6 +10,8 @@ import (
 	"github.com/kriscelmer/os-tui/agent/executor"
 	"github.com/kriscelmer/os-tui/agent/gate"
 	"github.com/kriscelmer/os-tui/internal/iostreams"
+	"github.com/kriscelmer/os-tui/internal/render/review"
+	"github.com/kriscelmer/os-tui/internal/termtext"
 )
 
 // progress shows a running plan on stderr: one line per step; on a
@@ -35,10 +37,12 @@ func (p *progress) StepStarted(i int, s *gate.StepReview) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.start, p.last = time.Now(), ""
-	fmt.Fprintf(p.w, "%s %d. %s %s\n", p.cs.Cyan("▶"), i+1, s.Tool.Slash(), controlEscape(stepSubject(s)))
+	fmt.Fprintf(p.w, "%s %d. %s %s\n", p.cs.Cyan("▶"), i+1, s.Tool.Slash(), termtext.Safe(review.StepSubject(s)))
 }
 
 func (p *progress) Status(i int, msg string) {
+	// A status can carry the cloud's words (a server's fault message).
+	msg = termtext.Safe(msg)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.tty {
@@ -94,12 +98,12 @@ func (p *progress) StepFinished(i int, o *executor.StepOutcome) {
 		if o.Result != nil && o.Result.Message != "" && o.Final == "" {
 			msg = o.Result.Message
 		}
-		fmt.Fprintf(p.w, "   %s %s (%s)\n", p.cs.Green("✓"), msg, took)
+		fmt.Fprintf(p.w, "   %s %s (%s)\n", p.cs.Green("✓"), termtext.Safe(msg), took)
 	case executor.StatusSkipped:
 		fmt.Fprintf(p.w, "   %s skipped: you declined it\n", p.cs.Faint("-"))
 	case executor.StatusWaitStopped:
-		fmt.Fprintf(p.w, "   %s %v\n", p.cs.Yellow("…"), o.Err)
+		fmt.Fprintf(p.w, "   %s %s\n", p.cs.Yellow("…"), termtext.SafeMultiline(fmt.Sprint(o.Err)))
 	default:
-		fmt.Fprintf(p.w, "   %s %v (%s)\n", p.cs.Red("✗"), o.Err, took)
+		fmt.Fprintf(p.w, "   %s %s (%s)\n", p.cs.Red("✗"), termtext.SafeMultiline(fmt.Sprint(o.Err)), took)
 	}
 }

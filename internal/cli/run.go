@@ -75,7 +75,7 @@ func runRecipe(ctx context.Context, ios *iostreams.IOStreams, o *options, getenv
 	sh := NewShell(ios, reg, o.flags, getenv, DefaultPaths(getenv))
 	sh.Debug, sh.Timeout, sh.Yes = o.debug, o.timeout, *yes
 	if o.readOnly {
-		sh.Mode = gate.ModeAsk
+		sh.Engine().SetMode(gate.ModeAsk)
 	}
 	if ios.IsStdinTTY() {
 		sh.Asker = lineAsker(ios)
@@ -85,7 +85,7 @@ func runRecipe(ctx context.Context, ios *iostreams.IOStreams, o *options, getenv
 	if *check {
 		err = sh.checkPlan(ctx, p)
 	} else {
-		err = sh.runPlan(ctx, p)
+		err = sh.submit(ctx, p)
 	}
 	if err != nil {
 		sh.Report(err)
@@ -96,17 +96,8 @@ func runRecipe(ctx context.Context, ios *iostreams.IOStreams, o *options, getenv
 
 // checkPlan shows a plan's preflight and dry-run and stops there.
 func (s *Shell) checkPlan(ctx context.Context, p *plan.Plan) error {
-	env, err := s.environment()
-	if err != nil {
+	if _, err := s.engine.Check(ctx, p); err != nil {
 		return err
-	}
-	review, err := s.gate().Preflight(ctx, env, p)
-	if err != nil {
-		return err
-	}
-	s.showReview(review)
-	if review.Blocked() {
-		return &blockedError{problems: review.Problems()}
 	}
 	fmt.Fprintln(s.IO.ErrOut, "preflight passed; nothing was run (--check)")
 	return nil

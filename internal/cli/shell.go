@@ -8,21 +8,26 @@ import (
 	"strings"
 	"time"
 
-	"github.com/kriscelmer/os-tui/agent/gate"
+	"github.com/kriscelmer/os-tui/agent/executor"
 	"github.com/kriscelmer/os-tui/agent/llm"
-	"github.com/kriscelmer/os-tui/agent/planner"
+	"github.com/kriscelmer/os-tui/agent/plan"
 	"github.com/kriscelmer/os-tui/agent/router"
+	"github.com/kriscelmer/os-tui/agent/session"
 	"github.com/kriscelmer/os-tui/internal/audit"
 	"github.com/kriscelmer/os-tui/internal/cloud"
 	"github.com/kriscelmer/os-tui/internal/commands"
 	"github.com/kriscelmer/os-tui/internal/config"
 	"github.com/kriscelmer/os-tui/internal/iostreams"
 	"github.com/kriscelmer/os-tui/internal/render"
+	"github.com/kriscelmer/os-tui/internal/termtext"
 	"github.com/kriscelmer/os-tui/tools"
 )
 
-// Shell is one session: the registry, the current cloud and its caches.
-// The REPL, -c and piped input all run lines through Execute.
+// Shell is the terminal front end of one session: the registry, the
+// current cloud and its caches, and the engine every plan and read goes
+// through. The REPL, -c and piped input all run lines through Execute.
+// The shell renders the engine's events and answers its approval
+// requests; the workflow itself lives in agent/session.
 type Shell struct {
 	IO       *iostreams.IOStreams
 	Registry *tools.Registry
@@ -33,12 +38,8 @@ type Shell struct {
 	Debug    bool
 	Offline  bool
 	Timeout  time.Duration
-	// Mode is how much may happen without asking (/mode, --read-only).
-	Mode gate.Mode
-	// Grants are tools the person allowed for this session.
-	Grants *gate.Grants
-	// Yes approves a slash command's plan that passed preflight (--yes,
-	// one-shot only).
+	// Yes approves a slash command's or recipe's plan that passed
+	// preflight (--yes, one-shot only); never a model's plan.
 	Yes bool
 	// Asker reads the person's answers; nil when nobody can answer.
 	Asker Asker
@@ -46,19 +47,17 @@ type Shell struct {
 	// LLM is the model; nil when offline.
 	LLM llm.Client
 
+	engine            *session.Engine
 	llmConfig         *llm.Config
-	session           *planner.Session
-	sessionID         string
-	sessionTitle      string
-	sessionStart      time.Time
 	modelModeOverride string
-	theGate           *gate.Gate
 	audit             *audit.Log
+	auditTried        bool
 	cfg               *config.Cloud
 	cfgErr            error
 	warnings          []config.Warning
 	env               *tools.Env
 	conn              *cloud.Conn
+	events            *eventView
 }
 
 // NewShell builds a session. It reads configuration but does not touch
@@ -72,11 +71,63 @@ func NewShell(ios *iostreams.IOStreams, reg *tools.Registry, flags config.Flags,
 		Getenv:   getenv,
 		Paths:    paths,
 		Timeout:  30 * time.Second,
-		Mode:     gate.ModePlan,
-		Grants:   &gate.Grants{},
+	}
+	s.events = newEventView(s)
+	s.engine = &session.Engine{
+		Registry: reg,
+		Env:      s.environment,
+		Scope:    s.scope,
+		Events:   s.events.show,
+	}
+	s.engine.Audit = s
+	s.engine.Model = session.ModelConfig{
+		PromptData:  s.promptData,
+		TokenBudget: tokenBudget(getenv),
+		SessionDir:  session.Dir(paths.StateDir),
+		Secrets:     s.secrets,
 	}
 	s.loadConfig()
 	return s
+}
+
+// Engine is the session engine behind the shell.
+func (s *Shell) Engine() *session.Engine { return s.engine }
+
+// SetModel connects a model (nil: offline).
+func (s *Shell) SetModel(c llm.Client, cfg *llm.Config) {
+	s.LLM, s.llmConfig = c, cfg
+	s.engine.Model.LLM = c
+}
+
+// scope says who and where, for the audit log.
+func (s *Shell) scope() executor.Scope {
+	c := s.cfg
+	if c == nil {
+		return executor.Scope{}
+	}
+	return executor.Scope{Cloud: c.Name, Project: firstNonEmpty(c.ProjectName, c.ProjectID), User: firstNonEmpty(c.Username, c.UserID), Region: c.Region}
+}
+
+// secrets are the current cloud's credentials, redacted from saved
+// conversations.
+func (s *Shell) secrets() []string {
+	if c := s.cfg; c != nil {
+		return []string{c.Password, c.ApplicationCredentialSecret, c.Token}
+	}
+	return nil
+}
+
+// approver is who answers the engine's questions: the person at the
+// terminal, --yes for the person's own commands, or nobody (fail closed).
+func (s *Shell) approver() session.Approver {
+	var ap session.Approver = session.FailClosed
+	if s.Asker != nil {
+		ap = &terminalApprover{s: s}
+	}
+	if s.Yes {
+		return session.WithYes(ap)
+	}
+	return ap
 }
 
 // loadConfig resolves the cloud from flags, environment and files. A
@@ -88,8 +139,29 @@ func (s *Shell) loadConfig() {
 	cfg, warnings, err := config.Load(s.Flags, s.Getenv)
 	s.cfg, s.warnings, s.cfgErr = cfg, warnings, err
 	s.conn, s.env = nil, nil
-	// A grant given for one cloud, project or region is not one for another.
-	s.Grants = &gate.Grants{}
+	if s.engine != nil {
+		// A grant given for one cloud, project or region is not one for
+		// another.
+		s.engine.ResetGrants()
+	}
+}
+
+// Append records to the audit log, which is opened the first time
+// something is recorded (a read-only session never creates it). A log
+// that cannot be opened is a warning, not a stop.
+func (s *Shell) Append(r audit.Record) error {
+	if !s.auditTried {
+		s.auditTried = true
+		log, err := audit.Open(audit.DefaultPath(s.Paths.StateDir))
+		if err != nil {
+			fmt.Fprintln(s.IO.ErrOut, "warning: the audit log cannot be opened: "+err.Error())
+		}
+		s.audit = log
+	}
+	if s.audit == nil {
+		return nil
+	}
+	return s.audit.Append(r)
 }
 
 // Warnings returns configuration warnings (world-readable secure.yaml...).
@@ -223,11 +295,7 @@ func (s *Shell) call(ctx context.Context, c router.Call) error {
 	if err := render.ValidateOptions(opts); err != nil {
 		return &router.UsageError{Tool: c.Tool, Problems: []string{err.Error()}}
 	}
-	env, err := s.environment()
-	if err != nil {
-		return err
-	}
-	res, err := gate.Read(ctx, s.Registry, env, c.Tool.Name, c.Args)
+	res, err := s.engine.Read(ctx, plan.OriginSlash, c.Tool.Name, c.Args)
 	if err != nil {
 		return err
 	}
@@ -365,7 +433,7 @@ func (s *Shell) Report(err error) {
 		fmt.Fprintln(s.IO.ErrOut, "cancelled")
 		return
 	}
-	var de declinedError
+	var de *session.DeclinedError
 	if errors.As(err, &de) {
 		fmt.Fprintln(s.IO.ErrOut, err.Error())
 		return
@@ -382,7 +450,7 @@ func (s *Shell) Report(err error) {
 	}
 	cs := s.IO.ColorScheme()
 	// Error text can carry names and messages from the cloud or a model.
-	msg := controlEscapeKeepNL(err.Error())
+	msg := termtext.SafeMultiline(err.Error())
 	first, rest, _ := strings.Cut(msg, "\n")
 	fmt.Fprintln(s.IO.ErrOut, cs.Red("error: ")+first)
 	if rest != "" {

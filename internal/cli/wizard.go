@@ -10,10 +10,11 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/kriscelmer/os-tui/agent/gate"
 	"github.com/kriscelmer/os-tui/agent/plan"
 	"github.com/kriscelmer/os-tui/agent/router"
+	"github.com/kriscelmer/os-tui/agent/session"
 	"github.com/kriscelmer/os-tui/internal/repl"
+	"github.com/kriscelmer/os-tui/internal/termtext"
 	"github.com/kriscelmer/os-tui/tools"
 )
 
@@ -56,8 +57,7 @@ func (s *Shell) wizard(ctx context.Context, tool *tools.Tool, line string) error
 	if err := json.Unmarshal(raw, &args); err != nil {
 		return err
 	}
-	env, err := s.environment()
-	if err != nil {
+	if _, err := s.environment(); err != nil {
 		return err
 	}
 	fmt.Fprintf(s.IO.ErrOut, "%s: answer each question; Enter skips an optional one, Ctrl-C cancels.\n", tool.Slash())
@@ -69,7 +69,7 @@ func (s *Shell) wizard(ctx context.Context, tool *tools.Tool, line string) error
 			continue
 		}
 		p, _ := tool.Spec.Prop(name)
-		v, ok, err := s.askProp(ctx, env, tool, p)
+		v, ok, err := s.askProp(ctx, tool, p)
 		if err != nil {
 			return err
 		}
@@ -88,7 +88,7 @@ func (s *Shell) wizard(ctx context.Context, tool *tools.Tool, line string) error
 		}
 		return err
 	}
-	return s.runPlan(ctx, plan.FromCall(tool.Name, b, slashLine(tool, args)))
+	return s.submit(ctx, plan.FromCall(tool.Name, b, slashLine(tool, args)))
 }
 
 // alternativeGiven: for server.create, a boot volume stands in for an image.
@@ -102,10 +102,10 @@ func alternativeGiven(tool *tools.Tool, name string, args map[string]any) bool {
 
 // askProp asks one question until the answer is usable. ok is false when
 // an optional question was skipped.
-func (s *Shell) askProp(ctx context.Context, env *tools.Env, tool *tools.Tool, p tools.Prop) (any, bool, error) {
+func (s *Shell) askProp(ctx context.Context, tool *tools.Tool, p tools.Prop) (any, bool, error) {
 	choices := p.Enum
 	if len(choices) == 0 && p.Resource != "" {
-		choices = s.namesOf(ctx, env, p.Resource)
+		choices = s.namesOf(ctx, p.Resource)
 	}
 	required := p.Required || (tool.Name == "server.create" && p.Name == "image")
 	prompt := strings.ReplaceAll(p.Name, "_", " ")
@@ -118,7 +118,7 @@ func (s *Shell) askProp(ctx context.Context, env *tools.Env, tool *tools.Tool, p
 		if len(shown) > maxChoices {
 			shown, more = shown[:maxChoices], ", …"
 		}
-		prompt += "\n  choices: " + controlEscape(strings.Join(shown, ", ")) + more
+		prompt += "\n  choices: " + termtext.Safe(strings.Join(shown, ", ")) + more
 	}
 	if !required {
 		prompt += "\n  (optional; Enter to skip)"
@@ -130,7 +130,7 @@ func (s *Shell) askProp(ctx context.Context, env *tools.Env, tool *tools.Tool, p
 	for {
 		answer, err := s.Asker(prompt)
 		if errors.Is(err, repl.ErrInterrupt) || errors.Is(err, io.EOF) {
-			return nil, false, declinedError{}
+			return nil, false, &session.DeclinedError{}
 		}
 		if err != nil {
 			return nil, false, err
@@ -190,12 +190,12 @@ func convertAnswer(p tools.Prop, answer string) (any, error) {
 
 // namesOf lists the names of a resource kind through its list tool (a
 // read through the gate), for the choices of a question.
-func (s *Shell) namesOf(ctx context.Context, env *tools.Env, kind string) []string {
+func (s *Shell) namesOf(ctx context.Context, kind string) []string {
 	listTool := kind + ".list"
 	if _, ok := s.Registry.Lookup(listTool); !ok {
 		return nil
 	}
-	res, err := gate.Read(ctx, s.Registry, env, listTool, tools.Args("{}"))
+	res, err := s.engine.Read(ctx, plan.OriginSlash, listTool, tools.Args("{}"))
 	if err != nil || res.List == nil {
 		return nil
 	}
