@@ -102,14 +102,20 @@ var FailClosed Approver = ApproverFunc(func(context.Context, Request) (Decision,
 	return Decision{}, ErrNoAnswer
 })
 
-// ByFlag is --yes: it approves a plan that passed its preflight. The gate
-// refuses it for any plan that is not a slash command's or a recipe's, so
-// a model's plan or an MCP client's is never approved by the flag. It
-// answers nothing else: a blocked plan stays blocked, an undo is not run
-// unasked, and paranoid reads are not shared.
-var ByFlag Approver = ApproverFunc(func(_ context.Context, req Request) (Decision, error) {
-	if req.Kind == ApprovePlan {
-		return Decision{Verdict: Approve, By: gate.ByFlag}, nil
+// WithYes is --yes: it approves a slash command's or a recipe's plan that
+// passed its preflight, and hands every other question to fallback. A
+// plan from a model or an MCP client is never approved by the flag (the
+// gate refuses that too); a blocked plan stays blocked, an undo is not
+// run unasked, and paranoid reads are not shared without the person.
+func WithYes(fallback Approver) Approver {
+	if fallback == nil {
+		fallback = FailClosed
 	}
-	return Decision{}, ErrNoAnswer
-})
+	return ApproverFunc(func(ctx context.Context, req Request) (Decision, error) {
+		if req.Kind == ApprovePlan && req.Review != nil && req.Review.Plan != nil &&
+			(req.Review.Plan.Origin == plan.OriginSlash || req.Review.Plan.Origin == plan.OriginRecipe) {
+			return Decision{Verdict: Approve, By: gate.ByFlag}, nil
+		}
+		return fallback.Decide(ctx, req)
+	})
+}
