@@ -150,7 +150,7 @@ func (x *Executor) Execute(ctx context.Context, env *tools.Env, a *gate.Approved
 				x.Report.StepStarted(i, sr)
 				x.Report.StepFinished(i, &o)
 			}
-			x.record(audit.Record{Event: "step", PlanID: p.ID, Step: sr.Step.ID, Tool: sr.Tool.Name, Effect: sr.Tool.Effect.String(), Args: sr.Step.Args, Approval: string(a.How()), Result: StatusSkipped})
+			x.record(audit.Record{Event: "step", PlanID: p.ID, Origin: p.Origin, Step: sr.Step.ID, Tool: sr.Tool.Name, Effect: sr.Tool.Effect.String(), Args: sr.Step.Args, Approval: string(a.How()), Result: StatusSkipped})
 			continue
 		}
 		o := x.runStep(ctx, env, a, i, outputs)
@@ -177,7 +177,7 @@ func (x *Executor) runStep(ctx context.Context, env *tools.Env, a *gate.Approved
 	p := a.Plan()
 	o := StepOutcome{Step: sr.Step, Tool: sr.Tool}
 	start := x.now()
-	rec := audit.Record{Event: "step", PlanID: p.ID, Step: sr.Step.ID, Tool: sr.Tool.Name, Effect: sr.Tool.Effect.String(), Approval: string(a.How())}
+	rec := audit.Record{Event: "step", PlanID: p.ID, Origin: p.Origin, Step: sr.Step.ID, Tool: sr.Tool.Name, Effect: sr.Tool.Effect.String(), Approval: string(a.How())}
 	finish := func() StepOutcome {
 		o.Duration = x.now().Sub(start)
 		rec.Result, rec.DurationMS = o.Status, o.Duration.Milliseconds()
@@ -234,7 +234,7 @@ func (x *Executor) runStep(ctx context.Context, env *tools.Env, a *gate.Approved
 	}
 	// Recorded before the call, so that a session killed mid-step still
 	// leaves a trace of what was in flight.
-	x.record(audit.Record{Event: "start", PlanID: p.ID, Step: sr.Step.ID, Tool: sr.Tool.Name, Effect: sr.Tool.Effect.String(), Args: args, Approval: string(a.How()), Targets: rec.Targets})
+	x.record(audit.Record{Event: "start", PlanID: p.ID, Origin: p.Origin, Step: sr.Step.ID, Tool: sr.Tool.Name, Effect: sr.Tool.Effect.String(), Args: args, Approval: string(a.How()), Targets: rec.Targets})
 	env.Progress = stepProgress{r: x.Report, i: i}
 	defer func() { env.Progress = nil }()
 	callCtx, cancel := ctx, context.CancelFunc(func() {})

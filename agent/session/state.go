@@ -46,7 +46,9 @@ func (s State) Final() bool { return s == Done || s == Failed || s == Cancelled 
 var transitions = map[State][]State{
 	Idle:             {Planning, Reviewing, Done, Failed, Cancelled},
 	Planning:         {Reviewing, Done, Failed, Cancelled},
-	Reviewing:        {AwaitingApproval, Reviewing, Planning, Done, Failed, Cancelled},
+	// Reviewing goes straight to Executing when a session grant approves
+	// the plan: nobody is asked.
+	Reviewing:        {AwaitingApproval, Executing, Reviewing, Planning, Done, Failed, Cancelled},
 	AwaitingApproval: {Executing, Reviewing, Planning, Done, Failed, Cancelled},
 	Executing:        {Reviewing, Planning, Done, Failed, Cancelled},
 }
