@@ -37,6 +37,37 @@ func (c *Capabilities) Has(serviceType string) bool {
 	return ok
 }
 
+// Supports reports whether the catalog has a service of the given type
+// whose microversion range holds microversion ("2.73"): the one question
+// a tool asks before sending a field an older API refuses. A service
+// without microversions supports none, and an empty microversion asks
+// only whether the service is there.
+func (c *Capabilities) Supports(serviceType, microversion string) bool {
+	if c == nil {
+		return false
+	}
+	svc, ok := c.Services[serviceType]
+	if !ok {
+		return false
+	}
+	return svc.Supports(microversion)
+}
+
+// Supports reports whether microversion lies in the service's range; see
+// Capabilities.Supports. A range without a lower end starts at any version.
+func (s Service) Supports(microversion string) bool {
+	if microversion == "" {
+		return true
+	}
+	if _, _, err := parseMicroversion(microversion); err != nil || s.MaxMicroversion == "" {
+		return false
+	}
+	if s.MinMicroversion != "" && MicroversionLess(microversion, s.MinMicroversion) {
+		return false
+	}
+	return !MicroversionLess(s.MaxMicroversion, microversion)
+}
+
 // Sorted returns the services ordered by type.
 func (c *Capabilities) Sorted() []Service {
 	if c == nil {

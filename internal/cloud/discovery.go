@@ -189,15 +189,16 @@ func defaultMicroversion(svc Service) string {
 	if !ok || svc.MaxMicroversion == "" {
 		return ""
 	}
-	if lessMicroversion(svc.MaxMicroversion, capv) {
+	if MicroversionLess(svc.MaxMicroversion, capv) {
 		return svc.MaxMicroversion
 	}
 	return capv
 }
 
-// lessMicroversion compares "X.Y" microversions numerically ("2.9" <
-// "2.10"); "latest" sorts last.
-func lessMicroversion(a, b string) bool {
+// MicroversionLess compares "X.Y" microversions numerically ("2.9" <
+// "2.10"); "latest" (or anything else that is not X.Y) sorts last. It is
+// the one comparison of microversions; tools ask Capabilities.Supports.
+func MicroversionLess(a, b string) bool {
 	am, an, aerr := parseMicroversion(a)
 	bm, bn, berr := parseMicroversion(b)
 	if aerr != nil || berr != nil {

@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
@@ -19,6 +18,7 @@ import (
 	"github.com/gophercloud/gophercloud/v2/openstack/compute/v2/keypairs"
 	"github.com/gophercloud/gophercloud/v2/openstack/compute/v2/limits"
 
+	"github.com/kriscelmer/os-tui/internal/cloud"
 	"github.com/kriscelmer/os-tui/tools"
 )
 
@@ -153,20 +153,6 @@ func quota(ctx context.Context, c *gophercloud.ServiceClient, chk *tools.Check) 
 	return nil
 }
 
-// microversion compares "2.91"-style versions.
-func atLeast(v, min string) bool {
-	vMaj, vMin := splitVersion(v)
-	mMaj, mMin := splitVersion(min)
-	return vMaj > mMaj || (vMaj == mMaj && vMin >= mMin)
-}
-
-func splitVersion(v string) (int, int) {
-	maj, mnr, _ := strings.Cut(v, ".")
-	a, _ := strconv.Atoi(maj)
-	b, _ := strconv.Atoi(mnr)
-	return a, b
-}
-
 // generateVersion is the microversion keypair.create asks for: 2.91, or
 // the cloud's newest when that is older. ok is false when the cloud's
 // oldest is already past 2.91, so Nova no longer generates keys.
@@ -176,13 +162,13 @@ func generateVersion(ctx context.Context, env *tools.Env) (version string, ok bo
 		return "", false, err
 	}
 	svc := caps.Services["compute"]
-	if svc.MinMicroversion != "" && !atLeast(GenerateMicroversion, svc.MinMicroversion) {
-		return svc.MinMicroversion, false, nil
-	}
-	if svc.MaxMicroversion != "" && !atLeast(svc.MaxMicroversion, GenerateMicroversion) {
+	switch {
+	case svc.MaxMicroversion == "" || caps.Supports("compute", GenerateMicroversion):
+		return GenerateMicroversion, true, nil
+	case cloud.MicroversionLess(svc.MaxMicroversion, GenerateMicroversion):
 		return svc.MaxMicroversion, true, nil
 	}
-	return GenerateMicroversion, true, nil
+	return svc.MinMicroversion, false, nil
 }
 
 func checkCreate(ctx context.Context, env *tools.Env, args CreateArgs) (*tools.Check, error) {
