@@ -5,8 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"regexp"
-	"strconv"
-	"strings"
 
 	"github.com/gophercloud/gophercloud/v2"
 )
@@ -68,24 +66,3 @@ var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-
 // digits, with or without the dashes of a UUID. Only such strings are
 // worth a GET by ID; anything else can only be a name.
 func IsUUID(s string) bool { return uuidPattern.MatchString(s) }
-
-// MicroversionAtLeast reports whether microversion v ("2.79") is at least
-// minV. An empty or malformed version (either of them) is not.
-func MicroversionAtLeast(v, minV string) bool {
-	vMaj, vMin, ok := splitMicroversion(v)
-	mMaj, mMin, ok2 := splitMicroversion(minV)
-	if !ok || !ok2 {
-		return false
-	}
-	return vMaj > mMaj || (vMaj == mMaj && vMin >= mMin)
-}
-
-func splitMicroversion(v string) (major, minor int, ok bool) {
-	a, b, found := strings.Cut(v, ".")
-	if !found {
-		return 0, 0, false
-	}
-	major, err1 := strconv.Atoi(a)
-	minor, err2 := strconv.Atoi(b)
-	return major, minor, err1 == nil && err2 == nil
-}

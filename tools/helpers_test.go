@@ -109,22 +109,6 @@ func TestIsUUID(t *testing.T) {
 	}
 }
 
-func TestMicroversionAtLeast(t *testing.T) {
-	tests := []struct {
-		v, minV string
-		want    bool
-	}{
-		{"2.73", "2.73", true}, {"2.93", "2.73", true}, {"2.100", "2.73", true}, {"2.9", "2.73", false},
-		{"3.0", "2.73", true}, {"", "2.73", false}, {"latest", "2.73", false},
-		{"2.73", "", false}, {"2.73", "x.y", false}, {"2", "2.1", false},
-	}
-	for _, tt := range tests {
-		if got := MicroversionAtLeast(tt.v, tt.minV); got != tt.want {
-			t.Errorf("MicroversionAtLeast(%q, %q) = %v, want %v", tt.v, tt.minV, got, tt.want)
-		}
-	}
-}
-
 func TestResolvedArgs(t *testing.T) {
 	type args struct {
 		Server string `json:"server"`

@@ -7,14 +7,10 @@ import (
 	"github.com/kriscelmer/os-tui/tools"
 	"github.com/kriscelmer/os-tui/tools/blockstorage/snapshots"
 	"github.com/kriscelmer/os-tui/tools/blockstorage/volumes"
-	"github.com/kriscelmer/os-tui/tools/compute/attach"
 	"github.com/kriscelmer/os-tui/tools/compute/flavors"
 	"github.com/kriscelmer/os-tui/tools/compute/keypairs"
-	"github.com/kriscelmer/os-tui/tools/compute/launch"
-	"github.com/kriscelmer/os-tui/tools/compute/lifecycle"
 	"github.com/kriscelmer/os-tui/tools/compute/limits"
 	"github.com/kriscelmer/os-tui/tools/compute/servers"
-	"github.com/kriscelmer/os-tui/tools/compute/serverupdate"
 	"github.com/kriscelmer/os-tui/tools/identity/catalog"
 	"github.com/kriscelmer/os-tui/tools/identity/whoami"
 	"github.com/kriscelmer/os-tui/tools/image/images"
@@ -32,10 +28,6 @@ func All() []tools.Tool {
 	var all []tools.Tool
 	for _, group := range [][]tools.Tool{
 		flavors.Tools(),
-		lifecycle.Tools(),
-		launch.Tools(),
-		serverupdate.Tools(),
-		attach.Tools(),
 		quota.Tools(),
 		catalog.Tools(),
 		whoami.Tools(),

@@ -1,4 +1,4 @@
-package attach
+package servers
 
 import (
 	"encoding/json"
@@ -7,7 +7,7 @@ import (
 	"github.com/kriscelmer/os-tui/tools/toolstest"
 )
 
-func TestSchemas(t *testing.T) {
+func TestAttachSchemas(t *testing.T) {
 	reg := toolstest.Registry(t, Tools())
 	tests := []struct {
 		tool string

@@ -1,4 +1,4 @@
-package attach
+package servers
 
 import (
 	"context"
@@ -17,15 +17,15 @@ import (
 )
 
 const (
-	srvID   = "9e5476bd-a4ec-4653-93d6-72c93aa682ba"
-	otherID = "1b2c3d4e-0000-4653-93d6-72c93aa68200"
-	volID   = "6c3f1a52-7d1e-4d5e-9c1a-0c7c2b1e9f10"
-	portID  = "3f0c6a3e-2b8d-4c55-8f0e-1f6a4a7d2c01"
-	port2ID = "3f0c6a3e-2b8d-4c55-8f0e-1f6a4a7d2c02"
-	fipID   = "2f245a7b-796b-4f26-9cf9-9e82d248fda7"
-	netID   = "8ca37218-28ff-41cb-9b10-039601ea7e6b"
-	sgID    = "85cc3048-abc3-43cc-89b3-377341426ac5"
-	project = "4f7d0ff0c2a04f6c9d2d7cf2ea1d0b1a"
+	srvID      = "9e5476bd-a4ec-4653-93d6-72c93aa682ba"
+	otherID    = "1b2c3d4e-0000-4653-93d6-72c93aa68200"
+	attVolID   = "6c3f1a52-7d1e-4d5e-9c1a-0c7c2b1e9f10"
+	attPortID  = "3f0c6a3e-2b8d-4c55-8f0e-1f6a4a7d2c01"
+	port2ID    = "3f0c6a3e-2b8d-4c55-8f0e-1f6a4a7d2c02"
+	fipID      = "2f245a7b-796b-4f26-9cf9-9e82d248fda7"
+	attNetID   = "8ca37218-28ff-41cb-9b10-039601ea7e6b"
+	attSGID    = "85cc3048-abc3-43cc-89b3-377341426ac5"
+	attProject = "4f7d0ff0c2a04f6c9d2d7cf2ea1d0b1a"
 )
 
 type srv struct {
@@ -33,13 +33,13 @@ type srv struct {
 	locked             bool
 }
 
-func serverJSON(s srv) string {
+func attachServerJSON(s srv) string {
 	task := "null"
 	if s.task != "" {
 		task = fmt.Sprintf("%q", s.task)
 	}
 	return fmt.Sprintf(`{"server": {"id": %q, "name": "web-1", "status": %q, "OS-EXT-STS:task_state": %s, "locked": %t, "locked_reason": null,
-	  "OS-EXT-AZ:availability_zone": %q, "tenant_id": %q}}`, srvID, s.status, task, s.locked, s.zone, project)
+	  "OS-EXT-AZ:availability_zone": %q, "tenant_id": %q}}`, srvID, s.status, task, s.locked, s.zone, attProject)
 }
 
 func volumeJSON(status, zone string, attachedTo ...string) string {
@@ -48,7 +48,7 @@ func volumeJSON(status, zone string, attachedTo ...string) string {
 		atts = append(atts, fmt.Sprintf(`{"server_id": %q, "device": "/dev/vdb", "attachment_id": "a1"}`, id))
 	}
 	return fmt.Sprintf(`{"volume": {"id": %q, "name": "data", "status": %q, "size": 10, "availability_zone": %q, "attachments": [%s], "multiattach": false}}`,
-		volID, status, zone, strings.Join(atts, ","))
+		attVolID, status, zone, strings.Join(atts, ","))
 }
 
 func portsJSON(ports ...string) string {
@@ -66,12 +66,12 @@ func fipJSON(port string) string {
 	if port != "" {
 		p = fmt.Sprintf("%q", port)
 	}
-	return fmt.Sprintf(`{"floatingip": {"id": %q, "floating_ip_address": "203.0.113.10", "port_id": %s, "fixed_ip_address": null, "floating_network_id": %q}}`, fipID, p, netID)
+	return fmt.Sprintf(`{"floatingip": {"id": %q, "floating_ip_address": "203.0.113.10", "port_id": %s, "fixed_ip_address": null, "floating_network_id": %q}}`, fipID, p, attNetID)
 }
 
 // blocks returns the texts of blocking findings, and checks that the
 // check ran read-only (toolstest's transport refuses writes then).
-func check(t *testing.T, fc *toolstest.Cloud, name string, args any) *tools.Check {
+func attachCheck(t *testing.T, fc *toolstest.Cloud, name string, args any) *tools.Check {
 	t.Helper()
 	b, _ := json.Marshal(args)
 	chk, err := toolstest.Tool(t, Tools(), name).Check(cloud.WithReadOnly(t.Context()), fc.Env(), b)
@@ -127,14 +127,14 @@ func TestAddVolumeCheck(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			fc := toolstest.New(t)
-			fc.Handle("GET", toolstest.ComputePrefix+"/servers/"+srvID, http.StatusOK, serverJSON(tt.server))
-			fc.Handle("GET", toolstest.VolumePrefix+"/volumes/"+volID, http.StatusOK, tt.volume)
+			fc.Handle("GET", toolstest.ComputePrefix+"/servers/"+srvID, http.StatusOK, attachServerJSON(tt.server))
+			fc.Handle("GET", toolstest.VolumePrefix+"/volumes/"+attVolID, http.StatusOK, tt.volume)
 			if tt.otherName {
 				fc.Handle("GET", toolstest.ComputePrefix+"/servers", http.StatusOK, `{"servers": [{"id": "`+otherID+`", "name": "db-1"}]}`)
 			}
-			chk := check(t, fc, "server.add.volume", VolumeArgs{Server: srvID, Volume: volID})
+			chk := attachCheck(t, fc, "server.add.volume", VolumeArgs{Server: srvID, Volume: attVolID})
 			wantFinding(t, chk, tt.block, tt.warn)
-			want := []tools.Target{{Kind: "server", ID: srvID, Name: "web-1"}, {Kind: "volume", ID: volID, Name: "data"}}
+			want := []tools.Target{{Kind: "server", ID: srvID, Name: "web-1"}, {Kind: "volume", ID: attVolID, Name: "data"}}
 			if diff := cmp.Diff(want, chk.Targets); diff != "" {
 				t.Errorf("targets (-want +got):\n%s", diff)
 			}
@@ -147,8 +147,8 @@ func TestAddVolumeCheck(t *testing.T) {
 
 func TestAddVolumeRefSkipsLookup(t *testing.T) {
 	fc := toolstest.New(t)
-	fc.Handle("GET", toolstest.ComputePrefix+"/servers/"+srvID, http.StatusOK, serverJSON(srv{status: "ACTIVE"}))
-	chk := check(t, fc, "server.add.volume", VolumeArgs{Server: srvID, Volume: "${vol.id}"})
+	fc.Handle("GET", toolstest.ComputePrefix+"/servers/"+srvID, http.StatusOK, attachServerJSON(srv{status: "ACTIVE"}))
+	chk := attachCheck(t, fc, "server.add.volume", VolumeArgs{Server: srvID, Volume: "${vol.id}"})
 	wantFinding(t, chk, "", "")
 	if !strings.Contains(levelTexts(chk, tools.Info), "${vol.id}, made by an earlier step") {
 		t.Errorf("findings = %+v", chk.Findings)
@@ -170,9 +170,9 @@ func TestRemoveVolumeCheck(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			fc := toolstest.New(t)
-			fc.Handle("GET", toolstest.ComputePrefix+"/servers/"+srvID, http.StatusOK, serverJSON(srv{status: "ACTIVE"}))
-			fc.Handle("GET", toolstest.VolumePrefix+"/volumes/"+volID, http.StatusOK, tt.volume)
-			chk := check(t, fc, "server.remove.volume", RemoveVolumeArgs{Server: srvID, Volume: volID})
+			fc.Handle("GET", toolstest.ComputePrefix+"/servers/"+srvID, http.StatusOK, attachServerJSON(srv{status: "ACTIVE"}))
+			fc.Handle("GET", toolstest.VolumePrefix+"/volumes/"+attVolID, http.StatusOK, tt.volume)
+			chk := attachCheck(t, fc, "server.remove.volume", RemoveVolumeArgs{Server: srvID, Volume: attVolID})
 			wantFinding(t, chk, tt.block, "")
 		})
 	}
@@ -203,20 +203,20 @@ func TestVolumePreviewRunUndo(t *testing.T) {
 	fc := toolstest.New(t)
 	env := fc.Env()
 	attachURL := toolstest.ComputePrefix + "/servers/" + srvID + "/os-volume_attachments"
-	fc.HandleFunc("POST", attachURL, bodyIs(t, `{"volumeAttachment": {"volumeId": "`+volID+`", "device": "/dev/vdc"}}`, http.StatusOK,
-		`{"volumeAttachment": {"id": "`+volID+`", "volumeId": "`+volID+`", "serverId": "`+srvID+`", "device": "/dev/vdc"}}`))
-	fc.Handle("GET", toolstest.VolumePrefix+"/volumes/"+volID, http.StatusOK, volumeJSON("in-use", "", srvID))
-	fc.Handle("GET", attachURL+"/"+volID, http.StatusOK, `{"volumeAttachment": {"id": "x", "volumeId": "`+volID+`", "serverId": "`+srvID+`", "device": "/dev/vdc"}}`)
-	fc.HandleFunc("DELETE", attachURL+"/"+volID, bodyIs(t, "", http.StatusAccepted, ""))
+	fc.HandleFunc("POST", attachURL, bodyIs(t, `{"volumeAttachment": {"volumeId": "`+attVolID+`", "device": "/dev/vdc"}}`, http.StatusOK,
+		`{"volumeAttachment": {"id": "`+attVolID+`", "volumeId": "`+attVolID+`", "serverId": "`+srvID+`", "device": "/dev/vdc"}}`))
+	fc.Handle("GET", toolstest.VolumePrefix+"/volumes/"+attVolID, http.StatusOK, volumeJSON("in-use", "", srvID))
+	fc.Handle("GET", attachURL+"/"+attVolID, http.StatusOK, `{"volumeAttachment": {"id": "x", "volumeId": "`+attVolID+`", "serverId": "`+srvID+`", "device": "/dev/vdc"}}`)
+	fc.HandleFunc("DELETE", attachURL+"/"+attVolID, bodyIs(t, "", http.StatusAccepted, ""))
 
 	add := toolstest.Tool(t, Tools(), "server.add.volume")
-	args := json.RawMessage(`{"server": "` + srvID + `", "volume": "` + volID + `", "device": "/dev/vdc"}`)
+	args := json.RawMessage(`{"server": "` + srvID + `", "volume": "` + attVolID + `", "device": "/dev/vdc"}`)
 	pv, err := add.Preview(cloud.WithReadOnly(t.Context()), env, args, &tools.Check{Resolved: args})
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := []tools.Request{{Method: "POST", URL: fc.Server.URL + attachURL,
-		Body: map[string]any{"volumeAttachment": map[string]any{"volumeId": volID, "device": "/dev/vdc"}}}}
+		Body: map[string]any{"volumeAttachment": map[string]any{"volumeId": attVolID, "device": "/dev/vdc"}}}}
 	if diff := cmp.Diff(want, pv.Requests); diff != "" {
 		t.Errorf("preview (-want +got):\n%s", diff)
 	}
@@ -230,14 +230,14 @@ func TestVolumePreviewRunUndo(t *testing.T) {
 	if diff := cmp.Diff([]string{"req-POST"}, res.RequestIDs); diff != "" {
 		t.Errorf("request IDs (-want +got):\n%s", diff)
 	}
-	if res.Await == nil || res.Await.Kind != "volume" || res.Await.ID != volID || res.Await.Until[0] != "in-use" {
+	if res.Await == nil || res.Await.Kind != "volume" || res.Await.ID != attVolID || res.Await.Until[0] != "in-use" {
 		t.Fatalf("await = %+v", res.Await)
 	}
 	if st, err := res.Await.Poll(context.Background(), env); err != nil || st != "in-use" {
 		t.Errorf("poll = %q, %v", st, err)
 	}
 	undo := add.Undo(args, res)
-	if undo == nil || undo.Tool != "server.remove.volume" || string(undo.Args) != `{"server":"`+srvID+`","volume":"`+volID+`"}` {
+	if undo == nil || undo.Tool != "server.remove.volume" || string(undo.Args) != `{"server":"`+srvID+`","volume":"`+attVolID+`"}` {
 		t.Errorf("undo = %+v", undo)
 	}
 
@@ -248,7 +248,7 @@ func TestVolumePreviewRunUndo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff([]tools.Request{{Method: "DELETE", URL: fc.Server.URL + attachURL + "/" + volID}}, pv.Requests); diff != "" {
+	if diff := cmp.Diff([]tools.Request{{Method: "DELETE", URL: fc.Server.URL + attachURL + "/" + attVolID}}, pv.Requests); diff != "" {
 		t.Errorf("preview (-want +got):\n%s", diff)
 	}
 	res, err = rm.Run(t.Context(), env, undo.Args)
@@ -259,7 +259,7 @@ func TestVolumePreviewRunUndo(t *testing.T) {
 		t.Fatalf("await = %+v", res.Await)
 	}
 	back := rm.Undo(undo.Args, res)
-	if back == nil || back.Tool != "server.add.volume" || string(back.Args) != `{"server":"`+srvID+`","volume":"`+volID+`","device":"/dev/vdc"}` {
+	if back == nil || back.Tool != "server.add.volume" || string(back.Args) != `{"server":"`+srvID+`","volume":"`+attVolID+`","device":"/dev/vdc"}` {
 		t.Errorf("undo = %+v", back)
 	}
 }
@@ -286,13 +286,13 @@ func TestAddFloatingIPCheck(t *testing.T) {
 		quota []tools.QuotaUse
 	}{
 		{
-			name: "free address", args: FloatingIPArgs{Server: srvID, Address: "203.0.113.10"}, ports: []string{portJSON(portID, "10.0.0.5")},
+			name: "free address", args: FloatingIPArgs{Server: srvID, Address: "203.0.113.10"}, ports: []string{portJSON(attPortID, "10.0.0.5")},
 			stub: func(fc *toolstest.Cloud) {
 				fc.Handle("GET", toolstest.NetworkPrefix+"/floatingips", http.StatusOK, `{"floatingips": [`+strings.TrimSuffix(strings.TrimPrefix(fipJSON(""), `{"floatingip": `), "}")+`]}`)
 			},
 		},
 		{
-			name: "address elsewhere", args: FloatingIPArgs{Server: srvID, Address: fipID}, ports: []string{portJSON(portID, "10.0.0.5")},
+			name: "address elsewhere", args: FloatingIPArgs{Server: srvID, Address: fipID}, ports: []string{portJSON(attPortID, "10.0.0.5")},
 			stub: func(fc *toolstest.Cloud) {
 				fc.Handle("GET", toolstest.NetworkPrefix+"/floatingips/"+fipID, http.StatusOK, fipJSON(port2ID))
 				fc.Handle("GET", toolstest.NetworkPrefix+"/ports/"+port2ID, http.StatusOK, `{"port": {"id": "`+port2ID+`", "device_id": "`+otherID+`", "device_owner": "compute:nova"}}`)
@@ -301,9 +301,9 @@ func TestAddFloatingIPCheck(t *testing.T) {
 			block: "floating IP 203.0.113.10 is already associated with server db-1; remove it there first",
 		},
 		{
-			name: "already here", args: FloatingIPArgs{Server: srvID, Address: fipID}, ports: []string{portJSON(portID, "10.0.0.5")},
+			name: "already here", args: FloatingIPArgs{Server: srvID, Address: fipID}, ports: []string{portJSON(attPortID, "10.0.0.5")},
 			stub: func(fc *toolstest.Cloud) {
-				fc.Handle("GET", toolstest.NetworkPrefix+"/floatingips/"+fipID, http.StatusOK, fipJSON(portID))
+				fc.Handle("GET", toolstest.NetworkPrefix+"/floatingips/"+fipID, http.StatusOK, fipJSON(attPortID))
 			},
 			warn: "already on server web-1",
 		},
@@ -315,40 +315,40 @@ func TestAddFloatingIPCheck(t *testing.T) {
 			block: "server web-1 has no port; attach it to a network first",
 		},
 		{
-			name: "wrong fixed address", args: FloatingIPArgs{Server: srvID, Address: fipID, FixedAddress: "10.9.9.9"}, ports: []string{portJSON(portID, "10.0.0.5")},
+			name: "wrong fixed address", args: FloatingIPArgs{Server: srvID, Address: fipID, FixedAddress: "10.9.9.9"}, ports: []string{portJSON(attPortID, "10.0.0.5")},
 			stub: func(fc *toolstest.Cloud) {
 				fc.Handle("GET", toolstest.NetworkPrefix+"/floatingips/"+fipID, http.StatusOK, fipJSON(""))
 			},
 			block: "server web-1 has no port with fixed address 10.9.9.9 (it has 10.0.0.5)",
 		},
 		{
-			name: "two ports", args: FloatingIPArgs{Server: srvID, Address: fipID}, ports: []string{portJSON(portID, "10.0.0.5"), portJSON(port2ID, "10.1.0.5")},
+			name: "two ports", args: FloatingIPArgs{Server: srvID, Address: fipID}, ports: []string{portJSON(attPortID, "10.0.0.5"), portJSON(port2ID, "10.1.0.5")},
 			stub: func(fc *toolstest.Cloud) {
 				fc.Handle("GET", toolstest.NetworkPrefix+"/floatingips/"+fipID, http.StatusOK, fipJSON(""))
 			},
 			warn: "server web-1 has 2 ports; the floating IP goes to 10.0.0.5",
 		},
 		{
-			name: "allocate", args: FloatingIPArgs{Server: srvID, Network: "public"}, ports: []string{portJSON(portID, "10.0.0.5")},
+			name: "allocate", args: FloatingIPArgs{Server: srvID, Network: "public"}, ports: []string{portJSON(attPortID, "10.0.0.5")},
 			stub: func(fc *toolstest.Cloud) {
-				fc.Handle("GET", toolstest.NetworkPrefix+"/networks", http.StatusOK, `{"networks": [{"id": "`+netID+`", "name": "public", "router:external": true}]}`)
-				fc.Handle("GET", toolstest.NetworkPrefix+"/quotas/"+project+"/details.json", http.StatusOK, `{"quota": {"floatingip": {"used": 2, "limit": 50, "reserved": 0}}}`)
+				fc.Handle("GET", toolstest.NetworkPrefix+"/networks", http.StatusOK, `{"networks": [{"id": "`+attNetID+`", "name": "public", "router:external": true}]}`)
+				fc.Handle("GET", toolstest.NetworkPrefix+"/quotas/"+attProject+"/details.json", http.StatusOK, `{"quota": {"floatingip": {"used": 2, "limit": 50, "reserved": 0}}}`)
 			},
 			quota: []tools.QuotaUse{{Service: "network", Resource: "floatingip", InUse: 2, Limit: 50, Delta: 1}},
 		},
 		{
-			name: "quota full", args: FloatingIPArgs{Server: srvID, Network: netID}, ports: []string{portJSON(portID, "10.0.0.5")},
+			name: "quota full", args: FloatingIPArgs{Server: srvID, Network: attNetID}, ports: []string{portJSON(attPortID, "10.0.0.5")},
 			stub: func(fc *toolstest.Cloud) {
-				fc.Handle("GET", toolstest.NetworkPrefix+"/networks/"+netID, http.StatusOK, `{"network": {"id": "`+netID+`", "name": "public", "router:external": true}}`)
-				fc.Handle("GET", toolstest.NetworkPrefix+"/quotas/"+project+"/details.json", http.StatusOK, `{"quota": {"floatingip": {"used": 2, "limit": 2, "reserved": 0}}}`)
+				fc.Handle("GET", toolstest.NetworkPrefix+"/networks/"+attNetID, http.StatusOK, `{"network": {"id": "`+attNetID+`", "name": "public", "router:external": true}}`)
+				fc.Handle("GET", toolstest.NetworkPrefix+"/quotas/"+attProject+"/details.json", http.StatusOK, `{"quota": {"floatingip": {"used": 2, "limit": 2, "reserved": 0}}}`)
 			},
 			block: "the floating IP quota is full (2 of 2 used)",
 			quota: []tools.QuotaUse{{Service: "network", Resource: "floatingip", InUse: 2, Limit: 2, Delta: 1}},
 		},
 		{
-			name: "internal network", args: FloatingIPArgs{Server: srvID, Network: "private"}, ports: []string{portJSON(portID, "10.0.0.5")},
+			name: "internal network", args: FloatingIPArgs{Server: srvID, Network: "private"}, ports: []string{portJSON(attPortID, "10.0.0.5")},
 			stub: func(fc *toolstest.Cloud) {
-				fc.Handle("GET", toolstest.NetworkPrefix+"/networks", http.StatusOK, `{"networks": [{"id": "`+netID+`", "name": "private", "router:external": false}]}`)
+				fc.Handle("GET", toolstest.NetworkPrefix+"/networks", http.StatusOK, `{"networks": [{"id": "`+attNetID+`", "name": "private", "router:external": false}]}`)
 			},
 			block: "network private is not external",
 		},
@@ -356,10 +356,10 @@ func TestAddFloatingIPCheck(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			fc := toolstest.New(t)
-			fc.Handle("GET", toolstest.ComputePrefix+"/servers/"+srvID, http.StatusOK, serverJSON(srv{status: "ACTIVE"}))
+			fc.Handle("GET", toolstest.ComputePrefix+"/servers/"+srvID, http.StatusOK, attachServerJSON(srv{status: "ACTIVE"}))
 			stubPorts(fc, tt.ports...)
 			tt.stub(fc)
-			chk := check(t, fc, "server.add.floating-ip", tt.args)
+			chk := attachCheck(t, fc, "server.add.floating-ip", tt.args)
 			wantFinding(t, chk, tt.block, tt.warn)
 			if diff := cmp.Diff(tt.quota, chk.Quota); diff != "" {
 				t.Errorf("quota (-want +got):\n%s", diff)
@@ -379,12 +379,12 @@ func TestAddFloatingIPPreviewRun(t *testing.T) {
 		{
 			name: "existing", args: FloatingIPArgs{Server: srvID, Address: fipID, FixedAddress: "10.0.0.5"},
 			method: "PUT", path: "/floatingips/" + fipID,
-			body: `{"floatingip": {"port_id": "` + portID + `", "fixed_ip_address": "10.0.0.5"}}`,
+			body: `{"floatingip": {"port_id": "` + attPortID + `", "fixed_ip_address": "10.0.0.5"}}`,
 		},
 		{
-			name: "allocate", args: FloatingIPArgs{Server: srvID, Network: netID, FixedAddress: "10.0.0.5"},
+			name: "allocate", args: FloatingIPArgs{Server: srvID, Network: attNetID, FixedAddress: "10.0.0.5"},
 			method: "POST", path: "/floatingips",
-			body:    `{"floatingip": {"floating_network_id": "` + netID + `", "port_id": "` + portID + `", "fixed_ip_address": "10.0.0.5"}}`,
+			body:    `{"floatingip": {"floating_network_id": "` + attNetID + `", "port_id": "` + attPortID + `", "fixed_ip_address": "10.0.0.5"}}`,
 			creates: true,
 		},
 	}
@@ -392,13 +392,13 @@ func TestAddFloatingIPPreviewRun(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			fc := toolstest.New(t)
 			env := fc.Env()
-			stubPorts(fc, portJSON(portID, "10.0.0.5"))
+			stubPorts(fc, portJSON(attPortID, "10.0.0.5"))
 			status := http.StatusOK
 			if tt.method == "POST" {
 				status = http.StatusCreated
 			}
 			fc.HandleFunc(tt.method, toolstest.NetworkPrefix+tt.path, bodyIs(t, tt.body, status,
-				`{"floatingip": {"id": "`+fipID+`", "floating_ip_address": "203.0.113.10", "port_id": "`+portID+`", "fixed_ip_address": "10.0.0.5"}}`))
+				`{"floatingip": {"id": "`+fipID+`", "floating_ip_address": "203.0.113.10", "port_id": "`+attPortID+`", "fixed_ip_address": "10.0.0.5"}}`))
 			add := toolstest.Tool(t, Tools(), "server.add.floating-ip")
 			args := tools.JSON(tt.args)
 			pv, err := add.Preview(cloud.WithReadOnly(t.Context()), env, args, &tools.Check{Resolved: args})
@@ -445,22 +445,22 @@ func TestRemoveFloatingIP(t *testing.T) {
 		block string
 		warn  string
 	}{
-		{name: "on this server", port: portID},
+		{name: "on this server", port: attPortID},
 		{name: "free", port: "", warn: "not associated with anything"},
 		{name: "on another port", port: port2ID, block: "floating IP 203.0.113.10 is associated with port " + port2ID + ", not with server web-1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			fc := toolstest.New(t)
-			fc.Handle("GET", toolstest.ComputePrefix+"/servers/"+srvID, http.StatusOK, serverJSON(srv{status: "ACTIVE"}))
+			fc.Handle("GET", toolstest.ComputePrefix+"/servers/"+srvID, http.StatusOK, attachServerJSON(srv{status: "ACTIVE"}))
 			fc.Handle("GET", toolstest.NetworkPrefix+"/floatingips/"+fipID, http.StatusOK, fipJSON(tt.port))
 			if tt.port != "" {
-				stubPorts(fc, portJSON(portID, "10.0.0.5"))
+				stubPorts(fc, portJSON(attPortID, "10.0.0.5"))
 			}
 			if tt.port == port2ID {
 				fc.Handle("GET", toolstest.NetworkPrefix+"/ports/"+port2ID, http.StatusOK, `{"port": {"id": "`+port2ID+`", "device_owner": "network:router_gateway"}}`)
 			}
-			chk := check(t, fc, "server.remove.floating-ip", RemoveFloatingIPArgs{Server: srvID, Address: fipID})
+			chk := attachCheck(t, fc, "server.remove.floating-ip", RemoveFloatingIPArgs{Server: srvID, Address: fipID})
 			wantFinding(t, chk, tt.block, tt.warn)
 		})
 	}
@@ -468,7 +468,7 @@ func TestRemoveFloatingIP(t *testing.T) {
 	fc := toolstest.New(t)
 	env := fc.Env()
 	fc.Handle("GET", toolstest.NetworkPrefix+"/floatingips/"+fipID, http.StatusOK,
-		`{"floatingip": {"id": "`+fipID+`", "floating_ip_address": "203.0.113.10", "port_id": "`+portID+`", "fixed_ip_address": "10.0.0.5"}}`)
+		`{"floatingip": {"id": "`+fipID+`", "floating_ip_address": "203.0.113.10", "port_id": "`+attPortID+`", "fixed_ip_address": "10.0.0.5"}}`)
 	fc.HandleFunc("PUT", toolstest.NetworkPrefix+"/floatingips/"+fipID, bodyIs(t, `{"floatingip": {"port_id": null}}`, http.StatusOK, fipJSON("")))
 	rm := toolstest.Tool(t, Tools(), "server.remove.floating-ip")
 	args := tools.JSON(RemoveFloatingIPArgs{Server: srvID, Address: fipID})
@@ -478,7 +478,7 @@ func TestRemoveFloatingIP(t *testing.T) {
 	}
 	want := &tools.Preview{
 		Requests: []tools.Request{{Method: "PUT", URL: fc.Server.URL + toolstest.NetworkPrefix + "/floatingips/" + fipID, Body: map[string]any{"floatingip": map[string]any{"port_id": nil}}}},
-		Changes:  []tools.FieldChange{{Field: "floating IP port", From: portID, To: nil}},
+		Changes:  []tools.FieldChange{{Field: "floating IP port", From: attPortID, To: nil}},
 	}
 	if diff := cmp.Diff(want, pv); diff != "" {
 		t.Errorf("preview (-want +got):\n%s", diff)
@@ -502,18 +502,18 @@ func TestSecurityGroups(t *testing.T) {
 		body   string
 		undo   string
 	}{
-		{tool: "server.add.security-group", groups: []string{"default-id"}, body: `{"addSecurityGroup": {"name": "` + sgID + `"}}`, undo: "server.remove.security-group"},
-		{tool: "server.add.security-group", groups: []string{sgID}, warn: "security group web is already on server web-1", body: `{"addSecurityGroup": {"name": "` + sgID + `"}}`, undo: "server.remove.security-group"},
-		{tool: "server.remove.security-group", groups: []string{sgID}, body: `{"removeSecurityGroup": {"name": "` + sgID + `"}}`, undo: "server.add.security-group"},
-		{tool: "server.remove.security-group", groups: nil, block: "security group web is not on server web-1; there is nothing to remove", body: `{"removeSecurityGroup": {"name": "` + sgID + `"}}`, undo: "server.add.security-group"},
+		{tool: "server.add.security-group", groups: []string{"default-id"}, body: `{"addSecurityGroup": {"name": "` + attSGID + `"}}`, undo: "server.remove.security-group"},
+		{tool: "server.add.security-group", groups: []string{attSGID}, warn: "security group web is already on server web-1", body: `{"addSecurityGroup": {"name": "` + attSGID + `"}}`, undo: "server.remove.security-group"},
+		{tool: "server.remove.security-group", groups: []string{attSGID}, body: `{"removeSecurityGroup": {"name": "` + attSGID + `"}}`, undo: "server.add.security-group"},
+		{tool: "server.remove.security-group", groups: nil, block: "security group web is not on server web-1; there is nothing to remove", body: `{"removeSecurityGroup": {"name": "` + attSGID + `"}}`, undo: "server.add.security-group"},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%s %v", tt.tool, tt.groups), func(t *testing.T) {
 			fc := toolstest.New(t)
 			env := fc.Env()
-			fc.Handle("GET", toolstest.ComputePrefix+"/servers/"+srvID, http.StatusOK, serverJSON(srv{status: "ACTIVE"}))
-			fc.Handle("GET", toolstest.NetworkPrefix+"/security-groups", http.StatusOK, `{"security_groups": [{"id": "`+sgID+`", "name": "web", "security_group_rules": []}]}`)
-			stubPorts(fc, portJSON(portID, "10.0.0.5", tt.groups...))
+			fc.Handle("GET", toolstest.ComputePrefix+"/servers/"+srvID, http.StatusOK, attachServerJSON(srv{status: "ACTIVE"}))
+			fc.Handle("GET", toolstest.NetworkPrefix+"/security-groups", http.StatusOK, `{"security_groups": [{"id": "`+attSGID+`", "name": "web", "security_group_rules": []}]}`)
+			stubPorts(fc, portJSON(attPortID, "10.0.0.5", tt.groups...))
 			fc.HandleFunc("POST", toolstest.ComputePrefix+"/servers/"+srvID+"/action", bodyIs(t, tt.body, http.StatusAccepted, ""))
 			tl := toolstest.Tool(t, Tools(), tt.tool)
 			args := tools.JSON(SecurityGroupArgs{Server: srvID, Group: "web"})
@@ -522,7 +522,7 @@ func TestSecurityGroups(t *testing.T) {
 				t.Fatal(err)
 			}
 			wantFinding(t, chk, tt.block, tt.warn)
-			if string(chk.Resolved) != `{"server":"`+srvID+`","group":"`+sgID+`"}` {
+			if string(chk.Resolved) != `{"server":"`+srvID+`","group":"`+attSGID+`"}` {
 				t.Errorf("resolved = %s", chk.Resolved)
 			}
 			pv, err := tl.Preview(cloud.WithReadOnly(t.Context()), env, args, chk)

@@ -1,4 +1,4 @@
-package launch
+package servers
 
 import (
 	"context"
@@ -479,7 +479,7 @@ func previewCreate(ctx context.Context, env *tools.Env, args CreateArgs, chk *to
 	if err != nil {
 		return nil, err
 	}
-	c, err := computeClient(ctx, env)
+	c, err := Client(ctx, env)
 	if err != nil {
 		return nil, err
 	}
@@ -545,7 +545,7 @@ func createLines(a CreateArgs, chk *tools.Check) []string {
 }
 
 func runCreate(ctx context.Context, env *tools.Env, args CreateArgs) (*tools.Result, error) {
-	c, err := computeClient(ctx, env)
+	c, err := Client(ctx, env)
 	if err != nil {
 		return nil, err
 	}

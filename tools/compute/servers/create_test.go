@@ -1,4 +1,4 @@
-package launch
+package servers
 
 import (
 	"context"
@@ -404,7 +404,7 @@ func TestCreateUserDataNeverShown(t *testing.T) {
 			return
 		}
 		w.WriteHeader(http.StatusAccepted)
-		_, _ = io.WriteString(w, `{"server": {"id": "`+serverID+`", "adminPass": "s3cret", "links": []}}`)
+		_, _ = io.WriteString(w, `{"server": {"id": "`+launchServerID+`", "adminPass": "s3cret", "links": []}}`)
 	})
 
 	create := toolstest.Tool(t, Tools(), "server.create")
@@ -465,10 +465,10 @@ func TestCreateRunAwaitUndo(t *testing.T) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("X-Openstack-Request-Id", "req-create")
 		w.WriteHeader(http.StatusAccepted)
-		_, _ = io.WriteString(w, `{"server": {"id": "`+serverID+`", "adminPass": "s3cret"}}`)
+		_, _ = io.WriteString(w, `{"server": {"id": "`+launchServerID+`", "adminPass": "s3cret"}}`)
 	})
-	fc.Handle("GET", toolstest.ComputePrefix+"/servers/"+serverID, http.StatusOK,
-		`{"server": {"id": "`+serverID+`", "status": "ERROR", "OS-EXT-STS:task_state": null, "fault": {"code": 500, "message": "No valid host was found. "}}}`)
+	fc.Handle("GET", toolstest.ComputePrefix+"/servers/"+launchServerID, http.StatusOK,
+		`{"server": {"id": "`+launchServerID+`", "status": "ERROR", "OS-EXT-STS:task_state": null, "fault": {"code": 500, "message": "No valid host was found. "}}}`)
 	create := toolstest.Tool(t, Tools(), "server.create")
 	env := fc.Env()
 	args := tools.JSON(CreateArgs{Name: "web-1", Flavor: "2", Image: cirrosID, Networks: []string{netID}, KeyName: "mykey"})
@@ -479,14 +479,14 @@ func TestCreateRunAwaitUndo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(map[string]string{"id": serverID, "name": "web-1"}, res.Outputs); diff != "" {
+	if diff := cmp.Diff(map[string]string{"id": launchServerID, "name": "web-1"}, res.Outputs); diff != "" {
 		t.Errorf("outputs (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff([]string{"req-create"}, res.RequestIDs); diff != "" {
 		t.Errorf("request IDs (-want +got):\n%s", diff)
 	}
 	aw := res.Await
-	if aw == nil || aw.Kind != "server" || aw.ID != serverID || !cmp.Equal(aw.Until, []string{"ACTIVE"}) || !cmp.Equal(aw.Fail, []string{"ERROR"}) {
+	if aw == nil || aw.Kind != "server" || aw.ID != launchServerID || !cmp.Equal(aw.Until, []string{"ACTIVE"}) || !cmp.Equal(aw.Fail, []string{"ERROR"}) {
 		t.Fatalf("await = %+v", aw)
 	}
 	status, err := aw.Poll(context.Background(), env)
@@ -494,7 +494,7 @@ func TestCreateRunAwaitUndo(t *testing.T) {
 		t.Errorf("poll = %q, %v", status, err)
 	}
 	undo := create.Undo(args, res)
-	if undo == nil || undo.Tool != "server.delete" || string(undo.Args) != `{"server":"`+serverID+`"}` {
+	if undo == nil || undo.Tool != "server.delete" || string(undo.Args) != `{"server":"`+launchServerID+`"}` {
 		t.Errorf("undo = %+v", undo)
 	}
 	if u := create.Undo(tools.JSON(CreateArgs{Name: "web", Count: 2}), res); u != nil {

@@ -1,4 +1,4 @@
-package serverupdate
+package servers
 
 import (
 	"context"
@@ -51,22 +51,22 @@ func deleteCheck(ctx context.Context, env *tools.Env, args DeleteArgs) (*tools.C
 	if tools.IsRef(args.Server) {
 		return referenced(args.Server), nil
 	}
-	s, err := find(ctx, env, args.Server)
+	s, err := Get(ctx, env, args.Server)
 	if err != nil {
 		return nil, err
 	}
 	chk := &tools.Check{
-		Targets:  []tools.Target{s.target()},
+		Targets:  []tools.Target{s.Target()},
 		Resolved: tools.JSON(DeleteArgs{Server: s.ID}),
 		State:    fmt.Sprintf("status=%s task=%s locked=%t volumes=%d", s.Status, s.TaskState, s.Locked, len(s.Volumes)),
 	}
-	desc := s.describe()
+	desc := s.Describe()
 	if s.TaskState != "" {
 		desc += fmt.Sprintf(" (%s)", s.TaskState)
 	}
 	chk.Findings = append(chk.Findings, tools.Finding{Level: tools.Info, Text: desc})
 	if s.Locked {
-		chk.Findings = append(chk.Findings, tools.Finding{Level: tools.Block, Text: s.lockedText()})
+		chk.Findings = append(chk.Findings, tools.Finding{Level: tools.Block, Text: s.LockedText()})
 	}
 	return chk, nil
 }
@@ -76,7 +76,7 @@ func deleteCheck(ctx context.Context, env *tools.Env, args DeleteArgs) (*tools.C
 // created for the server and only detaches the ones it was given, and
 // the API does not say which is which) and the floating IPs on them.
 func deletePreview(ctx context.Context, env *tools.Env, args DeleteArgs, chk *tools.Check) (*tools.Preview, error) {
-	c, err := client(ctx, env)
+	c, err := Client(ctx, env)
 	if err != nil {
 		return nil, err
 	}
@@ -88,7 +88,7 @@ func deletePreview(ctx context.Context, env *tools.Env, args DeleteArgs, chk *to
 	if tools.IsRef(t.ID) {
 		return pv, nil
 	}
-	s, err := find(ctx, env, t.ID)
+	s, err := Get(ctx, env, t.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -180,7 +180,7 @@ func portLabel(p ports.Port) string {
 }
 
 func deleteRun(ctx context.Context, env *tools.Env, args DeleteArgs) (*tools.Result, error) {
-	c, err := client(ctx, env)
+	c, err := Client(ctx, env)
 	if err != nil {
 		return nil, err
 	}
@@ -206,7 +206,7 @@ func deleteRun(ctx context.Context, env *tools.Env, args DeleteArgs) (*tools.Res
 // deleting") and a *tools.NotFoundError once it is gone.
 func pollGone(id string) func(ctx context.Context, env *tools.Env) (string, error) {
 	return func(ctx context.Context, env *tools.Env) (string, error) {
-		c, err := client(ctx, env)
+		c, err := Client(ctx, env)
 		if err != nil {
 			return "", err
 		}

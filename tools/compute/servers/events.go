@@ -14,7 +14,7 @@ import (
 )
 
 func consoleLog(ctx context.Context, env *tools.Env, args ConsoleLogArgs) (*tools.Result, error) {
-	c, err := client(ctx, env)
+	c, err := Client(ctx, env)
 	if err != nil {
 		return nil, err
 	}
@@ -63,7 +63,7 @@ type action struct {
 }
 
 func events(ctx context.Context, env *tools.Env, args EventsArgs) (*tools.Result, error) {
-	c, err := client(ctx, env)
+	c, err := Client(ctx, env)
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +94,7 @@ func events(ctx context.Context, env *tools.Env, args EventsArgs) (*tools.Result
 }
 
 func eventShow(ctx context.Context, env *tools.Env, args EventShowArgs) (*tools.Result, error) {
-	c, err := client(ctx, env)
+	c, err := Client(ctx, env)
 	if err != nil {
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-package launch
+package servers
 
 import (
 	"encoding/json"
@@ -13,17 +13,17 @@ import (
 )
 
 const (
-	project  = "p1"
-	serverID = "9e5476bd-a4ec-4653-93d6-72c93aa682ba"
-	cirrosID = "a1b2c3d4-0000-4000-8000-000000000001"
-	bigID    = "a1b2c3d4-0000-4000-8000-000000000002"
-	netID    = "0b3f5e1c-1111-4000-8000-000000000001"
-	net2ID   = "0b3f5e1c-1111-4000-8000-000000000002"
-	extID    = "0b3f5e1c-1111-4000-8000-000000000003"
-	portID   = "5c1d2e3f-2222-4000-8000-000000000001"
-	volID    = "7d8e9f00-3333-4000-8000-000000000001"
-	sgID     = "6a7b8c9d-4444-4000-8000-000000000001"
-	snapID   = "b9c8d7e6-5555-4000-8000-000000000001"
+	project        = "p1"
+	launchServerID = "9e5476bd-a4ec-4653-93d6-72c93aa682ba"
+	cirrosID       = "a1b2c3d4-0000-4000-8000-000000000001"
+	bigID          = "a1b2c3d4-0000-4000-8000-000000000002"
+	netID          = "0b3f5e1c-1111-4000-8000-000000000001"
+	net2ID         = "0b3f5e1c-1111-4000-8000-000000000002"
+	extID          = "0b3f5e1c-1111-4000-8000-000000000003"
+	portID         = "5c1d2e3f-2222-4000-8000-000000000001"
+	volID          = "7d8e9f00-3333-4000-8000-000000000001"
+	sgID           = "6a7b8c9d-4444-4000-8000-000000000001"
+	snapID         = "b9c8d7e6-5555-4000-8000-000000000001"
 
 	tokenBody = `{"token": {"expires_at": "2030-01-01T12:00:00Z", "user": {"id": "u1", "name": "demo", "domain": {"name": "Default"}},
 	 "project": {"id": "p1", "name": "demo", "domain": {"name": "Default"}}, "roles": []}}`
@@ -149,11 +149,11 @@ func serverBody(status, task string, locked bool, fl flavorJSON, imageID string)
 	}
 	return fmt.Sprintf(`{"server": {"id": %q, "name": "web-1", "status": %q, "OS-EXT-STS:task_state": %s, "locked": %t, "locked_reason": null,
 	 "flavor": {"original_name": %q, "vcpus": %d, "ram": %d, "disk": %d, "ephemeral": 0, "swap": 0},
-	 "image": %s}}`, serverID, status, taskJSON, locked, fl.Name, fl.VCPUs, fl.RAM, fl.Disk, image)
+	 "image": %s}}`, launchServerID, status, taskJSON, locked, fl.Name, fl.VCPUs, fl.RAM, fl.Disk, image)
 }
 
 func stubServer(fc *toolstest.Cloud, body string) {
-	fc.Handle("GET", toolstest.ComputePrefix+"/servers/"+serverID, http.StatusOK, body)
+	fc.Handle("GET", toolstest.ComputePrefix+"/servers/"+launchServerID, http.StatusOK, body)
 }
 
 // check runs a tool's preflight under the read-only guard.

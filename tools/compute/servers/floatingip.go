@@ -1,4 +1,4 @@
-package attach
+package servers
 
 import (
 	"context"
@@ -141,20 +141,20 @@ func fipPlace(ctx context.Context, env *tools.Env, f *fipreads.FloatingIP) strin
 func checkAddFloatingIP(ctx context.Context, env *tools.Env, args FloatingIPArgs) (*tools.Check, error) {
 	chk := &tools.Check{}
 	resolved := args
-	var s *server
+	var s *Server
 	var port *portreads.Port
 	if tools.IsRef(args.Server) {
 		chk.Targets = append(chk.Targets, tools.Target{Kind: "server", ID: args.Server})
 		chk.Findings = append(chk.Findings, refNote("server", args.Server))
 	} else {
 		var err error
-		if s, err = findServer(ctx, env, args.Server); err != nil {
+		if s, err = Get(ctx, env, args.Server); err != nil {
 			return nil, err
 		}
 		resolved.Server = s.ID
-		chk.Targets = append(chk.Targets, s.target())
-		chk.State = s.state()
-		chk.Findings = append(chk.Findings, s.busy("adding a floating IP", nil)...)
+		chk.Targets = append(chk.Targets, s.Target())
+		chk.State = attachState(s)
+		chk.Findings = append(chk.Findings, s.Refusals(Rule{Verb: "adding a floating IP"})...)
 		all, err := serverPorts(ctx, env, s.ID)
 		if err != nil {
 			return nil, err
@@ -301,7 +301,7 @@ func previewAddFloatingIP(ctx context.Context, env *tools.Env, args FloatingIPAr
 		// One POST that allocates and associates: if Neutron cannot map
 		// the address to the port (no router to the external network),
 		// nothing is left allocated.
-		body, err := createOpts(args, portID).ToFloatingIPCreateMap()
+		body, err := fipCreateOpts(args, portID).ToFloatingIPCreateMap()
 		if err != nil {
 			return nil, err
 		}
@@ -311,7 +311,7 @@ func previewAddFloatingIP(ctx context.Context, env *tools.Env, args FloatingIPAr
 			Changes:  []tools.FieldChange{{Field: "floating IP port", From: nil, To: portID}},
 		}, nil
 	}
-	body, err := updateOpts(portID, args.FixedAddress).ToFloatingIPUpdateMap()
+	body, err := fipUpdateOpts(portID, args.FixedAddress).ToFloatingIPUpdateMap()
 	if err != nil {
 		return nil, err
 	}
@@ -321,11 +321,11 @@ func previewAddFloatingIP(ctx context.Context, env *tools.Env, args FloatingIPAr
 	}, nil
 }
 
-func createOpts(args FloatingIPArgs, portID string) floatingips.CreateOpts {
+func fipCreateOpts(args FloatingIPArgs, portID string) floatingips.CreateOpts {
 	return floatingips.CreateOpts{FloatingNetworkID: args.Network, PortID: portID, FixedIP: args.FixedAddress}
 }
 
-func updateOpts(portID, fixed string) floatingips.UpdateOpts {
+func fipUpdateOpts(portID, fixed string) floatingips.UpdateOpts {
 	return floatingips.UpdateOpts{PortID: &portID, FixedIP: fixed}
 }
 
@@ -341,13 +341,13 @@ func runAddFloatingIP(ctx context.Context, env *tools.Env, args FloatingIPArgs) 
 	var f *fipreads.FloatingIP
 	var ids []string
 	if args.Network != "" {
-		r := floatingips.Create(ctx, client, createOpts(FloatingIPArgs{Network: args.Network, FixedAddress: ip}, p.ID))
+		r := floatingips.Create(ctx, client, fipCreateOpts(FloatingIPArgs{Network: args.Network, FixedAddress: ip}, p.ID))
 		if f, err = network.GetOne[fipreads.FloatingIP](r.Result, "floatingip"); err != nil {
 			return nil, fmt.Errorf("allocate a floating IP from network %s for server %s: %w", args.Network, args.Server, err)
 		}
 		ids = tools.HeaderRequestIDs(r.Header)
 	} else {
-		r := floatingips.Update(ctx, client, args.Address, updateOpts(p.ID, ip))
+		r := floatingips.Update(ctx, client, args.Address, fipUpdateOpts(p.ID, ip))
 		if f, err = network.GetOne[fipreads.FloatingIP](r.Result, "floatingip"); err != nil {
 			return nil, fmt.Errorf("associate floating IP %s with server %s: %w", args.Address, args.Server, err)
 		}
@@ -361,7 +361,7 @@ func runAddFloatingIP(ctx context.Context, env *tools.Env, args FloatingIPArgs) 
 }
 
 func checkRemoveFloatingIP(ctx context.Context, env *tools.Env, args RemoveFloatingIPArgs) (*tools.Check, error) {
-	s, err := findServer(ctx, env, args.Server)
+	s, err := Get(ctx, env, args.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -370,11 +370,11 @@ func checkRemoveFloatingIP(ctx context.Context, env *tools.Env, args RemoveFloat
 		return nil, err
 	}
 	chk := &tools.Check{
-		Targets:  []tools.Target{s.target(), {Kind: "floating IP", ID: f.ID, Name: f.FloatingIP}},
+		Targets:  []tools.Target{s.Target(), {Kind: "floating IP", ID: f.ID, Name: f.FloatingIP}},
 		Resolved: tools.JSON(RemoveFloatingIPArgs{Server: s.ID, Address: f.ID}),
-		State:    s.state() + " fip port=" + portOf(f),
+		State:    attachState(s) + " fip port=" + portOf(f),
 	}
-	chk.Findings = append(chk.Findings, s.busy("removing a floating IP", nil)...)
+	chk.Findings = append(chk.Findings, s.Refusals(Rule{Verb: "removing a floating IP"})...)
 	if f.PortID == nil || *f.PortID == "" {
 		chk.Findings = append(chk.Findings, tools.Finding{Level: tools.Warn,
 			Text: fmt.Sprintf("floating IP %s is not associated with anything; nothing changes", f.FloatingIP)})
@@ -405,7 +405,7 @@ func previewRemoveFloatingIP(ctx context.Context, env *tools.Env, args RemoveFlo
 	if err != nil {
 		return nil, err
 	}
-	body, err := updateOpts("", "").ToFloatingIPUpdateMap()
+	body, err := fipUpdateOpts("", "").ToFloatingIPUpdateMap()
 	if err != nil {
 		return nil, err
 	}
@@ -425,7 +425,7 @@ func runRemoveFloatingIP(ctx context.Context, env *tools.Env, args RemoveFloatin
 	if err != nil {
 		return nil, err
 	}
-	r := floatingips.Update(ctx, client, before.ID, updateOpts("", ""))
+	r := floatingips.Update(ctx, client, before.ID, fipUpdateOpts("", ""))
 	if r.Err != nil {
 		return nil, fmt.Errorf("remove floating IP %s from server %s: %w", before.FloatingIP, args.Server, r.Err)
 	}

@@ -1,27 +1,26 @@
-// Package launch holds the server tools that make or remake a server's
-// body: create, resize (with its confirm and revert), rebuild and
-// snapshot. Each has a preflight that resolves every name to one ID and
-// stops a plan that Nova would refuse (a flavor too small for the image,
-// a quota that would overflow, a server in the wrong state), and a dry-run
-// built from gophercloud's own request builders.
-package launch
+package servers
+
+// The server tools that make or remake a server's body: create, resize
+// (with its confirm and revert), rebuild and snapshot. Each has a
+// preflight that resolves every name to one ID and stops a plan that Nova
+// would refuse (a flavor too small for the image, a quota that would
+// overflow, a server in the wrong state), and a dry-run built from
+// gophercloud's own request builders.
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack/compute/v2/servers"
 
 	"github.com/kriscelmer/os-tui/tools"
-	serverreads "github.com/kriscelmer/os-tui/tools/compute/servers"
 )
 
-// Tools returns the server create, resize, rebuild and snapshot tools.
-func Tools() []tools.Tool {
+// launchTools returns the server create, resize, rebuild and snapshot tools.
+func launchTools() []tools.Tool {
 	return []tools.Tool{
 		createTool(),
 		resizeTool(),
@@ -30,77 +29,6 @@ func Tools() []tools.Tool {
 		rebuildTool(),
 		snapshotTool(),
 	}
-}
-
-// server is what the preflights read of a server (microversion 2.79).
-type server struct {
-	ID           string         `json:"id"`
-	Name         string         `json:"name"`
-	Status       string         `json:"status"`
-	TaskState    string         `json:"OS-EXT-STS:task_state"`
-	Locked       bool           `json:"locked"`
-	LockedReason string         `json:"locked_reason"`
-	Flavor       embeddedFlavor `json:"flavor"`
-	// Image is {"id": ...} for a server booted from an image and "" for
-	// one booted from a volume.
-	Image any `json:"image"`
-}
-
-// embeddedFlavor is the flavor a server carries from microversion 2.47:
-// a copy of the flavor's sizes under its original name, without its ID.
-type embeddedFlavor struct {
-	OriginalName string `json:"original_name"`
-	VCPUs        int    `json:"vcpus"`
-	RAM          int    `json:"ram"`
-	Disk         int    `json:"disk"`
-}
-
-// imageID returns the ID of the image the server was booted from, or ""
-// when it was booted from a volume.
-func (s server) imageID() string {
-	if m, ok := s.Image.(map[string]any); ok {
-		id, _ := m["id"].(string)
-		return id
-	}
-	return ""
-}
-
-// state sums up what an action depends on; a change between approval and
-// run shows the plan again.
-func (s server) state() string {
-	return fmt.Sprintf("status=%s task=%s locked=%t flavor=%s", s.Status, s.TaskState, s.Locked, s.Flavor.OriginalName)
-}
-
-// stateFindings applies the state rule every tool here shares: the server
-// must be in one of the allowed statuses, idle and unlocked.
-func (s server) stateFindings(verb string, allowed ...string) []tools.Finding {
-	desc := fmt.Sprintf("server %s is %s", s.Name, s.Status)
-	var out []tools.Finding
-	switch {
-	case s.TaskState != "":
-		out = append(out, block("%s and busy (%s); wait until the task finishes", desc, s.TaskState))
-	case !contains(allowed, s.Status):
-		out = append(out, block("%s; %s needs it to be %s", desc, verb, strings.Join(allowed, " or ")))
-	default:
-		out = append(out, info("%s", desc))
-	}
-	if s.Locked {
-		msg := fmt.Sprintf("server %s is locked", s.Name)
-		if s.LockedReason != "" {
-			msg += fmt.Sprintf(" (%q)", s.LockedReason)
-		}
-		out = append(out, block("%s; unlock it first with /server unlock %s", msg, s.Name))
-	}
-	return out
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 func info(format string, a ...any) tools.Finding {
@@ -131,33 +59,12 @@ func lookupFinding(err error) (tools.Finding, error) {
 	return tools.Finding{}, err
 }
 
-// computeClient returns a compute client at the microversion the server
-// tools speak.
-func computeClient(ctx context.Context, env *tools.Env) (*gophercloud.ServiceClient, error) {
-	c, err := env.Clients.ServiceClient(ctx, "compute")
-	if err != nil {
-		return nil, err
-	}
-	c.Microversion = serverreads.Microversion
-	return c, nil
-}
-
-// findServer resolves a server by name or ID into the fields the
-// preflights read.
-func findServer(ctx context.Context, env *tools.Env, nameOrID string) (*server, error) {
-	var s server
-	if err := serverreads.Find(ctx, env, nameOrID, &s); err != nil {
-		return nil, err
-	}
-	return &s, nil
-}
-
 // pollServer returns the server's status, with its task state while one
 // runs ("RESIZE, resize_migrating"), and with the fault's message when it
 // is in ERROR ("ERROR: No valid host was found"), so the person sees why.
 func pollServer(id string) func(ctx context.Context, env *tools.Env) (string, error) {
 	return func(ctx context.Context, env *tools.Env) (string, error) {
-		c, err := computeClient(ctx, env)
+		c, err := Client(ctx, env)
 		if err != nil {
 			return "", err
 		}
@@ -195,7 +102,7 @@ func pollServer(id string) func(ctx context.Context, env *tools.Env) (string, er
 // one of the until statuses (ERROR fails the wait). failure opens the
 // error when Nova refuses ("resize server web-1").
 func runAction(ctx context.Context, env *tools.Env, server string, body map[string]any, failure, message string, until ...string) (*tools.Result, error) {
-	ids, err := action(ctx, env, server, body)
+	ids, err := postAction(ctx, env, server, body)
 	if err != nil {
 		return &tools.Result{RequestIDs: ids}, fmt.Errorf("%s: %w", failure, err)
 	}
@@ -212,12 +119,18 @@ func runAction(ctx context.Context, env *tools.Env, server string, body map[stri
 	}, nil
 }
 
-// action posts one server action and returns its request IDs.
-func action(ctx context.Context, env *tools.Env, id string, body map[string]any) ([]string, error) {
-	c, err := computeClient(ctx, env)
+// postAction posts one server action and returns its request IDs.
+func postAction(ctx context.Context, env *tools.Env, id string, body map[string]any) ([]string, error) {
+	c, err := Client(ctx, env)
 	if err != nil {
 		return nil, err
 	}
 	resp, err := c.Post(ctx, c.ServiceURL("servers", id, "action"), body, nil, &gophercloud.RequestOpts{OkCodes: []int{202, 204}}) //nolint:bodyclose // closed by gophercloud
 	return tools.RequestIDs(resp, err), err
+}
+
+// bodyState fingerprints what the tools that remake a server depend on:
+// its state and its flavor.
+func bodyState(s *Server) string {
+	return s.State() + " flavor=" + s.Flavor.OriginalName
 }

@@ -1,4 +1,4 @@
-package launch
+package servers
 
 import (
 	"strings"
@@ -7,7 +7,7 @@ import (
 	"github.com/kriscelmer/os-tui/tools/toolstest"
 )
 
-func TestSchemas(t *testing.T) {
+func TestLaunchSchemas(t *testing.T) {
 	reg := toolstest.Registry(t, Tools())
 	tests := []struct {
 		tool, args string

@@ -1,39 +1,33 @@
-// Package lifecycle holds the server actions that move a server between
-// states without changing what it is: start, stop, reboot, pause,
-// suspend, shelve, lock and their inverses. Each is one POST to
-// /servers/{id}/action; they differ in which states allow them (Nova's
-// vm_state and task_state rules), which state they end in and which
-// action undoes them. One table describes them all.
-package lifecycle
+package servers
+
+// The server actions that move a server between states without changing
+// what it is: start, stop, reboot, pause, suspend, shelve, lock and their
+// inverses. Each is one POST to /servers/{id}/action; they differ in which
+// states allow them (Nova's vm_state and task_state rules), which state
+// they end in and which action undoes them. One table describes them all.
 
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack/compute/v2/servers"
 
 	"github.com/kriscelmer/os-tui/tools"
-	serverreads "github.com/kriscelmer/os-tui/tools/compute/servers"
 )
 
-// Args are the arguments of every lifecycle action. Hard belongs to
+// LifecycleArgs are the arguments of every lifecycle action. Hard belongs to
 // server.reboot and Reason to server.lock; each tool's schema admits only
 // its own, so the other fields are always zero (and left out of JSON).
-type Args struct {
+type LifecycleArgs struct {
 	Server string `json:"server"`
 	Hard   bool   `json:"hard,omitempty"`
 	Reason string `json:"reason,omitempty"`
 }
 
-// lockReasonMicroversion is the compute microversion from which Nova
-// accepts (and shows) a lock reason.
-const lockReasonMicroversion = "2.73"
-
-// action describes one lifecycle tool.
-type action struct {
+// lifecycle describes one lifecycle tool.
+type lifecycle struct {
 	verb    string // "stop": tool "server.stop"
 	summary string
 	// allowed are the server statuses (Nova's "status" field) the action
@@ -46,7 +40,7 @@ type action struct {
 	// until are the statuses that end the wait; nil means no wait.
 	until []string
 	// body builds the action request body.
-	body func(args Args) (map[string]any, error)
+	body func(args LifecycleArgs) (map[string]any, error)
 	// undo is the verb of the inverse action ("" when there is none).
 	undo string
 	// locks is set for lock (true) and unlock (false): the lock flag the
@@ -61,11 +55,11 @@ var (
 )
 
 // simple returns a body builder for actions whose body is {"verb": null}.
-func simple(key string) func(Args) (map[string]any, error) {
-	return func(Args) (map[string]any, error) { return map[string]any{key: nil}, nil }
+func simple(key string) func(LifecycleArgs) (map[string]any, error) {
+	return func(LifecycleArgs) (map[string]any, error) { return map[string]any{key: nil}, nil }
 }
 
-var actions = []action{
+var lifecycles = []lifecycle{
 	{verb: "stop", summary: "Stop (power off) a server", allowed: []string{"ACTIVE", "ERROR", "RESCUE"}, until: []string{"SHUTOFF"},
 		body: simple("os-stop"), undo: "start"},
 	{verb: "start", summary: "Start a stopped server", allowed: []string{"SHUTOFF"}, until: []string{"ACTIVE"},
@@ -77,7 +71,7 @@ var actions = []action{
 		allowedHard: []string{"ACTIVE", "REBOOT", "HARD_REBOOT", "SHUTOFF", "ERROR", "PAUSED", "SUSPENDED"},
 		busyHard:    []string{"rebooting", "reboot_pending", "reboot_started", "rebooting_hard", "resuming", "unpausing", "pausing", "suspending"},
 		until:       []string{"ACTIVE"},
-		body: func(args Args) (map[string]any, error) {
+		body: func(args LifecycleArgs) (map[string]any, error) {
 			opts := servers.RebootOpts{Type: servers.SoftReboot}
 			if args.Hard {
 				opts.Type = servers.HardReboot
@@ -95,9 +89,9 @@ var actions = []action{
 	{verb: "shelve", summary: "Shelve a server (snapshot it and free its host)", allowed: []string{"ACTIVE", "SHUTOFF", "PAUSED", "SUSPENDED"},
 		until: []string{"SHELVED_OFFLOADED", "SHELVED"}, body: simple("shelve"), undo: "unshelve"},
 	{verb: "unshelve", summary: "Unshelve a shelved server", allowed: []string{"SHELVED", "SHELVED_OFFLOADED"}, until: []string{"ACTIVE"},
-		body: func(Args) (map[string]any, error) { return servers.UnshelveOpts{}.ToUnshelveMap() }, undo: "shelve"},
+		body: func(LifecycleArgs) (map[string]any, error) { return servers.UnshelveOpts{}.ToUnshelveMap() }, undo: "shelve"},
 	{verb: "lock", summary: "Lock a server against changes by others (optional --reason)", locks: &lockOn,
-		body: func(args Args) (map[string]any, error) {
+		body: func(args LifecycleArgs) (map[string]any, error) {
 			if args.Reason == "" {
 				return map[string]any{"lock": nil}, nil
 			}
@@ -106,17 +100,17 @@ var actions = []action{
 	{verb: "unlock", summary: "Unlock a locked server", locks: &lockOff, body: simple("unlock"), undo: "lock"},
 }
 
-// Tools returns the lifecycle tools.
-func Tools() []tools.Tool {
-	out := make([]tools.Tool, 0, len(actions))
-	for _, a := range actions {
+// lifecycleTools returns the lifecycle tools.
+func lifecycleTools() []tools.Tool {
+	out := make([]tools.Tool, 0, len(lifecycles))
+	for _, a := range lifecycles {
 		out = append(out, a.tool())
 	}
 	return out
 }
 
-func (a action) tool() tools.Tool {
-	return tools.ChangeTool(tools.ChangeSpec[Args]{
+func (a lifecycle) tool() tools.Tool {
+	return tools.ChangeTool(tools.ChangeSpec[LifecycleArgs]{
 		Name:     "server." + a.verb,
 		Summary:  a.summary,
 		Effect:   tools.Change,
@@ -131,7 +125,7 @@ func (a action) tool() tools.Tool {
 
 // from returns the statuses the action may start from for these
 // arguments, and the task states that do not count as busy.
-func (a action) from(args Args) (statuses, busyOK []string) {
+func (a lifecycle) from(args LifecycleArgs) (statuses, busyOK []string) {
 	if args.Hard && a.allowedHard != nil {
 		return a.allowedHard, a.busyHard
 	}
@@ -139,7 +133,7 @@ func (a action) from(args Args) (statuses, busyOK []string) {
 }
 
 // name is how findings call the action: "hard reboot", "stop".
-func (a action) name(args Args) string {
+func (a lifecycle) name(args LifecycleArgs) string {
 	if args.Hard && a.allowedHard != nil {
 		return "hard " + a.verb
 	}
@@ -148,45 +142,33 @@ func (a action) name(args Args) string {
 
 // check resolves the server and applies Nova's state rules, so a plan
 // that cannot succeed is stopped before anything is sent.
-func (a action) check(ctx context.Context, env *tools.Env, args Args) (*tools.Check, error) {
+func (a lifecycle) check(ctx context.Context, env *tools.Env, args LifecycleArgs) (*tools.Check, error) {
 	if tools.IsRef(args.Server) {
-		// The server comes from an earlier step of the plan; the gate
-		// checks again once the reference has a value.
-		return &tools.Check{
-			Targets:  []tools.Target{{Kind: "server", ID: args.Server, Name: args.Server}},
-			Findings: []tools.Finding{{Level: tools.Info, Text: fmt.Sprintf("server %s comes from an earlier step", args.Server)}},
-		}, nil
+		return referenced(args.Server), nil
 	}
-	var s server
-	if err := serverreads.Find(ctx, env, args.Server, &s); err != nil {
+	s, err := Get(ctx, env, args.Server)
+	if err != nil {
 		return nil, err
 	}
 	resolved := args
 	resolved.Server = s.ID
 	chk := &tools.Check{
-		Targets:  []tools.Target{{Kind: "server", ID: s.ID, Name: s.Name}},
+		Targets:  []tools.Target{s.Target()},
 		Resolved: tools.JSON(resolved),
-		State:    s.state(),
+		State:    s.State(),
 	}
 	add := func(l tools.Level, format string, v ...any) {
 		chk.Findings = append(chk.Findings, tools.Finding{Level: l, Text: fmt.Sprintf(format, v...)})
 	}
-	desc := fmt.Sprintf("server %s is %s", s.Name, s.Status)
 	statuses, busyOK := a.from(args)
 	switch {
-	case a.locks != nil:
-		// Lock and unlock work in any state, even mid-task.
-		add(tools.Info, "%s", desc)
-	case s.TaskState != "" && !slices.Contains(busyOK, s.TaskState):
-		add(tools.Block, "%s and busy (%s); wait until the task finishes", desc, s.TaskState)
-	case statuses != nil && !slices.Contains(statuses, s.Status):
-		add(tools.Block, "%s; %s needs it to be %s", desc, a.name(args), strings.Join(statuses, " or "))
+	case a.locks == nil:
+		chk.Findings = append(chk.Findings, s.Allows(Rule{Verb: a.name(args), From: statuses, BusyOK: busyOK})...)
 	default:
-		add(tools.Info, "%s", desc)
+		// Lock and unlock work in any state, even mid-task.
+		add(tools.Info, "%s", s.Describe())
 	}
 	switch {
-	case a.locks == nil && s.Locked:
-		add(tools.Block, "%s", s.lockedText())
 	case a.locks != nil && *a.locks && s.Locked:
 		msg := fmt.Sprintf("server %s is already locked", s.Name)
 		if s.LockedReason != "" {
@@ -197,7 +179,7 @@ func (a action) check(ctx context.Context, env *tools.Env, args Args) (*tools.Ch
 		add(tools.Warn, "server %s is not locked; unlocking it changes nothing", s.Name)
 	}
 	if a.locks != nil && *a.locks && args.Reason != "" {
-		if err := a.checkReasonSupported(ctx, env, add); err != nil {
+		if err := a.checkReasonSupported(ctx, env, chk); err != nil {
 			return nil, err
 		}
 	}
@@ -206,48 +188,15 @@ func (a action) check(ctx context.Context, env *tools.Env, args Args) (*tools.Ch
 
 // checkReasonSupported blocks a lock reason the cloud cannot take: an
 // older Nova refuses the whole request rather than drop the reason.
-func (a action) checkReasonSupported(ctx context.Context, env *tools.Env, add func(tools.Level, string, ...any)) error {
-	caps, err := env.Clients.Capabilities(ctx)
-	if err != nil {
-		return fmt.Errorf("read the compute API's microversions: %w", err)
+func (a lifecycle) checkReasonSupported(ctx context.Context, env *tools.Env, chk *tools.Check) error {
+	f, err := requireMicroversion(ctx, env, lockReasonMicroversion, "a lock reason needs %s or later, so lock without --reason")
+	if f != nil {
+		chk.Findings = append(chk.Findings, *f)
 	}
-	maxV := caps.Services["compute"].MaxMicroversion
-	if !tools.MicroversionAtLeast(maxV, lockReasonMicroversion) {
-		have := "no microversions"
-		if maxV != "" {
-			have = "microversions up to " + maxV
-		}
-		add(tools.Block, "this cloud's compute API has %s; a lock reason needs %s or later, so lock without --reason",
-			have, lockReasonMicroversion)
-	}
-	return nil
+	return err
 }
 
-// server is what the state rules read of a server (microversion 2.79).
-type server struct {
-	ID           string `json:"id"`
-	Name         string `json:"name"`
-	Status       string `json:"status"`
-	TaskState    string `json:"OS-EXT-STS:task_state"`
-	Locked       bool   `json:"locked"`
-	LockedReason string `json:"locked_reason"`
-}
-
-func (s server) lockedText() string {
-	msg := fmt.Sprintf("server %s is locked", s.Name)
-	if s.LockedReason != "" {
-		msg += fmt.Sprintf(" (%q)", s.LockedReason)
-	}
-	return msg + "; unlock it first with /server unlock " + s.Name
-}
-
-// state sums up what the action depends on; a change between approval
-// and run shows the plan again.
-func (s server) state() string {
-	return fmt.Sprintf("status=%s task=%s locked=%t", s.Status, s.TaskState, s.Locked)
-}
-
-func (a action) preview(ctx context.Context, env *tools.Env, args Args, chk *tools.Check) (*tools.Preview, error) {
+func (a lifecycle) preview(ctx context.Context, env *tools.Env, args LifecycleArgs, chk *tools.Check) (*tools.Preview, error) {
 	c, err := env.Clients.ServiceClient(ctx, "compute")
 	if err != nil {
 		return nil, err
@@ -265,7 +214,7 @@ func (a action) preview(ctx context.Context, env *tools.Env, args Args, chk *too
 
 // changes shows what the action changes, from the state Check saw
 // (when the server was resolved) or from the states it allows.
-func (a action) changes(args Args, state string) []tools.FieldChange {
+func (a lifecycle) changes(args LifecycleArgs, state string) []tools.FieldChange {
 	if a.locks != nil {
 		if was := stateValue(state, "locked"); was == fmt.Sprint(*a.locks) {
 			return nil // already so: nothing changes
@@ -300,12 +249,11 @@ func stateValue(state, key string) string {
 	return ""
 }
 
-func (a action) run(ctx context.Context, env *tools.Env, args Args) (*tools.Result, error) {
-	c, err := env.Clients.ServiceClient(ctx, "compute")
+func (a lifecycle) run(ctx context.Context, env *tools.Env, args LifecycleArgs) (*tools.Result, error) {
+	c, err := Client(ctx, env)
 	if err != nil {
 		return nil, err
 	}
-	c.Microversion = serverreads.Microversion
 	body, err := a.body(args)
 	if err != nil {
 		return nil, fmt.Errorf("%s server %s: %w", a.verb, args.Server, err)
@@ -314,8 +262,8 @@ func (a action) run(ctx context.Context, env *tools.Env, args Args) (*tools.Resu
 	if a.locks != nil {
 		// The undo depends on the lock as it was when the action ran,
 		// not when it was checked.
-		var s server
-		if err := serverreads.Find(ctx, env, args.Server, &s); err != nil {
+		s, err := Get(ctx, env, args.Server)
+		if err != nil {
 			return nil, err
 		}
 		outputs["name"] = s.Name
@@ -347,11 +295,10 @@ func (a action) run(ctx context.Context, env *tools.Env, args Args) (*tools.Resu
 // ("SHUTOFF, powering-on").
 func poll(id string) func(ctx context.Context, env *tools.Env) (string, error) {
 	return func(ctx context.Context, env *tools.Env) (string, error) {
-		c, err := env.Clients.ServiceClient(ctx, "compute")
+		c, err := Client(ctx, env)
 		if err != nil {
 			return "", err
 		}
-		c.Microversion = serverreads.Microversion
 		s, err := servers.Get(ctx, c, id).Extract()
 		if err != nil {
 			if gophercloud.ResponseCodeIs(err, 404) {
@@ -367,11 +314,11 @@ func poll(id string) func(ctx context.Context, env *tools.Env) (string, error) {
 	}
 }
 
-func (a action) undoCall(args Args, res *tools.Result) *tools.Call {
+func (a lifecycle) undoCall(args LifecycleArgs, res *tools.Result) *tools.Call {
 	if a.undo == "" {
 		return nil
 	}
-	inverse := Args{Server: args.Server}
+	inverse := LifecycleArgs{Server: args.Server}
 	// Without the lock as Run found it (a plan being reviewed), the
 	// inverse is named without its details.
 	if a.locks != nil && res != nil && res.Outputs["was_locked"] != "" {

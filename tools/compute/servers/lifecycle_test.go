@@ -1,4 +1,4 @@
-package lifecycle
+package servers
 
 import (
 	"context"
@@ -17,25 +17,15 @@ import (
 	"github.com/kriscelmer/os-tui/tools/toolstest"
 )
 
-const id = "9e5476bd-a4ec-4653-93d6-72c93aa682ba"
+const lcID = "9e5476bd-a4ec-4653-93d6-72c93aa682ba"
 
-func serverJSON(status, task string, locked bool, reason string) string {
+func lifecycleServerJSON(status, task string, locked bool, reason string) string {
 	taskJSON := "null"
 	if task != "" {
 		taskJSON = fmt.Sprintf("%q", task)
 	}
 	return fmt.Sprintf(`{"server": {"id": %q, "name": "web-1", "status": %q, "OS-EXT-STS:task_state": %s, "locked": %t, "locked_reason": %q}}`,
-		id, status, taskJSON, locked, reason)
-}
-
-func findings(chk *tools.Check, l tools.Level) []string {
-	var out []string
-	for _, f := range chk.Findings {
-		if f.Level == l {
-			out = append(out, f.Text)
-		}
-	}
-	return out
+		lcID, status, taskJSON, locked, reason)
 }
 
 func TestCheck(t *testing.T) {
@@ -100,13 +90,13 @@ func TestCheck(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%s %s from %s %s %v", tt.tool, tt.args, tt.status, tt.task, tt.locked), func(t *testing.T) {
 			fc := toolstest.New(t)
-			fc.Handle("GET", toolstest.ComputePrefix+"/servers/"+id, http.StatusOK, serverJSON(tt.status, tt.task, tt.locked, tt.reason))
+			fc.Handle("GET", toolstest.ComputePrefix+"/servers/"+lcID, http.StatusOK, lifecycleServerJSON(tt.status, tt.task, tt.locked, tt.reason))
 			if tt.maxMicroversion != "" {
 				svc := fc.Caps.Services["compute"]
 				svc.MaxMicroversion = tt.maxMicroversion
 				fc.Caps.Services["compute"] = svc
 			}
-			args := `{"server": "` + id + `"`
+			args := `{"server": "` + lcID + `"`
 			if tt.args != "" {
 				args += ", " + tt.args
 			}
@@ -128,7 +118,7 @@ func TestCheck(t *testing.T) {
 					t.Errorf("%s findings %v, want one containing %q", c.level, got, c.want)
 				}
 			}
-			if diff := cmp.Diff([]tools.Target{{Kind: "server", ID: id, Name: "web-1"}}, chk.Targets); diff != "" {
+			if diff := cmp.Diff([]tools.Target{{Kind: "server", ID: lcID, Name: "web-1"}}, chk.Targets); diff != "" {
 				t.Errorf("targets (-want +got):\n%s", diff)
 			}
 			wantState := fmt.Sprintf("status=%s task=%s locked=%t", tt.status, tt.task, tt.locked)
@@ -146,13 +136,13 @@ func TestCheckResolvesName(t *testing.T) {
 			t.Errorf("name filter = %q", got)
 		}
 		w.Header().Set("Content-Type", "application/json")
-		fmt.Fprintf(w, `{"servers": [{"id": %q, "name": "web-1", "status": "ACTIVE", "locked": false}, {"id": "other", "name": "web-10", "status": "ACTIVE"}]}`, id)
+		fmt.Fprintf(w, `{"servers": [{"id": %q, "name": "web-1", "status": "ACTIVE", "locked": false}, {"id": "other", "name": "web-10", "status": "ACTIVE"}]}`, lcID)
 	})
 	chk, err := toolstest.Tool(t, Tools(), "server.reboot").Check(cloud.WithReadOnly(t.Context()), fc.Env(), json.RawMessage(`{"server": "web-1", "hard": true}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(`{"server":"`+id+`","hard":true}`, string(chk.Resolved)); diff != "" {
+	if diff := cmp.Diff(`{"server":"`+lcID+`","hard":true}`, string(chk.Resolved)); diff != "" {
 		t.Errorf("resolved (-want +got):\n%s", diff)
 	}
 }
@@ -180,57 +170,57 @@ func TestPreviewRunUndo(t *testing.T) {
 		changes   []tools.FieldChange
 	}{
 		{tool: "server.stop", wantBody: `{"os-stop":null}`, wantMsg: "stop requested", wantUntil: []string{"SHUTOFF"},
-			wantUndo: &tools.Call{Tool: "server.start", Args: json.RawMessage(`{"server":"` + id + `"}`), Why: "undo stop"},
+			wantUndo: &tools.Call{Tool: "server.start", Args: json.RawMessage(`{"server":"` + lcID + `"}`), Why: "undo stop"},
 			changes:  []tools.FieldChange{{Field: "status", From: "ACTIVE|ERROR|RESCUE", To: "SHUTOFF"}}},
 		{tool: "server.start", wantBody: `{"os-start":null}`, wantMsg: "start requested", wantUntil: []string{"ACTIVE"},
-			wantUndo: &tools.Call{Tool: "server.stop", Args: json.RawMessage(`{"server":"` + id + `"}`), Why: "undo start"},
+			wantUndo: &tools.Call{Tool: "server.stop", Args: json.RawMessage(`{"server":"` + lcID + `"}`), Why: "undo start"},
 			changes:  []tools.FieldChange{{Field: "status", From: "SHUTOFF", To: "ACTIVE"}}},
 		{tool: "server.reboot", wantBody: `{"reboot":{"type":"SOFT"}}`, wantMsg: "reboot requested", wantUntil: []string{"ACTIVE"},
 			changes: []tools.FieldChange{{Field: "status", From: "ACTIVE", To: "ACTIVE"}}},
 		{tool: "server.reboot", args: `"hard": true`, wantBody: `{"reboot":{"type":"HARD"}}`, wantMsg: "hard reboot requested", wantUntil: []string{"ACTIVE"},
 			changes: []tools.FieldChange{{Field: "status", From: "ACTIVE|REBOOT|HARD_REBOOT|SHUTOFF|ERROR|PAUSED|SUSPENDED", To: "ACTIVE"}}},
 		{tool: "server.pause", wantBody: `{"pause":null}`, wantMsg: "pause requested", wantUntil: []string{"PAUSED"},
-			wantUndo: &tools.Call{Tool: "server.unpause", Args: json.RawMessage(`{"server":"` + id + `"}`), Why: "undo pause"},
+			wantUndo: &tools.Call{Tool: "server.unpause", Args: json.RawMessage(`{"server":"` + lcID + `"}`), Why: "undo pause"},
 			changes:  []tools.FieldChange{{Field: "status", From: "ACTIVE", To: "PAUSED"}}},
 		{tool: "server.unpause", wantBody: `{"unpause":null}`, wantMsg: "unpause requested", wantUntil: []string{"ACTIVE"},
-			wantUndo: &tools.Call{Tool: "server.pause", Args: json.RawMessage(`{"server":"` + id + `"}`), Why: "undo unpause"},
+			wantUndo: &tools.Call{Tool: "server.pause", Args: json.RawMessage(`{"server":"` + lcID + `"}`), Why: "undo unpause"},
 			changes:  []tools.FieldChange{{Field: "status", From: "PAUSED", To: "ACTIVE"}}},
 		{tool: "server.suspend", wantBody: `{"suspend":null}`, wantMsg: "suspend requested", wantUntil: []string{"SUSPENDED"},
-			wantUndo: &tools.Call{Tool: "server.resume", Args: json.RawMessage(`{"server":"` + id + `"}`), Why: "undo suspend"},
+			wantUndo: &tools.Call{Tool: "server.resume", Args: json.RawMessage(`{"server":"` + lcID + `"}`), Why: "undo suspend"},
 			changes:  []tools.FieldChange{{Field: "status", From: "ACTIVE", To: "SUSPENDED"}}},
 		{tool: "server.resume", wantBody: `{"resume":null}`, wantMsg: "resume requested", wantUntil: []string{"ACTIVE"},
-			wantUndo: &tools.Call{Tool: "server.suspend", Args: json.RawMessage(`{"server":"` + id + `"}`), Why: "undo resume"},
+			wantUndo: &tools.Call{Tool: "server.suspend", Args: json.RawMessage(`{"server":"` + lcID + `"}`), Why: "undo resume"},
 			changes:  []tools.FieldChange{{Field: "status", From: "SUSPENDED", To: "ACTIVE"}}},
 		{tool: "server.shelve", wantBody: `{"shelve":null}`, wantMsg: "shelve requested", wantUntil: []string{"SHELVED_OFFLOADED", "SHELVED"},
-			wantUndo: &tools.Call{Tool: "server.unshelve", Args: json.RawMessage(`{"server":"` + id + `"}`), Why: "undo shelve"},
+			wantUndo: &tools.Call{Tool: "server.unshelve", Args: json.RawMessage(`{"server":"` + lcID + `"}`), Why: "undo shelve"},
 			changes:  []tools.FieldChange{{Field: "status", From: "ACTIVE|SHUTOFF|PAUSED|SUSPENDED", To: "SHELVED_OFFLOADED|SHELVED"}}},
 		{tool: "server.unshelve", wantBody: `{"unshelve":null}`, wantMsg: "unshelve requested", wantUntil: []string{"ACTIVE"},
-			wantUndo: &tools.Call{Tool: "server.shelve", Args: json.RawMessage(`{"server":"` + id + `"}`), Why: "undo unshelve"},
+			wantUndo: &tools.Call{Tool: "server.shelve", Args: json.RawMessage(`{"server":"` + lcID + `"}`), Why: "undo unshelve"},
 			changes:  []tools.FieldChange{{Field: "status", From: "SHELVED|SHELVED_OFFLOADED", To: "ACTIVE"}}},
-		{tool: "server.lock", before: serverJSON("ACTIVE", "", false, ""), wantBody: `{"lock":null}`, wantMsg: "lock requested",
-			wantUndo: &tools.Call{Tool: "server.unlock", Args: json.RawMessage(`{"server":"` + id + `"}`), Why: "undo lock"},
+		{tool: "server.lock", before: lifecycleServerJSON("ACTIVE", "", false, ""), wantBody: `{"lock":null}`, wantMsg: "lock requested",
+			wantUndo: &tools.Call{Tool: "server.unlock", Args: json.RawMessage(`{"server":"` + lcID + `"}`), Why: "undo lock"},
 			changes:  []tools.FieldChange{{Field: "locked", From: false, To: true}}},
-		{tool: "server.lock", args: `"reason": "audit"`, before: serverJSON("ACTIVE", "", false, ""),
+		{tool: "server.lock", args: `"reason": "audit"`, before: lifecycleServerJSON("ACTIVE", "", false, ""),
 			wantBody: `{"lock":{"locked_reason":"audit"}}`, wantMsg: "lock requested",
-			wantUndo: &tools.Call{Tool: "server.unlock", Args: json.RawMessage(`{"server":"` + id + `"}`), Why: "undo lock"},
+			wantUndo: &tools.Call{Tool: "server.unlock", Args: json.RawMessage(`{"server":"` + lcID + `"}`), Why: "undo lock"},
 			changes:  []tools.FieldChange{{Field: "locked", From: false, To: true}, {Field: "locked_reason", From: nil, To: "audit"}}},
 		// Locking a locked server changes nothing: nothing to undo.
-		{tool: "server.lock", before: serverJSON("ACTIVE", "", true, "old"), wantBody: `{"lock":null}`, wantMsg: "lock requested",
+		{tool: "server.lock", before: lifecycleServerJSON("ACTIVE", "", true, "old"), wantBody: `{"lock":null}`, wantMsg: "lock requested",
 			changes: []tools.FieldChange{{Field: "locked", From: false, To: true}}},
 		// Unlocking drops the reason; the undo puts it back.
-		{tool: "server.unlock", before: serverJSON("ACTIVE", "", true, "audit"), wantBody: `{"unlock":null}`, wantMsg: "unlock requested",
-			wantUndo: &tools.Call{Tool: "server.lock", Args: json.RawMessage(`{"server":"` + id + `","reason":"audit"}`), Why: "undo unlock"},
+		{tool: "server.unlock", before: lifecycleServerJSON("ACTIVE", "", true, "audit"), wantBody: `{"unlock":null}`, wantMsg: "unlock requested",
+			wantUndo: &tools.Call{Tool: "server.lock", Args: json.RawMessage(`{"server":"` + lcID + `","reason":"audit"}`), Why: "undo unlock"},
 			changes:  []tools.FieldChange{{Field: "locked", From: true, To: false}}},
-		{tool: "server.unlock", before: serverJSON("ACTIVE", "", true, ""), wantBody: `{"unlock":null}`, wantMsg: "unlock requested",
-			wantUndo: &tools.Call{Tool: "server.lock", Args: json.RawMessage(`{"server":"` + id + `"}`), Why: "undo unlock"},
+		{tool: "server.unlock", before: lifecycleServerJSON("ACTIVE", "", true, ""), wantBody: `{"unlock":null}`, wantMsg: "unlock requested",
+			wantUndo: &tools.Call{Tool: "server.lock", Args: json.RawMessage(`{"server":"` + lcID + `"}`), Why: "undo unlock"},
 			changes:  []tools.FieldChange{{Field: "locked", From: true, To: false}}},
-		{tool: "server.unlock", before: serverJSON("ACTIVE", "", false, ""), wantBody: `{"unlock":null}`, wantMsg: "unlock requested",
+		{tool: "server.unlock", before: lifecycleServerJSON("ACTIVE", "", false, ""), wantBody: `{"unlock":null}`, wantMsg: "unlock requested",
 			changes: []tools.FieldChange{{Field: "locked", From: true, To: false}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.tool+" "+tt.args+" "+tt.before, func(t *testing.T) {
 			fc := toolstest.New(t)
-			fc.HandleFunc("POST", toolstest.ComputePrefix+"/servers/"+id+"/action", func(w http.ResponseWriter, r *http.Request) {
+			fc.HandleFunc("POST", toolstest.ComputePrefix+"/servers/"+lcID+"/action", func(w http.ResponseWriter, r *http.Request) {
 				b, _ := io.ReadAll(r.Body)
 				if string(b) != tt.wantBody {
 					t.Errorf("body = %s, want %s", b, tt.wantBody)
@@ -242,20 +232,20 @@ func TestPreviewRunUndo(t *testing.T) {
 				w.WriteHeader(http.StatusAccepted)
 			})
 			if tt.before != "" {
-				fc.Handle("GET", toolstest.ComputePrefix+"/servers/"+id, http.StatusOK, tt.before)
+				fc.Handle("GET", toolstest.ComputePrefix+"/servers/"+lcID, http.StatusOK, tt.before)
 			}
 			if tt.wantUntil != nil {
-				fc.Handle("GET", toolstest.ComputePrefix+"/servers/"+id, http.StatusOK, serverJSON(tt.wantUntil[0], "", false, ""))
+				fc.Handle("GET", toolstest.ComputePrefix+"/servers/"+lcID, http.StatusOK, lifecycleServerJSON(tt.wantUntil[0], "", false, ""))
 			}
 			env := fc.Env()
 			tl := toolstest.Tool(t, Tools(), tt.tool)
-			args := `{"server": "` + id + `"`
+			args := `{"server": "` + lcID + `"`
 			if tt.args != "" {
 				args += ", " + tt.args
 			}
 			raw := json.RawMessage(args + "}")
 
-			chk := &tools.Check{Targets: []tools.Target{{Kind: "server", ID: id, Name: "web-1"}}}
+			chk := &tools.Check{Targets: []tools.Target{{Kind: "server", ID: lcID, Name: "web-1"}}}
 			pv, err := tl.Preview(cloud.WithReadOnly(t.Context()), env, raw, chk)
 			if err != nil {
 				t.Fatal(err)
@@ -265,8 +255,8 @@ func TestPreviewRunUndo(t *testing.T) {
 			}
 			req := pv.Requests[0]
 			body, _ := json.Marshal(req.Body)
-			if req.Method != "POST" || req.URL != fc.Server.URL+toolstest.ComputePrefix+"/servers/"+id+"/action" || string(body) != tt.wantBody {
-				t.Errorf("preview request = %s %s %s, want POST .../servers/%s/action %s", req.Method, req.URL, body, id, tt.wantBody)
+			if req.Method != "POST" || req.URL != fc.Server.URL+toolstest.ComputePrefix+"/servers/"+lcID+"/action" || string(body) != tt.wantBody {
+				t.Errorf("preview request = %s %s %s, want POST .../servers/%s/action %s", req.Method, req.URL, body, lcID, tt.wantBody)
 			}
 			if diff := cmp.Diff(tt.changes, pv.Changes); diff != "" {
 				t.Errorf("changes (-want +got):\n%s", diff)
@@ -282,7 +272,7 @@ func TestPreviewRunUndo(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !strings.HasSuffix(res.Message, tt.wantMsg) || res.Outputs["id"] != id {
+			if !strings.HasSuffix(res.Message, tt.wantMsg) || res.Outputs["id"] != lcID {
 				t.Errorf("message %q, outputs %v", res.Message, res.Outputs)
 			}
 			if diff := cmp.Diff([]string{"req-action"}, res.RequestIDs); diff != "" {
@@ -296,7 +286,7 @@ func TestPreviewRunUndo(t *testing.T) {
 				if res.Await == nil {
 					t.Fatal("no await")
 				}
-				if diff := cmp.Diff(tt.wantUntil, res.Await.Until); diff != "" || res.Await.ID != id || res.Await.Kind != "server" {
+				if diff := cmp.Diff(tt.wantUntil, res.Await.Until); diff != "" || res.Await.ID != lcID || res.Await.Kind != "server" {
 					t.Errorf("await = %+v (-want +got until):\n%s", res.Await, diff)
 				}
 				status, err := res.Await.Poll(context.Background(), env)
@@ -313,9 +303,9 @@ func TestPreviewRunUndo(t *testing.T) {
 
 func TestPollBusyAndGone(t *testing.T) {
 	fc := toolstest.New(t)
-	fc.Handle("GET", toolstest.ComputePrefix+"/servers/"+id, http.StatusOK, serverJSON("ACTIVE", "pausing", false, ""))
+	fc.Handle("GET", toolstest.ComputePrefix+"/servers/"+lcID, http.StatusOK, lifecycleServerJSON("ACTIVE", "pausing", false, ""))
 	fc.Handle("GET", toolstest.ComputePrefix+"/servers/gone", http.StatusNotFound, `{"itemNotFound": {"code": 404, "message": "gone"}}`)
-	status, err := poll(id)(t.Context(), fc.Env())
+	status, err := poll(lcID)(t.Context(), fc.Env())
 	if err != nil || status != "ACTIVE, pausing" {
 		t.Errorf("poll = %q, %v", status, err)
 	}
@@ -341,8 +331,8 @@ func TestPreviewChangesFromState(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.tool+" "+tt.state, func(t *testing.T) {
 			fc := toolstest.New(t)
-			chk := &tools.Check{Targets: []tools.Target{{Kind: "server", ID: id, Name: "web-1"}}, State: tt.state}
-			pv, err := toolstest.Tool(t, Tools(), tt.tool).Preview(cloud.WithReadOnly(t.Context()), fc.Env(), json.RawMessage(`{"server": "`+id+`"}`), chk)
+			chk := &tools.Check{Targets: []tools.Target{{Kind: "server", ID: lcID, Name: "web-1"}}, State: tt.state}
+			pv, err := toolstest.Tool(t, Tools(), tt.tool).Preview(cloud.WithReadOnly(t.Context()), fc.Env(), json.RawMessage(`{"server": "`+lcID+`"}`), chk)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -355,9 +345,9 @@ func TestPreviewChangesFromState(t *testing.T) {
 
 // TestUndoUnderReview: a plan under review asks for the undo with an
 // empty result; it names the inverse tool.
-func TestUndoUnderReview(t *testing.T) {
+func TestLifecycleUndoUnderReview(t *testing.T) {
 	for name, want := range map[string]string{"server.lock": "server.unlock", "server.unlock": "server.lock", "server.shelve": "server.unshelve", "server.reboot": ""} {
-		call := toolstest.Tool(t, Tools(), name).Undo(json.RawMessage(`{"server": "`+id+`"}`), &tools.Result{})
+		call := toolstest.Tool(t, Tools(), name).Undo(json.RawMessage(`{"server": "`+lcID+`"}`), &tools.Result{})
 		switch {
 		case want == "" && call != nil:
 			t.Errorf("%s: undo = %+v, want none", name, call)

@@ -1,4 +1,4 @@
-package serverupdate
+package servers
 
 import (
 	"context"
@@ -63,7 +63,7 @@ func unsetTool() tools.Tool {
 // checkStates applies Nova's rules to what a step will send: property
 // changes need a settled, unlocked server; tags only the right status
 // (and microversion 2.26).
-func checkStates(ctx context.Context, env *tools.Env, s *server, props, tags bool, add func(tools.Level, string, ...any)) error {
+func checkStates(ctx context.Context, env *tools.Env, s *Server, props, tags bool, add func(tools.Level, string, ...any)) error {
 	what := "properties"
 	switch {
 	case props && tags:
@@ -75,41 +75,34 @@ func checkStates(ctx context.Context, env *tools.Env, s *server, props, tags boo
 	}
 	blocked := false
 	if !slices.Contains(metadataStates, s.Status) {
-		add(tools.Block, "%s; %s can change only when it is %s", s.describe(), what, strings.Join(metadataStates, " or "))
+		add(tools.Block, "%s; %s can change only when it is %s", s.Describe(), what, strings.Join(metadataStates, " or "))
 		blocked = true
 	}
 	if props && s.TaskState != "" {
-		add(tools.Block, "%s and busy (%s); properties can change only when the task finishes", s.describe(), s.TaskState)
+		add(tools.Block, "%s and busy (%s); properties can change only when the task finishes", s.Describe(), s.TaskState)
 		blocked = true
 	}
 	if props && s.Locked {
-		add(tools.Block, "%s", s.lockedText())
+		add(tools.Block, "%s", s.LockedText())
 		blocked = true
 	}
 	if !blocked {
-		add(tools.Info, "%s", s.describe())
+		add(tools.Info, "%s", s.Describe())
 	}
 	if !tags {
 		return nil
 	}
-	caps, err := env.Clients.Capabilities(ctx)
-	if err != nil {
-		return fmt.Errorf("read the compute API's microversions: %w", err)
+	f, err := requireMicroversion(ctx, env, tagsMicroversion, "server tags need %s or later")
+	if f != nil {
+		add(f.Level, "%s", f.Text)
 	}
-	if maxV := caps.Services["compute"].MaxMicroversion; !tools.MicroversionAtLeast(maxV, tagsMicroversion) {
-		have := "no microversions"
-		if maxV != "" {
-			have = "microversions up to " + maxV
-		}
-		add(tools.Block, "this cloud's compute API has %s; server tags need %s or later", have, tagsMicroversion)
-	}
-	return nil
+	return err
 }
 
 // newCheck is the Check of a set or unset step on s, with resolved as
 // its arguments, and add, which appends a finding to it.
-func newCheck(s *server, resolved any) (chk *tools.Check, add func(tools.Level, string, ...any)) {
-	chk = &tools.Check{Targets: []tools.Target{s.target()}, Resolved: tools.JSON(resolved), State: s.state()}
+func newCheck(s *Server, resolved any) (chk *tools.Check, add func(tools.Level, string, ...any)) {
+	chk = &tools.Check{Targets: []tools.Target{s.Target()}, Resolved: tools.JSON(resolved), State: attributeState(s)}
 	add = func(l tools.Level, format string, v ...any) {
 		chk.Findings = append(chk.Findings, tools.Finding{Level: l, Text: fmt.Sprintf(format, v...)})
 	}
@@ -126,7 +119,7 @@ type setPlan struct {
 	changes []tools.FieldChange
 }
 
-func planSet(s *server, args SetArgs) setPlan {
+func planSet(s *Server, args SetArgs) setPlan {
 	p := setPlan{old: map[string]string{}}
 	for _, k := range sortedKeys(args.Property) {
 		prev, had := s.Metadata[k]
@@ -162,7 +155,7 @@ func setCheck(ctx context.Context, env *tools.Env, args SetArgs) (*tools.Check, 
 	if tools.IsRef(args.Server) {
 		return referenced(args.Server), nil
 	}
-	s, err := find(ctx, env, args.Server)
+	s, err := Get(ctx, env, args.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -195,16 +188,16 @@ func setCheck(ctx context.Context, env *tools.Env, args SetArgs) (*tools.Check, 
 
 // current reads the server a preview is about, or an empty one when it
 // comes from an earlier step (then everything counts as new).
-func current(ctx context.Context, env *tools.Env, chk *tools.Check) (*server, error) {
+func current(ctx context.Context, env *tools.Env, chk *tools.Check) (*Server, error) {
 	id := chk.Targets[0].ID
 	if tools.IsRef(id) {
-		return &server{ID: id}, nil
+		return &Server{ID: id}, nil
 	}
-	return find(ctx, env, id)
+	return Get(ctx, env, id)
 }
 
 func setPreview(ctx context.Context, env *tools.Env, args SetArgs, chk *tools.Check) (*tools.Preview, error) {
-	c, err := client(ctx, env)
+	c, err := Client(ctx, env)
 	if err != nil {
 		return nil, err
 	}
@@ -332,7 +325,7 @@ type unsetPlan struct {
 	changes []tools.FieldChange
 }
 
-func planUnset(s *server, args UnsetArgs) unsetPlan {
+func planUnset(s *Server, args UnsetArgs) unsetPlan {
 	p := unsetPlan{removed: map[string]string{}}
 	for _, k := range args.Property {
 		if v, had := s.Metadata[k]; had {
@@ -359,7 +352,7 @@ func unsetCheck(ctx context.Context, env *tools.Env, args UnsetArgs) (*tools.Che
 	if tools.IsRef(args.Server) {
 		return referenced(args.Server), nil
 	}
-	s, err := find(ctx, env, args.Server)
+	s, err := Get(ctx, env, args.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -389,7 +382,7 @@ func unsetCheck(ctx context.Context, env *tools.Env, args UnsetArgs) (*tools.Che
 }
 
 func unsetPreview(ctx context.Context, env *tools.Env, args UnsetArgs, chk *tools.Check) (*tools.Preview, error) {
-	c, err := client(ctx, env)
+	c, err := Client(ctx, env)
 	if err != nil {
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-package launch
+package servers
 
 import (
 	"context"
@@ -33,20 +33,20 @@ func rebuildTool() tools.Tool {
 }
 
 func checkRebuild(ctx context.Context, env *tools.Env, args RebuildArgs) (*tools.Check, error) {
-	s, err := findServer(ctx, env, args.Server)
+	s, err := Get(ctx, env, args.Server)
 	if err != nil {
 		return nil, err
 	}
 	chk := &tools.Check{
 		Targets:  []tools.Target{{Kind: "server", ID: s.ID, Name: s.Name}},
-		Findings: s.stateFindings("rebuild", "ACTIVE", "SHUTOFF", "ERROR"),
-		State:    s.state(),
+		Findings: s.Allows(Rule{Verb: "rebuild", From: []string{"ACTIVE", "SHUTOFF", "ERROR"}}),
+		State:    bodyState(s),
 	}
 	resolved := RebuildArgs{Server: s.ID, Image: args.Image, Name: args.Name}
 	defer func() { chk.Resolved = tools.JSON(resolved) }()
 	imageRef := args.Image
 	if imageRef == "" {
-		imageRef = s.imageID()
+		imageRef = s.ImageID()
 		if imageRef == "" {
 			chk.Findings = append(chk.Findings, block("server %s was booted from a volume and has no image to rebuild from; name one with --image", s.Name))
 			return chk, nil
@@ -74,7 +74,7 @@ func checkRebuild(ctx context.Context, env *tools.Env, args RebuildArgs) (*tools
 	if status != "active" {
 		chk.Findings = append(chk.Findings, block("image %s is %s; a server can be rebuilt only from an active image", name, status))
 	}
-	if s.imageID() == "" && args.Image != "" {
+	if s.ImageID() == "" && args.Image != "" {
 		chk.Findings = append(chk.Findings, warn("server %s boots from a volume; Nova rebuilds such a server only from microversion 2.93 and may refuse", s.Name))
 	}
 	// The server keeps its flavor: the new image must fit it.
@@ -82,7 +82,7 @@ func checkRebuild(ctx context.Context, env *tools.Env, args RebuildArgs) (*tools
 	if minRAM := num(img["min_ram"]); minRAM > fl.RAM {
 		chk.Findings = append(chk.Findings, block("image %s needs at least %d MB of RAM; the server's flavor %s has %d MB", name, minRAM, fl.OriginalName, fl.RAM))
 	}
-	if minDisk := num(img["min_disk"]); s.imageID() != "" && fl.Disk > 0 && minDisk > fl.Disk {
+	if minDisk := num(img["min_disk"]); s.ImageID() != "" && fl.Disk > 0 && minDisk > fl.Disk {
 		chk.Findings = append(chk.Findings, block("image %s needs a disk of at least %d GB; the server's flavor %s has %d GB", name, minDisk, fl.OriginalName, fl.Disk))
 	}
 	chk.Findings = append(chk.Findings, warn("rebuilding wipes the root disk of server %s: everything on it is lost", s.Name))
@@ -98,7 +98,7 @@ func previewRebuild(ctx context.Context, env *tools.Env, args RebuildArgs, chk *
 	if err != nil {
 		return nil, err
 	}
-	c, err := computeClient(ctx, env)
+	c, err := Client(ctx, env)
 	if err != nil {
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-package serverupdate
+package servers
 
 import (
 	"context"
@@ -35,26 +35,26 @@ func renameCheck(ctx context.Context, env *tools.Env, args RenameArgs) (*tools.C
 	if tools.IsRef(args.Server) {
 		return referenced(args.Server), nil
 	}
-	s, err := find(ctx, env, args.Server)
+	s, err := Get(ctx, env, args.Server)
 	if err != nil {
 		return nil, err
 	}
 	chk := &tools.Check{
-		Targets:  []tools.Target{s.target()},
+		Targets:  []tools.Target{s.Target()},
 		Resolved: tools.JSON(RenameArgs{Server: s.ID, Name: args.Name}),
-		State:    s.state(),
+		State:    attributeState(s),
 	}
 	if s.Name == args.Name {
 		chk.Findings = append(chk.Findings, tools.Finding{Level: tools.Block,
 			Text: fmt.Sprintf("server %s is already named %q; give a different name", s.ID, args.Name)})
 	} else {
-		chk.Findings = append(chk.Findings, tools.Finding{Level: tools.Info, Text: s.describe()})
+		chk.Findings = append(chk.Findings, tools.Finding{Level: tools.Info, Text: s.Describe()})
 	}
 	return chk, nil
 }
 
 func renamePreview(ctx context.Context, env *tools.Env, args RenameArgs, chk *tools.Check) (*tools.Preview, error) {
-	c, err := client(ctx, env)
+	c, err := Client(ctx, env)
 	if err != nil {
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-package launch
+package servers
 
 import (
 	"context"
@@ -39,15 +39,15 @@ func resizeTool() tools.Tool {
 }
 
 func checkResize(ctx context.Context, env *tools.Env, args ResizeArgs) (*tools.Check, error) {
-	s, err := findServer(ctx, env, args.Server)
+	s, err := Get(ctx, env, args.Server)
 	if err != nil {
 		return nil, err
 	}
 	chk := &tools.Check{
 		Targets: []tools.Target{{Kind: "server", ID: s.ID, Name: s.Name}},
-		State:   s.state(),
+		State:   bodyState(s),
 	}
-	chk.Findings = s.stateFindings("resize", "ACTIVE", "SHUTOFF")
+	chk.Findings = s.Allows(Rule{Verb: "resize", From: []string{"ACTIVE", "SHUTOFF"}})
 	fl, err := flavorreads.Resolve(ctx, env, args.Flavor)
 	if err != nil {
 		f, err := lookupFinding(err)
@@ -67,7 +67,7 @@ func checkResize(ctx context.Context, env *tools.Env, args ResizeArgs) (*tools.C
 	}
 	chk.Findings = append(chk.Findings, info("flavor %s (%d vCPU, %d MB RAM, %d GB disk) → %s (%d vCPU, %d MB RAM, %d GB disk)",
 		old.OriginalName, old.VCPUs, old.RAM, old.Disk, fl.Name, fl.VCPUs, fl.RAM, fl.Disk))
-	if fl.Disk < old.Disk && s.imageID() != "" {
+	if fl.Disk < old.Disk && s.ImageID() != "" {
 		chk.Findings = append(chk.Findings, block("flavor %s has a %d GB root disk, smaller than the server's %d GB; Nova cannot shrink a disk", fl.Name, fl.Disk, old.Disk))
 	}
 	q, err := newQuotaCheck(ctx, env)
@@ -85,7 +85,7 @@ func checkResize(ctx context.Context, env *tools.Env, args ResizeArgs) (*tools.C
 func resizeOpts(flavorID string) servers.ResizeOpts { return servers.ResizeOpts{FlavorRef: flavorID} }
 
 func previewResize(ctx context.Context, env *tools.Env, args ResizeArgs, chk *tools.Check) (*tools.Preview, error) {
-	c, err := computeClient(ctx, env)
+	c, err := Client(ctx, env)
 	if err != nil {
 		return nil, err
 	}
@@ -164,15 +164,15 @@ func (f finish) tool() tools.Tool {
 }
 
 func (f finish) check(ctx context.Context, env *tools.Env, args ServerArgs) (*tools.Check, error) {
-	s, err := findServer(ctx, env, args.Server)
+	s, err := Get(ctx, env, args.Server)
 	if err != nil {
 		return nil, err
 	}
 	chk := &tools.Check{
 		Targets:  []tools.Target{{Kind: "server", ID: s.ID, Name: s.Name}},
 		Resolved: tools.JSON(ServerArgs{Server: s.ID}),
-		State:    s.state(),
-		Findings: s.stateFindings("resize "+f.verb, "VERIFY_RESIZE"),
+		State:    bodyState(s),
+		Findings: s.Allows(Rule{Verb: "resize " + f.verb, From: []string{"VERIFY_RESIZE"}}),
 	}
 	return chk, nil
 }
@@ -180,7 +180,7 @@ func (f finish) check(ctx context.Context, env *tools.Env, args ServerArgs) (*to
 func (f finish) body() map[string]any { return map[string]any{f.key: nil} }
 
 func (f finish) preview(ctx context.Context, env *tools.Env, args ServerArgs, chk *tools.Check) (*tools.Preview, error) {
-	c, err := computeClient(ctx, env)
+	c, err := Client(ctx, env)
 	if err != nil {
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-package launch
+package servers
 
 import (
 	"context"
@@ -57,16 +57,16 @@ func TestResizeCheck(t *testing.T) {
 				stubToken(fc)
 				stubComputeQuota(fc, [2]int{1, 10}, tt.cores, [2]int{512, 51200})
 			}
-			chk := check(t, fc, "server.resize", ResizeArgs{Server: serverID, Flavor: tt.flavor})
+			chk := check(t, fc, "server.resize", ResizeArgs{Server: launchServerID, Flavor: tt.flavor})
 			wantBlock(t, chk, tt.wantBlock)
-			if chk.Targets[0] != (tools.Target{Kind: "server", ID: serverID, Name: "web-1"}) {
+			if chk.Targets[0] != (tools.Target{Kind: "server", ID: launchServerID, Name: "web-1"}) {
 				t.Errorf("targets = %+v", chk.Targets)
 			}
 			if tt.wantQuota != nil {
 				if diff := cmp.Diff(tt.wantQuota, chk.Quota); diff != "" {
 					t.Errorf("quota (-want +got):\n%s", diff)
 				}
-				if string(chk.Resolved) != `{"server":"`+serverID+`","flavor":"4"}` {
+				if string(chk.Resolved) != `{"server":"`+launchServerID+`","flavor":"4"}` {
 					t.Errorf("resolved = %s", chk.Resolved)
 				}
 				if !strings.HasSuffix(chk.State, "flavor=m1.small") {
@@ -79,7 +79,7 @@ func TestResizeCheck(t *testing.T) {
 
 // actionStub asserts the body of a server action and answers 202.
 func actionStub(t *testing.T, fc *toolstest.Cloud, want string, reply string) {
-	fc.HandleFunc("POST", toolstest.ComputePrefix+"/servers/"+serverID+"/action", func(w http.ResponseWriter, r *http.Request) {
+	fc.HandleFunc("POST", toolstest.ComputePrefix+"/servers/"+launchServerID+"/action", func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		if string(b) != want {
 			t.Errorf("action body\n got %s\nwant %s", b, want)
@@ -102,9 +102,9 @@ func TestResizePreviewRunUndo(t *testing.T) {
 	stubServer(fc, serverBody("RESIZE", "resize_migrating", false, small, cirrosID))
 	resize := toolstest.Tool(t, Tools(), "server.resize")
 	env := fc.Env()
-	args := tools.JSON(ResizeArgs{Server: serverID, Flavor: "4"})
+	args := tools.JSON(ResizeArgs{Server: launchServerID, Flavor: "4"})
 	chk := &tools.Check{
-		Targets: []tools.Target{{Kind: "server", ID: serverID, Name: "web-1"}, {Kind: "flavor", ID: "4", Name: "m1.large"}},
+		Targets: []tools.Target{{Kind: "server", ID: launchServerID, Name: "web-1"}, {Kind: "flavor", ID: "4", Name: "m1.large"}},
 		State:   "status=ACTIVE task= locked=false flavor=m1.small",
 	}
 	pv, err := resize.Preview(cloud.WithReadOnly(t.Context()), env, args, chk)
@@ -113,7 +113,7 @@ func TestResizePreviewRunUndo(t *testing.T) {
 	}
 	body, _ := servers.ResizeOpts{FlavorRef: "4"}.ToServerResizeMap()
 	want := &tools.Preview{
-		Requests: []tools.Request{{Method: "POST", URL: fc.Server.URL + toolstest.ComputePrefix + "/servers/" + serverID + "/action", Body: body}},
+		Requests: []tools.Request{{Method: "POST", URL: fc.Server.URL + toolstest.ComputePrefix + "/servers/" + launchServerID + "/action", Body: body}},
 		Changes: []tools.FieldChange{
 			{Field: "flavor", From: "m1.small", To: "m1.large"},
 			{Field: "status", From: "ACTIVE|SHUTOFF", To: "VERIFY_RESIZE"},
@@ -136,7 +136,7 @@ func TestResizePreviewRunUndo(t *testing.T) {
 		t.Errorf("poll = %q, %v", status, err)
 	}
 	undo := resize.Undo(args, res)
-	if undo == nil || undo.Tool != "server.resize.revert" || string(undo.Args) != `{"server":"`+serverID+`"}` {
+	if undo == nil || undo.Tool != "server.resize.revert" || string(undo.Args) != `{"server":"`+launchServerID+`"}` {
 		t.Errorf("undo = %+v", undo)
 	}
 }
@@ -152,16 +152,16 @@ func TestResizeConfirmRevert(t *testing.T) {
 			// Only from VERIFY_RESIZE.
 			fc := toolstest.New(t)
 			stubServer(fc, serverBody("ACTIVE", "", false, small, cirrosID))
-			chk := check(t, fc, tt.tool, ServerArgs{Server: serverID})
+			chk := check(t, fc, tt.tool, ServerArgs{Server: launchServerID})
 			verb := strings.TrimPrefix(tt.tool, "server.")
 			verb = strings.ReplaceAll(verb, ".", " ")
 			wantBlock(t, chk, fmt.Sprintf("server web-1 is ACTIVE; %s needs it to be VERIFY_RESIZE", verb))
 
 			fc = toolstest.New(t)
 			stubServer(fc, serverBody("VERIFY_RESIZE", "", false, large, cirrosID))
-			chk = check(t, fc, tt.tool, ServerArgs{Server: serverID})
+			chk = check(t, fc, tt.tool, ServerArgs{Server: launchServerID})
 			wantBlock(t, chk, "")
-			if string(chk.Resolved) != `{"server":"`+serverID+`"}` {
+			if string(chk.Resolved) != `{"server":"`+launchServerID+`"}` {
 				t.Errorf("resolved = %s", chk.Resolved)
 			}
 
@@ -171,7 +171,7 @@ func TestResizeConfirmRevert(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			wantReq := []tools.Request{{Method: "POST", URL: fc.Server.URL + toolstest.ComputePrefix + "/servers/" + serverID + "/action", Body: map[string]any{tt.key: nil}}}
+			wantReq := []tools.Request{{Method: "POST", URL: fc.Server.URL + toolstest.ComputePrefix + "/servers/" + launchServerID + "/action", Body: map[string]any{tt.key: nil}}}
 			if diff := cmp.Diff(wantReq, pv.Requests); diff != "" {
 				t.Errorf("requests (-want +got):\n%s", diff)
 			}
@@ -202,17 +202,17 @@ func TestRebuild(t *testing.T) {
 		wantBlock string
 		wantArgs  RebuildArgs
 	}{
-		{name: "current image by default", server: serverBody("ACTIVE", "", false, small, cirrosID), args: RebuildArgs{Server: serverID},
-			stub: func(fc *toolstest.Cloud) { stubImage(fc, cirrosID, cirros) }, wantArgs: RebuildArgs{Server: serverID, Image: cirrosID}},
-		{name: "from ERROR with a new name", server: serverBody("ERROR", "", false, small, cirrosID), args: RebuildArgs{Server: serverID, Image: "cirros", Name: "web-2"},
-			stub: func(fc *toolstest.Cloud) { stubImageByName(fc, cirros) }, wantArgs: RebuildArgs{Server: serverID, Image: cirrosID, Name: "web-2"}},
-		{name: "image too big for the flavor", server: serverBody("SHUTOFF", "", false, small, cirrosID), args: RebuildArgs{Server: serverID, Image: bigID},
+		{name: "current image by default", server: serverBody("ACTIVE", "", false, small, cirrosID), args: RebuildArgs{Server: launchServerID},
+			stub: func(fc *toolstest.Cloud) { stubImage(fc, cirrosID, cirros) }, wantArgs: RebuildArgs{Server: launchServerID, Image: cirrosID}},
+		{name: "from ERROR with a new name", server: serverBody("ERROR", "", false, small, cirrosID), args: RebuildArgs{Server: launchServerID, Image: "cirros", Name: "web-2"},
+			stub: func(fc *toolstest.Cloud) { stubImageByName(fc, cirros) }, wantArgs: RebuildArgs{Server: launchServerID, Image: cirrosID, Name: "web-2"}},
+		{name: "image too big for the flavor", server: serverBody("SHUTOFF", "", false, small, cirrosID), args: RebuildArgs{Server: launchServerID, Image: bigID},
 			stub: func(fc *toolstest.Cloud) { stubImage(fc, bigID, big) }, wantBlock: "image big needs at least 4096 MB of RAM; the server's flavor m1.small has 2048 MB"},
-		{name: "booted from a volume, no image named", server: serverBody("ACTIVE", "", false, small, ""), args: RebuildArgs{Server: serverID},
+		{name: "booted from a volume, no image named", server: serverBody("ACTIVE", "", false, small, ""), args: RebuildArgs{Server: launchServerID},
 			wantBlock: "was booted from a volume and has no image to rebuild from"},
-		{name: "locked", server: serverBody("ACTIVE", "", true, small, cirrosID), args: RebuildArgs{Server: serverID},
+		{name: "locked", server: serverBody("ACTIVE", "", true, small, cirrosID), args: RebuildArgs{Server: launchServerID},
 			stub: func(fc *toolstest.Cloud) { stubImage(fc, cirrosID, cirros) }, wantBlock: "server web-1 is locked"},
-		{name: "suspended", server: serverBody("SUSPENDED", "", false, small, cirrosID), args: RebuildArgs{Server: serverID},
+		{name: "suspended", server: serverBody("SUSPENDED", "", false, small, cirrosID), args: RebuildArgs{Server: launchServerID},
 			stub: func(fc *toolstest.Cloud) { stubImage(fc, cirrosID, cirros) }, wantBlock: "rebuild needs it to be ACTIVE or SHUTOFF or ERROR"},
 	}
 	for _, tt := range tests {
@@ -244,11 +244,11 @@ func TestRebuild(t *testing.T) {
 				t.Fatal(err)
 			}
 			body, _ := servers.RebuildOpts{ImageRef: cirrosID, Name: tt.wantArgs.Name}.ToServerRebuildMap()
-			if diff := cmp.Diff([]tools.Request{{Method: "POST", URL: fc.Server.URL + toolstest.ComputePrefix + "/servers/" + serverID + "/action", Body: body}}, pv.Requests); diff != "" {
+			if diff := cmp.Diff([]tools.Request{{Method: "POST", URL: fc.Server.URL + toolstest.ComputePrefix + "/servers/" + launchServerID + "/action", Body: body}}, pv.Requests); diff != "" {
 				t.Errorf("requests (-want +got):\n%s", diff)
 			}
 			wire, _ := json.Marshal(body)
-			actionStub(t, fc, string(wire), `{"server": {"id": "`+serverID+`", "adminPass": "s3cret"}}`)
+			actionStub(t, fc, string(wire), `{"server": {"id": "`+launchServerID+`", "adminPass": "s3cret"}}`)
 			res, err := rebuild.Run(t.Context(), env, chk.Resolved)
 			if err != nil {
 				t.Fatal(err)
@@ -271,7 +271,7 @@ func TestRebuild(t *testing.T) {
 func TestPollFromError(t *testing.T) {
 	fc := toolstest.New(t)
 	stubServer(fc, serverBody("ERROR", "rebuilding", false, small, cirrosID))
-	status, err := pollServer(serverID)(context.Background(), fc.Env())
+	status, err := pollServer(launchServerID)(context.Background(), fc.Env())
 	if err != nil || status != "rebuilding (from ERROR)" {
 		t.Errorf("poll = %q, %v", status, err)
 	}

@@ -1,4 +1,4 @@
-package attach
+package servers
 
 import (
 	"context"
@@ -69,14 +69,14 @@ func (a groupAction) check(ctx context.Context, env *tools.Env, args SecurityGro
 		chk.Resolved = tools.JSON(resolved)
 		return chk, nil
 	}
-	s, err := findServer(ctx, env, args.Server)
+	s, err := Get(ctx, env, args.Server)
 	if err != nil {
 		return nil, err
 	}
 	resolved.Server = s.ID
-	chk.Targets = []tools.Target{s.target(), gTarget}
+	chk.Targets = []tools.Target{s.Target(), gTarget}
 	chk.Resolved = tools.JSON(resolved)
-	chk.Findings = append(chk.Findings, s.busy(a.verb+" a security group", nil)...)
+	chk.Findings = append(chk.Findings, s.Refusals(Rule{Verb: a.verb + " a security group"})...)
 	all, err := serverPorts(ctx, env, s.ID)
 	if err != nil {
 		return nil, err
@@ -87,7 +87,7 @@ func (a groupAction) check(ctx context.Context, env *tools.Env, args SecurityGro
 			with++
 		}
 	}
-	chk.State = fmt.Sprintf("%s ports=%d with-group=%d", s.state(), len(all), with)
+	chk.State = fmt.Sprintf("%s ports=%d with-group=%d", attachState(s), len(all), with)
 	switch {
 	case len(all) == 0:
 		chk.Findings = append(chk.Findings, tools.Finding{Level: tools.Block,
@@ -115,7 +115,7 @@ func (a groupAction) preview(ctx context.Context, env *tools.Env, args SecurityG
 	if err != nil {
 		return nil, err
 	}
-	c, err := computeClient(ctx, env)
+	c, err := Client(ctx, env)
 	if err != nil {
 		return nil, err
 	}
@@ -130,7 +130,7 @@ func (a groupAction) preview(ctx context.Context, env *tools.Env, args SecurityG
 }
 
 func (a groupAction) run(ctx context.Context, env *tools.Env, args SecurityGroupArgs) (*tools.Result, error) {
-	c, err := computeClient(ctx, env)
+	c, err := Client(ctx, env)
 	if err != nil {
 		return nil, err
 	}

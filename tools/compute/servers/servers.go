@@ -1,5 +1,10 @@
-// Package servers holds the read-only server tools: list, show, console
-// log and instance actions (events). Output follows what the openstack
+// Package servers holds every server tool, as gophercloud keeps all of a
+// resource's verbs in one package: the reads here (list, show, console
+// log, instance actions), the lifecycle actions, create/resize/rebuild/
+// snapshot, rename/set/unset/delete and the attach tools, each family in
+// its own file. They share one kernel: the Server type and its lookup
+// (server.go), Nova's state and lock rules (Server.Allows) and the pinned
+// microversion (microversion.go). Read output follows what the openstack
 // CLI prints for the same commands, so people and scripts moving between
 // the two see the same columns and field names.
 package servers
@@ -24,25 +29,24 @@ import (
 // Kind is the resource kind of servers in Names and errors.
 const Kind = "server"
 
-// Microversion is the compute API microversion these tools ask for.
-// From 2.47 a server embeds its flavor (with original_name), so listing
-// needs no flavor lookups; 2.79 also brings description, tags, locked and
-// the volume attachments' delete_on_termination.
-const Microversion = "2.79"
-
 // BootFromVolume is what openstack shows as the image of a server booted
 // from a volume (it has no image), so people can grep for such servers.
 const BootFromVolume = "N/A (booted from volume)"
 
-// Tools returns the server tools.
+// Tools returns every server tool: the reads here, then the verbs that
+// change a server, one family per file.
 func Tools() []tools.Tool {
-	return []tools.Tool{
+	out := []tools.Tool{
 		tools.ReadTool("server.list", "List servers", "compute", list),
 		tools.ReadTool("server.show", "Show one server", "compute", show),
 		tools.ReadTool("server.console-log", "Show a server's console output", "compute", consoleLog),
 		tools.ReadTool("server.events", "List recent events (instance actions) of a server", "compute", events),
 		tools.ReadTool("server.event.show", "Show one server event with its steps", "compute", eventShow),
 	}
+	for _, family := range [][]tools.Tool{lifecycleTools(), launchTools(), updateTools(), attachTools()} {
+		out = append(out, family...)
+	}
+	return out
 }
 
 // ListArgs are the arguments of server.list.
@@ -78,19 +82,8 @@ type EventShowArgs struct {
 	RequestID string `json:"request_id"`
 }
 
-// client returns a compute client pinned to Microversion: the output's
-// shape depends on it, whatever the cloud's default.
-func client(ctx context.Context, env *tools.Env) (*gophercloud.ServiceClient, error) {
-	c, err := env.Clients.ServiceClient(ctx, "compute")
-	if err != nil {
-		return nil, err
-	}
-	c.Microversion = Microversion
-	return c, nil
-}
-
-// server is the part of a server that server.list shows.
-type server struct {
+// listed is the part of a server that server.list shows.
+type listed struct {
 	ID         string               `json:"id"`
 	Name       string               `json:"name"`
 	Status     string               `json:"status"`
@@ -125,7 +118,7 @@ func imageID(raw json.RawMessage) (id string, present bool) {
 }
 
 func list(ctx context.Context, env *tools.Env, args ListArgs) (*tools.Result, error) {
-	c, err := client(ctx, env)
+	c, err := Client(ctx, env)
 	if err != nil {
 		return nil, err
 	}
@@ -155,9 +148,9 @@ func list(ctx context.Context, env *tools.Env, args ListArgs) (*tools.Result, er
 	// Image names are needed for the Image column: fetch them while Nova
 	// answers, rather than after.
 	images.Prefetch(ctx, env)
-	var all []server
+	var all []listed
 	err = servers.List(c, opts).EachPage(ctx, func(_ context.Context, page pagination.Page) (bool, error) {
-		var got []server
+		var got []listed
 		if err := servers.ExtractServersInto(page, &got); err != nil {
 			return false, err
 		}
@@ -325,7 +318,7 @@ func find(ctx context.Context, c *gophercloud.ServiceClient, nameOrID string) (m
 // sent (at Microversion) into out, for callers that need fields
 // gophercloud's Server lacks (locked_reason, ...).
 func Find(ctx context.Context, env *tools.Env, nameOrID string, out any) error {
-	c, err := client(ctx, env)
+	c, err := Client(ctx, env)
 	if err != nil {
 		return err
 	}
@@ -347,7 +340,7 @@ func Find(ctx context.Context, env *tools.Env, nameOrID string, out any) error {
 // servers is a *tools.AmbiguousError listing them; no match is a
 // *tools.NotFoundError.
 func Resolve(ctx context.Context, env *tools.Env, nameOrID string) (*servers.Server, error) {
-	c, err := client(ctx, env)
+	c, err := Client(ctx, env)
 	if err != nil {
 		return nil, err
 	}
@@ -367,7 +360,7 @@ func Resolve(ctx context.Context, env *tools.Env, nameOrID string) (*servers.Ser
 }
 
 func show(ctx context.Context, env *tools.Env, args ShowArgs) (*tools.Result, error) {
-	c, err := client(ctx, env)
+	c, err := Client(ctx, env)
 	if err != nil {
 		return nil, err
 	}

@@ -15,13 +15,13 @@ import (
 )
 
 const (
-	web1ID   = "2f1c3a10-7b8e-4d2a-9c41-0a1b2c3d4e01"
-	web2ID   = "2f1c3a10-7b8e-4d2a-9c41-0a1b2c3d4e02"
-	dbID     = "2f1c3a10-7b8e-4d2a-9c41-0a1b2c3d4e03"
-	brokenID = "2f1c3a10-7b8e-4d2a-9c41-0a1b2c3d4e04"
-	cirrosID = "8c2a7e1b-0f3d-4e5a-b6c7-d8e9f0a1b2c3"
-	debianID = "9d3b8f2c-1a4e-4f6b-87d8-e9f0a1b2c3d4"
-	goneID   = "aaaaaaaa-1a4e-4f6b-87d8-e9f0a1b2c3d4"
+	web1ID       = "2f1c3a10-7b8e-4d2a-9c41-0a1b2c3d4e01"
+	web2ID       = "2f1c3a10-7b8e-4d2a-9c41-0a1b2c3d4e02"
+	dbID         = "2f1c3a10-7b8e-4d2a-9c41-0a1b2c3d4e03"
+	brokenID     = "2f1c3a10-7b8e-4d2a-9c41-0a1b2c3d4e04"
+	readCirrosID = "8c2a7e1b-0f3d-4e5a-b6c7-d8e9f0a1b2c3"
+	debianID     = "9d3b8f2c-1a4e-4f6b-87d8-e9f0a1b2c3d4"
+	goneID       = "aaaaaaaa-1a4e-4f6b-87d8-e9f0a1b2c3d4"
 )
 
 func imageRef(id string) string {
@@ -36,7 +36,7 @@ var web1JSON = `{"id": "` + web1ID + `", "name": "web-1", "status": "ACTIVE",
   "addresses": {"shared": [{"version": 4, "addr": "192.168.233.10", "OS-EXT-IPS:type": "fixed"}],
                 "private": [{"version": 4, "addr": "203.0.113.9", "OS-EXT-IPS:type": "floating"},
                             {"version": 4, "addr": "10.0.0.5", "OS-EXT-IPS:type": "fixed"}]},
-  "image": ` + imageRef(cirrosID) + `, "flavor": ` + tinyFlavor + `,
+  "image": ` + imageRef(readCirrosID) + `, "flavor": ` + tinyFlavor + `,
   "metadata": {}, "key_name": "mykey", "tenant_id": "p1", "user_id": "u1",
   "security_groups": [{"name": "default"}, {"name": "web"}],
   "os-extended-volumes:volumes_attached": [], "tags": ["prod"], "locked": false,
@@ -46,7 +46,7 @@ var web1JSON = `{"id": "` + web1ID + `", "name": "web-1", "status": "ACTIVE",
 var web2JSON = `{"id": "` + web2ID + `", "name": "web-2", "status": "ACTIVE",
   "OS-EXT-STS:task_state": null, "OS-EXT-STS:power_state": 1, "OS-EXT-AZ:availability_zone": "nova",
   "addresses": {"private": [{"version": 4, "addr": "10.0.0.6"}]},
-  "image": ` + imageRef(cirrosID) + `, "flavor": ` + tinyFlavor + `, "metadata": {"role": "web"}}`
+  "image": ` + imageRef(readCirrosID) + `, "flavor": ` + tinyFlavor + `, "metadata": {"role": "web"}}`
 
 var dbJSON = `{"id": "` + dbID + `", "name": "db-1", "status": "SHUTOFF",
   "OS-EXT-STS:task_state": "powering-on", "OS-EXT-STS:power_state": 4, "OS-EXT-AZ:availability_zone": "nova",
@@ -59,7 +59,7 @@ var brokenJSON = `{"id": "` + brokenID + `", "name": "broken", "status": "ERROR"
   "fault": {"code": 500, "created": "2024-03-01T10:02:00Z", "message": "No valid host was found. There are not enough hosts available."}}`
 
 const imagesBody = `{"images": [
- {"id": "` + cirrosID + `", "name": "cirros", "status": "active"},
+ {"id": "` + readCirrosID + `", "name": "cirros", "status": "active"},
  {"id": "` + debianID + `", "name": "debian-12", "status": "active"}]}`
 
 // checkMicroversion fails the test unless the request asks for Microversion.
@@ -105,8 +105,8 @@ func TestList(t *testing.T) {
 		t.Errorf("long columns (-want +got):\n%s", diff)
 	}
 	want := [][]any{
-		{web1ID, "web-1", "ACTIVE", nil, "Running", Addresses{"private": {"203.0.113.9", "10.0.0.5"}, "shared": {"192.168.233.10"}}, "cirros", cirrosID, "m1.tiny", "nova", "cmp1", map[string]string{}},
-		{web2ID, "web-2", "ACTIVE", nil, "Running", Addresses{"private": {"10.0.0.6"}}, "cirros", cirrosID, "m1.tiny", "nova", nil, map[string]string{"role": "web"}},
+		{web1ID, "web-1", "ACTIVE", nil, "Running", Addresses{"private": {"203.0.113.9", "10.0.0.5"}, "shared": {"192.168.233.10"}}, "cirros", readCirrosID, "m1.tiny", "nova", "cmp1", map[string]string{}},
+		{web2ID, "web-2", "ACTIVE", nil, "Running", Addresses{"private": {"10.0.0.6"}}, "cirros", readCirrosID, "m1.tiny", "nova", nil, map[string]string{"role": "web"}},
 		{dbID, "db-1", "SHUTOFF", "powering-on", "Shutdown", Addresses{}, BootFromVolume, BootFromVolume, "m1.small", "nova", nil, map[string]string{}},
 		{brokenID, "broken", "ERROR", nil, "NOSTATE", Addresses{}, "debian-12", debianID, "m1.tiny", "", nil, map[string]string{}},
 	}
@@ -148,9 +148,9 @@ func TestListFilters(t *testing.T) {
 			args: ListArgs{Flavor: "m1.tiny", Image: "cirros", Limit: 1},
 			stub: func(fc *toolstest.Cloud) {
 				fc.Handle("GET", toolstest.ComputePrefix+"/flavors/detail", http.StatusOK, `{"flavors": [{"id": "42", "name": "m1.tiny"}]}`)
-				fc.Handle("GET", toolstest.ImagePrefix+"/images", http.StatusOK, `{"images": [{"id": "`+cirrosID+`", "name": "cirros"}]}`)
+				fc.Handle("GET", toolstest.ImagePrefix+"/images", http.StatusOK, `{"images": [{"id": "`+readCirrosID+`", "name": "cirros"}]}`)
 			},
-			wantQuery: "flavor=42&image=" + cirrosID + "&limit=1",
+			wantQuery: "flavor=42&image=" + readCirrosID + "&limit=1",
 		},
 		{
 			name: "unknown flavor",
@@ -297,7 +297,7 @@ func TestShow(t *testing.T) {
 		{
 			name: "active", server: web1JSON, images: imagesBody,
 			want: map[string]any{
-				"image":                  "cirros (" + cirrosID + ")",
+				"image":                  "cirros (" + readCirrosID + ")",
 				"addresses":              Addresses{"private": {"203.0.113.9", "10.0.0.5"}, "shared": {"192.168.233.10"}},
 				"flavor":                 map[string]string{"disk": "1", "ephemeral": "0", "extra_specs.hw_rng:allowed": "True", "original_name": "m1.tiny", "ram": "512", "swap": "0", "vcpus": "1"},
 				"project_id":             "p1",
@@ -526,7 +526,7 @@ func TestListWithoutImageNames(t *testing.T) {
 	for _, row := range res.List.Rows {
 		got = append(got, []any{row[6], row[7]})
 	}
-	want := [][]any{{"", cirrosID}, {"", cirrosID}, {"", debianID}}
+	want := [][]any{{"", readCirrosID}, {"", readCirrosID}, {"", debianID}}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("image columns (-want +got):\n%s", diff)
 	}

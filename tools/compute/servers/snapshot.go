@@ -1,4 +1,4 @@
-package launch
+package servers
 
 import (
 	"context"
@@ -46,17 +46,17 @@ func snapshotTool() tools.Tool {
 var snapshotStates = []string{"ACTIVE", "SHUTOFF", "PAUSED", "SUSPENDED"}
 
 func checkSnapshot(ctx context.Context, env *tools.Env, args SnapshotArgs) (*tools.Check, error) {
-	s, err := findServer(ctx, env, args.Server)
+	s, err := Get(ctx, env, args.Server)
 	if err != nil {
 		return nil, err
 	}
 	chk := &tools.Check{
 		Targets:  []tools.Target{{Kind: "server", ID: s.ID, Name: s.Name}},
-		Findings: s.stateFindings("snapshot", snapshotStates...),
+		Findings: s.Allows(Rule{Verb: "snapshot", From: snapshotStates}),
 		Resolved: tools.JSON(SnapshotArgs{Server: s.ID, Name: args.Name, Metadata: args.Metadata}),
-		State:    s.state(),
+		State:    bodyState(s),
 	}
-	if s.imageID() == "" {
+	if s.ImageID() == "" {
 		chk.Findings = append(chk.Findings, info("server %s boots from a volume: the image records volume snapshots, which Cinder keeps", s.Name))
 	}
 	return chk, nil
@@ -67,7 +67,7 @@ func snapshotOpts(a SnapshotArgs) servers.CreateImageOpts {
 }
 
 func previewSnapshot(ctx context.Context, env *tools.Env, args SnapshotArgs, chk *tools.Check) (*tools.Preview, error) {
-	c, err := computeClient(ctx, env)
+	c, err := Client(ctx, env)
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +83,7 @@ func previewSnapshot(ctx context.Context, env *tools.Env, args SnapshotArgs, chk
 }
 
 func runSnapshot(ctx context.Context, env *tools.Env, args SnapshotArgs) (*tools.Result, error) {
-	c, err := computeClient(ctx, env)
+	c, err := Client(ctx, env)
 	if err != nil {
 		return nil, err
 	}

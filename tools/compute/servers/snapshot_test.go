@@ -1,4 +1,4 @@
-package launch
+package servers
 
 import (
 	"context"
@@ -27,9 +27,9 @@ func TestSnapshotCheck(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			fc := toolstest.New(t)
 			stubServer(fc, tt.server)
-			chk := check(t, fc, "server.snapshot", SnapshotArgs{Server: serverID, Name: "web-1-snap"})
+			chk := check(t, fc, "server.snapshot", SnapshotArgs{Server: launchServerID, Name: "web-1-snap"})
 			wantBlock(t, chk, tt.wantBlock)
-			if string(chk.Resolved) != `{"server":"`+serverID+`","name":"web-1-snap"}` {
+			if string(chk.Resolved) != `{"server":"`+launchServerID+`","name":"web-1-snap"}` {
 				t.Errorf("resolved = %s", chk.Resolved)
 			}
 		})
@@ -49,7 +49,7 @@ func TestSnapshotPreviewRunAwaitUndo(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			fc := toolstest.New(t)
 			want := `{"createImage":{"metadata":{"purpose":"backup"},"name":"web-1-snap"}}`
-			fc.HandleFunc("POST", toolstest.ComputePrefix+"/servers/"+serverID+"/action", func(w http.ResponseWriter, r *http.Request) {
+			fc.HandleFunc("POST", toolstest.ComputePrefix+"/servers/"+launchServerID+"/action", func(w http.ResponseWriter, r *http.Request) {
 				b, _ := io.ReadAll(r.Body)
 				if string(b) != want {
 					t.Errorf("body\n got %s\nwant %s", b, want)
@@ -69,15 +69,15 @@ func TestSnapshotPreviewRunAwaitUndo(t *testing.T) {
 
 			snap := toolstest.Tool(t, Tools(), "server.snapshot")
 			env := fc.Env()
-			args := tools.JSON(SnapshotArgs{Server: serverID, Name: "web-1-snap", Metadata: map[string]string{"purpose": "backup"}})
-			chk := &tools.Check{Targets: []tools.Target{{Kind: "server", ID: serverID, Name: "web-1"}}}
+			args := tools.JSON(SnapshotArgs{Server: launchServerID, Name: "web-1-snap", Metadata: map[string]string{"purpose": "backup"}})
+			chk := &tools.Check{Targets: []tools.Target{{Kind: "server", ID: launchServerID, Name: "web-1"}}}
 			pv, err := snap.Preview(cloud.WithReadOnly(t.Context()), env, args, chk)
 			if err != nil {
 				t.Fatal(err)
 			}
 			body, _ := servers.CreateImageOpts{Name: "web-1-snap", Metadata: map[string]string{"purpose": "backup"}}.ToServerCreateImageMap()
 			wantPv := &tools.Preview{
-				Requests: []tools.Request{{Method: "POST", URL: fc.Server.URL + toolstest.ComputePrefix + "/servers/" + serverID + "/action", Body: body}},
+				Requests: []tools.Request{{Method: "POST", URL: fc.Server.URL + toolstest.ComputePrefix + "/servers/" + launchServerID + "/action", Body: body}},
 				Creates:  []string{"image web-1-snap (snapshot of server web-1)"},
 			}
 			if diff := cmp.Diff(wantPv, pv); diff != "" {

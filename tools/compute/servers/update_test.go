@@ -1,4 +1,4 @@
-package serverupdate
+package servers
 
 import (
 	"encoding/json"
@@ -88,7 +88,7 @@ type request struct {
 
 // record stubs METHOD path, answering status and body, and appends each
 // request to seen.
-func record(fc *toolstest.Cloud, seen *[]request, method, path string, status int, body string) {
+func recordRequest(fc *toolstest.Cloud, seen *[]request, method, path string, status int, body string) {
 	fc.HandleFunc(method, path, func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
 		*seen = append(*seen, request{Method: r.Method, Path: r.URL.EscapedPath(), Body: string(b)})
@@ -157,7 +157,7 @@ func TestRenamePreviewRunUndo(t *testing.T) {
 	fc := toolstest.New(t)
 	var seen []request
 	fc.Handle("GET", serverPath, http.StatusOK, fixture{}.json())
-	record(fc, &seen, "PUT", serverPath, http.StatusOK, `{"server": {"id": "`+id+`", "name": "web-2"}}`)
+	recordRequest(fc, &seen, "PUT", serverPath, http.StatusOK, `{"server": {"id": "`+id+`", "name": "web-2"}}`)
 	env := fc.Env()
 	rename := toolstest.Tool(t, Tools(), "server.rename")
 	args := json.RawMessage(`{"server": "` + id + `", "name": "web-2"}`)
@@ -328,7 +328,7 @@ func TestSetPreviewRunUndo(t *testing.T) {
 				if path != r.Path {
 					path += "a b" // the fake cloud matches the decoded path
 				}
-				record(fc, &seen, r.Method, toolstest.ComputePrefix+path, status, body)
+				recordRequest(fc, &seen, r.Method, toolstest.ComputePrefix+path, status, body)
 			}
 			env := fc.Env()
 			set := toolstest.Tool(t, Tools(), "server.set")
@@ -414,9 +414,9 @@ func TestUnsetPreviewRunUndo(t *testing.T) {
 	srv := fixture{metadata: map[string]string{"role": "db", "a/b": "1", "keep": "k"}, tags: []string{"blue", "red"}}
 	fc.Handle("GET", serverPath, http.StatusOK, srv.json())
 	var seen []request
-	record(fc, &seen, "DELETE", serverPath+"/metadata/role", http.StatusNoContent, "")
-	record(fc, &seen, "DELETE", serverPath+"/metadata/a/b", http.StatusNoContent, "") // the fake cloud matches the decoded path
-	record(fc, &seen, "DELETE", serverPath+"/tags/red", http.StatusNoContent, "")
+	recordRequest(fc, &seen, "DELETE", serverPath+"/metadata/role", http.StatusNoContent, "")
+	recordRequest(fc, &seen, "DELETE", serverPath+"/metadata/a/b", http.StatusNoContent, "") // the fake cloud matches the decoded path
+	recordRequest(fc, &seen, "DELETE", serverPath+"/tags/red", http.StatusNoContent, "")
 	env := fc.Env()
 	unset := toolstest.Tool(t, Tools(), "server.unset")
 	args := json.RawMessage(`{"server": "` + id + `", "property": ["role", "a/b", "ghost"], "tag": ["red", "green"]}`)
@@ -564,7 +564,7 @@ func TestDeletePreview(t *testing.T) {
 func TestDeleteRun(t *testing.T) {
 	fc := toolstest.New(t)
 	var seen []request
-	record(fc, &seen, "DELETE", serverPath, http.StatusNoContent, "")
+	recordRequest(fc, &seen, "DELETE", serverPath, http.StatusNoContent, "")
 	fc.Handle("GET", serverPath, http.StatusNotFound, `{"itemNotFound": {"code": 404, "message": "Instance could not be found"}}`)
 	env := fc.Env()
 	del := toolstest.Tool(t, Tools(), "server.delete")

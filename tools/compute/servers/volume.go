@@ -1,4 +1,4 @@
-package attach
+package servers
 
 import (
 	"context"
@@ -91,19 +91,19 @@ func volumeLabel(v *volumes.Volume) string {
 func checkAddVolume(ctx context.Context, env *tools.Env, args VolumeArgs) (*tools.Check, error) {
 	chk := &tools.Check{}
 	resolved := args
-	var s *server
+	var s *Server
 	if tools.IsRef(args.Server) {
 		chk.Targets = append(chk.Targets, tools.Target{Kind: "server", ID: args.Server})
 		chk.Findings = append(chk.Findings, refNote("server", args.Server))
 	} else {
 		var err error
-		if s, err = findServer(ctx, env, args.Server); err != nil {
+		if s, err = Get(ctx, env, args.Server); err != nil {
 			return nil, err
 		}
 		resolved.Server = s.ID
-		chk.Targets = append(chk.Targets, s.target())
-		chk.State = s.state()
-		chk.Findings = append(chk.Findings, s.busy("attaching a volume", attachStates)...)
+		chk.Targets = append(chk.Targets, s.Target())
+		chk.State = attachState(s)
+		chk.Findings = append(chk.Findings, s.Refusals(Rule{Verb: "attaching a volume", From: attachStates})...)
 	}
 	if tools.IsRef(args.Volume) {
 		chk.Targets = append(chk.Targets, tools.Target{Kind: "volume", ID: args.Volume})
@@ -164,7 +164,7 @@ func attachOpts(args VolumeArgs) volumeattach.CreateOpts {
 }
 
 func previewAddVolume(ctx context.Context, env *tools.Env, args VolumeArgs, chk *tools.Check) (*tools.Preview, error) {
-	c, err := computeClient(ctx, env)
+	c, err := Client(ctx, env)
 	if err != nil {
 		return nil, err
 	}
@@ -183,7 +183,7 @@ func previewAddVolume(ctx context.Context, env *tools.Env, args VolumeArgs, chk 
 }
 
 func runAddVolume(ctx context.Context, env *tools.Env, args VolumeArgs) (*tools.Result, error) {
-	c, err := computeClient(ctx, env)
+	c, err := Client(ctx, env)
 	if err != nil {
 		return nil, err
 	}
@@ -227,7 +227,7 @@ func pollVolume(id string) func(ctx context.Context, env *tools.Env) (string, er
 }
 
 func checkRemoveVolume(ctx context.Context, env *tools.Env, args RemoveVolumeArgs) (*tools.Check, error) {
-	s, err := findServer(ctx, env, args.Server)
+	s, err := Get(ctx, env, args.Server)
 	if err != nil {
 		return nil, err
 	}
@@ -236,11 +236,11 @@ func checkRemoveVolume(ctx context.Context, env *tools.Env, args RemoveVolumeArg
 		return nil, err
 	}
 	chk := &tools.Check{
-		Targets:  []tools.Target{s.target(), volumeTarget(v)},
+		Targets:  []tools.Target{s.Target(), volumeTarget(v)},
 		Resolved: tools.JSON(RemoveVolumeArgs{Server: s.ID, Volume: v.ID}),
-		State:    s.state() + " " + volumeState(v),
+		State:    attachState(s) + " " + volumeState(v),
 	}
-	chk.Findings = append(chk.Findings, s.busy("detaching a volume", nil)...)
+	chk.Findings = append(chk.Findings, s.Refusals(Rule{Verb: "detaching a volume"})...)
 	name := volumeLabel(v)
 	for _, a := range v.Attachments {
 		if a.ServerID == s.ID {
@@ -259,7 +259,7 @@ func checkRemoveVolume(ctx context.Context, env *tools.Env, args RemoveVolumeArg
 }
 
 func previewRemoveVolume(ctx context.Context, env *tools.Env, args RemoveVolumeArgs, chk *tools.Check) (*tools.Preview, error) {
-	c, err := computeClient(ctx, env)
+	c, err := Client(ctx, env)
 	if err != nil {
 		return nil, err
 	}
@@ -273,7 +273,7 @@ func previewRemoveVolume(ctx context.Context, env *tools.Env, args RemoveVolumeA
 }
 
 func runRemoveVolume(ctx context.Context, env *tools.Env, args RemoveVolumeArgs) (*tools.Result, error) {
-	c, err := computeClient(ctx, env)
+	c, err := Client(ctx, env)
 	if err != nil {
 		return nil, err
 	}
