@@ -44,8 +44,8 @@ func (s State) Final() bool { return s == Done || s == Failed || s == Cancelled 
 // planning and the plan states: a proposal is reviewed, approved or
 // denied, run, and the model continues with the outcome.
 var transitions = map[State][]State{
-	Idle:             {Planning, Reviewing, Done, Failed, Cancelled},
-	Planning:         {Reviewing, Done, Failed, Cancelled},
+	Idle:     {Planning, Reviewing, Done, Failed, Cancelled},
+	Planning: {Reviewing, Done, Failed, Cancelled},
 	// Reviewing goes straight to Executing when a session grant approves
 	// the plan: nobody is asked.
 	Reviewing:        {AwaitingApproval, Executing, Reviewing, Planning, Done, Failed, Cancelled},
