@@ -57,13 +57,14 @@ func (c *Completer) candidates(words []string, current string) []string {
 	reg := c.Registry
 	if len(words) == 0 {
 		// The first word, typed after the slash (the slash itself is not
-		// part of the word).
+		// part of the word): nouns, the first words of the openstack
+		// spellings ("floating", "security"), and built-ins.
 		seen := map[string]bool{}
 		var out []string
-		for _, n := range reg.Nouns() {
-			if !seen[n] {
-				seen[n] = true
-				out = append(out, n+" ")
+		for _, cmd := range reg.Commands() {
+			if w := cmd.Words[0] + " "; !seen[w] {
+				seen[w] = true
+				out = append(out, w)
 			}
 		}
 		for _, b := range Builtins {
@@ -81,23 +82,20 @@ func (c *Completer) candidates(words []string, current string) []string {
 		}
 		return nil
 	}
-	tool, n := lookup(reg, words)
+	tool, n := reg.Resolve(words)
 	if tool == nil {
-		// A noun (and maybe more words of a verb) typed: offer next words.
-		prefix := strings.Join(words, ".") + "."
+		// The start of commands typed ("server", "floating ip"): offer
+		// the next words, with a space after those that end a command.
 		seen := map[string]bool{}
 		var out []string
-		for _, t := range reg.Tools() {
-			if rest, ok := strings.CutPrefix(t.Name, prefix); ok {
-				next, _, more := strings.Cut(rest, ".")
-				cand := next
-				if !more {
-					cand += " "
-				}
-				if !seen[cand] {
-					seen[cand] = true
-					out = append(out, cand)
-				}
+		for _, cmd := range reg.CommandsUnder(words) {
+			cand := cmd.Words[len(words)]
+			if len(cmd.Words) == len(words)+1 {
+				cand += " "
+			}
+			if !seen[cand] {
+				seen[cand] = true
+				out = append(out, cand)
 			}
 		}
 		sort.Strings(out)
@@ -110,22 +108,26 @@ func (c *Completer) candidates(words []string, current string) []string {
 		switch flag {
 		case "-f", "--format":
 			return Formats
-		case "-c", "--column", "--sort":
+		case "-c", "--column", "--sort", "--sort-column":
 			return nil
 		}
-		if p, ok := tool.Spec.Prop(strings.ReplaceAll(strings.TrimPrefix(flag, "--"), "-", "_")); ok && p.Type != "boolean" {
+		if p, ok := takesValue(tool, flag); ok {
 			return c.values(p)
 		}
 	}
 	if strings.HasPrefix(current, "-") {
-		var out []string
-		for _, p := range tool.Spec.Props {
-			out = append(out, p.Flag())
-		}
+		// ostui's own flags; the openstack spellings only when none of
+		// ostui's fits what was typed ("--pub" → --public), so that
+		// completion teaches ostui's names.
+		own, aliases := tool.Spec.Flags()
+		out := filterPrefix(own, current)
 		if tool.Effect == tools.Read {
-			out = append(out, outputFlags...)
-		} else {
+			out = append(out, filterPrefix(outputFlags, current)...)
+		} else if strings.HasPrefix("--help", current) {
 			out = append(out, "--help")
+		}
+		if len(out) == 0 {
+			out = filterPrefix(aliases, current)
 		}
 		sort.Strings(out)
 		return out
@@ -135,9 +137,9 @@ func (c *Completer) candidates(words []string, current string) []string {
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		if strings.HasPrefix(a, "-") {
-			if p, ok := tool.Spec.Prop(strings.ReplaceAll(strings.TrimPrefix(a, "--"), "-", "_")); ok && p.Type != "boolean" && !strings.Contains(a, "=") {
+			if _, ok := takesValue(tool, a); ok && !strings.Contains(a, "=") {
 				i++
-			} else if a == "-f" || a == "--format" || a == "-c" || a == "--column" || a == "--sort" {
+			} else if a == "-f" || a == "--format" || a == "-c" || a == "--column" || a == "--sort" || a == "--sort-column" {
 				i++
 			}
 			continue
@@ -178,13 +180,14 @@ func quoteAll(names []string) []string {
 	return out
 }
 
-func lookup(reg *tools.Registry, words []string) (*tools.Tool, int) {
-	for n := min(3, len(words)); n >= 1; n-- {
-		if t, ok := reg.Lookup(strings.Join(words[:n], ".")); ok {
-			return t, n
-		}
+// takesValue reports the property a flag (own or openstack spelling)
+// gives the next word to; booleans and switches take none.
+func takesValue(tool *tools.Tool, flag string) (tools.Prop, bool) {
+	ref, ok := tool.Spec.LookupFlag(flag)
+	if !ok || ref.Switch != nil || ref.Prop.Type == "boolean" {
+		return tools.Prop{}, false
 	}
-	return nil, 0
+	return ref.Prop, true
 }
 
 func filterPrefix(cands []string, prefix string) []string {

@@ -3,6 +3,7 @@ package commands
 import (
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"text/tabwriter"
 
@@ -13,7 +14,8 @@ import (
 const OutputFlagsHelp = `Output flags (every read command):
   -f, --format FORMAT   table, json, yaml, csv or value
   -c, --column NAME     show only this column (repeatable)
-  --sort NAME[:desc]    sort rows by a column (repeatable)
+  --sort NAME[:desc]    sort rows by a column (repeatable; also --sort-column,
+                        and --sort-descending as the openstack CLI spells it)
   --long                show the extra columns`
 
 // Available reports whether a tool's service is in the catalog; nil means
@@ -57,6 +59,8 @@ func WriteOverview(w io.Writer, reg *tools.Registry, avail Available) {
 	fmt.Fprintln(w, OutputFlagsHelp)
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "/help COMMAND shows a command's arguments, e.g. /help server list.")
+	fmt.Fprintln(w, "Commands and flags may also be typed as the openstack CLI spells them:")
+	fmt.Fprintln(w, "/floating ip list, /server image create web-1 --name snap --property k=v.")
 }
 
 // shortUsage is the slash form followed by its required positionals.
@@ -80,25 +84,44 @@ func WriteTopic(w io.Writer, reg *tools.Registry, topic string, avail Available)
 		WriteTool(w, t, avail)
 		return true
 	}
+	// An openstack spelling of a whole command: "/help floating ip list".
+	words := strings.Fields(topic)
+	if t, n := reg.Resolve(words); t != nil && n == len(words) {
+		WriteTool(w, t, avail)
+		return true
+	}
 	for _, b := range Builtins {
 		if b.Name == topic && b.Summary != "" {
 			fmt.Fprintf(w, "%s\n  %s\n", b.Usage, b.Summary)
 			return true
 		}
 	}
+	// The start of commands, ostui's ("server") or openstack's ("security
+	// group"): list them by ostui's names, with the openstack spelling
+	// that brought the person here.
 	var under []*tools.Tool
-	for _, t := range reg.Tools() {
-		if strings.HasPrefix(t.Name, name+".") {
-			under = append(under, t)
+	also := map[*tools.Tool]string{}
+	for _, c := range reg.CommandsUnder(words) {
+		if _, listed := also[c.Tool]; !listed {
+			under = append(under, c.Tool)
+			also[c.Tool] = ""
+		}
+		if c.Alias {
+			also[c.Tool] = "/" + c.String()
 		}
 	}
 	if len(under) == 0 {
 		return false
 	}
+	sort.SliceStable(under, func(i, j int) bool { return under[i].Name < under[j].Name })
 	fmt.Fprintf(w, "/%s commands:\n", topic)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	for _, t := range under {
-		fmt.Fprintf(tw, "  %s\t%s\n", shortUsage(t), t.Summary)
+		summary := t.Summary
+		if a := also[t]; a != "" {
+			summary += " (openstack: " + a + ")"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\n", shortUsage(t), summary)
 	}
 	_ = tw.Flush()
 	return true
@@ -108,6 +131,9 @@ func WriteTopic(w io.Writer, reg *tools.Registry, topic string, avail Available)
 func WriteTool(w io.Writer, t *tools.Tool, avail Available) {
 	fmt.Fprintf(w, "%s — %s\n\n", t.Slash(), t.Summary)
 	fmt.Fprintf(w, "usage: %s\n", t.Spec.Usage(t.Slash()))
+	if len(t.Spec.CLI) > 0 {
+		fmt.Fprintf(w, "also typed the openstack way: /%s\n", strings.Join(t.Spec.CLI, ", /"))
+	}
 	if len(t.Spec.Props) > 0 {
 		fmt.Fprintln(w, "\nArguments:")
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -135,9 +161,15 @@ func WriteTool(w io.Writer, t *tools.Tool, avail Available) {
 			if len(p.Enum) > 6 {
 				desc += "; one of " + strings.Join(p.Enum, ", ")
 			}
+			if a := openstackFlags(p); a != "" {
+				desc += " (openstack: " + a + ")"
+			}
 			fmt.Fprintf(tw, "  %s\t%s\n", left, desc)
 		}
 		_ = tw.Flush()
+	}
+	if len(t.Spec.Noop) > 0 {
+		fmt.Fprintf(w, "\nAccepted as the openstack CLI wants them, and ignored: %s\n", strings.Join(t.Spec.Noop, ", "))
 	}
 	if t.Effect == tools.Read {
 		fmt.Fprintln(w)
@@ -148,6 +180,16 @@ func WriteTool(w io.Writer, t *tools.Tool, avail Available) {
 		fmt.Fprintf(w, " Not offered here: this cloud's catalog has no %s service.", t.Service)
 	}
 	fmt.Fprintln(w)
+}
+
+// openstackFlags lists a property's openstack CLI spellings for help:
+// "--network", or "--public (= public), --private (= private)".
+func openstackFlags(p tools.Prop) string {
+	out := append([]string(nil), p.Aliases...)
+	for _, sw := range p.Switches {
+		out = append(out, fmt.Sprintf("%s (= %v)", sw.Flag, sw.Value))
+	}
+	return strings.Join(out, ", ")
 }
 
 func isPositional(t *tools.Tool, name string) bool {
