@@ -1,5 +1,7 @@
-// Package quota holds the quota tool: limits and usage of a project
-// across compute, network and block storage.
+// Package quota holds the quota tool (limits and usage of a project
+// across compute, network and block storage) and the quota preflight
+// every create tool calls (Preflight): one reading of usage, one rule for
+// what overflows, one sentence.
 package quota
 
 import (
@@ -45,6 +47,8 @@ type source struct {
 	key     string // the body's top-level key
 	first   []string
 	fetch   func(ctx context.Context, c *gophercloud.ServiceClient, project string) gophercloud.Result
+	// read replaces fetch for a service whose report is not a quota set.
+	read func(ctx context.Context, c *gophercloud.ServiceClient) (map[string]line, error)
 }
 
 // sources lists the services in the order they are shown; within each,
@@ -80,6 +84,16 @@ type line struct {
 	Used     *int `json:"used"`
 	Reserved int  `json:"reserved"`
 	Limit    *int `json:"limit"`
+}
+
+func (l line) inUse() int {
+	switch {
+	case l.InUse != nil:
+		return *l.InUse
+	case l.Used != nil:
+		return *l.Used
+	}
+	return 0
 }
 
 // decode reads the usage lines of one service's body. Entries that are not
@@ -151,28 +165,13 @@ func All(ctx context.Context, env *tools.Env, project string) ([]Usage, error) {
 		if !caps.Has(src.service) {
 			continue
 		}
-		client, err := env.Clients.ServiceClient(ctx, src.service)
+		lines, err := src.lines(ctx, env, project)
 		if err != nil {
-			return nil, fmt.Errorf("%s service: %w", src.label, err)
-		}
-		r := src.fetch(ctx, client, project)
-		if r.Err != nil {
-			return nil, fmt.Errorf("get %s quotas of project %s: %w", src.label, project, r.Err)
-		}
-		lines, err := decode(r.Body, src.key)
-		if err != nil {
-			return nil, fmt.Errorf("read %s quotas: %w", src.label, err)
+			return nil, err
 		}
 		for _, name := range order(lines, src.first) {
 			l := lines[name]
-			u := Usage{Resource: name, Service: src.label, Reserved: l.Reserved, Limit: *l.Limit}
-			switch {
-			case l.InUse != nil:
-				u.InUse = *l.InUse
-			case l.Used != nil:
-				u.InUse = *l.Used
-			}
-			out = append(out, u)
+			out = append(out, Usage{Resource: name, Service: src.label, InUse: l.inUse(), Reserved: l.Reserved, Limit: *l.Limit})
 		}
 	}
 	return out, nil

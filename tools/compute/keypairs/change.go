@@ -20,6 +20,7 @@ import (
 
 	"github.com/kriscelmer/os-tui/internal/cloud"
 	"github.com/kriscelmer/os-tui/tools"
+	quotas "github.com/kriscelmer/os-tui/tools/quota"
 )
 
 // GenerateMicroversion is the newest compute microversion at which Nova
@@ -131,26 +132,26 @@ func nameFree(ctx context.Context, c *gophercloud.ServiceClient, name string, ch
 
 // quota adds the key pair quota: Nova's limits give the maximum, and the
 // user's own list is what counts against it (key pairs are per user).
-func quota(ctx context.Context, c *gophercloud.ServiceClient, chk *tools.Check) error {
-	l, err := limits.Get(ctx, c, nil).Extract()
-	if err != nil {
-		return fmt.Errorf("read compute limits: %w", err)
-	}
-	pages, err := keypairs.List(c, nil).AllPages(ctx)
-	if err != nil {
-		return fmt.Errorf("list key pairs: %w", err)
-	}
-	all, err := keypairs.ExtractKeyPairs(pages)
-	if err != nil {
-		return fmt.Errorf("list key pairs: %w", err)
-	}
-	use := tools.QuotaUse{Service: "compute", Resource: "key_pairs", InUse: len(all), Limit: l.Absolute.MaxTotalKeypairs, Delta: 1}
-	chk.Quota = append(chk.Quota, use)
-	if use.Limit >= 0 && use.InUse+1 > use.Limit {
-		chk.Findings = append(chk.Findings, tools.Finding{Level: tools.Block,
-			Text: fmt.Sprintf("the key pair quota is full (%d of %d); delete one with /keypair delete", use.InUse, use.Limit)})
-	}
-	return nil
+func quota(ctx context.Context, env *tools.Env, c *gophercloud.ServiceClient, chk *tools.Check) error {
+	return quotas.Preflight(ctx, env, chk, "", quotas.Need{Service: "compute", Resource: "key_pairs", Delta: 1,
+		Count: func(ctx context.Context) (inUse, limit int, err error) {
+			l, err := limits.Get(ctx, c, nil).Extract()
+			if err != nil {
+				return 0, 0, fmt.Errorf("read compute limits: %w", err)
+			}
+			pages, err := keypairs.List(c, nil).AllPages(ctx)
+			if err != nil {
+				return 0, 0, fmt.Errorf("list key pairs: %w", err)
+			}
+			all, err := keypairs.ExtractKeyPairs(pages)
+			if err != nil {
+				return 0, 0, fmt.Errorf("list key pairs: %w", err)
+			}
+			return len(all), l.Absolute.MaxTotalKeypairs, nil
+		},
+		Full: func(u tools.QuotaUse) string {
+			return fmt.Sprintf("the key pair quota is full (%d of %d); delete one with /keypair delete", u.InUse, u.Limit)
+		}})
 }
 
 // generateVersion is the microversion keypair.create asks for: 2.91, or
@@ -208,7 +209,7 @@ func checkCreate(ctx context.Context, env *tools.Env, args CreateArgs) (*tools.C
 		chk.Findings = append(chk.Findings, tools.Finding{Level: tools.Info,
 			Text: fmt.Sprintf("Nova generates the key; the private key is saved to %s (mode 0600) and shown nowhere else", path)})
 	}
-	if err := quota(ctx, c, chk); err != nil {
+	if err := quota(ctx, env, c, chk); err != nil {
 		return nil, err
 	}
 	chk.State = "file " + fileState
@@ -422,7 +423,7 @@ func checkImport(ctx context.Context, env *tools.Env, args ImportArgs) (*tools.C
 	if err := nameFree(ctx, c, args.Name, chk); err != nil {
 		return nil, err
 	}
-	if err := quota(ctx, c, chk); err != nil {
+	if err := quota(ctx, env, c, chk); err != nil {
 		return nil, err
 	}
 	return chk, nil

@@ -22,6 +22,7 @@ import (
 	"github.com/kriscelmer/os-tui/tools/network/networks"
 	"github.com/kriscelmer/os-tui/tools/network/ports"
 	"github.com/kriscelmer/os-tui/tools/network/secgroups"
+	"github.com/kriscelmer/os-tui/tools/quota"
 )
 
 // CreateArgs are the arguments of server.create. After Check, every
@@ -92,7 +93,7 @@ func checkCreate(ctx context.Context, env *tools.Env, args CreateArgs) (*tools.C
 	c := &createCheck{chk: &tools.Check{}, args: args}
 	c.exclusive()
 
-	q, err := newQuotaCheck(ctx, env)
+	project, err := quota.Project(ctx, env, "")
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +107,7 @@ func checkCreate(ctx context.Context, env *tools.Env, args CreateArgs) (*tools.C
 	if err := c.resolveBootVolume(ctx, env); err != nil {
 		return nil, err
 	}
-	if err := c.resolveNetworks(ctx, env, q.project); err != nil {
+	if err := c.resolveNetworks(ctx, env, project); err != nil {
 		return nil, err
 	}
 	if err := c.resolveRest(ctx, env); err != nil {
@@ -115,23 +116,22 @@ func checkCreate(ctx context.Context, env *tools.Env, args CreateArgs) (*tools.C
 	c.userData()
 
 	n := c.args.count()
+	var needs []quota.Need
 	if fl != nil {
-		if err := q.add(ctx, env, computeQuota, map[string]int{"instances": n, "cores": fl.VCPUs * n, "ram": fl.RAM * n},
-			"instances", "cores", "ram"); err != nil {
-			return nil, err
-		}
+		needs = append(needs,
+			quota.Need{Service: "compute", Resource: "instances", Delta: n},
+			quota.Need{Service: "compute", Resource: "cores", Delta: fl.VCPUs * n},
+			quota.Need{Service: "compute", Resource: "ram", Delta: fl.RAM * n})
 	}
-	if err := q.add(ctx, env, networkQuota, map[string]int{"port": len(c.args.Networks) * n}, "port"); err != nil {
+	needs = append(needs, quota.Need{Service: "network", Resource: "port", Delta: len(c.args.Networks) * n})
+	if c.args.VolumeSize > 0 {
+		needs = append(needs,
+			quota.Need{Service: "volumev3", Resource: "volumes", Delta: n},
+			quota.Need{Service: "volumev3", Resource: "gigabytes", Delta: c.args.VolumeSize * n})
+	}
+	if err := quota.Preflight(ctx, env, c.chk, project, needs...); err != nil {
 		return nil, err
 	}
-	if c.args.VolumeSize > 0 {
-		if err := q.add(ctx, env, volumeQuota, map[string]int{"volumes": n, "gigabytes": c.args.VolumeSize * n},
-			"volumes", "gigabytes"); err != nil {
-			return nil, err
-		}
-	}
-	c.chk.Quota = q.uses
-	c.add(q.findings()...)
 
 	c.chk.Targets = append([]tools.Target{{Kind: "server", Name: args.Name}}, c.chk.Targets...)
 	c.chk.Resolved = tools.JSON(c.args)

@@ -6,13 +6,13 @@ import (
 	"strings"
 
 	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/extensions/layer3/floatingips"
-	neutronquotas "github.com/gophercloud/gophercloud/v2/openstack/networking/v2/extensions/quotas"
 
 	"github.com/kriscelmer/os-tui/tools"
 	"github.com/kriscelmer/os-tui/tools/network"
 	fipreads "github.com/kriscelmer/os-tui/tools/network/floatingips"
 	"github.com/kriscelmer/os-tui/tools/network/networks"
 	portreads "github.com/kriscelmer/os-tui/tools/network/ports"
+	"github.com/kriscelmer/os-tui/tools/quota"
 )
 
 // FloatingIPArgs are the arguments of server.add.floating-ip. Exactly one
@@ -220,7 +220,7 @@ func checkAddFloatingIP(ctx context.Context, env *tools.Env, args FloatingIPArgs
 				Text: fmt.Sprintf("a new floating IP will be allocated from network %s", n.Name)})
 		}
 		if s != nil && n.External {
-			chk.Quota, chk.Findings = floatingIPQuota(ctx, env, s.ProjectID, chk.Quota, chk.Findings)
+			floatingIPQuota(ctx, env, chk, s.ProjectID)
 		}
 	default:
 		chk.Findings = append(chk.Findings, tools.Finding{Level: tools.Block, Text: "give either --address (an existing floating IP) or --network (an external network to allocate one from)"})
@@ -233,24 +233,17 @@ func checkAddFloatingIP(ctx context.Context, env *tools.Env, args FloatingIPArgs
 // floatingIPQuota adds the project's floating IP quota use. A cloud whose
 // Neutron lacks quota details (or refuses them) gets no quota line: the
 // create itself will still fail cleanly if the quota is full.
-func floatingIPQuota(ctx context.Context, env *tools.Env, project string, q []tools.QuotaUse, fs []tools.Finding) ([]tools.QuotaUse, []tools.Finding) {
+func floatingIPQuota(ctx context.Context, env *tools.Env, chk *tools.Check, project string) {
 	if project == "" {
-		return q, fs
+		return
 	}
-	client, err := network.Client(ctx, env)
+	err := quota.Preflight(ctx, env, chk, project, quota.Need{Service: "network", Resource: "floatingip", Delta: 1,
+		Full: func(u tools.QuotaUse) string {
+			return fmt.Sprintf("the floating IP quota is full (%d of %d used); release one with /floating-ip delete or use --address with a free one", u.InUse, u.Limit)
+		}})
 	if err != nil {
-		return q, fs
+		chk.Findings = append(chk.Findings, tools.Finding{Level: tools.Info, Text: "the floating IP quota could not be read; it is checked when the IP is allocated"})
 	}
-	d, err := neutronquotas.GetDetail(ctx, client, project).Extract()
-	if err != nil {
-		return q, append(fs, tools.Finding{Level: tools.Info, Text: "the floating IP quota could not be read; it is checked when the IP is allocated"})
-	}
-	use := tools.QuotaUse{Service: "network", Resource: "floatingip", InUse: d.FloatingIP.Used, Limit: d.FloatingIP.Limit, Delta: 1}
-	if use.Limit >= 0 && use.InUse+d.FloatingIP.Reserved+1 > use.Limit {
-		fs = append(fs, tools.Finding{Level: tools.Block,
-			Text: fmt.Sprintf("the floating IP quota is full (%d of %d used); release one with /floating-ip delete or use --address with a free one", use.InUse, use.Limit)})
-	}
-	return append(q, use), fs
 }
 
 func portOf(f *fipreads.FloatingIP) string {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/kriscelmer/os-tui/tools"
 	flavorreads "github.com/kriscelmer/os-tui/tools/compute/flavors"
+	"github.com/kriscelmer/os-tui/tools/quota"
 )
 
 // ResizeArgs are the arguments of server.resize.
@@ -70,15 +71,11 @@ func checkResize(ctx context.Context, env *tools.Env, args ResizeArgs) (*tools.C
 	if fl.Disk < old.Disk && s.ImageID() != "" {
 		chk.Findings = append(chk.Findings, block("flavor %s has a %d GB root disk, smaller than the server's %d GB; Nova cannot shrink a disk", fl.Name, fl.Disk, old.Disk))
 	}
-	q, err := newQuotaCheck(ctx, env)
-	if err != nil {
+	if err := quota.Preflight(ctx, env, chk, "",
+		quota.Need{Service: "compute", Resource: "cores", Delta: fl.VCPUs - old.VCPUs},
+		quota.Need{Service: "compute", Resource: "ram", Delta: fl.RAM - old.RAM}); err != nil {
 		return nil, err
 	}
-	if err := q.add(ctx, env, computeQuota, map[string]int{"cores": fl.VCPUs - old.VCPUs, "ram": fl.RAM - old.RAM}, "cores", "ram"); err != nil {
-		return nil, err
-	}
-	chk.Quota = q.uses
-	chk.Findings = append(chk.Findings, q.findings()...)
 	return chk, nil
 }
 

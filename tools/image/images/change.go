@@ -18,6 +18,7 @@ import (
 	"github.com/gophercloud/gophercloud/v2/openstack/image/v2/images"
 
 	"github.com/kriscelmer/os-tui/tools"
+	"github.com/kriscelmer/os-tui/tools/quota"
 )
 
 // changeTools are the image tools that change the cloud.
@@ -221,39 +222,23 @@ func checkCreate(ctx context.Context, env *tools.Env, args CreateArgs) (*tools.C
 		chk.Findings = append(chk.Findings, tools.Finding{Level: tools.Warn,
 			Text: fmt.Sprintf("%d image(s) named %s already exist (%s); names will be ambiguous, use IDs", len(same), args.Name, strings.Join(same, ", "))})
 	}
-	imageQuota(ctx, client, size, chk)
+	imageQuota(ctx, env, size, chk)
 	return chk, nil
 }
 
 // imageQuota adds Glance's own quotas where the cloud reports them
-// (unified limits, GET /v2/info/usage); a cloud without them has no line.
-func imageQuota(ctx context.Context, client *gophercloud.ServiceClient, size int64, chk *tools.Check) {
-	var body struct {
-		Usage map[string]struct {
-			Limit int `json:"limit"`
-			Usage int `json:"usage"`
-		} `json:"usage"`
-	}
-	if _, err := client.Get(ctx, client.ServiceURL("info", "usage"), &body, nil); err != nil { //nolint:bodyclose // closed by gophercloud
-		return
-	}
+// (unified limits, GET /v2/info/usage); a cloud without them has no line,
+// and one that cannot say is left to refuse the upload itself.
+func imageQuota(ctx context.Context, env *tools.Env, size int64, chk *tools.Check) {
 	mib := int((size + 1<<20 - 1) >> 20)
-	for _, q := range []struct {
-		key   string
-		delta int
-		what  string
-	}{{"image_count_total", 1, "images"}, {"image_size_total", mib, "MiB of images"}} {
-		u, ok := body.Usage[q.key]
-		if !ok {
-			continue
-		}
-		use := tools.QuotaUse{Service: "image", Resource: q.key, InUse: u.Usage, Limit: u.Limit, Delta: q.delta}
-		chk.Quota = append(chk.Quota, use)
-		if use.Limit >= 0 && use.InUse+use.Delta > use.Limit {
-			chk.Findings = append(chk.Findings, tools.Finding{Level: tools.Block,
-				Text: fmt.Sprintf("the image quota is full: %d of %d %s used, this needs %d more", use.InUse, use.Limit, q.what, use.Delta)})
+	full := func(what string) func(u tools.QuotaUse) string {
+		return func(u tools.QuotaUse) string {
+			return fmt.Sprintf("the image quota is full: %d of %d %s used, this needs %d more", u.InUse, u.Limit, what, u.Delta)
 		}
 	}
+	_ = quota.Preflight(ctx, env, chk, "",
+		quota.Need{Service: "image", Resource: "image_count_total", Delta: 1, Full: full("images")},
+		quota.Need{Service: "image", Resource: "image_size_total", Delta: mib, Full: full("MiB of images")})
 }
 
 func humanBytes(n int64) string {
