@@ -17,8 +17,8 @@ import (
 // setupScript isolates each transcript from the developer's environment
 // and starts a small fake cloud for it: Keystone issuing a token whose
 // catalog points back at the same server, Nova and Glance with a few
-// resources. $FAKECLOUD_YAML is a clouds.yaml for it (cloud "fake");
-// $WORK/fakecloud.log records every request as "METHOD PATH", so a script
+// resources, Neutron with one floating IP and no ports. $FAKECLOUD_YAML
+// is a clouds.yaml for it (cloud "fake"); $WORK/fakecloud.log records every request as "METHOD PATH", so a script
 // can assert which calls a command made.
 func setupScript(env *testscript.Env) error {
 	isolate(env)
@@ -184,6 +184,15 @@ func (f *fakeCloud) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, `{"versions": [{"id": "v2.16", "status": "CURRENT"}]}`)
 	case "/image/v2/images":
 		fmt.Fprint(w, `{"images": [{"id": "img-1", "name": "cirros", "status": "active"}]}`)
+	case "/network":
+		fmt.Fprint(w, `{"versions": [{"id": "v2.0", "status": "CURRENT"}]}`)
+	case "/network/v2.0/ports":
+		// No ports: a server's preflight that asks Neutron about them
+		// finds nothing to add to its review.
+		fmt.Fprint(w, `{"ports": []}`)
+	case "/network/v2.0/floatingips":
+		fmt.Fprint(w, `{"floatingips": [{"id": "fip-1", "floating_ip_address": "172.24.4.10", "fixed_ip_address": "10.0.0.5",
+			"floating_network_id": "net-public", "project_id": "p-demo", "status": "ACTIVE", "description": "", "tags": []}]}`)
 	case "/compute/v2.1/flavors/detail":
 		fmt.Fprint(w, `{"flavors": [
 			{"id": "1", "name": "m1.tiny", "ram": 512, "disk": 1, "vcpus": 1, "swap": 0, "os-flavor-access:is_public": true, "OS-FLV-EXT-DATA:ephemeral": 0, "rxtx_factor": 1.0},
@@ -211,8 +220,9 @@ func (f *fakeCloud) tokenBody() string {
 		"user": {"id": "u-alice", "name": "alice", "domain": {"id": "default", "name": "Default"}},
 		"project": {"id": "p-demo", "name": "demo", "domain": {"id": "default", "name": "Default"}},
 		"roles": [{"id": "r1", "name": "member"}, {"id": "r2", "name": "reader"}],
-		"catalog": [%s, %s, %s]}}`, expires, issued,
+		"catalog": [%s, %s, %s, %s]}}`, expires, issued,
 		ep("identity", "keystone", f.url+"/identity/v3"),
 		ep("compute", "nova", f.url+"/compute/v2.1"),
-		ep("image", "glance", f.url+"/image"))
+		ep("image", "glance", f.url+"/image"),
+		ep("network", "neutron", f.url+"/network"))
 }
