@@ -18,8 +18,9 @@ import (
 // and starts a small fake cloud for it: Keystone issuing a token whose
 // catalog points back at the same server, Nova and Glance with a few
 // resources, Neutron with one floating IP and no ports. $FAKECLOUD_YAML
-// is a clouds.yaml for it (cloud "fake"); $WORK/fakecloud.log records every request as "METHOD PATH", so a script
-// can assert which calls a command made.
+// is a clouds.yaml for it (cloud "fake"); $WORK/fakecloud.log records
+// every request as "METHOD PATH", so a script can assert which calls a
+// command made.
 func setupScript(env *testscript.Env) error {
 	isolate(env)
 	scriptT.Store(env.WorkDir, env.T())
