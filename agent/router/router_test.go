@@ -408,7 +408,9 @@ func TestTokenize(t *testing.T) {
 // FuzzRoute checks that no input makes the router panic, and that every
 // call it accepts carries arguments the schema accepts.
 func FuzzRoute(f *testing.F) {
-	for _, seed := range []string{"/server list --status ACTIVE", "/server show 'a b'", "/server set x --property a=b t1 t2", "hello", "/", "/server list --limit -5", `/"`, "/server show -- -x", "/server list --no-all-projects=3"} {
+	for _, seed := range []string{"/server list --status ACTIVE", "/server show 'a b'", "/server set x --property a=b t1 t2", "hello", "/", "/server list --limit -5", `/"`, "/server show -- -x", "/server list --no-all-projects=3",
+		"/floating ip create public --fixed-ip-address 10.0.0.5", "/image list --public=x", "/network list --no-share --internal",
+		"/server create vm --flavor f --network a --net b --property k=v", "/limits show --absolute", "/security group", "/server list --sort-column Name --sort-descending"} {
 		f.Add(seed)
 	}
 	r := testRouter(f)
