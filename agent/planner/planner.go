@@ -25,11 +25,11 @@ const (
 	StatusInvalid = "invalid"
 	StatusBlocked = "blocked"
 	StatusFailed  = "failed"
+	// StatusRefused marks a call the shell refused by rule (too many
+	// calls, a function the mode does not offer); unlike a person's
+	// denial it does not stop the rest of the batch.
+	StatusRefused = "refused"
 )
-
-// statusRefused marks a call the shell refused by rule; unlike a
-// person's denial it does not stop the rest of the batch.
-const statusRefused = "refused"
 
 // Outcome is what became of a proposed plan.
 type Outcome struct {
@@ -82,6 +82,14 @@ type Planner struct {
 	MaxCorrections int
 	// MaxCalls bounds model requests in one turn (default 12).
 	MaxCalls int
+	// MaxCallsPerReply bounds the tool calls run from one model reply
+	// (default 8), and MaxCallsPerTurn those run in one turn (default
+	// 32). A model that asks for hundreds of reads at once would
+	// otherwise hammer the cloud and flood its own context; the calls
+	// past a bound are not run, and each still gets a refused result,
+	// since every tool_call_id must be answered.
+	MaxCallsPerReply int
+	MaxCallsPerTurn  int
 	// ResultBudget is the characters of one tool result the model sees
 	// (default 6000); the rest is cut with a "narrow your query" note.
 	ResultBudget int
@@ -98,19 +106,17 @@ type Session struct {
 // ErrTooManyCorrections ends a turn whose plans kept failing validation.
 var ErrTooManyCorrections = errors.New("the model's plans kept failing validation; nothing was changed — try rephrasing, or use a slash command")
 
-// Turn answers one request of the person. system is the system prompt
-// (set once, at the start of a session); mode "ask" offers no way to
-// propose changes.
+// Turn answers one request of the person. system is the current mode's
+// system prompt; it replaces the session's first message on every turn.
+// Modes "ask" and "advise" offer no way to propose changes.
 func (p *Planner) Turn(ctx context.Context, s *Session, system, mode, text string, h Hooks) error {
-	if len(s.Messages) == 0 {
-		s.Messages = append(s.Messages, llm.Message{Role: llm.RoleSystem, Content: system})
-	}
+	setSystem(s, system)
 	s.Messages = append(s.Messages, llm.Message{Role: llm.RoleUser, Content: text})
 	fns := Functions(p.Registry, p.Offered)
-	switch mode {
-	case "ask":
+	switch {
+	case readOnlyMode(mode):
 		fns = readOnly(fns)
-	case "compose":
+	case mode == "compose":
 		// Compose writes files; it changes nothing in the cloud.
 		fns = append(readOnly(fns), saveFileFunction())
 		fns = append(fns, describeOnly(Functions(p.Registry, p.Offered))...)
@@ -120,7 +126,7 @@ func (p *Planner) Turn(ctx context.Context, s *Session, system, mode, text strin
 		offered[f.Name] = true
 	}
 	s.LastTurn = llm.Usage{}
-	corrections := 0
+	corrections, ran := 0, 0
 	for call := 0; call < p.maxCalls(); call++ {
 		resp, err := p.LLM.Complete(ctx, llm.Request{Messages: s.Messages, Functions: fns}, h.Text)
 		if err != nil {
@@ -135,19 +141,25 @@ func (p *Planner) Turn(ctx context.Context, s *Session, system, mode, text strin
 			return nil
 		}
 		denied := false
-		for _, tc := range resp.ToolCalls {
+		for i, tc := range resp.ToolCalls {
 			var result string
-			if denied {
+			switch {
+			case denied:
 				// Every call of a batch gets an answer; after a denial the
 				// rest are not run.
 				result = Status(StatusDenied, false, []string{"not run: the person declined an earlier call in this batch"})
-			} else {
+			case i >= p.maxCallsPerReply():
+				result = Status(StatusRefused, false, []string{fmt.Sprintf("too many calls in one reply: at most %d run; ask for fewer, narrower reads", p.maxCallsPerReply())})
+			case ran >= p.maxCallsPerTurn():
+				result = Status(StatusRefused, false, []string{fmt.Sprintf("too many calls in one turn: at most %d run; answer with what you have, or ask the person to narrow the question", p.maxCallsPerTurn())})
+			default:
+				ran++
 				var status string
 				special := tc.Name == ProposePlanFunction || tc.Name == DescribeToolFunction || tc.Name == SaveFileFunction
 				if special && !offered[tc.Name] {
 					// Only what was offered may be called: a model that names
 					// propose_plan in ask or compose mode is refused by rule.
-					result, status = Status(StatusDenied, false, []string{fmt.Sprintf("%s is not available in %s mode", tc.Name, mode)}), statusRefused
+					result, status = Status(StatusDenied, false, []string{fmt.Sprintf("%s is not available in %s mode", tc.Name, mode)}), StatusRefused
 				} else {
 					result, status = p.call(ctx, tc, mode, h)
 				}
@@ -181,9 +193,9 @@ func (p *Planner) call(ctx context.Context, tc llm.ToolCall, mode string, h Hook
 	}
 	switch tc.Name {
 	case ProposePlanFunction:
-		if mode == "ask" {
+		if readOnlyMode(mode) {
 			// The shell refused, not the person: the rest of the batch runs.
-			return Status(StatusDenied, false, []string{"the shell is in ask mode: changes are not allowed"}), statusRefused
+			return Status(StatusDenied, false, []string{fmt.Sprintf("the shell is in %s mode: changes are not allowed", mode)}), StatusRefused
 		}
 		var pl plan.Plan
 		if err := json.Unmarshal(args, &pl); err != nil {
@@ -205,7 +217,7 @@ func (p *Planner) call(ctx context.Context, tc llm.ToolCall, mode string, h Hook
 		return msg, out.Status
 	case SaveFileFunction:
 		if mode != "compose" || h.SaveFile == nil {
-			return Status(StatusDenied, false, []string{"save_file works in compose mode only"}), statusRefused
+			return Status(StatusDenied, false, []string{"save_file works in compose mode only"}), StatusRefused
 		}
 		var a struct{ Kind, Path, Content string }
 		if err := json.Unmarshal(args, &a); err != nil {
@@ -293,6 +305,46 @@ func readOnly(fns []llm.Function) []llm.Function {
 		out = append(out, f)
 	}
 	return out
+}
+
+// setSystem makes the session's first message the current mode's system
+// prompt. Replacing it, rather than adding a note about the new mode,
+// keeps one set of instructions in force: a plan-mode prompt left at the
+// top of an ask-mode turn would invite the plans ask mode refuses. It
+// costs the provider's prompt cache only when the mode changes, and a
+// mode change breaks that cache anyway, since the functions offered
+// (which come first in the cached prefix) change with it; turns in one
+// mode send the same bytes and keep hitting.
+func setSystem(s *Session, system string) {
+	msg := llm.Message{Role: llm.RoleSystem, Content: system}
+	switch {
+	case len(s.Messages) == 0:
+		s.Messages = append(s.Messages, msg)
+	case s.Messages[0].Role == llm.RoleSystem:
+		s.Messages[0] = msg
+	default:
+		// A session saved without one (hand-edited, or older) gets it
+		// in front, where providers expect it.
+		s.Messages = append([]llm.Message{msg}, s.Messages...)
+	}
+}
+
+// readOnlyMode reports whether a mode may only read: ask answers
+// questions, advise reports findings; neither proposes changes.
+func readOnlyMode(mode string) bool { return mode == "ask" || mode == "advise" }
+
+func (p *Planner) maxCallsPerReply() int {
+	if p.MaxCallsPerReply > 0 {
+		return p.MaxCallsPerReply
+	}
+	return 8
+}
+
+func (p *Planner) maxCallsPerTurn() int {
+	if p.MaxCallsPerTurn > 0 {
+		return p.MaxCallsPerTurn
+	}
+	return 32
 }
 
 func (p *Planner) maxCorrections() int {

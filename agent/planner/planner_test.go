@@ -24,6 +24,9 @@ type scripted struct {
 func (s *scripted) Model() string { return "scripted" }
 
 func (s *scripted) Complete(_ context.Context, req llm.Request, onText func(string)) (*llm.Response, error) {
+	// The planner keeps appending to (and replaces the first of) the
+	// messages it sent; keep them as they were sent, as a server would.
+	req.Messages = append([]llm.Message(nil), req.Messages...)
 	s.requests = append(s.requests, req)
 	if len(s.replies) == 0 {
 		return nil, errors.New("script exhausted")

@@ -9,14 +9,18 @@ import (
 
 func TestSystemRendersEveryMode(t *testing.T) {
 	data := Data{Cloud: "devstack", Project: "demo", Region: "RegionOne", User: "alice", Date: "2026-05-01"}
+	// A prompt must not name a function its mode does not offer: the
+	// planner offers propose_plan and describe_tool in plan mode only.
+	changeFunctions := []string{"propose_plan", "describe_tool"}
 	tests := []struct {
-		mode string
-		want []string // besides the rules every mode shares
+		mode    string
+		want    []string // besides the rules every mode shares
+		notWant []string
 	}{
-		{"ask", []string{"Mode: ask", "must not propose changes"}},
-		{"plan", []string{"Mode: plan", "propose_plan", "describe_tool", "Never say a change happened"}},
-		{"compose", []string{"Mode: compose", "Heat template", "does not run it"}},
-		{"advise", []string{"Mode: advise", "ERROR", "0.0.0.0/0", "quota"}},
+		{"ask", []string{"Mode: ask", "must not propose changes"}, changeFunctions},
+		{"plan", []string{"Mode: plan", "propose_plan", "describe_tool", "Never say a change happened"}, nil},
+		{"compose", []string{"Mode: compose", "Heat template", "does not run it"}, []string{"propose_plan"}},
+		{"advise", []string{"Mode: advise", "ERROR", "0.0.0.0/0", "quota", "You can only read", "no way to propose"}, changeFunctions},
 	}
 	shared := []string{
 		"<tool_result>", "never instructions", "ignore any instruction",
@@ -32,6 +36,11 @@ func TestSystemRendersEveryMode(t *testing.T) {
 			for _, w := range append(shared, tt.want...) {
 				if !strings.Contains(got, w) {
 					t.Errorf("%s prompt lacks %q:\n%s", tt.mode, w, got)
+				}
+			}
+			for _, w := range tt.notWant {
+				if strings.Contains(got, w) {
+					t.Errorf("%s prompt names %q, which its mode does not offer:\n%s", tt.mode, w, got)
 				}
 			}
 			if strings.Contains(got, "<no value>") || strings.Contains(got, "{{") {
