@@ -45,18 +45,30 @@ type handler struct {
 
 	canaries            []string
 	ignoreStreamOptions bool
+	// models answer GET /v1/models, so model discovery can be tested.
+	models []string
 
 	mu       sync.Mutex
 	script   Script
 	next     int
 	requests []Captured
+	failed   int
 }
 
 func newHandler(script Script, report func(string, ...any), opts ...Option) *handler {
-	h := &handler{script: script, report: report, mux: http.NewServeMux()}
+	h := &handler{script: script, mux: http.NewServeMux()}
+	// Count what is reported, so a run outside a test can exit non-zero.
+	h.report = func(format string, args ...any) {
+		h.mu.Lock()
+		h.failed++
+		h.mu.Unlock()
+		report(format, args...)
+	}
 	for _, o := range opts {
 		o(h)
 	}
+	h.mux.HandleFunc("GET /v1/models", h.listModels)
+	h.mux.HandleFunc("GET /models", h.listModels)
 	h.mux.HandleFunc("POST /v1/chat/completions", h.chat)
 	h.mux.HandleFunc("POST /chat/completions", h.chat)
 	h.mux.HandleFunc("POST /openai/deployments/{deployment}/chat/completions", h.chat)
@@ -69,10 +81,75 @@ func newHandler(script Script, report func(string, ...any), opts ...Option) *han
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
 
-func (h *handler) remaining() int {
+// failures counts what was reported so far.
+func (h *handler) failures() int {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	return len(h.script) - h.next
+	return h.failed
+}
+
+// reportLeftovers reports the turns never requested, by number and by
+// what they would have answered, so the author sees which part of the
+// conversation did not happen: a script longer than the conversation
+// means the shell stopped early (or the script was written for a flow
+// that no longer exists), and that is as much a failure as a wrong request.
+func (h *handler) reportLeftovers() {
+	h.mu.Lock()
+	next, total := h.next, len(h.script)
+	var names []string
+	for i := next; i < total; i++ {
+		names = append(names, describeTurn(i+1, h.script[i]))
+	}
+	h.mu.Unlock()
+	if len(names) > 0 {
+		h.report("llmtest: %d of %d scripted turns were never requested: %s", total-next, total, strings.Join(names, "; "))
+	}
+}
+
+// describeTurn names a turn by its number and what it answers.
+func describeTurn(n int, t Turn) string {
+	var parts []string
+	if t.Status != 0 && t.Status != http.StatusOK {
+		parts = append(parts, fmt.Sprintf("status %d", t.Status))
+	}
+	if t.Text != "" {
+		text := []rune(t.Text)
+		if len(text) > 40 {
+			text = append(text[:40], '…')
+		}
+		parts = append(parts, fmt.Sprintf("text %q", string(text)))
+	}
+	if len(t.ToolCalls) > 0 {
+		var calls []string
+		for _, tc := range t.ToolCalls {
+			calls = append(calls, tc.Name)
+		}
+		parts = append(parts, "tool calls "+strings.Join(calls, ", "))
+	}
+	if len(parts) == 0 {
+		parts = append(parts, "an empty answer")
+	}
+	return fmt.Sprintf("turn %d (%s)", n, strings.Join(parts, ", "))
+}
+
+// listModels answers GET /v1/models as OpenAI does, with the names set
+// by the Models option (none: an empty list).
+func (h *handler) listModels(w http.ResponseWriter, _ *http.Request) {
+	type model struct {
+		ID      string `json:"id"`
+		Object  string `json:"object"`
+		Created int64  `json:"created"`
+		OwnedBy string `json:"owned_by"`
+	}
+	list := struct {
+		Object string  `json:"object"`
+		Data   []model `json:"data"`
+	}{Object: "list", Data: []model{}}
+	for _, name := range h.models {
+		list.Data = append(list.Data, model{ID: name, Object: "model", OwnedBy: "llmtest"})
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(list) // a failed write is the client's to notice
 }
 
 func (h *handler) captured() []Captured {

@@ -12,15 +12,47 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 )
 
+// Running is a server started by RunServer. It is an http.Server whose
+// Shutdown and Close also report, as a failure, every scripted turn that
+// was never requested.
+type Running struct {
+	*http.Server
+	h    *handler
+	once sync.Once
+}
+
+// Shutdown stops the server gracefully, then reports unused turns.
+func (r *Running) Shutdown(ctx context.Context) error {
+	err := r.Server.Shutdown(ctx)
+	r.finish()
+	return err
+}
+
+// Close stops the server at once, then reports unused turns.
+func (r *Running) Close() error {
+	err := r.Server.Close()
+	r.finish()
+	return err
+}
+
+// Failures counts the failures reported so far ("llmtest: FAIL" lines).
+func (r *Running) Failures() int { return r.h.failures() }
+
+// finish reports the leftover turns once, however the server is stopped:
+// only when nothing more can arrive is a turn known to be unused.
+func (r *Running) finish() { r.once.Do(r.h.reportLeftovers) }
+
 // RunServer serves script on addr (e.g. "127.0.0.1:0") in the background,
 // outside `go test`: failures that would fail a test are written to log as
-// lines starting "llmtest: FAIL", which a harness can look for. The
+// lines starting "llmtest: FAIL", which a harness can look for; turns never
+// requested are reported so when the server is shut down or closed. The
 // returned server's Addr is the address actually bound, with its port.
-func RunServer(addr string, script Script, log io.Writer, opts ...Option) (*http.Server, error) {
+func RunServer(addr string, script Script, log io.Writer, opts ...Option) (*Running, error) {
 	if log == nil {
 		log = io.Discard
 	}
@@ -42,7 +74,7 @@ func RunServer(addr string, script Script, log io.Writer, opts ...Option) (*http
 			fmt.Fprintf(log, "llmtest: serving: %v\n", err)
 		}
 	}()
-	return srv, nil
+	return &Running{Server: srv, h: h}, nil
 }
 
 // logRequests notes each request, so a transcript's log shows the order.
@@ -56,11 +88,13 @@ func logRequests(next http.Handler, log io.Writer) http.Handler {
 // Main runs a fake model server until interrupted and returns an exit
 // code; a test binary or another command calls it with its arguments:
 //
-//	--addr 127.0.0.1:0  --script turns.yaml  --port-file PATH  [--canary S]...
+//	--addr 127.0.0.1:0  --script turns.yaml  --port-file PATH  [--canary S]...  [--model NAME]...
 //
 // The chosen port is written to PATH once the server listens, so a script
 // started in the background can wait for the file and read the port.
-// Canaries come from --canary and from the script file's canaries list.
+// Canaries come from --canary and from the script file's canaries list;
+// the models GET /v1/models lists from --model and the file's models list.
+// The exit code is 1 when anything failed, turns never requested included.
 func Main(args []string) int {
 	return run(args, os.Stderr, interrupted)
 }
@@ -73,6 +107,8 @@ func run(args []string, stderr io.Writer, stop func() <-chan struct{}) int {
 	portFile := fs.String("port-file", "", "file to write the chosen port to")
 	var canaries stringList
 	fs.Var(&canaries, "canary", "fail any request containing this string (repeatable)")
+	var models stringList
+	fs.Var(&models, "model", "a model name GET /v1/models lists (repeatable)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -85,7 +121,7 @@ func run(args []string, stderr io.Writer, stop func() <-chan struct{}) int {
 		fmt.Fprintf(stderr, "llmtest: %v\n", err)
 		return 1
 	}
-	srv, err := RunServer(*addr, f.Turns, stderr, Canaries(append(f.Canaries, canaries...)...))
+	srv, err := RunServer(*addr, f.Turns, stderr, append(f.options(), Canaries(canaries...), Models(models...))...)
 	if err != nil {
 		fmt.Fprintf(stderr, "llmtest: %v\n", err)
 		return 1
@@ -102,6 +138,10 @@ func run(args []string, stderr io.Writer, stop func() <-chan struct{}) int {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	_ = srv.Shutdown(ctx)
+	if n := srv.Failures(); n > 0 {
+		fmt.Fprintf(stderr, "llmtest: %d failures (the FAIL lines above)\n", n)
+		return 1
+	}
 	return 0
 }
 

@@ -140,8 +140,8 @@ func TestMainEntry(t *testing.T) {
 		t.Errorf("arguments = %s", got)
 	}
 	close(stop)
-	if c := <-code; c != 0 {
-		t.Errorf("exit code %d", c)
+	if c := <-code; c != 1 {
+		t.Errorf("exit code %d, want 1: requests failed checks and turns were left", c)
 	}
 	out := log.String()
 	for _, want := range []string{
@@ -149,6 +149,8 @@ func TestMainEntry(t *testing.T) {
 		`FAIL request 1 carries canary "hunter2"`,
 		`FAIL turn 1: tool "server_list" not offered`,
 		"POST /v1/chat/completions",
+		`FAIL 2 of 3 scripted turns were never requested: turn 2 (text "web-1 is in ERROR."); turn 3 (status 429)`,
+		"llmtest: 4 failures",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("log lacks %q:\n%s", want, out)
@@ -174,5 +176,98 @@ func TestMainUsage(t *testing.T) {
 				t.Errorf("exit %d, want %d; log:\n%s", got, tt.want, log.String())
 			}
 		})
+	}
+}
+
+// TestRunServerReportsUnusedTurns: a conversation shorter than its script
+// fails when the server stops, naming the turns that never happened, and
+// a script used to the end stops clean.
+func TestRunServerReportsUnusedTurns(t *testing.T) {
+	script := Script{
+		{ToolCalls: []llm.ToolCall{{ID: "c1", Name: "server__list", Arguments: "{}"}}},
+		{Text: "web-1 is in ERROR, and a rather long answer follows it here."},
+		{},
+	}
+	tests := []struct {
+		name  string
+		asks  int
+		stop  func(*Running) error
+		want  []string
+		fails int
+	}{
+		{
+			name: "two unused, shut down", asks: 1,
+			stop:  func(r *Running) error { return r.Shutdown(t.Context()) },
+			want:  []string{`llmtest: FAIL 2 of 3 scripted turns were never requested: turn 2 (text "web-1 is in ERROR, and a rather long ans…"); turn 3 (an empty answer)`},
+			fails: 1,
+		},
+		{
+			name: "none requested, closed", asks: 0,
+			stop:  func(r *Running) error { return r.Close() },
+			want:  []string{`llmtest: FAIL 3 of 3 scripted turns were never requested: turn 1 (tool calls server__list); turn 2`},
+			fails: 1,
+		},
+		{
+			name: "all used", asks: 3,
+			stop: func(r *Running) error { return r.Shutdown(t.Context()) },
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var log syncBuffer
+			srv, err := RunServer("127.0.0.1:0", script, &log)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := client("http://" + srv.Addr + "/v1")
+			for range tt.asks {
+				if _, err := c.CreateChatCompletion(t.Context(), userAsks("hi")); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := tt.stop(srv); err != nil {
+				t.Fatal(err)
+			}
+			_ = srv.Close() // a second stop reports nothing more
+			var fails []string
+			for _, line := range strings.Split(log.String(), "\n") {
+				if strings.HasPrefix(line, "llmtest: FAIL") {
+					fails = append(fails, line)
+				}
+			}
+			if len(fails) != len(tt.want) {
+				t.Fatalf("FAIL lines:\n%s\nwant %d", strings.Join(fails, "\n"), len(tt.want))
+			}
+			for i, w := range tt.want {
+				if !strings.HasPrefix(fails[i], w) {
+					t.Errorf("FAIL line %d = %q, want it to start %q", i, fails[i], w)
+				}
+			}
+			if got := srv.Failures(); got != tt.fails {
+				t.Errorf("Failures() = %d, want %d", got, tt.fails)
+			}
+		})
+	}
+}
+
+func TestLoadFileOptions(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.yaml")
+	content := "models: [llama3.1, qwen3]\ncanaries: [s3cr3t]\nturns:\n  - text: hi\n"
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	script, opts, err := LoadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHandler(script, func(string, ...any) {}, opts...)
+	if diff := cmp.Diff([]string{"llama3.1", "qwen3"}, h.models); diff != "" {
+		t.Errorf("models (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"s3cr3t"}, h.canaries); diff != "" {
+		t.Errorf("canaries (-want +got):\n%s", diff)
+	}
+	if len(script) != 1 || script[0].Text != "hi" {
+		t.Errorf("script = %+v", script)
 	}
 }

@@ -121,21 +121,39 @@ func toolResultProblems(msgs []llm.Message, want string) []string {
 }
 
 // scriptFile is a script file's shape: a list of turns, or an object
-// with turns and canaries.
+// with turns, canaries and the models GET /v1/models lists.
 type scriptFile struct {
 	Turns    Script   `json:"turns"`
 	Canaries []string `json:"canaries,omitempty"`
+	Models   []string `json:"models,omitempty"`
+}
+
+// options are the server options a file asks for besides its turns.
+func (f scriptFile) options() []Option {
+	return []Option{Canaries(f.Canaries...), Models(f.Models...)}
 }
 
 // LoadScript reads a script from a YAML or JSON file (JSON is YAML): either
-// a list of turns or an object {turns: [...], canaries: [...]}. Field names
-// are the JSON names of Turn, e.g. tool_calls, last_message_contains.
+// a list of turns or an object {turns: [...], canaries: [...], models:
+// [...]}. Field names are the JSON names of Turn, e.g. tool_calls,
+// last_message_contains. It returns the turns only; LoadFile also returns
+// the options the file's canaries and models ask for.
 func LoadScript(path string) (Script, error) {
 	f, err := loadFile(path)
 	if err != nil {
 		return nil, err
 	}
 	return f.Turns, nil
+}
+
+// LoadFile reads a script file as LoadScript does and returns its turns
+// with the options its canaries and models ask for, to pass to RunServer.
+func LoadFile(path string) (Script, []Option, error) {
+	f, err := loadFile(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	return f.Turns, f.options(), nil
 }
 
 func loadFile(path string) (scriptFile, error) {

@@ -34,6 +34,12 @@ func IgnoreStreamOptions() Option {
 	return func(h *handler) { h.ignoreStreamOptions = true }
 }
 
+// Models sets the model names GET /v1/models answers with (none: an
+// empty list), for testing how a client picks a model nobody named.
+func Models(names ...string) Option {
+	return func(h *handler) { h.models = append(h.models, names...) }
+}
+
 // Server is a scripted model endpoint for one test.
 type Server struct {
 	// URL is the OpenAI base URL, ending in /v1: OPENAI_BASE_URL.
@@ -56,9 +62,7 @@ func New(t testing.TB, script Script, opts ...Option) *Server {
 	s.URL = s.srv.URL + "/v1"
 	t.Cleanup(func() {
 		s.Close()
-		if left := h.remaining(); left > 0 {
-			t.Errorf("llmtest: %d of %d scripted turns were never requested", left, len(script))
-		}
+		h.reportLeftovers()
 	})
 	return s
 }

@@ -307,7 +307,7 @@ func TestFailures(t *testing.T) {
 			name:   "turns left over",
 			script: Script{{Text: "a"}, {Text: "b"}},
 			asks:   []string{"one"},
-			want:   []string{"1 of 2 scripted turns were never requested"},
+			want:   []string{`1 of 2 scripted turns were never requested: turn 2 (text "b")`},
 		},
 		{
 			name: "expectations fail",
@@ -379,6 +379,39 @@ func TestToolResultStatus(t *testing.T) {
 			got := Expectation{ToolResultStatus: "denied"}.problems(Captured{Messages: tt.msgs})
 			if len(got) != tt.want {
 				t.Errorf("problems = %q, want %d", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestModels: GET /v1/models lists the names given, as go-openai reads
+// them; with none, an empty list, not a failure.
+func TestModels(t *testing.T) {
+	tests := []struct {
+		name string
+		opts []Option
+		want []string
+	}{
+		{name: "one", opts: []Option{Models("llama3.1")}, want: []string{"llama3.1"}},
+		{name: "several", opts: []Option{Models("a", "b"), Models("c")}, want: []string{"a", "b", "c"}},
+		{name: "none"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := New(t, nil, tt.opts...)
+			list, err := client(s.URL).ListModels(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, m := range list.Models {
+				got = append(got, m.ID)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("models (-want +got):\n%s", diff)
+			}
+			if n := len(s.Requests()); n != 0 {
+				t.Errorf("listing models captured %d chat requests", n)
 			}
 		})
 	}
