@@ -141,9 +141,20 @@ type ChangeSpec[T any] struct {
 	Effect   Effect // Change or Destroy
 	Service  string
 	Produces []string
-	Check    func(ctx context.Context, env *Env, args T) (*Check, error)
-	Preview  func(ctx context.Context, env *Env, args T, chk *Check) (*Preview, error)
-	Run      func(ctx context.Context, env *Env, args T) (*Result, error)
+	// Subject, when set, returns the argument naming the one resource
+	// the step acts on, and its kind ("server", args.Server). When that
+	// argument refers to an earlier step's output (${web.id}) nothing can
+	// be looked up yet: the preflight is a note saying so, Check is not
+	// called, and the gate checks again once the reference has a value.
+	Subject func(args T) (kind, nameOrID string)
+	// Check resolves names to IDs (setting Check.Resolved) and applies
+	// the tool's rules to the arguments as given.
+	Check func(ctx context.Context, env *Env, args T) (*Check, error)
+	// Preview gets the arguments as Check resolved them (IDs, defaults
+	// filled), so the dry run shows the requests Run will send, and
+	// chk for what Check found.
+	Preview func(ctx context.Context, env *Env, args T, chk *Check) (*Preview, error)
+	Run     func(ctx context.Context, env *Env, args T) (*Result, error)
 	// Undo is optional.
 	Undo func(args T, res *Result) *Call
 	// Interruptible: see Tool.Interruptible.
@@ -164,11 +175,19 @@ func ChangeTool[T any](s ChangeSpec[T]) Tool {
 			if err != nil {
 				return nil, err
 			}
+			if s.Subject != nil {
+				if kind, ref := s.Subject(args); IsRef(ref) {
+					return Referenced(kind, ref), nil
+				}
+			}
 			return s.Check(ctx, env, args)
 		},
 		Preview: func(ctx context.Context, env *Env, raw Args, chk *Check) (*Preview, error) {
 			args, err := Decode[T](raw)
 			if err != nil {
+				return nil, err
+			}
+			if args, err = ResolvedArgs(chk, args); err != nil {
 				return nil, err
 			}
 			return s.Preview(ctx, env, args, chk)
@@ -191,4 +210,14 @@ func ChangeTool[T any](s ChangeSpec[T]) Tool {
 		}
 	}
 	return t
+}
+
+// Referenced is the preflight of a step whose subject, a resource of the
+// given kind, comes from an earlier step (ref is "${web.id}"): nothing
+// can be looked up before that step runs.
+func Referenced(kind, ref string) *Check {
+	return &Check{
+		Targets:  []Target{{Kind: kind, ID: ref, Name: ref}},
+		Findings: []Finding{{Level: Info, Text: fmt.Sprintf("%s %s comes from an earlier step", kind, ref)}},
+	}
 }

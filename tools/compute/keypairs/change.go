@@ -217,10 +217,6 @@ func checkCreate(ctx context.Context, env *tools.Env, args CreateArgs) (*tools.C
 }
 
 func previewCreate(ctx context.Context, env *tools.Env, args CreateArgs, chk *tools.Check) (*tools.Preview, error) {
-	args, err := tools.ResolvedArgs(chk, args)
-	if err != nil {
-		return nil, err
-	}
 	c, err := client(ctx, env)
 	if err != nil {
 		return nil, err
@@ -445,10 +441,6 @@ func importOpts(args ImportArgs) (keypairs.CreateOpts, error) {
 }
 
 func previewImport(ctx context.Context, env *tools.Env, args ImportArgs, chk *tools.Check) (*tools.Preview, error) {
-	args, err := tools.ResolvedArgs(chk, args)
-	if err != nil {
-		return nil, err
-	}
 	c, err := client(ctx, env)
 	if err != nil {
 		return nil, err

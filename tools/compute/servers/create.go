@@ -475,10 +475,6 @@ func createBody(a CreateArgs, userData []byte) (map[string]any, error) {
 }
 
 func previewCreate(ctx context.Context, env *tools.Env, args CreateArgs, chk *tools.Check) (*tools.Preview, error) {
-	args, err := tools.ResolvedArgs(chk, args)
-	if err != nil {
-		return nil, err
-	}
 	c, err := Client(ctx, env)
 	if err != nil {
 		return nil, err

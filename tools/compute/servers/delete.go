@@ -39,6 +39,7 @@ func deleteTool() tools.Tool {
 		Effect:   tools.Destroy,
 		Service:  "compute",
 		Produces: []string{"id"},
+		Subject:  func(a DeleteArgs) (string, string) { return subject(a.Server) },
 		Check:    deleteCheck,
 		Preview:  deletePreview,
 		Run:      deleteRun,
@@ -48,9 +49,6 @@ func deleteTool() tools.Tool {
 // deleteCheck resolves the server and refuses a locked one, as Nova
 // would. Nova deletes a server in any state, even mid-task.
 func deleteCheck(ctx context.Context, env *tools.Env, args DeleteArgs) (*tools.Check, error) {
-	if tools.IsRef(args.Server) {
-		return referenced(args.Server), nil
-	}
 	s, err := Get(ctx, env, args.Server)
 	if err != nil {
 		return nil, err

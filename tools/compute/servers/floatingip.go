@@ -274,10 +274,6 @@ func resolvePort(ctx context.Context, env *tools.Env, serverID, fixed string) (*
 const laterPort = "{port of the server}"
 
 func previewAddFloatingIP(ctx context.Context, env *tools.Env, args FloatingIPArgs, chk *tools.Check) (*tools.Preview, error) {
-	args, err := tools.ResolvedArgs(chk, args)
-	if err != nil {
-		return nil, err
-	}
 	client, err := network.Client(ctx, env)
 	if err != nil {
 		return nil, err
@@ -390,10 +386,6 @@ func checkRemoveFloatingIP(ctx context.Context, env *tools.Env, args RemoveFloat
 }
 
 func previewRemoveFloatingIP(ctx context.Context, env *tools.Env, args RemoveFloatingIPArgs, chk *tools.Check) (*tools.Preview, error) {
-	args, err := tools.ResolvedArgs(chk, args)
-	if err != nil {
-		return nil, err
-	}
 	client, err := network.Client(ctx, env)
 	if err != nil {
 		return nil, err

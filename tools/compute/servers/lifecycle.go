@@ -116,6 +116,7 @@ func (a lifecycle) tool() tools.Tool {
 		Effect:   tools.Change,
 		Service:  "compute",
 		Produces: []string{"id", "name"},
+		Subject:  func(a LifecycleArgs) (string, string) { return subject(a.Server) },
 		Check:    a.check,
 		Preview:  a.preview,
 		Run:      a.run,
@@ -143,9 +144,6 @@ func (a lifecycle) name(args LifecycleArgs) string {
 // check resolves the server and applies Nova's state rules, so a plan
 // that cannot succeed is stopped before anything is sent.
 func (a lifecycle) check(ctx context.Context, env *tools.Env, args LifecycleArgs) (*tools.Check, error) {
-	if tools.IsRef(args.Server) {
-		return referenced(args.Server), nil
-	}
 	s, err := Get(ctx, env, args.Server)
 	if err != nil {
 		return nil, err

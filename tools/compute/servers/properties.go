@@ -39,6 +39,7 @@ func setTool() tools.Tool {
 		Effect:   tools.Change,
 		Service:  "compute",
 		Produces: []string{"id", "name"},
+		Subject:  func(a SetArgs) (string, string) { return subject(a.Server) },
 		Check:    setCheck,
 		Preview:  setPreview,
 		Run:      setRun,
@@ -53,6 +54,7 @@ func unsetTool() tools.Tool {
 		Effect:   tools.Change,
 		Service:  "compute",
 		Produces: []string{"id", "name"},
+		Subject:  func(a UnsetArgs) (string, string) { return subject(a.Server) },
 		Check:    unsetCheck,
 		Preview:  unsetPreview,
 		Run:      unsetRun,
@@ -152,9 +154,6 @@ func tagList(tags []string) []string {
 }
 
 func setCheck(ctx context.Context, env *tools.Env, args SetArgs) (*tools.Check, error) {
-	if tools.IsRef(args.Server) {
-		return referenced(args.Server), nil
-	}
 	s, err := Get(ctx, env, args.Server)
 	if err != nil {
 		return nil, err
@@ -349,9 +348,6 @@ func planUnset(s *Server, args UnsetArgs) unsetPlan {
 }
 
 func unsetCheck(ctx context.Context, env *tools.Env, args UnsetArgs) (*tools.Check, error) {
-	if tools.IsRef(args.Server) {
-		return referenced(args.Server), nil
-	}
 	s, err := Get(ctx, env, args.Server)
 	if err != nil {
 		return nil, err

@@ -94,10 +94,6 @@ func rebuildOpts(a RebuildArgs) servers.RebuildOpts {
 }
 
 func previewRebuild(ctx context.Context, env *tools.Env, args RebuildArgs, chk *tools.Check) (*tools.Preview, error) {
-	args, err := tools.ResolvedArgs(chk, args)
-	if err != nil {
-		return nil, err
-	}
 	c, err := Client(ctx, env)
 	if err != nil {
 		return nil, err

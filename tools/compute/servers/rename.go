@@ -22,6 +22,7 @@ func renameTool() tools.Tool {
 		Effect:   tools.Change,
 		Service:  "compute",
 		Produces: []string{"id", "name", "old_name"},
+		Subject:  func(a RenameArgs) (string, string) { return subject(a.Server) },
 		Check:    renameCheck,
 		Preview:  renamePreview,
 		Run:      renameRun,
@@ -32,9 +33,6 @@ func renameTool() tools.Tool {
 // renameCheck resolves the server. Nova renames a server in any state,
 // locked or not, so only a name that would not change blocks.
 func renameCheck(ctx context.Context, env *tools.Env, args RenameArgs) (*tools.Check, error) {
-	if tools.IsRef(args.Server) {
-		return referenced(args.Server), nil
-	}
 	s, err := Get(ctx, env, args.Server)
 	if err != nil {
 		return nil, err

@@ -111,10 +111,6 @@ func (a groupAction) check(ctx context.Context, env *tools.Env, args SecurityGro
 }
 
 func (a groupAction) preview(ctx context.Context, env *tools.Env, args SecurityGroupArgs, chk *tools.Check) (*tools.Preview, error) {
-	args, err := tools.ResolvedArgs(chk, args)
-	if err != nil {
-		return nil, err
-	}
 	c, err := Client(ctx, env)
 	if err != nil {
 		return nil, err

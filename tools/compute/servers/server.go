@@ -131,15 +131,9 @@ func (s *Server) Refusals(r Rule) []tools.Finding {
 	return slices.DeleteFunc(s.Allows(r), func(f tools.Finding) bool { return f.Level != tools.Block })
 }
 
-// referenced is the check of a step whose server comes from an earlier
-// step: nothing can be looked up yet; the gate checks again once the
-// reference has a value.
-func referenced(nameOrID string) *tools.Check {
-	return &tools.Check{
-		Targets:  []tools.Target{{Kind: Kind, ID: nameOrID, Name: nameOrID}},
-		Findings: []tools.Finding{{Level: tools.Info, Text: fmt.Sprintf("server %s comes from an earlier step", nameOrID)}},
-	}
-}
+// subject tells ChangeTool which argument names the server a step acts
+// on, so a server made by an earlier step is noted rather than looked up.
+func subject(server string) (kind, nameOrID string) { return Kind, server }
 
 // sortedKeys returns a map's keys in order, for stable previews.
 func sortedKeys[V any](m map[string]V) []string {

@@ -168,16 +168,12 @@ func previewAddVolume(ctx context.Context, env *tools.Env, args VolumeArgs, chk 
 	if err != nil {
 		return nil, err
 	}
-	resolved, err := tools.ResolvedArgs(chk, args)
-	if err != nil {
-		return nil, err
-	}
-	body, err := attachOpts(resolved).ToVolumeAttachmentCreateMap()
+	body, err := attachOpts(args).ToVolumeAttachmentCreateMap()
 	if err != nil {
 		return nil, err
 	}
 	return &tools.Preview{
-		Requests: []tools.Request{{Method: "POST", URL: c.ServiceURL("servers", resolved.Server, "os-volume_attachments"), Body: body}},
+		Requests: []tools.Request{{Method: "POST", URL: c.ServiceURL("servers", args.Server, "os-volume_attachments"), Body: body}},
 		Changes:  []tools.FieldChange{{Field: "volume status", From: "available", To: "in-use"}},
 	}, nil
 }
@@ -261,9 +257,6 @@ func checkRemoveVolume(ctx context.Context, env *tools.Env, args RemoveVolumeArg
 func previewRemoveVolume(ctx context.Context, env *tools.Env, args RemoveVolumeArgs, chk *tools.Check) (*tools.Preview, error) {
 	c, err := Client(ctx, env)
 	if err != nil {
-		return nil, err
-	}
-	if args, err = tools.ResolvedArgs(chk, args); err != nil {
 		return nil, err
 	}
 	return &tools.Preview{

@@ -267,10 +267,6 @@ func createOpts(args CreateArgs) images.CreateOpts {
 }
 
 func previewCreate(ctx context.Context, env *tools.Env, args CreateArgs, chk *tools.Check) (*tools.Preview, error) {
-	args, err := tools.ResolvedArgs(chk, args)
-	if err != nil {
-		return nil, err
-	}
 	client, err := imageClient(ctx, env)
 	if err != nil {
 		return nil, err
@@ -481,10 +477,6 @@ func checkSet(ctx context.Context, env *tools.Env, args SetArgs) (*tools.Check, 
 }
 
 func previewSet(ctx context.Context, env *tools.Env, args SetArgs, chk *tools.Check) (*tools.Preview, error) {
-	args, err := tools.ResolvedArgs(chk, args)
-	if err != nil {
-		return nil, err
-	}
 	client, err := imageClient(ctx, env)
 	if err != nil {
 		return nil, err
