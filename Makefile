@@ -7,7 +7,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/kriscelmer/os-tui/internal/cli.version=$(VERSION)
 COVER_FLOOR ?= 60
 
-.PHONY: build run test test-short cover lint vet fmt bench bench-go os-bench e2e devcloud devcloud-down devcloud-status fuzz vuln clean help
+.PHONY: build run test test-short cover lint vet fmt bench bench-go os-bench e2e devcloud devcloud-down devcloud-status fuzz vuln man clean help
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -57,6 +57,9 @@ devcloud-down: ## stop the devcloud's processes
 
 devcloud-status: ## show what the devcloud runs
 	bash scripts/devcloud/status.sh
+
+man: ## write docs/ostui.1 from the help text (a test fails when it is stale)
+	$(GO) test ./internal/cli -run '^TestManPageIsUpToDate$$' -update-man -count=1
 
 clean: ## remove build output
 	rm -rf bin .tmp

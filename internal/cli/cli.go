@@ -49,45 +49,10 @@ func parseFlags(args []string) (*options, error) {
 	o := &options{}
 	fs := flag.NewFlagSet("ostui", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	fs.StringVar(&o.flags.Cloud, "os-cloud", "", "")
-	fs.StringVar(&o.flags.Region, "os-region-name", "", "")
-	fs.StringVar(&o.flags.AuthURL, "os-auth-url", "", "")
-	fs.StringVar(&o.flags.Username, "os-username", "", "")
-	fs.StringVar(&o.flags.Password, "os-password", "", "")
-	fs.StringVar(&o.flags.ProjectName, "os-project-name", "", "")
-	fs.StringVar(&o.flags.ProjectID, "os-project-id", "", "")
-	fs.StringVar(&o.flags.UserDomainName, "os-user-domain-name", "", "")
-	fs.StringVar(&o.flags.ProjectDomainName, "os-project-domain-name", "", "")
-	fs.StringVar(&o.flags.Interface, "os-interface", "", "")
-	fs.StringVar(&o.flags.CACert, "os-cacert", "", "")
-	insecure := fs.Bool("insecure-tls", false, "")
-	fs.Func("c", "", func(v string) error {
-		if o.commandOK {
-			return errors.New("-c is given more than once; run one command per -c invocation")
-		}
-		o.command, o.commandOK = v, true
-		return nil
-	})
-	fs.BoolVar(&o.offline, "offline", false, "")
-	fs.BoolVar(&o.yes, "yes", false, "")
-	fs.StringVar(&o.resume, "resume", "", "")
-	fs.BoolVar(&o.readOnly, "read-only", false, "")
-	fs.BoolVar(&o.debug, "debug", false, "")
-	fs.DurationVar(&o.timeout, "timeout", 30*time.Second, "")
-	fs.BoolVar(&o.version, "version", false, "")
-	fs.BoolVar(&o.help, "help", false, "")
-	fs.BoolVar(&o.help, "h", false, "")
-	// --insecure is a plain boolean flag; flag.Func would demand a value.
-	args = rewriteInsecure(args)
+	defineFlags(fs, o)
 	if err := fs.Parse(args); err != nil {
 		return nil, &usageError{msg: "ostui: " + err.Error() + "\nRun 'ostui --help' for usage."}
 	}
-	fs.Visit(func(f *flag.Flag) {
-		if f.Name == "insecure-tls" {
-			v := *insecure
-			o.flags.Insecure = &v
-		}
-	})
 	if o.timeout <= 0 {
 		return nil, &usageError{msg: "ostui: --timeout must be positive"}
 	}
@@ -99,24 +64,6 @@ func parseFlags(args []string) (*options, error) {
 		return nil, &usageError{msg: "ostui: --yes and --read-only contradict each other"}
 	}
 	return o, nil
-}
-
-// rewriteInsecure maps --insecure[=bool] to the internal flag name, so the
-// flag set can tell "not given" from "given as false".
-func rewriteInsecure(args []string) []string {
-	out := make([]string, 0, len(args))
-	for i, a := range args {
-		if a == "--" {
-			return append(out, args[i:]...)
-		}
-		for _, p := range []string{"--insecure", "-insecure"} {
-			if a == p || strings.HasPrefix(a, p+"=") {
-				a = "--insecure-tls" + strings.TrimPrefix(a, p)
-			}
-		}
-		out = append(out, a)
-	}
-	return out
 }
 
 // Run is Main with its dependencies injected, for tests.
@@ -151,7 +98,7 @@ func run(ctx context.Context, args []string, ios *iostreams.IOStreams, getenv fu
 	}
 	switch {
 	case o.help:
-		fmt.Fprint(ios.Out, usageText)
+		fmt.Fprint(ios.Out, usageText())
 		return nil
 	case o.version:
 		fmt.Fprintln(ios.Out, versionLine())

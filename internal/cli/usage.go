@@ -1,46 +1,81 @@
 package cli
 
-// usageText is `ostui --help`. A golden test keeps it in step with the flags.
-const usageText = `ostui — a chat-first shell for OpenStack
+import "strings"
 
-Usage:
-  ostui [flags]                      open the interactive shell
-  ostui [flags] -c COMMAND           run one command and exit, e.g. -c '/server list -f json'
-  COMMANDS | ostui [flags]           run commands read from standard input, one per line
-  ostui run RECIPE.yaml [--param K=V] [--yes] [--check]
-                                     run a saved plan through the gate
-  ostui completion bash|zsh|fish     print a shell completion script
-  ostui --version                    print the version
+// The help text: `ostui --help` prints it and `ostui man` (docs/ostui.1)
+// typesets the same words, with the flags and subcommands taken from the
+// table in flagdefs.go. A golden transcript keeps --help honest, and a test
+// keeps the committed man page in step with it.
 
-Inside the shell, type /help for every command, or /help COMMAND for one.
+const (
+	helpTitle     = "ostui — a chat-first shell for OpenStack"
+	helpShellNote = "Inside the shell, type /help for every command, or /help COMMAND for one."
+	helpConfig    = `Configuration: clouds.yaml and secure.yaml are read from $OS_CLIENT_CONFIG_FILE,
+./, ~/.config/openstack/ and /etc/openstack/ (see docs/configuration.md).`
+	helpExit = "Exit codes: 0 success, 1 error, 2 wrong usage."
+)
 
-Cloud flags (beat OS_* variables, which beat clouds.yaml):
-  --os-cloud NAME                a cloud from clouds.yaml (else $OS_CLOUD)
-  --os-region-name NAME          region
-  --os-auth-url URL              Keystone URL
-  --os-username NAME             user name
-  --os-password PASSWORD         password (prefer secure.yaml or $OS_PASSWORD)
-  --os-project-name NAME         project to scope to
-  --os-project-id ID             project ID to scope to
-  --os-user-domain-name NAME     the user's domain
-  --os-project-domain-name NAME  the project's domain
-  --os-interface NAME            endpoint interface: public, internal or admin
-  --os-cacert FILE               CA bundle to trust for TLS
-  --insecure                     do not verify TLS certificates (unsafe)
+// usageLine is one way of invoking ostui and what it does.
+type usageLine struct{ synopsis, help string }
 
-Other flags:
-  -c COMMAND                     run one command and exit
-  --yes                          approve the -c command's plan once its preflight passes
-  --read-only                    refuse anything that would change the cloud (mode ask)
-  --offline                      never call a language model
-  --resume ID|latest             continue a saved conversation with the model
-  --debug                        log each API call (method, URL, status, time, request ID) to stderr
-  --timeout DURATION             give up on an API call after this long (default 30s)
-  --version                      print the version
-  -h, --help                     show this help
+// invocations are the three ways to give ostui commands.
+var invocations = []usageLine{
+	{"ostui [flags]", "open the interactive shell"},
+	{"ostui [flags] -c COMMAND", "run one command and exit, e.g. -c '/server list -f json'"},
+	{"COMMANDS | ostui [flags]", "run commands read from standard input, one per line"},
+}
 
-Configuration: clouds.yaml and secure.yaml are read from $OS_CLIENT_CONFIG_FILE,
-./, ~/.config/openstack/ and /etc/openstack/ (see docs/configuration.md).
+// usageLines are the Usage: section: the invocations, each visible
+// subcommand, then --version.
+func usageLines() []usageLine {
+	lines := append([]usageLine(nil), invocations...)
+	for _, s := range subcommands {
+		if !s.hidden {
+			lines = append(lines, usageLine{s.usage(), s.help})
+		}
+	}
+	return append(lines, usageLine{"ostui --version", "print the version"})
+}
 
-Exit codes: 0 success, 1 error, 2 wrong usage.
-`
+// flagGroups are the global flags under their headings, in table order.
+func flagGroups() (headings []string, byHeading map[string][]flagDef) {
+	byHeading = map[string][]flagDef{}
+	for _, f := range globalFlags {
+		if _, seen := byHeading[f.group]; !seen {
+			headings = append(headings, f.group)
+		}
+		byHeading[f.group] = append(byHeading[f.group], f)
+	}
+	return headings, byHeading
+}
+
+// usageText is `ostui --help`.
+func usageText() string {
+	var b strings.Builder
+	b.WriteString(helpTitle + "\n\nUsage:\n")
+	for _, l := range usageLines() {
+		// A synopsis too long for the column gets a line of its own.
+		if len(l.synopsis) > 32 {
+			b.WriteString("  " + l.synopsis + "\n" + strings.Repeat(" ", 37) + l.help + "\n")
+			continue
+		}
+		b.WriteString("  " + pad(l.synopsis, 35) + l.help + "\n")
+	}
+	b.WriteString("\n" + helpShellNote + "\n")
+	headings, byHeading := flagGroups()
+	for _, h := range headings {
+		b.WriteString("\n" + h + "\n")
+		for _, f := range byHeading[h] {
+			b.WriteString("  " + pad(f.synopsis(), 31) + f.help + "\n")
+		}
+	}
+	b.WriteString("\n" + helpConfig + "\n\n" + helpExit + "\n")
+	return b.String()
+}
+
+func pad(s string, width int) string {
+	if n := width - len([]rune(s)); n > 0 {
+		return s + strings.Repeat(" ", n)
+	}
+	return s + " "
+}

@@ -1,0 +1,204 @@
+package cli
+
+import (
+	"errors"
+	"flag"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The command line is described once, here. parseFlags defines its flags
+// from globalFlags, --help and the man page print them, and the bash, zsh and
+// fish completion scripts are written from them, so a new flag or subcommand
+// cannot be known to one and forgotten by another (tests check all four).
+
+// flagDef is one command-line flag.
+type flagDef struct {
+	name  string // without dashes; a one-letter name is written -c, longer ones --name
+	short string // a one-letter alias (-h for --help), or ""
+	arg   string // the value's placeholder (NAME, FILE); "" for a switch
+	help  string // one line, as --help prints it
+	group string // the --help heading it is listed under (global flags only)
+	// values says how a shell completes the flag's value: a fixed list of
+	// words ("public internal admin"), or "@clouds", "@slash", "@files",
+	// "@formats" for what ostui or the shell works out.
+	values string
+	// bind defines the flag on a flag set, storing into o (global flags only).
+	bind func(fs *flag.FlagSet, o *options, name string)
+}
+
+// spelling is the flag as typed: "-c" or "--os-cloud".
+func (f flagDef) spelling() string {
+	if len(f.name) == 1 {
+		return "-" + f.name
+	}
+	return "--" + f.name
+}
+
+// synopsis is the flag with its placeholder: "--os-cloud NAME", "-h, --help".
+func (f flagDef) synopsis() string {
+	s := f.spelling()
+	if f.short != "" {
+		s = "-" + f.short + ", " + s
+	}
+	if f.arg != "" {
+		s += " " + f.arg
+	}
+	return s
+}
+
+// Headings of the global flags in --help.
+const (
+	groupCloud = "Cloud flags (beat OS_* variables, which beat clouds.yaml):"
+	groupOther = "Other flags:"
+)
+
+// globalFlags are the flags before any subcommand, in --help order.
+var globalFlags = []flagDef{
+	{name: "os-cloud", arg: "NAME", help: "a cloud from clouds.yaml (else $OS_CLOUD)", group: groupCloud, values: "@clouds", bind: stringFlag(func(o *options) *string { return &o.flags.Cloud })},
+	{name: "os-region-name", arg: "NAME", help: "region", group: groupCloud, bind: stringFlag(func(o *options) *string { return &o.flags.Region })},
+	{name: "os-auth-url", arg: "URL", help: "Keystone URL", group: groupCloud, bind: stringFlag(func(o *options) *string { return &o.flags.AuthURL })},
+	{name: "os-username", arg: "NAME", help: "user name", group: groupCloud, bind: stringFlag(func(o *options) *string { return &o.flags.Username })},
+	{name: "os-password", arg: "PASSWORD", help: "password (prefer secure.yaml or $OS_PASSWORD)", group: groupCloud, bind: stringFlag(func(o *options) *string { return &o.flags.Password })},
+	{name: "os-project-name", arg: "NAME", help: "project to scope to", group: groupCloud, bind: stringFlag(func(o *options) *string { return &o.flags.ProjectName })},
+	{name: "os-project-id", arg: "ID", help: "project ID to scope to", group: groupCloud, bind: stringFlag(func(o *options) *string { return &o.flags.ProjectID })},
+	{name: "os-user-domain-name", arg: "NAME", help: "the user's domain", group: groupCloud, bind: stringFlag(func(o *options) *string { return &o.flags.UserDomainName })},
+	{name: "os-project-domain-name", arg: "NAME", help: "the project's domain", group: groupCloud, bind: stringFlag(func(o *options) *string { return &o.flags.ProjectDomainName })},
+	{name: "os-interface", arg: "NAME", help: "endpoint interface: public, internal or admin", group: groupCloud, values: "public internal admin", bind: stringFlag(func(o *options) *string { return &o.flags.Interface })},
+	{name: "os-cacert", arg: "FILE", help: "CA bundle to trust for TLS", group: groupCloud, values: "@files", bind: stringFlag(func(o *options) *string { return &o.flags.CACert })},
+	{name: "insecure", help: "do not verify TLS certificates (unsafe)", group: groupCloud, bind: bindInsecure},
+
+	{name: "c", arg: "COMMAND", help: "run one command and exit", group: groupOther, values: "@slash", bind: bindCommand},
+	{name: "yes", help: "approve the -c command's plan once its preflight passes", group: groupOther, bind: boolFlag(func(o *options) *bool { return &o.yes })},
+	{name: "read-only", help: "refuse anything that would change the cloud (mode ask)", group: groupOther, bind: boolFlag(func(o *options) *bool { return &o.readOnly })},
+	{name: "offline", help: "never call a language model", group: groupOther, bind: boolFlag(func(o *options) *bool { return &o.offline })},
+	{name: "resume", arg: "ID|latest", help: "continue a saved conversation with the model", group: groupOther, values: "latest", bind: stringFlag(func(o *options) *string { return &o.resume })},
+	{name: "debug", help: "log each API call (method, URL, status, time, request ID) to stderr", group: groupOther, bind: boolFlag(func(o *options) *bool { return &o.debug })},
+	{name: "timeout", arg: "DURATION", help: "give up on an API call after this long (default 30s)", group: groupOther, bind: bindTimeout},
+	{name: "version", help: "print the version", group: groupOther, bind: boolFlag(func(o *options) *bool { return &o.version })},
+	{name: "help", short: "h", help: "show this help", group: groupOther, bind: boolFlag(func(o *options) *bool { return &o.help })},
+}
+
+// subcommandDef is one word that may follow the global flags.
+type subcommandDef struct {
+	name   string
+	args   string // positional arguments for the usage line: "RECIPE.yaml"
+	help   string
+	flags  []flagDef
+	values string // how a shell completes the first argument (as flagDef.values)
+	hidden bool   // left out of --help and the man page (still completed)
+}
+
+// usage is the subcommand's line in --help: "ostui run RECIPE.yaml [--yes]".
+func (s subcommandDef) usage() string {
+	parts := []string{"ostui", s.name}
+	if s.args != "" {
+		parts = append(parts, s.args)
+	}
+	for _, f := range s.flags {
+		v := f.spelling()
+		if f.arg != "" {
+			v += " " + f.arg
+		}
+		parts = append(parts, "["+v+"]")
+	}
+	return strings.Join(parts, " ")
+}
+
+// subcommands are the words ostui takes after its flags, in --help order.
+// Each one's own flags are parsed where it runs; the table is what the
+// help, the man page and the completion scripts say about them.
+var subcommands = []subcommandDef{
+	{name: "run", args: "RECIPE.yaml", help: "run a saved plan through the gate", values: "@files", flags: []flagDef{
+		{name: "param", arg: "K=V", help: "set a recipe parameter (repeatable)"},
+		{name: "yes", help: "approve the plan once its preflight passes"},
+		{name: "check", help: "stop after the preflight and dry-run"},
+	}},
+	{name: "mcp", help: "be an MCP server (stdio, or HTTP on loopback)", flags: []flagDef{
+		{name: "http", arg: "ADDR", help: "serve streamable HTTP on this loopback address instead of stdio"},
+		{name: "allow-changes", help: "let the client propose changes (each still asks the person)"},
+	}},
+	{name: "completion", args: "bash|zsh|fish", help: "print a shell completion script", values: "bash zsh fish"},
+	{name: "man", help: "print the manual page (roff)"},
+	{name: "version", help: "print the version", hidden: true},
+}
+
+// subcommandNamed returns the table entry for name.
+func subcommandNamed(name string) (subcommandDef, bool) {
+	for _, s := range subcommands {
+		if s.name == name {
+			return s, true
+		}
+	}
+	return subcommandDef{}, false
+}
+
+// defineFlags defines every global flag on fs, storing into o.
+func defineFlags(fs *flag.FlagSet, o *options) {
+	for _, f := range globalFlags {
+		f.bind(fs, o, f.name)
+		if f.short != "" {
+			f.bind(fs, o, f.short)
+		}
+	}
+}
+
+// subcommandFlags parses a subcommand's own flags (from the table) out of
+// args. It returns the values of the flags given, by name ("true" for a
+// switch; a repeated flag keeps every value), and the remaining arguments.
+func subcommandFlags(name string, args []string) (map[string][]string, []string, error) {
+	s, ok := subcommandNamed(name)
+	if !ok {
+		return nil, nil, errors.New("no subcommand " + strconv.Quote(name))
+	}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	got := map[string][]string{}
+	for _, f := range s.flags {
+		set := func(v string) error { got[f.name] = append(got[f.name], v); return nil }
+		if f.arg == "" {
+			fs.BoolFunc(f.name, "", set)
+		} else {
+			fs.Func(f.name, "", set)
+		}
+	}
+	err := fs.Parse(args)
+	return got, fs.Args(), err
+}
+
+func stringFlag(field func(*options) *string) func(*flag.FlagSet, *options, string) {
+	return func(fs *flag.FlagSet, o *options, name string) { fs.StringVar(field(o), name, "", "") }
+}
+
+func boolFlag(field func(*options) *bool) func(*flag.FlagSet, *options, string) {
+	return func(fs *flag.FlagSet, o *options, name string) { fs.BoolVar(field(o), name, false, "") }
+}
+
+func bindTimeout(fs *flag.FlagSet, o *options, name string) {
+	fs.DurationVar(&o.timeout, name, 30*time.Second, "")
+}
+
+// bindInsecure keeps "not given" apart from "given as false" (a nil
+// pointer lets clouds.yaml's verify setting decide), which BoolVar cannot.
+func bindInsecure(fs *flag.FlagSet, o *options, name string) {
+	fs.BoolFunc(name, "", func(v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return err
+		}
+		o.flags.Insecure = &b
+		return nil
+	})
+}
+
+func bindCommand(fs *flag.FlagSet, o *options, name string) {
+	fs.Func(name, "", func(v string) error {
+		if o.commandOK {
+			return errors.New("-c is given more than once; run one command per -c invocation")
+		}
+		o.command, o.commandOK = v, true
+		return nil
+	})
+}

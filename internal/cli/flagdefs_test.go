@@ -1,0 +1,255 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/kriscelmer/os-tui/internal/iostreams"
+)
+
+var updateMan = flag.Bool("update-man", false, "rewrite docs/ostui.1 from the help text")
+
+// everyFlag is every flag in the tables, global and per subcommand.
+func everyFlag() []flagDef {
+	all := append([]flagDef(nil), globalFlags...)
+	for _, s := range subcommands {
+		all = append(all, s.flags...)
+	}
+	return all
+}
+
+func TestHelpListsEveryFlagAndSubcommand(t *testing.T) {
+	help := usageText()
+	for _, f := range everyFlag() {
+		if !strings.Contains(help, f.spelling()) {
+			t.Errorf("--help does not mention %s", f.spelling())
+		}
+	}
+	for _, s := range subcommands {
+		if !s.hidden && !strings.Contains(help, "ostui "+s.name) {
+			t.Errorf("--help does not mention the %s subcommand", s.name)
+		}
+	}
+	for _, line := range strings.Split(help, "\n") {
+		if n := len([]rune(line)); n > 100 {
+			t.Errorf("--help line is %d columns wide: %q", n, line)
+		}
+	}
+}
+
+func TestCompletionKnowsEveryFlagAndSubcommand(t *testing.T) {
+	for shell, script := range completionShells {
+		s := script()
+		for _, f := range everyFlag() {
+			want := f.spelling()
+			if shell == "fish" {
+				want = "-l " + f.name
+				if len(f.name) == 1 {
+					want = "-s " + f.name
+				}
+			}
+			if !strings.Contains(s, want) {
+				t.Errorf("%s completion does not know %s", shell, f.spelling())
+			}
+			short := "-" + f.short
+			if shell == "fish" {
+				short = "-s " + f.short
+			}
+			if f.short != "" && !strings.Contains(s, short) {
+				t.Errorf("%s completion does not know -%s", shell, f.short)
+			}
+		}
+		for _, sub := range subcommandNames() {
+			if !strings.Contains(s, sub) {
+				t.Errorf("%s completion does not know the %s subcommand", shell, sub)
+			}
+		}
+	}
+}
+
+// TestCompletionScriptsParse asks each shell that is installed to read its
+// script without running it.
+func TestCompletionScriptsParse(t *testing.T) {
+	for shell, script := range completionShells {
+		t.Run(shell, func(t *testing.T) {
+			path, err := exec.LookPath(shell)
+			if err != nil {
+				t.Skipf("%s is not installed", shell)
+			}
+			cmd := exec.CommandContext(t.Context(), path, "-n")
+			cmd.Stdin = strings.NewReader(script())
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Errorf("%s -n: %v\n%s", shell, err, out)
+			}
+		})
+	}
+}
+
+// TestBashCompletion runs the bash function as bash would on Tab.
+func TestBashCompletion(t *testing.T) {
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("bash is not installed")
+	}
+	tests := []struct {
+		line string // the words typed, the last one being completed
+		want []string
+	}{
+		{"ostui --re", []string{"--read-only", "--resume"}},
+		{"ostui --os-interface ", []string{"public", "internal", "admin"}},
+		{"ostui m", []string{"man", "mcp"}},
+		{"ostui mcp --", []string{"--http", "--allow-changes"}},
+		{"ostui --offline run x.yaml --ch", []string{"--check"}},
+		{"ostui completion ", []string{"bash", "zsh", "fish"}},
+	}
+	for _, tt := range tests {
+		words := strings.Split(tt.line, " ")
+		script := bashCompletion() + `
+COMP_WORDS=(` + quoteWords(words) + `)
+COMP_CWORD=` + strconv.Itoa(len(words)-1) + `
+_ostui
+printf '%s\n' "${COMPREPLY[@]}"
+`
+		out, err := exec.CommandContext(t.Context(), "bash", "-c", script).CombinedOutput()
+		if err != nil {
+			t.Fatalf("%q: %v\n%s", tt.line, err, out)
+		}
+		got := strings.Fields(string(out))
+		if diff := cmp.Diff(sorted(tt.want), sorted(got)); diff != "" {
+			t.Errorf("completing %q (-want +got):\n%s", tt.line, diff)
+		}
+	}
+}
+
+func quoteWords(words []string) string {
+	q := make([]string, len(words))
+	for i, w := range words {
+		q[i] = "'" + w + "'"
+	}
+	return strings.Join(q, " ")
+}
+
+func sorted(s []string) []string {
+	out := slices.Clone(s)
+	slices.Sort(out)
+	return out
+}
+
+func TestEveryGlobalFlagParses(t *testing.T) {
+	for _, f := range globalFlags {
+		args := []string{f.spelling()}
+		if f.arg != "" {
+			v := "x"
+			if f.name == "timeout" {
+				v = "5s"
+			}
+			args = append(args, v)
+		}
+		if f.name == "yes" {
+			args = append(args, "-c", "/help")
+		}
+		if _, err := parseFlags(args); err != nil {
+			t.Errorf("parseFlags(%q): %v", args, err)
+		}
+	}
+}
+
+func TestInsecureTellsUnsetFromFalse(t *testing.T) {
+	tests := []struct {
+		args []string
+		want *bool
+	}{
+		{nil, nil},
+		{[]string{"--insecure"}, ptr(true)},
+		{[]string{"-insecure=false"}, ptr(false)},
+		{[]string{"--insecure=true", "-c", "/help"}, ptr(true)},
+	}
+	for _, tt := range tests {
+		o, err := parseFlags(tt.args)
+		if err != nil {
+			t.Fatalf("parseFlags(%q): %v", tt.args, err)
+		}
+		if diff := cmp.Diff(tt.want, o.flags.Insecure); diff != "" {
+			t.Errorf("parseFlags(%q).Insecure (-want +got):\n%s", tt.args, diff)
+		}
+	}
+	if _, err := parseFlags([]string{"--insecure=maybe"}); err == nil {
+		t.Error("--insecure=maybe was accepted")
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func TestSubcommandFlags(t *testing.T) {
+	got, rest, err := subcommandFlags("run", []string{"--param", "a=1", "--param=b=2", "--yes", "x.yaml"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]string{"param": {"a=1", "b=2"}, "yes": {"true"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("flags (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"x.yaml"}, rest); diff != "" {
+		t.Errorf("rest (-want +got):\n%s", diff)
+	}
+	if _, _, err := subcommandFlags("mcp", []string{"--nope"}); err == nil {
+		t.Error("an unknown mcp flag was accepted")
+	}
+}
+
+// TestRunAcceptsItsTableFlags: `ostui run` parses its own flags; what the
+// table (and so --help and completion) promises, it must accept.
+func TestRunAcceptsItsTableFlags(t *testing.T) {
+	s, _ := subcommandNamed("run")
+	for _, f := range s.flags {
+		args := []string{"run", filepath.Join(t.TempDir(), "missing.yaml"), f.spelling()}
+		if f.arg != "" {
+			args = append(args, "k=v")
+		}
+		ios, _, _, errOut := iostreams.Test()
+		Run(context.Background(), args, ios, func(string) string { return "" })
+		if strings.Contains(errOut.String(), "not defined") {
+			t.Errorf("ostui %s: %s", strings.Join(args, " "), errOut)
+		}
+	}
+}
+
+// TestManPageIsUpToDate keeps docs/ostui.1 what `ostui man` prints;
+// refresh it with `make man`.
+func TestManPageIsUpToDate(t *testing.T) {
+	path := filepath.Join("..", "..", "docs", "ostui.1")
+	if *updateMan {
+		if err := os.WriteFile(path, []byte(manPage()), 0o644); err != nil { //nolint:gosec // a manual page is public
+			t.Fatal(err)
+		}
+	}
+	committed, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run make man)", err)
+	}
+	if diff := cmp.Diff(string(committed), manPage()); diff != "" {
+		t.Errorf("docs/ostui.1 is stale; run make man (-committed +generated):\n%s", diff)
+	}
+}
+
+func TestManPageRenders(t *testing.T) {
+	if _, err := exec.LookPath("groff"); err != nil {
+		t.Skip("groff is not installed")
+	}
+	cmd := exec.CommandContext(t.Context(), "groff", "-man", "-Tutf8", "-ww", "-z")
+	cmd.Stdin = strings.NewReader(manPage())
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil || stderr.Len() > 0 {
+		t.Errorf("groff: %v\n%s", err, stderr.String())
+	}
+}
