@@ -5,7 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/kriscelmer/os-tui/internal/termtext"
 )
 
 // cellText is the human form of a value, as the openstack CLI prints it in
@@ -69,40 +70,14 @@ func mapText[V any](m map[string]V, text func(V) string) string {
 
 // sanitize makes text safe to show on a terminal: resource names come from
 // the cloud, and a name holding escape sequences could otherwise recolour,
-// retitle or scramble the user's terminal. Control characters other than
-// newline are shown escaped, tabs become a space (they would break column
-// alignment), invalid UTF-8 becomes U+FFFD.
+// retitle or scramble the user's terminal (termtext escapes them). Two
+// layout rules are the table's own: tabs become a space (they would break
+// column alignment) and CRLF becomes LF, so CRLF text wraps like LF text.
 func sanitize(s string) string {
-	clean := true
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < 0x20 && c != '\n' || c == 0x7f || c >= 0x80 {
-			clean = false
-			break
-		}
+	if strings.ContainsAny(s, "\r\t") {
+		s = tabsAndCRLF.Replace(s)
 	}
-	if clean {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r == utf8.RuneError:
-			// An invalid byte decodes as U+FFFD too; print it as such.
-			b.WriteRune(utf8.RuneError)
-		case r == '\r':
-			// Drop CR so CRLF text wraps like LF text.
-		case r == '\n':
-			b.WriteByte('\n')
-		case r == '\t':
-			b.WriteByte(' ')
-		case r < 0x20 || r == 0x7f:
-			fmt.Fprintf(&b, "\\x%02x", r)
-		case r >= 0x80 && r < 0xa0:
-			fmt.Fprintf(&b, "\\u%04x", r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
+	return termtext.SafeMultiline(s)
 }
+
+var tabsAndCRLF = strings.NewReplacer("\r\n", "\n", "\t", " ")
