@@ -64,11 +64,11 @@ func jsonResult(v any, isError bool) *mcp.CallToolResult {
 // budget, and Note what to do about it.
 type readData struct {
 	Rows    *[]json.RawMessage `json:"rows,omitempty"`
-	Record  json.RawMessage   `json:"record,omitempty"`
-	Text    *string           `json:"text,omitempty"`
-	Message string            `json:"message,omitempty"`
-	Omitted int               `json:"omitted_rows,omitempty"`
-	Note    string            `json:"note,omitempty"`
+	Record  json.RawMessage    `json:"record,omitempty"`
+	Text    *string            `json:"text,omitempty"`
+	Message string             `json:"message,omitempty"`
+	Omitted int                `json:"omitted_rows,omitempty"`
+	Note    string             `json:"note,omitempty"`
 }
 
 // readResult shapes a read's result for a client: secrets left out and
@@ -131,7 +131,7 @@ func readResult(res *tools.Result, budget int) *mcp.CallToolResult {
 // machineJSON renders a result as `ostui -f json` does, so a client sees
 // the columns and values a script would.
 func machineJSON(res *tools.Result) (json.RawMessage, error) {
-	ios, out, _, _ := iostreams.Test()
+	ios, _, out, _ := iostreams.Test()
 	if err := render.Render(ios, res, render.Options{Format: render.FormatJSON}); err != nil {
 		return nil, fmt.Errorf("render result: %w", err)
 	}
