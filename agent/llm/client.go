@@ -41,42 +41,16 @@ func newClient(cfg Config) (*client, error) {
 	if cfg.Provider == "" {
 		cfg.Provider = ProviderOpenAI
 	}
-	hc := cfg.HTTPClient
-	if hc == nil {
-		// No overall timeout: an answer streams for as long as it takes;
-		// the caller's context bounds it.
-		hc = &http.Client{}
+	if (cfg.Provider == ProviderOpenAI || cfg.Provider == ProviderGitHub) && cfg.Model == "" {
+		return nil, fmt.Errorf("model provider %s: no model named (set OSTUI_MODEL)", cfg.Provider)
 	}
-	var oc openai.ClientConfig
-	switch cfg.Provider {
-	case ProviderOpenAI, ProviderGitHub:
-		if cfg.Model == "" {
-			return nil, fmt.Errorf("model provider %s: no model named (set OSTUI_MODEL)", cfg.Provider)
-		}
-		oc = openai.DefaultConfig(cfg.APIKey)
-		switch {
-		case cfg.BaseURL != "":
-			oc.BaseURL = cfg.BaseURL
-		case cfg.Provider == ProviderGitHub:
-			oc.BaseURL = GitHubModelsURL
-		}
-	case ProviderAzure:
-		if cfg.BaseURL == "" || cfg.AzureDeployment == "" {
-			return nil, errors.New("model provider azure: set AZURE_OPENAI_ENDPOINT and AZURE_OPENAI_DEPLOYMENT")
-		}
-		if cfg.APIVersion == "" {
-			cfg.APIVersion = DefaultAzureAPIVersion
-		}
-		oc = openai.DefaultAzureConfig(cfg.APIKey, cfg.BaseURL)
-		oc.APIVersion = cfg.APIVersion
-		deployment := cfg.AzureDeployment
-		// go-openai derives the deployment from the model name by default;
-		// ours is named outright.
-		oc.AzureModelMapperFunc = func(string) string { return deployment }
-	default:
-		return nil, fmt.Errorf("model provider %q is not one of openai, azure, github", cfg.Provider)
+	oc, err := openaiConfig(cfg)
+	if err != nil {
+		return nil, err
 	}
-	oc.HTTPClient = statusDoer{hc}
+	if cfg.Provider == ProviderAzure && cfg.APIVersion == "" {
+		cfg.APIVersion = DefaultAzureAPIVersion
+	}
 
 	retries := cfg.MaxRetries
 	switch {
@@ -93,6 +67,46 @@ func newClient(cfg Config) (*client, error) {
 		jitter:     defaultJitter,
 		now:        time.Now,
 	}, nil
+}
+
+// openaiConfig is go-openai's configuration for cfg: base URL, key,
+// Azure's version and deployment, and our HTTP client. It does not need a
+// model name, so ResolveModel can use it to ask for one.
+func openaiConfig(cfg Config) (openai.ClientConfig, error) {
+	hc := cfg.HTTPClient
+	if hc == nil {
+		// No overall timeout: an answer streams for as long as it takes;
+		// the caller's context bounds it.
+		hc = &http.Client{}
+	}
+	var oc openai.ClientConfig
+	switch cfg.provider() {
+	case ProviderOpenAI, ProviderGitHub:
+		oc = openai.DefaultConfig(cfg.APIKey)
+		switch {
+		case cfg.BaseURL != "":
+			oc.BaseURL = cfg.BaseURL
+		case cfg.Provider == ProviderGitHub:
+			oc.BaseURL = GitHubModelsURL
+		}
+	case ProviderAzure:
+		if cfg.BaseURL == "" || cfg.AzureDeployment == "" {
+			return oc, errors.New("model provider azure: set AZURE_OPENAI_ENDPOINT and AZURE_OPENAI_DEPLOYMENT")
+		}
+		if cfg.APIVersion == "" {
+			cfg.APIVersion = DefaultAzureAPIVersion
+		}
+		oc = openai.DefaultAzureConfig(cfg.APIKey, cfg.BaseURL)
+		oc.APIVersion = cfg.APIVersion
+		deployment := cfg.AzureDeployment
+		// go-openai derives the deployment from the model name by default;
+		// ours is named outright.
+		oc.AzureModelMapperFunc = func(string) string { return deployment }
+	default:
+		return oc, fmt.Errorf("model provider %q is not one of openai, azure, github", cfg.Provider)
+	}
+	oc.HTTPClient = statusDoer{hc}
+	return oc, nil
 }
 
 // statusDoer turns non-2xx answers into statusError before go-openai

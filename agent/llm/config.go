@@ -137,6 +137,8 @@ const (
 // OPENAI_API_KEY is set. GitHub Models is used only when named: GITHUB_TOKEN
 // alone is common in CI and must not switch a model on. With none of these,
 // configured is false and err is nil: ostui runs without a model.
+// OPENAI_BASE_URL without a model name leaves Model empty: call
+// ResolveModel before New to ask that server which model it serves.
 // A named provider that lacks what it needs is an error saying what to set.
 func ConfigFromEnv(getenv func(string) string) (cfg Config, configured bool, err error) {
 	env := func(k string) string { return strings.TrimSpace(getenv(k)) }
@@ -162,10 +164,9 @@ func ConfigFromEnv(getenv func(string) string) (cfg Config, configured bool, err
 		if cfg.BaseURL == "" && cfg.APIKey == "" {
 			return Config{}, false, errors.New("model provider openai: set OPENAI_API_KEY for api.openai.com, or OPENAI_BASE_URL for an OpenAI-compatible server")
 		}
-		if cfg.Model == "" {
-			if cfg.BaseURL != "" {
-				return Config{}, false, fmt.Errorf("model provider openai at %s: set OSTUI_MODEL to a model that server serves", cfg.endpoint())
-			}
+		// A custom URL has no sensible default model: Model stays empty,
+		// for ResolveModel to ask the server which one it serves.
+		if cfg.Model == "" && cfg.BaseURL == "" {
 			cfg.Model = DefaultOpenAIModel
 		}
 	case ProviderAzure:

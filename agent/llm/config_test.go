@@ -46,9 +46,11 @@ func TestConfigFromEnv(t *testing.T) {
 			configured: true,
 		},
 		{
-			name:    "custom URL without a model",
-			env:     map[string]string{"OPENAI_BASE_URL": "http://h/v1"},
-			wantErr: "set OSTUI_MODEL",
+			// ResolveModel asks the server which model it serves.
+			name:       "custom URL without a model leaves the model to discovery",
+			env:        map[string]string{"OPENAI_BASE_URL": "http://h/v1"},
+			want:       Config{Provider: "openai", BaseURL: "http://h/v1"},
+			configured: true,
 		},
 		{
 			name: "azure endpoint wins over openai variables",

@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 
@@ -73,11 +75,30 @@ func withSettings(getenv func(string) string, s *settings) func(string) string {
 	}
 }
 
-// modelConfig resolves the model from the environment and the config file.
+// modelConfig resolves the model from the environment and the config file;
+// what model discovery chose is said on stderr.
 func modelConfig(getenv func(string) string) (llm.Config, bool, error) {
+	return modelConfigTo(os.Stderr, getenv)
+}
+
+// modelConfigTo is modelConfig writing its note to notes. A server named
+// without a model is asked which it serves (llm.ResolveModel): its only
+// model is used, and notes is told which, once, as the shell starts.
+func modelConfigTo(notes io.Writer, getenv func(string) string) (llm.Config, bool, error) {
 	s, err := loadSettings(getenv)
 	if err != nil {
 		return llm.Config{}, false, err
 	}
-	return llm.ConfigFromEnv(withSettings(getenv, s))
+	cfg, configured, err := llm.ConfigFromEnv(withSettings(getenv, s))
+	if err != nil || !configured {
+		return cfg, configured, err
+	}
+	cfg, note, err := llm.ResolveModel(context.Background(), cfg)
+	if err != nil {
+		return llm.Config{}, false, err
+	}
+	if note != "" {
+		fmt.Fprintln(notes, "note: "+note)
+	}
+	return cfg, true, nil
 }
