@@ -1,6 +1,7 @@
 package router_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -13,6 +14,28 @@ import (
 // spells them through the real schemas, and checks each makes exactly the
 // call of ostui's own spelling (arguments valid by the schema, since
 // Route validates).
+// TestRealOpenstackFlagElsewhere: where the openstack CLI picks an
+// operation by a flag, the error names the ostui command that takes it.
+func TestRealOpenstackFlagElsewhere(t *testing.T) {
+	reg, err := toolset.Registry()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := router.New(reg, nil)
+	tests := []struct{ line, want string }{
+		{"/keypair create k --public-key id.pub", "unknown flag --public-key (a flag of /keypair import, /keypair show)"},
+		{"/server create vm --flavor m1.tiny --image cirros --hard", "unknown flag --hard (a flag of /server reboot)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.line, func(t *testing.T) {
+			_, err := r.Route(tt.line)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error = %v, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+}
+
 func TestRealOpenstackSpellings(t *testing.T) {
 	reg, err := toolset.Registry()
 	if err != nil {

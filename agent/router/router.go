@@ -97,6 +97,9 @@ func (e *UnknownCommandError) Error() string {
 type UsageError struct {
 	Tool     *tools.Tool
 	Problems []string
+	// unknownFlags maps an index in Problems to a --flag the tool does
+	// not know, so that Route can look for a sibling command taking it.
+	unknownFlags map[int]string
 }
 
 func (e *UsageError) Error() string {
@@ -154,6 +157,9 @@ func (r *Router) Route(line string) (Intent, error) {
 	}
 	args, out, err := ParseArgs(tool, rest)
 	if err != nil {
+		if ue, ok := err.(*UsageError); ok {
+			r.pointToSiblings(ue)
+		}
 		return nil, err
 	}
 	if err := r.reg.Validate(tool.Name, args); err != nil {
@@ -166,6 +172,30 @@ func (r *Router) Route(line string) (Intent, error) {
 }
 
 func isHelpFlag(w string) bool { return w == "--help" || w == "-h" }
+
+// pointToSiblings adds, to an unknown flag, the commands of the same noun
+// that take it: the openstack CLI chooses some operations by a flag where
+// ostui has a command ("server set --name" is /server rename, "keypair
+// create --public-key" is /keypair import).
+func (r *Router) pointToSiblings(ue *UsageError) {
+	noun, _, _ := strings.Cut(ue.Tool.Name, ".")
+	for i, flag := range ue.unknownFlags {
+		var takers []string
+		for _, t := range r.reg.Tools() {
+			if t == ue.Tool || !strings.HasPrefix(t.Name, noun+".") {
+				continue
+			}
+			if _, ok := t.Spec.LookupFlag(flag); ok {
+				takers = append(takers, t.Slash())
+			}
+		}
+		// A flag exactly right for another command beats a near miss
+		// here; too many takers say nothing.
+		if len(takers) > 0 && len(takers) <= 3 {
+			ue.Problems[i] = fmt.Sprintf("unknown flag %s (a flag of %s)", flag, strings.Join(takers, ", "))
+		}
+	}
+}
 
 // unknown explains a slash command that names nothing: the commands that
 // continue what was typed right, and the nearest spellings (ostui's or the
@@ -286,6 +316,7 @@ func ParseArgs(tool *tools.Tool, words []string) (tools.Args, Output, error) {
 		vals[p.Name] = v
 	}
 	descending := false
+	var unknownFlags map[int]string
 	flagsDone := false
 	for i := 0; i < len(words); i++ {
 		w := words[i]
@@ -365,6 +396,10 @@ func ParseArgs(tool *tools.Tool, words []string) (tools.Args, Output, error) {
 			if len(s) > 0 {
 				msg += fmt.Sprintf(" (did you mean %s?)", s[0])
 			}
+			if unknownFlags == nil {
+				unknownFlags = map[int]string{}
+			}
+			unknownFlags[len(problems)] = name
 			problems = append(problems, msg)
 			continue
 		}
@@ -424,7 +459,7 @@ func ParseArgs(tool *tools.Tool, words []string) (tools.Args, Output, error) {
 		}
 	}
 	if len(problems) > 0 {
-		return nil, out, &UsageError{Tool: tool, Problems: problems}
+		return nil, out, &UsageError{Tool: tool, Problems: problems, unknownFlags: unknownFlags}
 	}
 	b, err := json.Marshal(vals)
 	if err != nil {

@@ -333,6 +333,10 @@ func TestRouteErrors(t *testing.T) {
 		{"/image list --public --private", []string{"--visibility is given more than once (--private sets it too)"}},
 		{"/server reboot web-1 --hard --soft", []string{"--hard is given more than once (--soft sets it too)"}},
 		{"/limits show --rate", []string{"unknown flag --rate"}},
+		// A flag of another command of the same noun is pointed to.
+		{"/server show web-1 --lines 5", []string{"unknown flag --lines (a flag of /server console-log)\n"}},
+		{"/server show web-1 --property a=b", []string{"unknown flag --property (a flag of /server create, /server set, /server snapshot)\n"}},
+		{"/server show web-1 --nosuch", []string{"unknown flag --nosuch\n"}},
 		{"/frobnicate", []string{"unknown command /frobnicate", "/help"}},
 		{"/hlep", []string{"did you mean: /help"}},
 		{"/server show", []string{"--server is required", "usage: /server show SERVER"}},
