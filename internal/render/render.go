@@ -17,6 +17,10 @@ import (
 // written after the data: to Out for the table format, to ErrOut for
 // machine formats (json, yaml, csv, value) so a script reading Out gets
 // nothing but data.
+//
+// Whatever goes to a terminal is made safe first (termtext): a console
+// log or a name can hold escape sequences the cloud put there. A pipe or
+// a file gets the data as it is, byte for byte.
 func Render(ios *iostreams.IOStreams, res *tools.Result, opts Options) error {
 	if res == nil {
 		return errors.New("render: nil result")
@@ -31,7 +35,7 @@ func Render(ios *iostreams.IOStreams, res *tools.Result, opts Options) error {
 	case res.Record != nil:
 		err = renderRecord(ios, res.Record, f, opts)
 	case res.Text != "" || res.Message == "":
-		err = renderText(ios.Out, res.Text, f)
+		err = renderText(stdout(ios), res.Text, f)
 	}
 	if err != nil {
 		return err
@@ -43,9 +47,9 @@ func writeMessage(ios *iostreams.IOStreams, res *tools.Result, f string) error {
 	if res.Message == "" {
 		return nil
 	}
-	w := ios.Out
+	w := stdout(ios)
 	if f != FormatTable {
-		w = ios.ErrOut
+		w = terminalSafe(ios.ErrOut, ios.IsStderrTTY())
 	}
 	if _, err := io.WriteString(w, withNewline(res.Message)); err != nil {
 		return fmt.Errorf("write message: %w", err)
@@ -84,15 +88,16 @@ func renderList(ios *iostreams.IOStreams, l *tools.List, f string, opts Options)
 	if err != nil {
 		return err
 	}
+	out := stdout(ios)
 	switch f {
 	case FormatJSON:
-		err = writeJSON(ios.Out, listObjects(v))
+		err = writeJSON(out, listObjects(v))
 	case FormatYAML:
-		err = writeYAML(ios.Out, listObjects(v))
+		err = writeYAML(out, listObjects(v))
 	case FormatCSV:
-		err = writeListCSV(ios.Out, v, opts.NoHeaders)
+		err = writeListCSV(out, v, opts.NoHeaders)
 	case FormatValue:
-		err = writeListValue(ios.Out, v)
+		err = writeListValue(out, v)
 	default:
 		err = writeListTable(ios, v, opts.NoHeaders)
 	}
@@ -107,15 +112,16 @@ func renderRecord(ios *iostreams.IOStreams, r *tools.Record, f string, opts Opti
 	if err != nil {
 		return err
 	}
+	out := stdout(ios)
 	switch f {
 	case FormatJSON:
-		err = writeJSON(ios.Out, recordObject(fields))
+		err = writeJSON(out, recordObject(fields))
 	case FormatYAML:
-		err = writeYAML(ios.Out, recordObject(fields))
+		err = writeYAML(out, recordObject(fields))
 	case FormatCSV:
-		err = writeRecordCSV(ios.Out, fields, opts.NoHeaders)
+		err = writeRecordCSV(out, fields, opts.NoHeaders)
 	case FormatValue:
-		err = writeRecordValue(ios.Out, fields)
+		err = writeRecordValue(out, fields)
 	default:
 		err = writeRecordTable(ios, fields, opts.NoHeaders)
 	}

@@ -312,3 +312,60 @@ func TestWrapText(t *testing.T) {
 		})
 	}
 }
+
+// TestTerminalGetsNoControls: cloud text reaches a terminal escaped in
+// every format, and a pipe byte for byte (a script may want the console
+// log's colours, or compare names exactly).
+func TestTerminalGetsNoControls(t *testing.T) {
+	const evil = "log\x1b]0;pwned\a\u009b2J\u202eend"
+	const shown = `log\x1b]0;pwned\x07\u009b2J\u202eend`
+	list := &tools.List{
+		Columns: []tools.Column{{Name: "Name"}},
+		Rows:    [][]any{{evil}},
+	}
+	record := &tools.Record{Fields: []tools.Field{{Name: "name", Value: evil}}}
+	tests := []struct {
+		name   string
+		res    *tools.Result
+		format string
+	}{
+		{"text", &tools.Result{Text: evil}, ""},
+		{"text as json", &tools.Result{Text: evil}, FormatJSON},
+		{"list csv", &tools.Result{List: list}, FormatCSV},
+		{"list value", &tools.Result{List: list}, FormatValue},
+		{"list yaml", &tools.Result{List: list}, FormatYAML},
+		{"list table", &tools.Result{List: list}, FormatTable},
+		{"record value", &tools.Result{Record: record}, FormatValue},
+		{"record csv", &tools.Result{Record: record}, FormatCSV},
+		{"record table", &tools.Result{Record: record}, FormatTable},
+		{"message", &tools.Result{Message: evil}, FormatTable},
+		{"message beside json", &tools.Result{Record: record, Message: evil}, FormatJSON},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ios, _, out, errOut := iostreams.Test()
+			ios.SetStdoutTTY(true)
+			ios.SetStderrTTY(true)
+			if err := Render(ios, tt.res, Options{Format: tt.format}); err != nil {
+				t.Fatal(err)
+			}
+			all := out.String() + errOut.String()
+			if strings.ContainsAny(all, "\x1b\a\u009b\u202e") {
+				t.Errorf("a terminal got control characters:\n%q", all)
+			}
+			if tt.format != FormatJSON && tt.format != FormatYAML && !strings.Contains(all, shown) {
+				t.Errorf("output does not show the escaped text %q:\n%q", shown, all)
+			}
+
+			ios, _, out, errOut = iostreams.Test()
+			if err := Render(ios, tt.res, Options{Format: tt.format}); err != nil {
+				t.Fatal(err)
+			}
+			if tt.format != FormatTable && tt.format != FormatJSON && tt.format != FormatYAML {
+				if all := out.String() + errOut.String(); !strings.Contains(all, evil) {
+					t.Errorf("a pipe did not get the text byte for byte:\n%q", all)
+				}
+			}
+		})
+	}
+}

@@ -66,9 +66,16 @@ func leadingMarker(s string) int {
 // MarkdownCode returns s as a markdown code span that s cannot end early:
 // the fence is one backtick longer than the longest run of backticks in
 // s, and padded with spaces when s starts or ends with one (CommonMark
-// strips one space from each side). Controls are escaped as by Safe.
+// strips one space from each side). Controls are escaped as by Safe, and
+// '&' is written "&amp;" (glamour decodes character references even in
+// a code span, which CommonMark does not).
 func MarkdownCode(s string) string {
 	s = Safe(s)
+	if strings.Contains(s, "&") {
+		// CommonMark leaves references in a code span alone; glamour
+		// decodes them, so "&#27;" would come out as ESC.
+		s = strings.ReplaceAll(s, "&", "&amp;")
+	}
 	longest, run := 0, 0
 	for i := 0; i < len(s); i++ {
 		if s[i] == '`' {

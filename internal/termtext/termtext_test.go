@@ -94,7 +94,7 @@ func TestMarkdownCode(t *testing.T) {
 		{"spaces both sides", " x ", "`  x  `"},
 		{"space one side", " x", "` x`"},
 		{"control", "a\x1bb", "`a\\x1bb`"},
-		{"reference stays literal", "&#27;", "`&#27;`"},
+		{"reference cannot decode", "&#27;", "`&amp;#27;`"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
