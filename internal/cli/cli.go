@@ -117,7 +117,7 @@ func run(ctx context.Context, args []string, ios *iostreams.IOStreams, getenv fu
 	sh := NewShell(ios, reg, o.flags, getenv, DefaultPaths(getenv))
 	sh.Debug, sh.Offline, sh.Timeout, sh.Yes = o.debug, o.offline, o.timeout, o.yes
 	if !o.offline {
-		client, cfg, err := modelFromEnv(getenv)
+		client, cfg, err := modelFromEnv(ios.ErrOut, getenv)
 		if err != nil {
 			// A misconfigured model must not stop slash commands.
 			fmt.Fprintln(ios.ErrOut, "warning: "+err.Error()+"; continuing offline")

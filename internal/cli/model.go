@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -105,8 +106,8 @@ func (s *Shell) describeCost() error {
 
 // modelFromEnv builds the model client when one is configured (the
 // environment, then the config file); nil when none is.
-func modelFromEnv(getenv func(string) string) (llm.Client, *llm.Config, error) {
-	cfg, configured, err := modelConfig(getenv)
+func modelFromEnv(notes io.Writer, getenv func(string) string) (llm.Client, *llm.Config, error) {
+	cfg, configured, err := modelConfigTo(notes, getenv)
 	if err != nil || !configured {
 		return nil, nil, err
 	}
