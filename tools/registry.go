@@ -94,7 +94,10 @@ func NewRegistry(schemaFS fs.FS, baseURL string, tools []Tool) (*Registry, error
 			return nil, fmt.Errorf("schema %s: %w", file, err)
 		}
 		t.Spec = spec
-		if t.Summary == "" {
+		// The schema's description is the one summary: help, the
+		// model's function and MCP all read it. A tool that brings its
+		// own (a test's stand-in) keeps it only when the schema has none.
+		if desc != "" {
 			t.Summary = desc
 		}
 		r.byName[t.Name] = &entry{tool: &t, doc: doc}

@@ -53,6 +53,8 @@ type Tool struct {
 	// "/noun verb".
 	Name string
 	// Summary is one line; it is also the model's function description.
+	// The registry fills it from the top-level "description" of the
+	// tool's schema, its one source.
 	Summary string
 	// Effect is fixed per tool.
 	Effect Effect
@@ -116,11 +118,11 @@ func Decode[T any](args Args) (T, error) {
 	return v, nil
 }
 
-// ReadTool builds a read-only tool whose arguments decode into T.
-func ReadTool[T any](name, summary, service string, run func(ctx context.Context, env *Env, args T) (*Result, error)) Tool {
+// ReadTool builds a read-only tool whose arguments decode into T. Its
+// summary comes from its schema.
+func ReadTool[T any](name, service string, run func(ctx context.Context, env *Env, args T) (*Result, error)) Tool {
 	return Tool{
 		Name:    name,
-		Summary: summary,
 		Effect:  Read,
 		Service: service,
 		Run: func(ctx context.Context, env *Env, raw Args) (*Result, error) {
@@ -137,7 +139,6 @@ func ReadTool[T any](name, summary, service string, run func(ctx context.Context
 // into T. ChangeTool builds the Tool.
 type ChangeSpec[T any] struct {
 	Name     string
-	Summary  string
 	Effect   Effect // Change or Destroy
 	Service  string
 	Produces []string
@@ -165,7 +166,6 @@ type ChangeSpec[T any] struct {
 func ChangeTool[T any](s ChangeSpec[T]) Tool {
 	t := Tool{
 		Name:          s.Name,
-		Summary:       s.Summary,
 		Effect:        s.Effect,
 		Service:       s.Service,
 		Produces:      s.Produces,

@@ -22,7 +22,7 @@ import (
 // Tools returns the quota tool.
 func Tools() []tools.Tool {
 	return []tools.Tool{
-		tools.ReadTool("quota.show", "Show a project's quotas with usage for compute, network and volumes", "identity", show),
+		tools.ReadTool("quota.show", "identity", show),
 	}
 }
 

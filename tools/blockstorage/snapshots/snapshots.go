@@ -18,7 +18,7 @@ import (
 // Tools returns the volume snapshot tools.
 func Tools() []tools.Tool {
 	return []tools.Tool{
-		tools.ReadTool("volume.snapshot.list", "List volume snapshots", blockstorage.Service, list),
+		tools.ReadTool("volume.snapshot.list", blockstorage.Service, list),
 	}
 }
 

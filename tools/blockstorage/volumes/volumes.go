@@ -17,8 +17,8 @@ import (
 // Tools returns the volume tools.
 func Tools() []tools.Tool {
 	return []tools.Tool{
-		tools.ReadTool("volume.list", "List volumes and the servers they are attached to", blockstorage.Service, list),
-		tools.ReadTool("volume.show", "Show one volume", blockstorage.Service, show),
+		tools.ReadTool("volume.list", blockstorage.Service, list),
+		tools.ReadTool("volume.show", blockstorage.Service, show),
 	}
 }
 

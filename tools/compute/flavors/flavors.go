@@ -15,8 +15,8 @@ import (
 // Tools returns the flavor tools.
 func Tools() []tools.Tool {
 	return []tools.Tool{
-		tools.ReadTool("flavor.list", "List flavors (sizes a server can be launched with)", "compute", list),
-		tools.ReadTool("flavor.show", "Show one flavor", "compute", show),
+		tools.ReadTool("flavor.list", "compute", list),
+		tools.ReadTool("flavor.show", "compute", show),
 	}
 }
 

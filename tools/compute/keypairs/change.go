@@ -49,7 +49,6 @@ type DeleteArgs struct {
 func createTool() tools.Tool {
 	return tools.ChangeTool(tools.ChangeSpec[CreateArgs]{
 		Name:     "keypair.create",
-		Summary:  "Create a key pair; Nova generates it and the private key is saved to a 0600 file",
 		Effect:   tools.Change,
 		Service:  "compute",
 		Produces: []string{"name", "fingerprint"},
@@ -66,7 +65,6 @@ func createTool() tools.Tool {
 func importTool() tools.Tool {
 	return tools.ChangeTool(tools.ChangeSpec[ImportArgs]{
 		Name:     "keypair.import",
-		Summary:  "Import a public key as a key pair",
 		Effect:   tools.Change,
 		Service:  "compute",
 		Produces: []string{"name", "fingerprint"},
@@ -82,7 +80,6 @@ func importTool() tools.Tool {
 func deleteTool() tools.Tool {
 	return tools.ChangeTool(tools.ChangeSpec[DeleteArgs]{
 		Name:     "keypair.delete",
-		Summary:  "Delete a key pair",
 		Effect:   tools.Destroy,
 		Service:  "compute",
 		Produces: []string{"name"},

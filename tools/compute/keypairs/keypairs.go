@@ -24,8 +24,8 @@ const Microversion = "2.79"
 // Tools returns the key pair tools.
 func Tools() []tools.Tool {
 	return []tools.Tool{
-		tools.ReadTool("keypair.list", "List SSH key pairs", "compute", list),
-		tools.ReadTool("keypair.show", "Show one key pair (its public key only on request)", "compute", show),
+		tools.ReadTool("keypair.list", "compute", list),
+		tools.ReadTool("keypair.show", "compute", show),
 		createTool(), importTool(), deleteTool(),
 	}
 }

@@ -22,7 +22,7 @@ const Microversion = "2.79"
 // Tools returns the limits tool.
 func Tools() []tools.Tool {
 	return []tools.Tool{
-		tools.ReadTool("limits", "Show absolute compute limits and usage of the project", "compute", show),
+		tools.ReadTool("limits", "compute", show),
 	}
 }
 

@@ -52,7 +52,6 @@ const maxUserData = 65535
 func createTool() tools.Tool {
 	return tools.ChangeTool(tools.ChangeSpec[CreateArgs]{
 		Name:     "server.create",
-		Summary:  "Create a server from an image or a volume",
 		Effect:   tools.Change,
 		Service:  "compute",
 		Produces: []string{"id", "name"},

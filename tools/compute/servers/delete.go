@@ -35,7 +35,6 @@ const (
 func deleteTool() tools.Tool {
 	return tools.ChangeTool(tools.ChangeSpec[DeleteArgs]{
 		Name:     "server.delete",
-		Summary:  "Delete a server (its attached volumes are detached and kept unless marked delete-on-termination)",
 		Effect:   tools.Destroy,
 		Service:  "compute",
 		Produces: []string{"id"},

@@ -34,7 +34,6 @@ type RemoveFloatingIPArgs struct {
 func addFloatingIP() tools.Tool {
 	return tools.ChangeTool(tools.ChangeSpec[FloatingIPArgs]{
 		Name:     "server.add.floating-ip",
-		Summary:  "Give a server a floating IP: an existing one, or a new one from an external network",
 		Effect:   tools.Change,
 		Service:  "network",
 		Produces: []string{"address", "id", "server", "fixed_address"},
@@ -58,7 +57,6 @@ func addFloatingIP() tools.Tool {
 func removeFloatingIP() tools.Tool {
 	return tools.ChangeTool(tools.ChangeSpec[RemoveFloatingIPArgs]{
 		Name:     "server.remove.floating-ip",
-		Summary:  "Take a floating IP off a server (it stays allocated to the project)",
 		Effect:   tools.Change,
 		Service:  "network",
 		Produces: []string{"address", "id", "server", "fixed_address"},

@@ -28,8 +28,7 @@ type LifecycleArgs struct {
 
 // lifecycle describes one lifecycle tool.
 type lifecycle struct {
-	verb    string // "stop": tool "server.stop"
-	summary string
+	verb string // "stop": tool "server.stop"
 	// allowed are the server statuses (Nova's "status" field) the action
 	// may start from; nil means any.
 	allowed []string
@@ -60,11 +59,11 @@ func simple(key string) func(LifecycleArgs) (map[string]any, error) {
 }
 
 var lifecycles = []lifecycle{
-	{verb: "stop", summary: "Stop (power off) a server", allowed: []string{"ACTIVE", "ERROR", "RESCUE"}, until: []string{"SHUTOFF"},
+	{verb: "stop", allowed: []string{"ACTIVE", "ERROR", "RESCUE"}, until: []string{"SHUTOFF"},
 		body: simple("os-stop"), undo: "start"},
-	{verb: "start", summary: "Start a stopped server", allowed: []string{"SHUTOFF"}, until: []string{"ACTIVE"},
+	{verb: "start", allowed: []string{"SHUTOFF"}, until: []string{"ACTIVE"},
 		body: simple("os-start"), undo: "stop"},
-	{verb: "reboot", summary: "Reboot a server (soft, or hard with --hard)",
+	{verb: "reboot",
 		allowed: []string{"ACTIVE"},
 		// Nova's ALLOW_HARD_REBOOT vm states and ALLOW_REBOOT task states,
 		// as the statuses the API shows for them.
@@ -78,26 +77,26 @@ var lifecycles = []lifecycle{
 			}
 			return opts.ToServerRebootMap()
 		}},
-	{verb: "pause", summary: "Pause a server (keep it in memory, stopped)", allowed: []string{"ACTIVE"}, until: []string{"PAUSED"},
+	{verb: "pause", allowed: []string{"ACTIVE"}, until: []string{"PAUSED"},
 		body: simple("pause"), undo: "unpause"},
-	{verb: "unpause", summary: "Unpause a paused server", allowed: []string{"PAUSED"}, until: []string{"ACTIVE"},
+	{verb: "unpause", allowed: []string{"PAUSED"}, until: []string{"ACTIVE"},
 		body: simple("unpause"), undo: "pause"},
-	{verb: "suspend", summary: "Suspend a server (save its memory to disk)", allowed: []string{"ACTIVE"}, until: []string{"SUSPENDED"},
+	{verb: "suspend", allowed: []string{"ACTIVE"}, until: []string{"SUSPENDED"},
 		body: simple("suspend"), undo: "resume"},
-	{verb: "resume", summary: "Resume a suspended server", allowed: []string{"SUSPENDED"}, until: []string{"ACTIVE"},
+	{verb: "resume", allowed: []string{"SUSPENDED"}, until: []string{"ACTIVE"},
 		body: simple("resume"), undo: "suspend"},
-	{verb: "shelve", summary: "Shelve a server (snapshot it and free its host)", allowed: []string{"ACTIVE", "SHUTOFF", "PAUSED", "SUSPENDED"},
+	{verb: "shelve", allowed: []string{"ACTIVE", "SHUTOFF", "PAUSED", "SUSPENDED"},
 		until: []string{"SHELVED_OFFLOADED", "SHELVED"}, body: simple("shelve"), undo: "unshelve"},
-	{verb: "unshelve", summary: "Unshelve a shelved server", allowed: []string{"SHELVED", "SHELVED_OFFLOADED"}, until: []string{"ACTIVE"},
+	{verb: "unshelve", allowed: []string{"SHELVED", "SHELVED_OFFLOADED"}, until: []string{"ACTIVE"},
 		body: func(LifecycleArgs) (map[string]any, error) { return servers.UnshelveOpts{}.ToUnshelveMap() }, undo: "shelve"},
-	{verb: "lock", summary: "Lock a server against changes by others (optional --reason)", locks: &lockOn,
+	{verb: "lock", locks: &lockOn,
 		body: func(args LifecycleArgs) (map[string]any, error) {
 			if args.Reason == "" {
 				return map[string]any{"lock": nil}, nil
 			}
 			return map[string]any{"lock": map[string]any{"locked_reason": args.Reason}}, nil
 		}, undo: "unlock"},
-	{verb: "unlock", summary: "Unlock a locked server", locks: &lockOff, body: simple("unlock"), undo: "lock"},
+	{verb: "unlock", locks: &lockOff, body: simple("unlock"), undo: "lock"},
 }
 
 // lifecycleTools returns the lifecycle tools.
@@ -112,7 +111,6 @@ func lifecycleTools() []tools.Tool {
 func (a lifecycle) tool() tools.Tool {
 	return tools.ChangeTool(tools.ChangeSpec[LifecycleArgs]{
 		Name:     "server." + a.verb,
-		Summary:  a.summary,
 		Effect:   tools.Change,
 		Service:  "compute",
 		Produces: []string{"id", "name"},
@@ -325,8 +323,11 @@ func (a lifecycle) undoCall(args LifecycleArgs, res *tools.Result) *tools.Call {
 		if res.Outputs["was_locked"] == fmt.Sprint(*a.locks) {
 			return nil
 		}
-		// Unlocking drops the reason; locking again restores it.
-		inverse.Reason = res.Outputs["locked_reason"]
+		// Unlocking drops the reason; locking again restores it. An
+		// unlock takes no reason, whatever the server showed.
+		if !*a.locks {
+			inverse.Reason = res.Outputs["locked_reason"]
+		}
 	}
 	return &tools.Call{Tool: "server." + a.undo, Args: tools.JSON(inverse), Why: "undo " + a.name(args)}
 }

@@ -35,7 +35,6 @@ const maxTags = 50
 func setTool() tools.Tool {
 	return tools.ChangeTool(tools.ChangeSpec[SetArgs]{
 		Name:     "server.set",
-		Summary:  "Set properties (metadata) and add tags on a server",
 		Effect:   tools.Change,
 		Service:  "compute",
 		Produces: []string{"id", "name"},
@@ -50,7 +49,6 @@ func setTool() tools.Tool {
 func unsetTool() tools.Tool {
 	return tools.ChangeTool(tools.ChangeSpec[UnsetArgs]{
 		Name:     "server.unset",
-		Summary:  "Remove properties (metadata) and tags from a server",
 		Effect:   tools.Change,
 		Service:  "compute",
 		Produces: []string{"id", "name"},

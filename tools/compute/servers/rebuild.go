@@ -22,7 +22,6 @@ type RebuildArgs struct {
 func rebuildTool() tools.Tool {
 	return tools.ChangeTool(tools.ChangeSpec[RebuildArgs]{
 		Name:     "server.rebuild",
-		Summary:  "Rebuild a server from an image (wipes its root disk)",
 		Effect:   tools.Destroy,
 		Service:  "compute",
 		Produces: []string{"id"},

@@ -18,7 +18,6 @@ type RenameArgs struct {
 func renameTool() tools.Tool {
 	return tools.ChangeTool(tools.ChangeSpec[RenameArgs]{
 		Name:     "server.rename",
-		Summary:  "Rename a server (its display name; the guest's hostname stays)",
 		Effect:   tools.Change,
 		Service:  "compute",
 		Produces: []string{"id", "name", "old_name"},

@@ -26,7 +26,6 @@ type ServerArgs struct {
 func resizeTool() tools.Tool {
 	return tools.ChangeTool(tools.ChangeSpec[ResizeArgs]{
 		Name:     "server.resize",
-		Summary:  "Resize a server to another flavor (confirm or revert afterwards)",
 		Effect:   tools.Change,
 		Service:  "compute",
 		Produces: []string{"id"},
@@ -136,21 +135,20 @@ func runResize(ctx context.Context, env *tools.Env, args ResizeArgs) (*tools.Res
 // finish is server.resize.confirm or server.resize.revert: one bodyless
 // action allowed only from VERIFY_RESIZE.
 type finish struct {
-	verb, key, summary string
+	verb, key string
 }
 
 func resizeConfirmTool() tools.Tool {
-	return finish{verb: "confirm", key: "confirmResize", summary: "Confirm a server's resize (keep the new flavor)"}.tool()
+	return finish{verb: "confirm", key: "confirmResize"}.tool()
 }
 
 func resizeRevertTool() tools.Tool {
-	return finish{verb: "revert", key: "revertResize", summary: "Revert a server's resize (back to the old flavor)"}.tool()
+	return finish{verb: "revert", key: "revertResize"}.tool()
 }
 
 func (f finish) tool() tools.Tool {
 	return tools.ChangeTool(tools.ChangeSpec[ServerArgs]{
 		Name:     "server.resize." + f.verb,
-		Summary:  f.summary,
 		Effect:   tools.Change,
 		Service:  "compute",
 		Produces: []string{"id"},

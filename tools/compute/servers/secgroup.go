@@ -22,21 +22,19 @@ type SecurityGroupArgs struct {
 type groupAction struct {
 	verb    string // "add" or "remove"
 	inverse string
-	summary string
 }
 
 func addSecurityGroup() tools.Tool {
-	return groupAction{verb: "add", inverse: "remove", summary: "Add a security group to every port of a server"}.tool()
+	return groupAction{verb: "add", inverse: "remove"}.tool()
 }
 
 func removeSecurityGroup() tools.Tool {
-	return groupAction{verb: "remove", inverse: "add", summary: "Remove a security group from every port of a server"}.tool()
+	return groupAction{verb: "remove", inverse: "add"}.tool()
 }
 
 func (a groupAction) tool() tools.Tool {
 	return tools.ChangeTool(tools.ChangeSpec[SecurityGroupArgs]{
 		Name:     "server." + a.verb + ".security-group",
-		Summary:  a.summary,
 		Effect:   tools.Change,
 		Service:  "compute",
 		Produces: []string{"server", "group"},

@@ -37,11 +37,11 @@ const BootFromVolume = "N/A (booted from volume)"
 // change a server, one family per file.
 func Tools() []tools.Tool {
 	out := []tools.Tool{
-		tools.ReadTool("server.list", "List servers", "compute", list),
-		tools.ReadTool("server.show", "Show one server", "compute", show),
-		tools.ReadTool("server.console-log", "Show a server's console output", "compute", consoleLog),
-		tools.ReadTool("server.events", "List recent events (instance actions) of a server", "compute", events),
-		tools.ReadTool("server.event.show", "Show one server event with its steps", "compute", eventShow),
+		tools.ReadTool("server.list", "compute", list),
+		tools.ReadTool("server.show", "compute", show),
+		tools.ReadTool("server.console-log", "compute", consoleLog),
+		tools.ReadTool("server.events", "compute", events),
+		tools.ReadTool("server.event.show", "compute", eventShow),
 	}
 	for _, family := range [][]tools.Tool{lifecycleTools(), launchTools(), updateTools(), attachTools()} {
 		out = append(out, family...)

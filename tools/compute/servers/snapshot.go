@@ -26,7 +26,6 @@ type SnapshotArgs struct {
 func snapshotTool() tools.Tool {
 	return tools.ChangeTool(tools.ChangeSpec[SnapshotArgs]{
 		Name:     "server.snapshot",
-		Summary:  "Snapshot a server into a new image",
 		Effect:   tools.Change,
 		Service:  "compute",
 		Produces: []string{"id", "name"},

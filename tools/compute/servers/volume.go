@@ -36,7 +36,6 @@ var attachStates = []string{"ACTIVE", "SHUTOFF"}
 func addVolume() tools.Tool {
 	return tools.ChangeTool(tools.ChangeSpec[VolumeArgs]{
 		Name:     "server.add.volume",
-		Summary:  "Attach a volume to a server",
 		Effect:   tools.Change,
 		Service:  "compute",
 		Produces: []string{"server", "volume", "device"},
@@ -52,7 +51,6 @@ func addVolume() tools.Tool {
 func removeVolume() tools.Tool {
 	return tools.ChangeTool(tools.ChangeSpec[RemoveVolumeArgs]{
 		Name:     "server.remove.volume",
-		Summary:  "Detach a volume from a server",
 		Effect:   tools.Change,
 		Service:  "compute",
 		Produces: []string{"server", "volume"},

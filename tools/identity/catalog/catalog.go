@@ -12,7 +12,7 @@ import (
 // Tools returns the catalog tool.
 func Tools() []tools.Tool {
 	return []tools.Tool{
-		tools.ReadTool("catalog", "List the cloud's services with their endpoints and microversion ranges", "identity", list),
+		tools.ReadTool("catalog", "identity", list),
 	}
 }
 

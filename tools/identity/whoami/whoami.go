@@ -16,7 +16,7 @@ import (
 // Tools returns the whoami tool.
 func Tools() []tools.Tool {
 	return []tools.Tool{
-		tools.ReadTool("whoami", "Show the current user, project, roles and token expiry", "identity", show),
+		tools.ReadTool("whoami", "identity", show),
 	}
 }
 

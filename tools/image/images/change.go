@@ -25,7 +25,7 @@ import (
 func changeTools() []tools.Tool {
 	return []tools.Tool{
 		tools.ChangeTool(tools.ChangeSpec[CreateArgs]{
-			Name: "image.create", Summary: "Create an image from a local file (upload with progress)",
+			Name:   "image.create",
 			Effect: tools.Change, Service: "image", Produces: []string{"id", "name"},
 			Check: checkCreate, Preview: previewCreate, Run: runCreate, Interruptible: true,
 			Undo: func(_ CreateArgs, res *tools.Result) *tools.Call {
@@ -36,7 +36,7 @@ func changeTools() []tools.Tool {
 			},
 		}),
 		tools.ChangeTool(tools.ChangeSpec[SetArgs]{
-			Name: "image.set", Summary: "Change an image's name, visibility, minimums, protection or properties",
+			Name:   "image.set",
 			Effect: tools.Change, Service: "image", Produces: []string{"id", "name"},
 			Check: checkSet, Preview: previewSet, Run: runSet,
 			Undo: func(_ SetArgs, res *tools.Result) *tools.Call {
@@ -46,12 +46,10 @@ func changeTools() []tools.Tool {
 				return &tools.Call{Tool: "image.set", Args: json.RawMessage(res.Outputs[previousKey]), Why: "undo: set the image's old values back"}
 			},
 		}),
-		statusAction{verb: "deactivate", from: "active", to: "deactivated", inverse: "reactivate",
-			summary: "Deactivate an image: nobody but admins can download or boot it until reactivated"}.tool(),
-		statusAction{verb: "reactivate", from: "deactivated", to: "active", inverse: "deactivate",
-			summary: "Reactivate a deactivated image"}.tool(),
+		statusAction{verb: "deactivate", from: "active", to: "deactivated", inverse: "reactivate"}.tool(),
+		statusAction{verb: "reactivate", from: "deactivated", to: "active", inverse: "deactivate"}.tool(),
 		tools.ChangeTool(tools.ChangeSpec[ImageArgs]{
-			Name: "image.delete", Summary: "Delete an image",
+			Name:   "image.delete",
 			Effect: tools.Destroy, Service: "image", Produces: []string{"id"},
 			Check: checkDelete, Preview: previewDelete, Run: runDelete,
 		}),
@@ -531,12 +529,12 @@ func runSet(ctx context.Context, env *tools.Env, args SetArgs) (*tools.Result, e
 // --- image.deactivate, image.reactivate ---
 
 type statusAction struct {
-	verb, from, to, inverse, summary string
+	verb, from, to, inverse string
 }
 
 func (a statusAction) tool() tools.Tool {
 	return tools.ChangeTool(tools.ChangeSpec[ImageArgs]{
-		Name: "image." + a.verb, Summary: a.summary,
+		Name:   "image." + a.verb,
 		Effect: tools.Change, Service: "image", Produces: []string{"id"},
 		Check: a.check, Preview: a.preview, Run: a.run,
 		Undo: func(args ImageArgs, _ *tools.Result) *tools.Call {

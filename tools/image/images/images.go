@@ -23,8 +23,8 @@ const Kind = "image"
 // Tools returns the image tools.
 func Tools() []tools.Tool {
 	return append([]tools.Tool{
-		tools.ReadTool("image.list", "List images", "image", list),
-		tools.ReadTool("image.show", "Show one image", "image", show),
+		tools.ReadTool("image.list", "image", list),
+		tools.ReadTool("image.show", "image", show),
 	}, changeTools()...)
 }
 

@@ -16,7 +16,7 @@ import (
 // Tools returns the floating IP tools.
 func Tools() []tools.Tool {
 	return []tools.Tool{
-		tools.ReadTool("floating-ip.list", "List floating IPs", network.Service, list),
+		tools.ReadTool("floating-ip.list", network.Service, list),
 	}
 }
 

@@ -16,8 +16,8 @@ import (
 // Tools returns the network tools.
 func Tools() []tools.Tool {
 	return []tools.Tool{
-		tools.ReadTool("network.list", "List networks", network.Service, list),
-		tools.ReadTool("network.show", "Show one network", network.Service, show),
+		tools.ReadTool("network.list", network.Service, list),
+		tools.ReadTool("network.show", network.Service, show),
 	}
 }
 

@@ -19,8 +19,8 @@ import (
 // Tools returns the port tools.
 func Tools() []tools.Tool {
 	return []tools.Tool{
-		tools.ReadTool("port.list", "List ports (a server's or router's network interfaces)", network.Service, list),
-		tools.ReadTool("port.show", "Show one port", network.Service, show),
+		tools.ReadTool("port.list", network.Service, list),
+		tools.ReadTool("port.show", network.Service, show),
 	}
 }
 

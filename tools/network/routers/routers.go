@@ -18,8 +18,8 @@ import (
 // Tools returns the router tools.
 func Tools() []tools.Tool {
 	return []tools.Tool{
-		tools.ReadTool("router.list", "List routers", network.Service, list),
-		tools.ReadTool("router.show", "Show one router with its interfaces", network.Service, show),
+		tools.ReadTool("router.list", network.Service, list),
+		tools.ReadTool("router.show", network.Service, show),
 	}
 }
 

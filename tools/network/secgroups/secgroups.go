@@ -18,9 +18,9 @@ import (
 // Tools returns the security group tools.
 func Tools() []tools.Tool {
 	return []tools.Tool{
-		tools.ReadTool("security-group.list", "List security groups", network.Service, list),
-		tools.ReadTool("security-group.show", "Show one security group with its rules", network.Service, show),
-		tools.ReadTool("security-group.rule.list", "List security group rules", network.Service, listRules),
+		tools.ReadTool("security-group.list", network.Service, list),
+		tools.ReadTool("security-group.show", network.Service, show),
+		tools.ReadTool("security-group.rule.list", network.Service, listRules),
 	}
 }
 

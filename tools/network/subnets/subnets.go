@@ -16,8 +16,8 @@ import (
 // Tools returns the subnet tools.
 func Tools() []tools.Tool {
 	return []tools.Tool{
-		tools.ReadTool("subnet.list", "List subnets", network.Service, list),
-		tools.ReadTool("subnet.show", "Show one subnet", network.Service, show),
+		tools.ReadTool("subnet.list", network.Service, list),
+		tools.ReadTool("subnet.show", network.Service, show),
 	}
 }
 
