@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"regexp"
+	"sync"
 	"time"
 )
 
@@ -154,17 +155,19 @@ type Progress interface {
 }
 
 // refPattern matches a reference to an earlier step's output: ${net.id}.
-var refPattern = regexp.MustCompile(`\$\{([a-zA-Z][a-zA-Z0-9_-]*)\.([a-zA-Z][a-zA-Z0-9_]*)\}`)
+var refPattern = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`\$\{([a-zA-Z][a-zA-Z0-9_-]*)\.([a-zA-Z][a-zA-Z0-9_]*)\}`)
+})
 
 // IsRef reports whether a string argument is (or contains) a reference to
 // an earlier step's output, whose value is unknown until that step runs.
 // Check functions use it to skip lookups they cannot do yet.
-func IsRef(s string) bool { return refPattern.MatchString(s) }
+func IsRef(s string) bool { return refPattern().MatchString(s) }
 
 // Refs returns every (step, field) reference in args.
 func Refs(args Args) [][2]string {
 	var out [][2]string
-	for _, m := range refPattern.FindAllStringSubmatch(string(args), -1) {
+	for _, m := range refPattern().FindAllStringSubmatch(string(args), -1) {
 		out = append(out, [2]string{m[1], m[2]})
 	}
 	return out
@@ -182,8 +185,8 @@ func ResolveRefs(args Args, lookup func(step, field string) (string, bool)) (Arg
 	walk = func(x any) any {
 		switch t := x.(type) {
 		case string:
-			return refPattern.ReplaceAllStringFunc(t, func(m string) string {
-				sm := refPattern.FindStringSubmatch(m)
+			return refPattern().ReplaceAllStringFunc(t, func(m string) string {
+				sm := refPattern().FindStringSubmatch(m)
 				val, ok := lookup(sm[1], sm[2])
 				if !ok && missing == nil {
 					missing = &UnresolvedRefError{Ref: m}

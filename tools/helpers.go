@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"regexp"
+	"sync"
 
 	"github.com/gophercloud/gophercloud/v2"
 )
@@ -60,9 +61,11 @@ func RequestIDs(resp *http.Response, err error) []string {
 	return HeaderRequestIDs(h)
 }
 
-var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$`)
+var uuidPattern = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$`)
+})
 
 // IsUUID reports whether s has the shape of an OpenStack ID: 32 hex
 // digits, with or without the dashes of a UUID. Only such strings are
 // worth a GET by ID; anything else can only be a name.
-func IsUUID(s string) bool { return uuidPattern.MatchString(s) }
+func IsUUID(s string) bool { return uuidPattern().MatchString(s) }

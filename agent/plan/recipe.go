@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 )
@@ -27,7 +28,7 @@ type Param struct {
 	Default *string `yaml:"default,omitempty"`
 }
 
-var paramRef = regexp.MustCompile(`\$\{param\.([a-zA-Z][a-zA-Z0-9_]*)\}`)
+var paramRef = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\$\{param\.([a-zA-Z][a-zA-Z0-9_]*)\}`) })
 
 // ParseRecipe reads a recipe (YAML).
 func ParseRecipe(b []byte) (*Recipe, error) {
@@ -99,8 +100,8 @@ func (r *Recipe) paramNames() []string {
 }
 
 func fill(s string, values map[string]string) string {
-	return paramRef.ReplaceAllStringFunc(s, func(m string) string {
-		name := paramRef.FindStringSubmatch(m)[1]
+	return paramRef().ReplaceAllStringFunc(s, func(m string) string {
+		name := paramRef().FindStringSubmatch(m)[1]
 		if v, ok := values[name]; ok {
 			return v
 		}
@@ -119,7 +120,7 @@ func fillJSON(raw []byte, values map[string]string) (json.RawMessage, error) {
 	walk = func(x any) any {
 		switch t := x.(type) {
 		case string:
-			for _, m := range paramRef.FindAllStringSubmatch(t, -1) {
+			for _, m := range paramRef().FindAllStringSubmatch(t, -1) {
 				if _, ok := values[m[1]]; !ok {
 					undefined = append(undefined, m[1])
 				}

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/kriscelmer/os-tui/agent/llm"
 	"github.com/kriscelmer/os-tui/schemas"
@@ -33,7 +34,7 @@ func FunctionName(tool string) string {
 }
 
 // toolNameShape is the shape of every tool name (see plan.schema.json).
-var toolNameShape = regexp.MustCompile(`^[a-z][a-z-]*(\.[a-z][a-z-]*)*$`)
+var toolNameShape = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-z][a-z-]*(\.[a-z][a-z-]*)*$`) })
 
 // ToolName reverses FunctionName. It reports false for a name that no
 // tool could have produced, such as propose_plan or "server.list" (the
@@ -43,7 +44,7 @@ func ToolName(fn string) (string, bool) {
 		return "", false
 	}
 	name := strings.ReplaceAll(fn, "__", ".")
-	if !toolNameShape.MatchString(name) || FunctionName(name) != fn {
+	if !toolNameShape().MatchString(name) || FunctionName(name) != fn {
 		return "", false
 	}
 	return name, true

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/kriscelmer/os-tui/internal/secrets"
@@ -183,11 +184,11 @@ func cell(s string) string {
 
 // fenceTag matches anything that reads as a fence tag, opening or
 // closing, however spaced or cased.
-var fenceTag = regexp.MustCompile(`(?i)<(\s*/?\s*tool_result)`)
+var fenceTag = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)<(\s*/?\s*tool_result)`) })
 
 // escapeFence defuses fence tags inside data.
 func escapeFence(s string) string {
-	return fenceTag.ReplaceAllString(s, "&lt;$1")
+	return fenceTag().ReplaceAllString(s, "&lt;$1")
 }
 
 // attr makes a tool name safe inside the fence's attribute.

@@ -9,14 +9,18 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 	"text/template"
 )
 
 //go:embed *.tmpl
 var files embed.FS
 
-// templates parse once; a broken template fails every test, not a user.
-var templates = template.Must(template.ParseFS(files, "*.tmpl"))
+// templates parse once, on the first prompt rather than at every start;
+// a broken template still fails every test, not a user.
+var templates = sync.OnceValue(func() *template.Template {
+	return template.Must(template.ParseFS(files, "*.tmpl"))
+})
 
 // modes are the modes that have a system prompt.
 var modes = map[string]bool{"ask": true, "plan": true, "compose": true, "advise": true}
@@ -52,7 +56,7 @@ func System(mode string, data Data) (string, error) {
 		Date:    field(data.Date),
 	}
 	var b bytes.Buffer
-	if err := templates.ExecuteTemplate(&b, mode+".tmpl", data); err != nil {
+	if err := templates().ExecuteTemplate(&b, mode+".tmpl", data); err != nil {
 		return "", fmt.Errorf("render %s prompt: %w", mode, err)
 	}
 	return strings.TrimSpace(b.String()) + "\n", nil

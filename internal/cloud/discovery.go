@@ -63,13 +63,13 @@ func (d versionDoc) all() []versionInfo {
 	return nil
 }
 
-var versionInPath = regexp.MustCompile(`/(v\d+(?:\.\d+)?)(?:/|$)`)
+var versionInPath = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`/(v\d+(?:\.\d+)?)(?:/|$)`) })
 
 // discoveryURL is where a service's version document lives: the
 // versioned root for endpoints like .../v3/{project_id}, the endpoint
 // itself when it carries no version.
 func discoveryURL(endpoint string) (url, version string) {
-	loc := versionInPath.FindStringSubmatchIndex(endpoint)
+	loc := versionInPath().FindStringSubmatchIndex(endpoint)
 	if loc == nil {
 		return endpoint, ""
 	}

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -125,7 +126,9 @@ func responseError(err error) (gophercloud.ErrUnexpectedResponseCode, bool) {
 	return v, false
 }
 
-var quotaRe = regexp.MustCompile(`(?i)quota exceeded for (\w+)|maximum number of (\w+)|(\w+) quota exceeded|exceeded .*quota`)
+var quotaRe = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)quota exceeded for (\w+)|maximum number of (\w+)|(\w+) quota exceeded|exceeded .*quota`)
+})
 
 func explainStatus(err error, rc gophercloud.ErrUnexpectedResponseCode, w *who, isLogin bool, authErr *AuthError) error {
 	e := &Error{Status: rc.Actual, RequestID: requestID(rc.ResponseHeader), Err: err}
@@ -148,7 +151,7 @@ func explainStatus(err error, rc gophercloud.ErrUnexpectedResponseCode, w *who, 
 		e.Kind = KindAuth
 		e.Msg = fmt.Sprintf("the cloud rejected the token for %s (expired or revoked) and logging in again did not help", req) +
 			fmt.Sprintf("; check the credentials of cloud %q and run the command again", cloud) + suffix(msg)
-	case quotaRe.MatchString(msg) && (rc.Actual == http.StatusForbidden || rc.Actual == http.StatusRequestEntityTooLarge || rc.Actual == http.StatusConflict || rc.Actual == http.StatusBadRequest):
+	case quotaRe().MatchString(msg) && (rc.Actual == http.StatusForbidden || rc.Actual == http.StatusRequestEntityTooLarge || rc.Actual == http.StatusConflict || rc.Actual == http.StatusBadRequest):
 		e.Kind = KindQuota
 		e.Msg = "quota exceeded"
 		if q := quotaName(msg); q != "" {
@@ -195,7 +198,7 @@ func suffix(msg string) string {
 }
 
 func quotaName(msg string) string {
-	m := quotaRe.FindStringSubmatch(msg)
+	m := quotaRe().FindStringSubmatch(msg)
 	for _, g := range m[1:] {
 		if g != "" {
 			return g
@@ -224,11 +227,11 @@ func bodyMessage(body []byte) string {
 			}
 		}
 	}
-	text := tagRe.ReplaceAllString(string(body), " ")
+	text := tagRe().ReplaceAllString(string(body), " ")
 	return clip(strings.Join(strings.Fields(text), " "))
 }
 
-var tagRe = regexp.MustCompile(`<[^>]*>`)
+var tagRe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`<[^>]*>`) })
 
 func clip(s string) string {
 	s = strings.TrimSpace(s)

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 )
@@ -130,7 +131,7 @@ type lineError struct {
 
 func (e *lineError) Error() string { return fmt.Sprintf("line %d: %s", e.line, e.msg) }
 
-var yamlLine = regexp.MustCompile(`line (\d+): ?`)
+var yamlLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`line (\d+): ?`) })
 
 // parseError turns a yaml.v3 error into a ParseError naming the file and line.
 func parseError(file string, err error) error {
@@ -144,7 +145,7 @@ func parseError(file string, err error) error {
 		msg = te.Errors[0]
 	}
 	pe := &ParseError{File: file, Msg: msg}
-	if m := yamlLine.FindStringSubmatchIndex(msg); m != nil {
+	if m := yamlLine().FindStringSubmatchIndex(msg); m != nil {
 		pe.Line, _ = strconv.Atoi(msg[m[2]:m[3]])
 		pe.Msg = msg[:m[0]] + msg[m[1]:]
 	}

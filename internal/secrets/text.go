@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 )
 
 // minSecretLen is the shortest secret RedactString replaces: shorter ones
@@ -15,7 +16,9 @@ const minSecretLen = 4
 // "X-Auth-Token: gAAAA...", "-H 'X-Auth-Token: ...'", "Authorization=Bearer
 // ...", "\"X-Subject-Token\": \"...\"". The value runs to the end of the line
 // or a quote, since an Authorization value may contain spaces.
-var credentialHeader = regexp.MustCompile(`(?i)\b(x-auth-token|x-subject-token|x-service-token|x-storage-token|x-auth-key|proxy-authorization|authorization|x-account-meta-temp-url-key(?:-2)?|x-container-meta-temp-url-key(?:-2)?)(["']?[ \t]*[:=][ \t]*["']?)([^\r\n"']*)`)
+var credentialHeader = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)\b(x-auth-token|x-subject-token|x-service-token|x-storage-token|x-auth-key|proxy-authorization|authorization|x-account-meta-temp-url-key(?:-2)?|x-container-meta-temp-url-key(?:-2)?)(["']?[ \t]*[:=][ \t]*["']?)([^\r\n"']*)`)
+})
 
 // RedactString returns s with every occurrence of each given secret, every
 // PEM private key block and the value of every credential header
@@ -36,17 +39,21 @@ func RedactString(s string, secrets ...string) string {
 		s = strings.ReplaceAll(s, sec, Placeholder)
 	}
 	if strings.Contains(s, "-----") {
-		s = pemPrivateBlock.ReplaceAllString(s, Placeholder)
+		s = pemPrivateBlock().ReplaceAllString(s, Placeholder)
 	}
-	s = credentialHeader.ReplaceAllString(s, "${1}${2}"+Placeholder)
-	s = keyValueSecret.ReplaceAllString(s, "${1}${2}"+Placeholder)
-	return chpasswdLine.ReplaceAllString(s, "${1}"+Placeholder)
+	s = credentialHeader().ReplaceAllString(s, "${1}${2}"+Placeholder)
+	s = keyValueSecret().ReplaceAllString(s, "${1}${2}"+Placeholder)
+	return chpasswdLine().ReplaceAllString(s, "${1}"+Placeholder)
 }
 
 // keyValueSecret is "password: hunter2", "admin_pass=x", "\"secret\": \"y\""
 // in free text (console logs, messages): the value up to a space, quote,
 // comma or line end.
-var keyValueSecret = regexp.MustCompile(`(?i)\b(\w*(?:passw(?:or)?d|passwd|adminpass|secret|token|api[_-]?key)\w*)(["']?[ \t]*[:=][ \t]*["']?)([^\s"',}]+)`)
+var keyValueSecret = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)\b(\w*(?:passw(?:or)?d|passwd|adminpass|secret|token|api[_-]?key)\w*)(["']?[ \t]*[:=][ \t]*["']?)([^\s"',}]+)`)
+})
 
 // chpasswdLine is cloud-init's "chpasswd" list: "root:SECRET" lines.
-var chpasswdLine = regexp.MustCompile(`(?m)^([ \t]*-?[ \t]*(?:root|ubuntu|debian|centos|cirros|admin|user)[ \t]*:[ \t]*)([^\s:]{4,})$`)
+var chpasswdLine = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?m)^([ \t]*-?[ \t]*(?:root|ubuntu|debian|centos|cirros|admin|user)[ \t]*:[ \t]*)([^\s:]{4,})$`)
+})
