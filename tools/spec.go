@@ -82,6 +82,7 @@ type ArgSpec struct {
 var RendererFlags = []string{
 	"-f", "--format", "-c", "--column", "--sort", "--sort-column",
 	"--sort-ascending", "--sort-descending", "--long", "--help", "-h",
+	"--noindent", "--fit-width", "--print-empty", "--max-width",
 }
 
 // LookupFlag finds what a typed flag ("--key-name", "--no-share",

@@ -78,6 +78,9 @@ func TestRealOpenstackSpellings(t *testing.T) {
 		{"/network list --internal --share", "/network list --no-external --shared"},
 		{"/network list --external --no-share", "/network list --external --no-shared"},
 		{"/catalog list", "/catalog"},
+		{"/server delete web-1 --wait", "/server delete web-1"},
+		{"/server image create web-1 --name snap --wait", "/server snapshot web-1 snap"},
+		{"/server reboot web-1 --hard --wait", "/server reboot web-1 --hard"},
 		{"/server list -c ID -c Name -f json --sort-column Name --sort-descending", "/server list --column ID --column Name --format json --sort Name:desc"},
 	}
 	for _, tt := range tests {

@@ -374,6 +374,13 @@ func ParseArgs(tool *tools.Tool, words []string) (tools.Args, Output, error) {
 		case "--long":
 			out.Long = true
 			continue
+		case "--noindent", "--fit-width", "--print-empty":
+			// The openstack CLI's layout flags: ostui lays tables out
+			// to the terminal and prints empty cells anyway.
+			continue
+		case "--max-width":
+			value(name)
+			continue
 		}
 		if !strings.HasPrefix(name, "--") {
 			problems = append(problems, fmt.Sprintf("unknown flag %s", name))

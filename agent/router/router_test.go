@@ -223,6 +223,7 @@ func TestOpenstackSpellings(t *testing.T) {
 		{"/server list -c ID -c Name --sort-column Name --sort-descending", "/server list --column ID --column Name --sort Name:desc"},
 		{"/server list --sort-column Name:asc --sort-column Status --sort-descending", "/server list --sort Name:asc --sort Status:desc"},
 		{"/server list --sort-descending --sort-ascending --sort-column Name --long", "/server list --sort Name --long"},
+		{"/server list -f json --noindent --max-width 80 --fit-width --print-empty", "/server list -f json"},
 	}
 	r := testRouter(t)
 	for _, tt := range tests {
@@ -270,7 +271,9 @@ func TestRendererFlagsAreTaken(t *testing.T) {
 			continue // Route answers these before parsing
 		}
 		words := []string{f}
-		if f != "--long" && f != "--sort-ascending" && f != "--sort-descending" {
+		switch f {
+		case "--long", "--sort-ascending", "--sort-descending", "--noindent", "--fit-width", "--print-empty":
+		default:
 			words = append(words, "x")
 		}
 		if _, _, err := ParseArgs(tool, words); err != nil {

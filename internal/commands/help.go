@@ -16,7 +16,9 @@ const OutputFlagsHelp = `Output flags (every read command):
   -c, --column NAME     show only this column (repeatable)
   --sort NAME[:desc]    sort rows by a column (repeatable; also --sort-column,
                         and --sort-descending as the openstack CLI spells it)
-  --long                show the extra columns`
+  --long                show the extra columns
+  (the openstack CLI's --noindent, --max-width N, --fit-width and
+  --print-empty are accepted and change nothing)`
 
 // Available reports whether a tool's service is in the catalog; nil means
 // the catalog is not known yet and every tool is shown.
