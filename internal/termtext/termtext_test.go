@@ -1,6 +1,7 @@
 package termtext
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -132,7 +133,7 @@ func unsafeIn(out string, keepLayout bool) string {
 		switch {
 		case keepLayout && (r == '\n' || r == '\t'):
 		case r < 0x20 || r == 0x7f || r >= 0x80 && r <= 0x9f:
-			return "control " + string(rune(r))
+			return "control " + strconv.QuoteRune(r)
 		case r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069:
 			return "bidi control"
 		}
