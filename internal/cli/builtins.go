@@ -43,12 +43,30 @@ func modeNames() string {
 // showAudit prints the last entries of the audit log: /audit [N].
 func (s *Shell) showAudit(args []string) error {
 	limit := 20
-	if len(args) > 0 {
-		n, err := strconv.Atoi(args[0])
-		if err != nil || n <= 0 || len(args) > 1 {
-			return &usageError{msg: "usage: /audit [N]  (the last N entries, default 20)"}
+	opts := render.Options{}
+	usage := &usageError{msg: "usage: /audit [N] [--long] [-f table|json|yaml|csv|value]  (the last N entries, default 20)"}
+	for i := 0; i < len(args); i++ {
+		switch a := args[i]; {
+		case a == "--long":
+			opts.Long = true
+		case a == "-f" || a == "--format":
+			if i+1 >= len(args) {
+				return usage
+			}
+			i++
+			opts.Format = args[i]
+		case strings.HasPrefix(a, "-f") && len(a) > 2:
+			opts.Format = a[2:]
+		default:
+			n, err := strconv.Atoi(a)
+			if err != nil || n <= 0 {
+				return usage
+			}
+			limit = n
 		}
-		limit = n
+	}
+	if err := render.ValidateOptions(opts); err != nil {
+		return &usageError{msg: err.Error() + "\n" + usage.msg}
 	}
 	path := audit.DefaultPath(s.Paths.StateDir)
 	records, skipped, err := audit.Read(path, limit)
@@ -60,7 +78,7 @@ func (s *Shell) showAudit(args []string) error {
 		return nil
 	}
 	list := &tools.List{Columns: []tools.Column{
-		{Name: "Time", Kind: tools.Time}, {Name: "Plan", Long: true}, {Name: "Event"}, {Name: "Tool"}, {Name: "Targets"},
+		{Name: "Time", Kind: tools.Time}, {Name: "Plan", Long: true}, {Name: "Event"}, {Name: "Origin"}, {Name: "Tool"}, {Name: "Targets"},
 		{Name: "Result", Kind: tools.Status}, {Name: "Approval"}, {Name: "Duration"},
 		{Name: "Request IDs", Long: true}, {Name: "Error", Long: true}, {Name: "Cloud", Long: true}, {Name: "Goal"},
 	}}
@@ -77,11 +95,11 @@ func (s *Shell) showAudit(args []string) error {
 			result = "error"
 		}
 		list.Rows = append(list.Rows, []any{
-			r.Time.Local().Format("2006-01-02 15:04:05"), r.PlanID, r.Event, r.Tool, strings.Join(r.Targets, ", "),
+			r.Time.Local().Format("2006-01-02 15:04:05"), r.PlanID, r.Event, r.Origin, r.Tool, strings.Join(r.Targets, ", "),
 			result, r.Approval, dur, strings.Join(r.RequestIDs, ", "), r.Error, r.Cloud, r.Goal,
 		})
 	}
-	if err := render.Render(s.IO, &tools.Result{List: list}, render.Options{}); err != nil {
+	if err := render.Render(s.IO, &tools.Result{List: list}, opts); err != nil {
 		return err
 	}
 	if skipped > 0 {
