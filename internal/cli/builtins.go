@@ -1,15 +1,110 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/kriscelmer/os-tui/agent/gate"
+	"github.com/kriscelmer/os-tui/agent/router"
 	"github.com/kriscelmer/os-tui/internal/audit"
+	"github.com/kriscelmer/os-tui/internal/commands"
 	"github.com/kriscelmer/os-tui/internal/render"
 	"github.com/kriscelmer/os-tui/tools"
 )
+
+// builtinCommand is one shell command that is not a tool: what help and
+// completion say of it and what it does, in one place.
+type builtinCommand struct {
+	commands.Builtin
+	run func(s *Shell, ctx context.Context, args []string) (quit bool, err error)
+}
+
+// done adapts a command that never ends the shell.
+func done(f func(s *Shell, ctx context.Context, args []string) error) func(*Shell, context.Context, []string) (bool, error) {
+	return func(s *Shell, ctx context.Context, args []string) (bool, error) { return false, f(s, ctx, args) }
+}
+
+// modelMode makes /ask, /plan, /compose and /advise: with text, one turn
+// in that mode; alone, that mode for the turns that follow.
+func modelMode(mode string) func(*Shell, context.Context, []string) (bool, error) {
+	return done(func(s *Shell, ctx context.Context, args []string) error {
+		return s.modelCommand(ctx, mode, strings.Join(args, " "))
+	})
+}
+
+// builtins lists the shell's own commands, in help order. (A function,
+// not a variable: /help's own entry refers back to the list.)
+func builtins() []builtinCommand {
+	return []builtinCommand{
+		{commands.Builtin{Name: "help", Usage: "/help [COMMAND]", Summary: "Show commands, or the arguments of one command"},
+			done(func(s *Shell, ctx context.Context, args []string) error { return s.help(ctx, strings.Join(args, " ")) })},
+		{commands.Builtin{Name: "cloud", Usage: "/cloud [NAME]", Summary: "Show the current cloud, or switch to another from clouds.yaml"},
+			done(func(s *Shell, _ context.Context, args []string) error { return s.switchCloud(args) })},
+		{commands.Builtin{Name: "project", Usage: "/project [NAME]", Summary: "Show the current project, or switch to another project in this cloud"},
+			done(func(s *Shell, _ context.Context, args []string) error { return s.switchScope(args, "project") })},
+		{commands.Builtin{Name: "region", Usage: "/region [NAME]", Summary: "Show the current region, or switch to another region"},
+			done(func(s *Shell, _ context.Context, args []string) error { return s.switchScope(args, "region") })},
+		{commands.Builtin{Name: "mode", Usage: "/mode [" + modeNames() + "]", Summary: "Show or set what may happen without asking (ask: read-only; paranoid: ask before a read's data goes to the model)"},
+			done(func(s *Shell, _ context.Context, args []string) error { return s.setMode(args) })},
+		{commands.Builtin{Name: "audit", Usage: "/audit [N] [--long] [-f FORMAT]", Summary: "Show the last N entries of the audit log (changes made, by whom, from where, how approved)"},
+			done(func(s *Shell, _ context.Context, args []string) error { return s.showAudit(args) })},
+		{commands.Builtin{Name: "ask", Usage: "/ask [QUESTION]", Summary: "Ask the model; it may only read (alone: stay in ask mode)"}, modelMode("ask")},
+		{commands.Builtin{Name: "plan", Usage: "/plan [REQUEST]", Summary: "Let the model propose changes as plans for your approval (the default)"}, modelMode("plan")},
+		{commands.Builtin{Name: "compose", Usage: "/compose [REQUEST]", Summary: "Have the model write a recipe or Heat template to a file, validated, not run"}, modelMode("compose")},
+		{commands.Builtin{Name: "advise", Usage: "/advise [TOPIC]", Summary: "Findings from reads: ERROR servers and why, orphans, open security groups, quota pressure (reads only)"}, modelMode("advise")},
+		{commands.Builtin{Name: "model", Usage: "/model [NAME]", Summary: "Show the model in use and what this session has cost, or switch to another model"},
+			done(func(s *Shell, _ context.Context, args []string) error {
+				if len(args) == 1 {
+					return s.switchModel(args[0])
+				}
+				return s.describeModel()
+			})},
+		{commands.Builtin{Name: "cost", Usage: "/cost", Summary: "Show tokens used by the last turn and the session"},
+			done(func(s *Shell, _ context.Context, _ []string) error { return s.describeCost() })},
+		{commands.Builtin{Name: "save", Usage: "/save [TITLE]", Summary: "Save this conversation (redacted; sessions also save after every turn)"},
+			done(func(s *Shell, _ context.Context, args []string) error { return s.saveCommand(args) })},
+		{commands.Builtin{Name: "resume", Usage: "/resume [ID|latest]", Summary: "List saved conversations, or continue one"},
+			done(func(s *Shell, _ context.Context, args []string) error { return s.resumeCommand(args) })},
+		{commands.Builtin{Name: "compact", Usage: "/compact", Summary: "Replace the conversation so far with the model's summary of it"},
+			done(func(s *Shell, ctx context.Context, _ []string) error { return s.compact(ctx) })},
+		{commands.Builtin{Name: "clear", Usage: "/clear", Summary: "Clear the screen"},
+			done(func(s *Shell, _ context.Context, _ []string) error {
+				if s.IO.IsStdoutTTY() {
+					fmt.Fprint(s.IO.Out, "\x1b[H\x1b[2J")
+				}
+				return nil
+			})},
+		{commands.Builtin{Name: "quit", Usage: "/quit", Summary: "Leave the shell (also /exit or Ctrl-D)"},
+			func(*Shell, context.Context, []string) (bool, error) { return true, nil }},
+		{commands.Builtin{Name: "exit", Usage: "/exit"},
+			func(*Shell, context.Context, []string) (bool, error) { return true, nil }},
+	}
+}
+
+// BuiltinNames lists the shell's own commands, for the router.
+func BuiltinNames() []string { return commands.Names(builtinHelp()) }
+
+// builtinHelp is what help and completion say of the built-ins.
+func builtinHelp() []commands.Builtin {
+	list := builtins()
+	out := make([]commands.Builtin, len(list))
+	for i, b := range list {
+		out[i] = b.Builtin
+	}
+	return out
+}
+
+// builtin runs one of the shell's own commands.
+func (s *Shell) builtin(ctx context.Context, b router.Builtin) (bool, error) {
+	for _, c := range builtins() {
+		if c.Name == b.Name {
+			return c.run(s, ctx, b.Args)
+		}
+	}
+	return false, fmt.Errorf("unknown command /%s", b.Name)
+}
 
 func (s *Shell) setMode(args []string) error {
 	if len(args) == 0 {

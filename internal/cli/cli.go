@@ -199,6 +199,7 @@ func script(ctx context.Context, sh *Shell, in io.Reader) error {
 func interactive(ctx context.Context, sh *Shell) (err error) {
 	completer := &commands.Completer{
 		Registry: sh.Registry,
+		Builtins: builtinHelp(),
 		Names: func(kind string) []string {
 			if sh.env == nil {
 				return nil

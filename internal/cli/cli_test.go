@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/kriscelmer/os-tui/agent/router"
@@ -98,5 +99,32 @@ func TestSettingsLoseToEnvironment(t *testing.T) {
 	none := map[string]string{"OSTUI_CONFIG": filepath.Join(dir, "missing.yaml")}
 	if _, ok, _ := modelConfig(func(k string) string { return none[k] }); ok {
 		t.Error("a model was configured from nothing")
+	}
+}
+
+// TestBuiltinsAreSelfContained: each built-in carries its help and its
+// code; the router, help and completion all read the same list.
+func TestBuiltinsAreSelfContained(t *testing.T) {
+	reg, err := toolset.Registry()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := router.New(reg, BuiltinNames())
+	seen := map[string]bool{}
+	for _, b := range builtins() {
+		if seen[b.Name] {
+			t.Errorf("/%s is listed twice", b.Name)
+		}
+		seen[b.Name] = true
+		if b.run == nil || !strings.HasPrefix(b.Usage, "/"+b.Name) {
+			t.Errorf("/%s: run %v, usage %q", b.Name, b.run != nil, b.Usage)
+		}
+		in, err := r.Route("/" + b.Name)
+		if got, ok := in.(router.Builtin); err != nil || !ok || got.Name != b.Name {
+			t.Errorf("/%s routes to %#v, %v", b.Name, in, err)
+		}
+	}
+	if !strings.Contains(builtins()[4].Usage, "paranoid") {
+		t.Errorf("/mode usage %q does not come from the gate's modes", builtins()[4].Usage)
 	}
 }

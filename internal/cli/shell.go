@@ -66,7 +66,7 @@ func NewShell(ios *iostreams.IOStreams, reg *tools.Registry, flags config.Flags,
 	s := &Shell{
 		IO:       ios,
 		Registry: reg,
-		Router:   router.New(reg, commands.BuiltinNames()),
+		Router:   router.New(reg, BuiltinNames()),
 		Flags:    flags,
 		Getenv:   getenv,
 		Paths:    paths,
@@ -277,10 +277,10 @@ func (s *Shell) available(ctx context.Context) commands.Available {
 
 func (s *Shell) help(ctx context.Context, topic string) error {
 	if topic == "" {
-		commands.WriteOverview(s.IO.Out, s.Registry, s.available(ctx))
+		commands.WriteOverview(s.IO.Out, s.Registry, builtinHelp(), s.available(ctx))
 		return nil
 	}
-	if !commands.WriteTopic(s.IO.Out, s.Registry, topic, s.available(ctx)) {
+	if !commands.WriteTopic(s.IO.Out, s.Registry, builtinHelp(), topic, s.available(ctx)) {
 		_, err := s.Router.Route("/" + topic)
 		if err != nil {
 			return err
@@ -305,46 +305,6 @@ func (s *Shell) call(ctx context.Context, c router.Call) error {
 // render prints a result with default output options.
 func (s *Shell) render(res *tools.Result) error {
 	return render.Render(s.IO, res, render.Options{})
-}
-
-func (s *Shell) builtin(ctx context.Context, b router.Builtin) (bool, error) {
-	switch b.Name {
-	case "quit", "exit":
-		return true, nil
-	case "help":
-		return false, s.help(ctx, strings.Join(b.Args, " "))
-	case "clear":
-		if s.IO.IsStdoutTTY() {
-			fmt.Fprint(s.IO.Out, "\x1b[H\x1b[2J")
-		}
-		return false, nil
-	case "cloud":
-		return false, s.switchCloud(b.Args)
-	case "project":
-		return false, s.switchScope(b.Args, "project")
-	case "region":
-		return false, s.switchScope(b.Args, "region")
-	case "mode":
-		return false, s.setMode(b.Args)
-	case "audit":
-		return false, s.showAudit(b.Args)
-	case "save":
-		return false, s.saveCommand(b.Args)
-	case "resume":
-		return false, s.resumeCommand(b.Args)
-	case "compact":
-		return false, s.compact(ctx)
-	case "model":
-		if len(b.Args) == 1 {
-			return false, s.switchModel(b.Args[0])
-		}
-		return false, s.describeModel()
-	case "cost":
-		return false, s.describeCost()
-	case "ask", "plan", "compose", "advise":
-		return false, s.modelCommand(ctx, b.Name, strings.Join(b.Args, " "))
-	}
-	return false, fmt.Errorf("unknown command /%s", b.Name)
 }
 
 func (s *Shell) switchCloud(args []string) error {

@@ -58,7 +58,7 @@ func complete(ios *iostreams.IOStreams, args []string, getenv func(string) strin
 		if len(words) > 0 {
 			words[0] = strings.TrimPrefix(words[0], "/")
 		}
-		c := &commands.Completer{Registry: reg}
+		c := &commands.Completer{Registry: reg, Builtins: builtinHelp()}
 		out = c.Words(words)
 		if len(words) <= 1 {
 			for i := range out {

@@ -45,8 +45,10 @@ func (s *Shell) wizard(ctx context.Context, tool *tools.Tool, line string) error
 	if err != nil {
 		return err
 	}
-	n := len(strings.Split(tool.Name, "."))
-	if len(words) < n {
+	// The command may have been typed the openstack way ("server image
+	// create"): the registry says how many words named it.
+	found, n := s.Registry.Resolve(words)
+	if found == nil || found.Name != tool.Name {
 		return fmt.Errorf("cannot read %q", line)
 	}
 	raw, _, err := router.ParseArgs(tool, words[n:])

@@ -23,6 +23,7 @@ func registry(t *testing.T) *tools.Registry {
 func TestComplete(t *testing.T) {
 	c := &Completer{
 		Registry: registry(t),
+		Builtins: testBuiltins,
 		Names: func(kind string) []string {
 			return map[string][]string{"server": {"db-1", "web 2", "web-1"}, "flavor": {"m1.tiny"}}[kind]
 		},
@@ -57,6 +58,7 @@ func TestComplete(t *testing.T) {
 		{"/server create vm --network n1 --flavor ", []string{"m1.tiny"}, 0},
 		{"/server reboot --soft ", []string{"db-1", "'web 2'", "web-1"}, 0},
 		{"/help fla", []string{"flavor "}, 3},
+		{"/clo", []string{"cloud "}, 3},
 		{"/cloud dev", []string{"devcloud", "devcloud-admin"}, 3},
 		{"plain words", nil, 0},
 		{"/", nil, 0},
@@ -138,10 +140,13 @@ func TestSuggest(t *testing.T) {
 	}
 }
 
+// testBuiltins stand in for a front end's built-ins.
+var testBuiltins = []Builtin{{Name: "cloud", Usage: "/cloud [NAME]", Summary: "Show or switch the cloud"}, {Name: "exit", Usage: "/exit"}}
+
 func TestHelp(t *testing.T) {
 	reg := registry(t)
 	var b bytes.Buffer
-	WriteOverview(&b, reg, func(service string) bool { return service != "volumev3" })
+	WriteOverview(&b, reg, testBuiltins, func(service string) bool { return service != "volumev3" })
 	out := b.String()
 	for _, want := range []string{"/server list", "/flavor show FLAVOR", "/cloud [NAME]", "Not offered on this cloud", "/volume list (needs volumev3)", "Output flags"} {
 		if !strings.Contains(out, want) {
@@ -170,7 +175,7 @@ func TestHelp(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.topic, func(t *testing.T) {
 			var b bytes.Buffer
-			if ok := WriteTopic(&b, reg, tt.topic, nil); ok != tt.ok {
+			if ok := WriteTopic(&b, reg, testBuiltins, tt.topic, nil); ok != tt.ok {
 				t.Fatalf("WriteTopic = %v, want %v", ok, tt.ok)
 			}
 			for _, w := range tt.want {

@@ -16,6 +16,8 @@ var outputFlags = []string{"--format", "--column", "--sort", "--long", "--help"}
 // registry, and resource names from those seen in recent output.
 type Completer struct {
 	Registry *tools.Registry
+	// Builtins are the shell's own commands.
+	Builtins []Builtin
 	// Names returns remembered names of a kind ("server"); may be nil.
 	Names func(kind string) []string
 	// Clouds returns the cloud names for /cloud; may be nil.
@@ -67,7 +69,7 @@ func (c *Completer) candidates(words []string, current string) []string {
 				out = append(out, w)
 			}
 		}
-		for _, b := range Builtins {
+		for _, b := range c.Builtins {
 			out = append(out, b.Name+" ")
 		}
 		sort.Strings(out)

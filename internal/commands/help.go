@@ -26,7 +26,7 @@ type Available func(service string) bool
 
 // WriteOverview writes /help: every command with its summary, the tools the
 // cloud cannot serve listed apart with the reason.
-func WriteOverview(w io.Writer, reg *tools.Registry, avail Available) {
+func WriteOverview(w io.Writer, reg *tools.Registry, builtins []Builtin, avail Available) {
 	fmt.Fprintln(w, "Type a slash command, or ask in plain language (needs a model).")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Cloud commands:")
@@ -43,7 +43,7 @@ func WriteOverview(w io.Writer, reg *tools.Registry, avail Available) {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Shell commands:")
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	for _, b := range Builtins {
+	for _, b := range builtins {
 		if b.Summary == "" {
 			continue
 		}
@@ -79,7 +79,7 @@ func shortUsage(t *tools.Tool) string {
 // WriteTopic writes help for a topic: a tool ("server list"), a noun
 // ("server") or a built-in ("cloud"). It returns false when nothing
 // matches.
-func WriteTopic(w io.Writer, reg *tools.Registry, topic string, avail Available) bool {
+func WriteTopic(w io.Writer, reg *tools.Registry, builtins []Builtin, topic string, avail Available) bool {
 	topic = strings.TrimSpace(strings.TrimPrefix(topic, "/"))
 	name := strings.Join(strings.Fields(topic), ".")
 	if t, ok := reg.Lookup(name); ok {
@@ -92,7 +92,7 @@ func WriteTopic(w io.Writer, reg *tools.Registry, topic string, avail Available)
 		WriteTool(w, t, avail)
 		return true
 	}
-	for _, b := range Builtins {
+	for _, b := range builtins {
 		if b.Name == topic && b.Summary != "" {
 			fmt.Fprintf(w, "%s\n  %s\n", b.Usage, b.Summary)
 			return true
