@@ -111,3 +111,25 @@ func (r reporter) Bytes(i int, done, total int64) {
 func (r reporter) StepFinished(i int, o *executor.StepOutcome) {
 	r.emit(StepFinished{Index: i, Outcome: o})
 }
+
+// The executor's vocabulary, as front ends see it: they render what ran
+// but never drive the executor themselves, so they need not import it.
+type (
+	// Scope is who and where, for the audit log.
+	Scope = executor.Scope
+	// Run is what the executor did with an approved plan.
+	Run = executor.Outcome
+	// StepOutcome is what happened to one step.
+	StepOutcome = executor.StepOutcome
+)
+
+// Step statuses (StepOutcome.Status).
+const (
+	StepOK          = executor.StatusOK
+	StepFailed      = executor.StatusFailed
+	StepSkipped     = executor.StatusSkipped
+	StepNotRun      = executor.StatusNotRun
+	StepCancelled   = executor.StatusCancelled
+	StepWaitStopped = executor.StatusWaitStopped
+	StepChanged     = executor.StatusChanged
+)

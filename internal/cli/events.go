@@ -5,7 +5,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/kriscelmer/os-tui/agent/executor"
 	"github.com/kriscelmer/os-tui/agent/gate"
 	"github.com/kriscelmer/os-tui/agent/plan"
 	"github.com/kriscelmer/os-tui/agent/session"
@@ -145,18 +144,18 @@ func (v *eventView) showReview(r *gate.Review) {
 }
 
 // showOutcome prints what the steps returned, and how many were not run.
-func (v *eventView) showOutcome(out *executor.Outcome) {
+func (v *eventView) showOutcome(out *session.Run) {
 	if out == nil {
 		return
 	}
 	for _, o := range out.Steps {
-		if o.Status == executor.StatusOK && o.Result != nil && (o.Result.List != nil || o.Result.Record != nil || o.Result.Text != "") {
+		if o.Status == session.StepOK && o.Result != nil && (o.Result.List != nil || o.Result.Record != nil || o.Result.Text != "") {
 			_ = v.s.render(o.Result)
 		}
 	}
 	notRun := 0
 	for _, o := range out.Steps {
-		if o.Status == executor.StatusNotRun {
+		if o.Status == session.StepNotRun {
 			notRun++
 		}
 	}

@@ -7,8 +7,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/kriscelmer/os-tui/agent/executor"
 	"github.com/kriscelmer/os-tui/agent/gate"
+	"github.com/kriscelmer/os-tui/agent/session"
 	"github.com/kriscelmer/os-tui/internal/iostreams"
 	"github.com/kriscelmer/os-tui/internal/render/review"
 	"github.com/kriscelmer/os-tui/internal/termtext"
@@ -82,7 +82,7 @@ func size(n int64) string {
 	return fmt.Sprintf("%d B", n)
 }
 
-func (p *progress) StepFinished(i int, o *executor.StepOutcome) {
+func (p *progress) StepFinished(i int, o *session.StepOutcome) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.tty && p.last != "" {
@@ -90,7 +90,7 @@ func (p *progress) StepFinished(i int, o *executor.StepOutcome) {
 	}
 	took := o.Duration.Round(100 * time.Millisecond)
 	switch o.Status {
-	case executor.StatusOK:
+	case session.StepOK:
 		msg := "done"
 		if o.Final != "" {
 			msg = o.Final
@@ -99,9 +99,9 @@ func (p *progress) StepFinished(i int, o *executor.StepOutcome) {
 			msg = o.Result.Message
 		}
 		fmt.Fprintf(p.w, "   %s %s (%s)\n", p.cs.Green("✓"), termtext.Safe(msg), took)
-	case executor.StatusSkipped:
+	case session.StepSkipped:
 		fmt.Fprintf(p.w, "   %s skipped: you declined it\n", p.cs.Faint("-"))
-	case executor.StatusWaitStopped:
+	case session.StepWaitStopped:
 		fmt.Fprintf(p.w, "   %s %s\n", p.cs.Yellow("…"), termtext.SafeMultiline(fmt.Sprint(o.Err)))
 	default:
 		fmt.Fprintf(p.w, "   %s %s (%s)\n", p.cs.Red("✗"), termtext.SafeMultiline(fmt.Sprint(o.Err)), took)

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/kriscelmer/os-tui/agent/executor"
 	"github.com/kriscelmer/os-tui/agent/llm"
 	"github.com/kriscelmer/os-tui/agent/plan"
 	"github.com/kriscelmer/os-tui/agent/router"
@@ -100,12 +99,12 @@ func (s *Shell) SetModel(c llm.Client, cfg *llm.Config) {
 }
 
 // scope says who and where, for the audit log.
-func (s *Shell) scope() executor.Scope {
+func (s *Shell) scope() session.Scope {
 	c := s.cfg
 	if c == nil {
-		return executor.Scope{}
+		return session.Scope{}
 	}
-	return executor.Scope{Cloud: c.Name, Project: firstNonEmpty(c.ProjectName, c.ProjectID), User: firstNonEmpty(c.Username, c.UserID), Region: c.Region}
+	return session.Scope{Cloud: c.Name, Project: firstNonEmpty(c.ProjectName, c.ProjectID), User: firstNonEmpty(c.Username, c.UserID), Region: c.Region}
 }
 
 // secrets are the current cloud's credentials, redacted from saved
