@@ -44,21 +44,19 @@ func NewRegistry(schemaFS fs.FS, baseURL string, tools []Tool) (*Registry, error
 	if err != nil {
 		return nil, fmt.Errorf("list schemas: %w", err)
 	}
+	docs := map[string][]byte{}
+	// The compiler reads a schema document when a compile first needs it
+	// (the tool's own and the ones it refers to), not all of them here:
+	// decoding every document into the compiler's form was half the cost
+	// of building the registry, paid by every start-up.
 	c := jsonschema.NewCompiler()
 	c.DefaultDraft(jsonschema.Draft2020)
-	docs := map[string][]byte{}
+	c.UseLoader(schemaLoader{base: baseURL, docs: docs})
 	var d defs
 	for _, f := range files {
 		b, err := fs.ReadFile(schemaFS, f)
 		if err != nil {
 			return nil, fmt.Errorf("read schema %s: %w", f, err)
-		}
-		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
-		if err != nil {
-			return nil, fmt.Errorf("parse schema %s: %w", f, err)
-		}
-		if err := c.AddResource(baseURL+f, doc); err != nil {
-			return nil, fmt.Errorf("add schema %s: %w", f, err)
 		}
 		docs[f] = b
 		if f == "defs.schema.json" {
@@ -116,6 +114,26 @@ func NewRegistry(schemaFS fs.FS, baseURL string, tools []Tool) (*Registry, error
 		return nil, err
 	}
 	return r, nil
+}
+
+// schemaLoader hands the compiler the schema documents NewRegistry read,
+// by URL. It is used under Registry.mu only after NewRegistry returns, when
+// docs no longer changes.
+type schemaLoader struct {
+	base string
+	docs map[string][]byte
+}
+
+func (l schemaLoader) Load(url string) (any, error) {
+	b, ok := l.docs[strings.TrimPrefix(url, l.base)]
+	if !ok || !strings.HasPrefix(url, l.base) {
+		return nil, fmt.Errorf("no schema %s", url)
+	}
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(b))
+	if err != nil {
+		return nil, fmt.Errorf("parse schema %s: %w", url, err)
+	}
+	return doc, nil
 }
 
 // isMetaSchema reports schema files that describe documents rather than a
