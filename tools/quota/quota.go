@@ -28,7 +28,7 @@ func Tools() []tools.Tool {
 
 // ShowArgs are the arguments of quota.show.
 type ShowArgs struct {
-	Project string `json:"project"`
+	Project string `json:"project,omitempty"`
 }
 
 // Usage is one resource's quota line.

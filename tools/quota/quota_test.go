@@ -78,7 +78,7 @@ func TestShow(t *testing.T) {
 				_, _ = w.Write([]byte(cinderBody))
 			})
 			raw, _ := json.Marshal(tt.args)
-			res, err := Tools()[0].Run(t.Context(), fc.Env(), raw)
+			res, err := toolstest.Tool(t, Tools(), "quota.show").Run(t.Context(), fc.Env(), raw)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -92,7 +92,7 @@ func TestShow(t *testing.T) {
 func TestShowError(t *testing.T) {
 	fc := toolstest.New(t)
 	fc.Handle("GET", toolstest.ComputePrefix+"/os-quota-sets/p1/detail", http.StatusForbidden, `{"forbidden": {"code": 403, "message": "Policy doesn't allow it."}}`)
-	_, err := Tools()[0].Run(t.Context(), fc.Env(), json.RawMessage(`{"project": "p1"}`))
+	_, err := toolstest.Tool(t, Tools(), "quota.show").Run(t.Context(), fc.Env(), json.RawMessage(`{"project": "p1"}`))
 	if err == nil {
 		t.Fatal("no error")
 	}

@@ -36,9 +36,9 @@ type Snapshot struct {
 
 // ListArgs are the arguments of volume.snapshot.list.
 type ListArgs struct {
-	Volume      string `json:"volume"`
-	Status      string `json:"status"`
-	AllProjects bool   `json:"all_projects"`
+	Volume      string `json:"volume,omitempty"`
+	Status      string `json:"status,omitempty"`
+	AllProjects bool   `json:"all_projects,omitempty"`
 }
 
 func list(ctx context.Context, env *tools.Env, args ListArgs) (*tools.Result, error) {

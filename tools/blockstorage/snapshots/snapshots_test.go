@@ -41,7 +41,7 @@ func TestList(t *testing.T) {
 				_, _ = w.Write([]byte(body))
 			})
 			raw, _ := json.Marshal(tt.args)
-			res, err := Tools()[0].Run(t.Context(), fc.Env(), raw)
+			res, err := toolstest.Tool(t, Tools(), "volume.snapshot.list").Run(t.Context(), fc.Env(), raw)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -59,14 +59,14 @@ type Volume struct {
 
 // ListArgs are the arguments of volume.list.
 type ListArgs struct {
-	Name        string `json:"name"`
-	Status      string `json:"status"`
-	AllProjects bool   `json:"all_projects"`
+	Name        string `json:"name,omitempty"`
+	Status      string `json:"status,omitempty"`
+	AllProjects bool   `json:"all_projects,omitempty"`
 }
 
 // ShowArgs are the arguments of volume.show.
 type ShowArgs struct {
-	Volume string `json:"volume"`
+	Volume string `json:"volume,omitempty"`
 }
 
 // attachedTo renders attachments as the openstack CLI does: "Attached to

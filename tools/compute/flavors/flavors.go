@@ -28,12 +28,12 @@ func idLike(s string) bool { return digits.MatchString(s) || tools.IsUUID(s) }
 
 // ListArgs are the arguments of flavor.list.
 type ListArgs struct {
-	All bool `json:"all"`
+	All bool `json:"all,omitempty"`
 }
 
 // ShowArgs are the arguments of flavor.show.
 type ShowArgs struct {
-	Flavor string `json:"flavor"`
+	Flavor string `json:"flavor,omitempty"`
 }
 
 func list(ctx context.Context, env *tools.Env, args ListArgs) (*tools.Result, error) {

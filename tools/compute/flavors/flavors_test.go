@@ -35,7 +35,7 @@ func TestList(t *testing.T) {
 				_, _ = w.Write([]byte(flavorsBody))
 			})
 			env := fc.Env()
-			res, err := Tools()[0].Run(t.Context(), env, json.RawMessage(tt.args))
+			res, err := toolstest.Tool(t, Tools(), "flavor.list").Run(t.Context(), env, json.RawMessage(tt.args))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -69,7 +69,7 @@ func TestShow(t *testing.T) {
 			// Names are found in the list, without a GET by ID first.
 			fc.Handle("GET", toolstest.ComputePrefix+"/flavors/detail", http.StatusOK, flavorsBody)
 			args, _ := json.Marshal(ShowArgs{Flavor: tt.arg})
-			res, err := Tools()[1].Run(t.Context(), fc.Env(), args)
+			res, err := toolstest.Tool(t, Tools(), "flavor.show").Run(t.Context(), fc.Env(), args)
 			if tt.wantErr != "" {
 				if err == nil || err.Error() != tt.wantErr {
 					t.Fatalf("err = %v, want %q", err, tt.wantErr)

@@ -35,8 +35,8 @@ type ListArgs struct{}
 
 // ShowArgs are the arguments of keypair.show.
 type ShowArgs struct {
-	Keypair   string `json:"keypair"`
-	PublicKey bool   `json:"public_key"`
+	Keypair   string `json:"keypair,omitempty"`
+	PublicKey bool   `json:"public_key,omitempty"`
 }
 
 func client(ctx context.Context, env *tools.Env) (*gophercloud.ServiceClient, error) {

@@ -28,7 +28,7 @@ func Tools() []tools.Tool {
 
 // Args are the arguments of limits.
 type Args struct {
-	ProjectID string `json:"project_id"`
+	ProjectID string `json:"project_id,omitempty"`
 }
 
 // order is the order Nova builds its absolute limits in (quota resources,

@@ -36,7 +36,7 @@ func TestLimits(t *testing.T) {
 				  "maxServerGroups": 10, "maxTotalInstances": 10, "maxTotalCores": -1,
 				  "totalCoresUsed": 3, "maxServerGroupMembers": 10, "maxFutureThing": 5}}}`))
 			})
-			res, err := Tools()[0].Run(t.Context(), fc.Env(), []byte(tt.args))
+			res, err := toolstest.Tool(t, Tools(), "limits").Run(t.Context(), fc.Env(), []byte(tt.args))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -173,19 +173,6 @@ func TestCreateCheck(t *testing.T) {
 			wantBlock: "the project has 2 networks; choose with --networks: private (" + netID + "), shared-net (" + net2ID + ")",
 		},
 		{
-			name: "image and boot volume together",
-			args: CreateArgs{Name: "web-1", Flavor: "2", Image: cirrosID, BootVolume: volID, Networks: []string{netID}},
-			stub: func(fc *toolstest.Cloud) {
-				stubFlavor(fc, "2")
-				stubImage(fc, cirrosID, cirros)
-				fc.Handle("GET", toolstest.VolumePrefix+"/volumes/"+volID, http.StatusOK,
-					`{"volume": {"id": "`+volID+`", "name": "boot", "status": "available", "bootable": "true", "size": 1}}`)
-				stubNetwork(fc, netID, private)
-				roomyQuota(fc)
-			},
-			wantBlock: "give either an image or a boot volume, not both",
-		},
-		{
 			name: "boot volume in use and not bootable",
 			args: CreateArgs{Name: "web-1", Flavor: "2", BootVolume: "data", Networks: []string{netID}},
 			stub: func(fc *toolstest.Cloud) {

@@ -51,35 +51,35 @@ func Tools() []tools.Tool {
 
 // ListArgs are the arguments of server.list.
 type ListArgs struct {
-	Name        string `json:"name"`
-	Status      string `json:"status"`
-	Flavor      string `json:"flavor"`
-	Image       string `json:"image"`
-	Host        string `json:"host"`
-	AllProjects bool   `json:"all_projects"`
-	Limit       int    `json:"limit"`
+	Name        string `json:"name,omitempty"`
+	Status      string `json:"status,omitempty"`
+	Flavor      string `json:"flavor,omitempty"`
+	Image       string `json:"image,omitempty"`
+	Host        string `json:"host,omitempty"`
+	AllProjects bool   `json:"all_projects,omitempty"`
+	Limit       int    `json:"limit,omitempty"`
 }
 
 // ShowArgs are the arguments of server.show.
 type ShowArgs struct {
-	Server string `json:"server"`
+	Server string `json:"server,omitempty"`
 }
 
 // ConsoleLogArgs are the arguments of server.console-log.
 type ConsoleLogArgs struct {
-	Server string `json:"server"`
-	Lines  int    `json:"lines"`
+	Server string `json:"server,omitempty"`
+	Lines  int    `json:"lines,omitempty"`
 }
 
 // EventsArgs are the arguments of server.events.
 type EventsArgs struct {
-	Server string `json:"server"`
+	Server string `json:"server,omitempty"`
 }
 
 // EventShowArgs are the arguments of server.event.show.
 type EventShowArgs struct {
-	Server    string `json:"server"`
-	RequestID string `json:"request_id"`
+	Server    string `json:"server,omitempty"`
+	RequestID string `json:"request_id,omitempty"`
 }
 
 // listed is the part of a server that server.list shows.

@@ -11,7 +11,7 @@ import (
 func TestCatalog(t *testing.T) {
 	fc := toolstest.New(t)
 	delete(fc.Caps.Services, "image")
-	res, err := Tools()[0].Run(t.Context(), fc.Env(), nil)
+	res, err := toolstest.Tool(t, Tools(), "catalog").Run(t.Context(), fc.Env(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -61,7 +61,7 @@ func TestWhoami(t *testing.T) {
 				w.Header().Set("X-Subject-Token", toolstest.TokenID)
 				_, _ = w.Write([]byte(tt.body))
 			})
-			res, err := Tools()[0].Run(t.Context(), fc.Env(), nil)
+			res, err := toolstest.Tool(t, Tools(), "whoami").Run(t.Context(), fc.Env(), nil)
 			if err != nil {
 				t.Fatal(err)
 			}

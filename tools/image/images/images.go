@@ -30,16 +30,16 @@ func Tools() []tools.Tool {
 
 // ListArgs are the arguments of image.list.
 type ListArgs struct {
-	Name       string `json:"name"`
-	Status     string `json:"status"`
-	Visibility string `json:"visibility"`
-	Tag        string `json:"tag"`
-	Limit      int    `json:"limit"`
+	Name       string `json:"name,omitempty"`
+	Status     string `json:"status,omitempty"`
+	Visibility string `json:"visibility,omitempty"`
+	Tag        string `json:"tag,omitempty"`
+	Limit      int    `json:"limit,omitempty"`
 }
 
 // ShowArgs are the arguments of image.show.
 type ShowArgs struct {
-	Image string `json:"image"`
+	Image string `json:"image,omitempty"`
 }
 
 // image is one image as Glance returns it. Pointers keep a JSON null

@@ -36,9 +36,9 @@ type FloatingIP struct {
 
 // ListArgs are the arguments of floating-ip.list.
 type ListArgs struct {
-	Network string `json:"network"`
-	Status  string `json:"status"`
-	Project string `json:"project"`
+	Network string `json:"network,omitempty"`
+	Status  string `json:"status,omitempty"`
+	Project string `json:"project,omitempty"`
 }
 
 func list(ctx context.Context, env *tools.Env, args ListArgs) (*tools.Result, error) {

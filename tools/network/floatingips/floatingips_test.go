@@ -39,7 +39,7 @@ func TestList(t *testing.T) {
 			})
 			raw, _ := json.Marshal(tt.args)
 			env := fc.Env()
-			res, err := Tools()[0].Run(t.Context(), env, raw)
+			res, err := toolstest.Tool(t, Tools(), "floating-ip.list").Run(t.Context(), env, raw)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -54,16 +54,16 @@ type Network struct {
 
 // ListArgs are the arguments of network.list.
 type ListArgs struct {
-	Name     string `json:"name"`
-	External *bool  `json:"external"`
-	Shared   *bool  `json:"shared"`
-	Project  string `json:"project"`
-	Status   string `json:"status"`
+	Name     string `json:"name,omitempty"`
+	External *bool  `json:"external,omitempty"`
+	Shared   *bool  `json:"shared,omitempty"`
+	Project  string `json:"project,omitempty"`
+	Status   string `json:"status,omitempty"`
 }
 
 // ShowArgs are the arguments of network.show.
 type ShowArgs struct {
-	Network string `json:"network"`
+	Network string `json:"network,omitempty"`
 }
 
 // All lists networks matching opts.

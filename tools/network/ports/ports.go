@@ -59,17 +59,17 @@ type Port struct {
 
 // ListArgs are the arguments of port.list.
 type ListArgs struct {
-	Network     string `json:"network"`
-	Server      string `json:"server"`
-	Router      string `json:"router"`
-	DeviceOwner string `json:"device_owner"`
-	Status      string `json:"status"`
-	Project     string `json:"project"`
+	Network     string `json:"network,omitempty"`
+	Server      string `json:"server,omitempty"`
+	Router      string `json:"router,omitempty"`
+	DeviceOwner string `json:"device_owner,omitempty"`
+	Status      string `json:"status,omitempty"`
+	Project     string `json:"project,omitempty"`
 }
 
 // ShowArgs are the arguments of port.show.
 type ShowArgs struct {
-	Port string `json:"port"`
+	Port string `json:"port,omitempty"`
 }
 
 func list(ctx context.Context, env *tools.Env, args ListArgs) (*tools.Result, error) {

@@ -64,14 +64,14 @@ func (r *Router) Gateway() any {
 
 // ListArgs are the arguments of router.list.
 type ListArgs struct {
-	Name    string `json:"name"`
-	Project string `json:"project"`
-	Status  string `json:"status"`
+	Name    string `json:"name,omitempty"`
+	Project string `json:"project,omitempty"`
+	Status  string `json:"status,omitempty"`
 }
 
 // ShowArgs are the arguments of router.show.
 type ShowArgs struct {
-	Router string `json:"router"`
+	Router string `json:"router,omitempty"`
 }
 
 func list(ctx context.Context, env *tools.Env, args ListArgs) (*tools.Result, error) {

@@ -126,21 +126,21 @@ type Group struct {
 
 // ListArgs are the arguments of security-group.list.
 type ListArgs struct {
-	Name    string `json:"name"`
-	Project string `json:"project"`
+	Name    string `json:"name,omitempty"`
+	Project string `json:"project,omitempty"`
 }
 
 // ShowArgs are the arguments of security-group.show.
 type ShowArgs struct {
-	Group string `json:"group"`
+	Group string `json:"group,omitempty"`
 }
 
 // RuleListArgs are the arguments of security-group.rule.list.
 type RuleListArgs struct {
-	Group     string `json:"group"`
-	Direction string `json:"direction"`
-	Protocol  string `json:"protocol"`
-	EtherType string `json:"ethertype"`
+	Group     string `json:"group,omitempty"`
+	Direction string `json:"direction,omitempty"`
+	Protocol  string `json:"protocol,omitempty"`
+	EtherType string `json:"ethertype,omitempty"`
 }
 
 func list(ctx context.Context, env *tools.Env, args ListArgs) (*tools.Result, error) {

@@ -61,15 +61,15 @@ type Subnet struct {
 
 // ListArgs are the arguments of subnet.list.
 type ListArgs struct {
-	Network   string `json:"network"`
-	IPVersion int    `json:"ip_version"`
-	Name      string `json:"name"`
-	Project   string `json:"project"`
+	Network   string `json:"network,omitempty"`
+	IPVersion int    `json:"ip_version,omitempty"`
+	Name      string `json:"name,omitempty"`
+	Project   string `json:"project,omitempty"`
 }
 
 // ShowArgs are the arguments of subnet.show.
 type ShowArgs struct {
-	Subnet string `json:"subnet"`
+	Subnet string `json:"subnet,omitempty"`
 }
 
 // FormatPools renders allocation pools as "start-end".
