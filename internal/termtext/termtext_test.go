@@ -39,8 +39,12 @@ func TestSafe(t *testing.T) {
 		{"escape at the end", "end\x1b", `end\x1b`, `end\x1b`},
 		{"backslash passes", `a\x1b`, `a\x1b`, `a\x1b`},
 	}
+	// In parallel: under -race this fails if escaping ever gains shared
+	// state (a cache, a pooled buffer) that is not safe for the many
+	// goroutines of a session (the model's stream, progress, renderer).
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
 			if diff := cmp.Diff(tt.one, Safe(tt.in)); diff != "" {
 				t.Errorf("Safe(%q) (-want +got):\n%s", tt.in, diff)
 			}
