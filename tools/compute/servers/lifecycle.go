@@ -156,11 +156,10 @@ func (a lifecycle) check(ctx context.Context, env *tools.Env, args LifecycleArgs
 	add := func(l tools.Level, format string, v ...any) {
 		chk.Findings = append(chk.Findings, tools.Finding{Level: l, Text: fmt.Sprintf(format, v...)})
 	}
-	statuses, busyOK := a.from(args)
-	switch {
-	case a.locks == nil:
+	if a.locks == nil {
+		statuses, busyOK := a.from(args)
 		chk.Findings = append(chk.Findings, s.Allows(Rule{Verb: a.name(args), From: statuses, BusyOK: busyOK})...)
-	default:
+	} else {
 		// Lock and unlock work in any state, even mid-task.
 		add(tools.Info, "%s", s.Describe())
 	}
