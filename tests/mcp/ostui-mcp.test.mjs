@@ -178,6 +178,24 @@ describe('ostui mcp (reads only)', () => {
   });
 });
 
+describe('docs/mcp.md', () => {
+  it('the client configuration shown starts a working server', async () => {
+    const doc = readFileSync(join(here, '..', '..', 'docs', 'mcp.md'), 'utf8');
+    const block = [...doc.matchAll(/```json\n([\s\S]*?)```/g)].map((m) => m[1]).find((b) => b.includes('mcpServers'));
+    assert.ok(block, 'docs/mcp.md has a client configuration');
+    const { command, args, env } = JSON.parse(block).mcpServers.ostui;
+    assert.equal(command, 'ostui');
+    // The configuration as written; only the binary is this build's.
+    const transport = new StdioClientTransport({ command: bin, args, env: { ...serverEnv, ...env }, stderr: 'pipe' });
+    const client = new Client({ name: 'ostui-mcp-e2e-doc', version: '1.0.0' });
+    await client.connect(transport);
+    sessions.push({ client });
+    const got = await call(client, 'flavor__list', {});
+    assert.equal(got.isError, false, JSON.stringify(got));
+    assert.ok(got.rows.length > 0);
+  });
+});
+
 describe('ostui mcp --allow-changes', () => {
   it('refuses changes to a client that cannot elicit', async () => {
     const s = await connect({ allowChanges: true });
