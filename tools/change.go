@@ -65,6 +65,22 @@ type Check struct {
 	// The gate checks it again right before running; if it changed since
 	// approval, the plan is shown again.
 	State string
+	// Fetched is the resource Check read (the tool's own type), for its
+	// Preview: the dry run follows the preflight at once, so reading the
+	// resource again would cost a request and could show a different
+	// one. Only the tool's Preview reads it; the gate compares State.
+	Fetched any `json:"-"`
+}
+
+// FetchedAs returns the resource chk fetched as a T, and whether it
+// holds one (a dry run without a preflight has none).
+func FetchedAs[T any](chk *Check) (T, bool) {
+	var v T
+	if chk == nil {
+		return v, false
+	}
+	v, ok := chk.Fetched.(T)
+	return v, ok
 }
 
 // Blocked reports whether any finding blocks the step.

@@ -56,6 +56,7 @@ func deleteCheck(ctx context.Context, env *tools.Env, args DeleteArgs) (*tools.C
 		Targets:  []tools.Target{s.Target()},
 		Resolved: tools.JSON(DeleteArgs{Server: s.ID}),
 		State:    fmt.Sprintf("status=%s task=%s locked=%t volumes=%d", s.Status, s.TaskState, s.Locked, len(s.Volumes)),
+		Fetched:  s,
 	}
 	desc := s.Describe()
 	if s.TaskState != "" {
@@ -85,9 +86,11 @@ func deletePreview(ctx context.Context, env *tools.Env, args DeleteArgs, chk *to
 	if tools.IsRef(t.ID) {
 		return pv, nil
 	}
-	s, err := Get(ctx, env, t.ID)
-	if err != nil {
-		return nil, err
+	s, ok := tools.FetchedAs[*Server](chk)
+	if !ok || s.ID != t.ID {
+		if s, err = Get(ctx, env, t.ID); err != nil {
+			return nil, err
+		}
 	}
 	caps, err := env.Clients.Capabilities(ctx)
 	if err != nil {

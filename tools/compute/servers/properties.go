@@ -102,7 +102,7 @@ func checkStates(ctx context.Context, env *tools.Env, s *Server, props, tags boo
 // newCheck is the Check of a set or unset step on s, with resolved as
 // its arguments, and add, which appends a finding to it.
 func newCheck(s *Server, resolved any) (chk *tools.Check, add func(tools.Level, string, ...any)) {
-	chk = &tools.Check{Targets: []tools.Target{s.Target()}, Resolved: tools.JSON(resolved), State: attributeState(s)}
+	chk = &tools.Check{Targets: []tools.Target{s.Target()}, Resolved: tools.JSON(resolved), State: attributeState(s), Fetched: s}
 	add = func(l tools.Level, format string, v ...any) {
 		chk.Findings = append(chk.Findings, tools.Finding{Level: l, Text: fmt.Sprintf(format, v...)})
 	}
@@ -189,6 +189,9 @@ func current(ctx context.Context, env *tools.Env, chk *tools.Check) (*Server, er
 	id := chk.Targets[0].ID
 	if tools.IsRef(id) {
 		return &Server{ID: id}, nil
+	}
+	if s, ok := tools.FetchedAs[*Server](chk); ok && s.ID == id {
+		return s, nil
 	}
 	return Get(ctx, env, id)
 }

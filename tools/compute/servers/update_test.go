@@ -501,10 +501,14 @@ func TestDeletePreview(t *testing.T) {
 	tests := []struct {
 		name        string
 		noVolumeAPI bool
-		wantNames   [2]string
+		// preflight runs Check first, as the gate does: the preview then
+		// works from the server Check read.
+		preflight bool
+		wantNames [2]string
 	}{
 		{name: "with block storage", wantNames: [2]string{"data", "boot"}},
 		{name: "without block storage", noVolumeAPI: true},
+		{name: "after the preflight", preflight: true, wantNames: [2]string{"data", "boot"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -534,9 +538,15 @@ func TestDeletePreview(t *testing.T) {
 			})
 			del := toolstest.Tool(t, Tools(), "server.delete")
 			chk := &tools.Check{Targets: []tools.Target{{Kind: "server", ID: id, Name: "web-1"}}}
+			if tt.preflight {
+				chk = readOnlyCheck(t, del, fc.Env(), `{"server": "`+id+`"}`)
+			}
 			pv, err := del.Preview(cloud.WithReadOnly(t.Context()), fc.Env(), json.RawMessage(`{"server": "`+id+`"}`), chk)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if got := fc.Calls("GET", serverPath); got != 1 {
+				t.Errorf("the server was read %d times, want once", got)
 			}
 			if diff := cmp.Diff([]request{{Method: "DELETE", Path: fc.Server.URL + serverPath}}, previewBodies(t, pv)); diff != "" {
 				t.Errorf("preview (-want +got):\n%s", diff)

@@ -456,7 +456,7 @@ func checkSet(ctx context.Context, env *tools.Env, args SetArgs) (*tools.Check, 
 		return nil, err
 	}
 	args.Image = str(raw, "id")
-	chk := &tools.Check{Targets: []tools.Target{imageTarget(raw)}, Resolved: tools.JSON(args), State: "updated_at=" + str(raw, "updated_at")}
+	chk := &tools.Check{Targets: []tools.Target{imageTarget(raw)}, Resolved: tools.JSON(args), State: "updated_at=" + str(raw, "updated_at"), Fetched: raw}
 	for k := range args.Property {
 		if standardFields[k] || k == "tags" || k == "self" {
 			chk.Findings = append(chk.Findings, tools.Finding{Level: tools.Block,
@@ -479,9 +479,12 @@ func previewSet(ctx context.Context, env *tools.Env, args SetArgs, chk *tools.Ch
 	if err != nil {
 		return nil, err
 	}
-	raw, err := get(ctx, client, args.Image)
-	if err != nil {
-		return nil, fmt.Errorf("get image %s: %w", args.Image, err)
+	// The image as the preflight read it; a dry run without one reads it.
+	raw, ok := tools.FetchedAs[map[string]any](chk)
+	if !ok || str(raw, "id") != args.Image {
+		if raw, err = get(ctx, client, args.Image); err != nil {
+			return nil, fmt.Errorf("get image %s: %w", args.Image, err)
+		}
 	}
 	ops, changes, _ := plan(raw, args)
 	body, err := ops.ToImageUpdateMap()

@@ -288,6 +288,9 @@ func TestSet(t *testing.T) {
 	if diff := cmp.Diff(wantChanges, pv.Changes); diff != "" {
 		t.Errorf("changes (-want +got):\n%s", diff)
 	}
+	if got := fc.Calls("GET", toolstest.ImagePrefix+"/images/"+imgID); got != 1 {
+		t.Errorf("preflight and dry run read the image %d times, want once", got)
+	}
 	res, err := is.Run(t.Context(), env, args)
 	if err != nil {
 		t.Fatal(err)
