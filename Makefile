@@ -7,7 +7,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/kriscelmer/os-tui/internal/cli.version=$(VERSION)
 COVER_FLOOR ?= 60
 
-.PHONY: build run test test-short cover lint vet fmt bench bench-go os-bench e2e devcloud devcloud-down devcloud-status fuzz vuln man clean help
+.PHONY: build run test test-race test-short cover lint vet fmt bench bench-go os-bench e2e devcloud devcloud-down devcloud-status fuzz vuln man clean help
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -18,19 +18,32 @@ build: ## build bin/ostui
 run: build ## open the shell (offers a local devcloud when no cloud is configured)
 	@bash scripts/run $(BIN) $(ARGS)
 
-test: ## vet and run every unit and transcript test, with coverage
+# Packages that start goroutines or guard state with locks: their tests run
+# again under the race detector (the rest gain nothing from it, and -race
+# over everything would push make test past ten minutes on two cores).
+RACE_PKGS := ./agent/executor ./agent/gate ./agent/llm ./agent/planner ./agent/session \
+	./internal/audit ./internal/cli ./internal/cloud ./internal/llm/llmtest ./internal/mcpserver \
+	./internal/osbench ./internal/render/markdown ./internal/repl ./tools/...
+
+test: ## vet, every unit and transcript test with coverage, then the concurrent packages under -race
 	$(GO) vet ./...
 	@mkdir -p .tmp
 	$(GO) tool $(DEVTOOLS) gotestsum --format pkgname-and-test-fails -- -count=1 -coverprofile=.tmp/coverage.out ./...
 	@bash scripts/coverage .tmp/coverage.out $(COVER_FLOOR)
+	$(MAKE) --no-print-directory test-race
+
+test-race: ## the concurrent packages' tests under the race detector
+	$(GO) tool $(DEVTOOLS) gotestsum --format pkgname-and-test-fails -- -race -count=1 $(RACE_PKGS)
 
 test-short: ## run the unit tests without vet or coverage
 	$(GO) test ./...
 
-lint: ## gofmt, go vet and golangci-lint
+lint: ## gofmt, go vet, golangci-lint (with gosec) and go mod tidy
 	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo 'gofmt: files above need formatting'; exit 1; }
 	$(GO) vet ./...
 	$(GO) tool $(DEVTOOLS) golangci-lint run ./...
+	@$(GO) mod tidy -diff || { echo 'go.mod/go.sum are not tidy: run go mod tidy'; exit 1; }
+	@cd internal/devtools && $(GO) mod tidy -diff || { echo 'internal/devtools/go.mod is not tidy: run go mod tidy there'; exit 1; }
 
 vuln: ## govulncheck
 	$(GO) tool $(DEVTOOLS) govulncheck ./...

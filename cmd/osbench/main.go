@@ -139,7 +139,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 			Summary osbench.Summary  `json:"summary"`
 		}{results, osbench.Summarize(results)}
 		b, _ := json.MarshalIndent(out, "", "  ") // plain structs always marshal
-		if err := os.WriteFile(o.jsonPath, append(b, '\n'), 0o644); err != nil {
+		// The results quote cloud data: the file is the person's own.
+		if err := os.WriteFile(o.jsonPath, append(b, '\n'), 0o600); err != nil {
 			fmt.Fprintln(stderr, "osbench:", err)
 			return 1
 		}
