@@ -499,7 +499,7 @@ func TestManualExtractor(t *testing.T) {
 		{`ostui run web.yaml --frobnicate`, 1, false},
 		{`ostui completion bash > /etc/bash_completion.d/ostui`, 1, true},
 		{`ostui completion tcsh`, 1, false},
-		{`ostui mcp --os-cloud devcloud --http 127.0.0.1:8765`, 1, true},
+		{`ostui man > ostui.1`, 1, true},
 		{`ostui mcp --frobnicate`, 1, false},
 		{`ostui frobnicate`, 1, false},
 		{`openstack volume create --size 1 data-1`, 0, true},
