@@ -66,7 +66,7 @@ func (m *memAudit) events() []string {
 	defer m.mu.Unlock()
 	var out []string
 	for _, r := range m.records {
-		out = append(out, string(r.Event)+" "+r.Origin)
+		out = append(out, r.Event+" "+r.Origin)
 	}
 	return out
 }

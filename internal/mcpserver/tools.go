@@ -94,21 +94,26 @@ func (s *Server) read(ctx context.Context, req *mcp.CallToolRequest) (*mcp.CallT
 // argument schema (as the model sees it) and the outputs later steps may
 // reference.
 func (s *Server) describeTool(_ context.Context, req *mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+	return describe(s.cfg.Registry, arguments(req.Params.Arguments)), nil
+}
+
+// describe is describe_tool's answer; a bad request is a failed result.
+func describe(reg *tools.Registry, args tools.Args) *mcp.CallToolResult {
 	var a struct {
 		Name string `json:"name"`
 	}
-	if err := json.Unmarshal(arguments(req.Params.Arguments), &a); err != nil {
-		return statusResult(statusInvalid, true, "describe_tool takes {\"name\": TOOL}: "+err.Error()), nil
+	if err := json.Unmarshal(args, &a); err != nil {
+		return statusResult(statusInvalid, true, "describe_tool takes {\"name\": TOOL}: "+err.Error())
 	}
-	desc, err := planner.DescribeTool(s.cfg.Registry, a.Name)
+	desc, err := planner.DescribeTool(reg, a.Name)
 	if err != nil {
-		return statusResult(statusInvalid, true, err.Error()), nil
+		return statusResult(statusInvalid, true, err.Error())
 	}
 	var structured map[string]any
 	if err := json.Unmarshal([]byte(desc), &structured); err != nil {
-		return statusResult(statusFailed, false, "describe "+a.Name+": "+err.Error()), nil
+		return statusResult(statusFailed, false, "describe "+a.Name+": "+err.Error())
 	}
-	return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: desc}}, StructuredContent: structured}, nil
+	return &mcp.CallToolResult{Content: []mcp.Content{&mcp.TextContent{Text: desc}}, StructuredContent: structured}
 }
 
 // arguments treats absent arguments as an empty object.
