@@ -28,6 +28,27 @@ func attachTools() []tools.Tool {
 // attachState sums up what every attach step depends on of the server.
 func attachState(s *Server) string { return "server " + s.State() }
 
+// attachServer resolves the server of an attach step into chk: its
+// target, its state and what r refuses of it. A server made by an
+// earlier step is noted instead and comes back nil: the step's other
+// arguments can still be checked, and the gate checks the server again
+// once the reference has a value.
+func attachServer(ctx context.Context, env *tools.Env, chk *tools.Check, nameOrID string, r Rule) (*Server, error) {
+	if tools.IsRef(nameOrID) {
+		chk.Targets = append(chk.Targets, tools.Target{Kind: Kind, ID: nameOrID})
+		chk.Findings = append(chk.Findings, refNote(Kind, nameOrID))
+		return nil, nil
+	}
+	s, err := Get(ctx, env, nameOrID)
+	if err != nil {
+		return nil, err
+	}
+	chk.Targets = append(chk.Targets, s.Target())
+	chk.State = attachState(s)
+	chk.Findings = append(chk.Findings, s.Refusals(r)...)
+	return s, nil
+}
+
 // serverPorts lists the ports of a server: floating IPs and security
 // groups live on them, not on the server.
 func serverPorts(ctx context.Context, env *tools.Env, serverID string) ([]portreads.Port, error) {

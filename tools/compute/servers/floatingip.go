@@ -139,20 +139,13 @@ func fipPlace(ctx context.Context, env *tools.Env, f *fipreads.FloatingIP) strin
 func checkAddFloatingIP(ctx context.Context, env *tools.Env, args FloatingIPArgs) (*tools.Check, error) {
 	chk := &tools.Check{}
 	resolved := args
-	var s *Server
 	var port *portreads.Port
-	if tools.IsRef(args.Server) {
-		chk.Targets = append(chk.Targets, tools.Target{Kind: "server", ID: args.Server})
-		chk.Findings = append(chk.Findings, refNote("server", args.Server))
-	} else {
-		var err error
-		if s, err = Get(ctx, env, args.Server); err != nil {
-			return nil, err
-		}
+	s, err := attachServer(ctx, env, chk, args.Server, Rule{Verb: "adding a floating IP"})
+	if err != nil {
+		return nil, err
+	}
+	if s != nil {
 		resolved.Server = s.ID
-		chk.Targets = append(chk.Targets, s.Target())
-		chk.State = attachState(s)
-		chk.Findings = append(chk.Findings, s.Refusals(Rule{Verb: "adding a floating IP"})...)
 		all, err := serverPorts(ctx, env, s.ID)
 		if err != nil {
 			return nil, err

@@ -61,20 +61,17 @@ func (a groupAction) check(ctx context.Context, env *tools.Env, args SecurityGro
 	chk := &tools.Check{}
 	resolved := SecurityGroupArgs{Server: args.Server, Group: g.ID}
 	gTarget := tools.Target{Kind: "security group", ID: g.ID, Name: g.Name}
-	if tools.IsRef(args.Server) {
-		chk.Targets = []tools.Target{{Kind: "server", ID: args.Server}, gTarget}
-		chk.Findings = append(chk.Findings, refNote("server", args.Server))
-		chk.Resolved = tools.JSON(resolved)
-		return chk, nil
-	}
-	s, err := Get(ctx, env, args.Server)
+	s, err := attachServer(ctx, env, chk, args.Server, Rule{Verb: a.verb + " a security group"})
 	if err != nil {
 		return nil, err
 	}
+	chk.Targets = append(chk.Targets, gTarget)
+	if s == nil {
+		chk.Resolved = tools.JSON(resolved)
+		return chk, nil
+	}
 	resolved.Server = s.ID
-	chk.Targets = []tools.Target{s.Target(), gTarget}
 	chk.Resolved = tools.JSON(resolved)
-	chk.Findings = append(chk.Findings, s.Refusals(Rule{Verb: a.verb + " a security group"})...)
 	all, err := serverPorts(ctx, env, s.ID)
 	if err != nil {
 		return nil, err

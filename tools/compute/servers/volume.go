@@ -89,19 +89,12 @@ func volumeLabel(v *volumes.Volume) string {
 func checkAddVolume(ctx context.Context, env *tools.Env, args VolumeArgs) (*tools.Check, error) {
 	chk := &tools.Check{}
 	resolved := args
-	var s *Server
-	if tools.IsRef(args.Server) {
-		chk.Targets = append(chk.Targets, tools.Target{Kind: "server", ID: args.Server})
-		chk.Findings = append(chk.Findings, refNote("server", args.Server))
-	} else {
-		var err error
-		if s, err = Get(ctx, env, args.Server); err != nil {
-			return nil, err
-		}
+	s, err := attachServer(ctx, env, chk, args.Server, Rule{Verb: "attaching a volume", From: attachStates})
+	if err != nil {
+		return nil, err
+	}
+	if s != nil {
 		resolved.Server = s.ID
-		chk.Targets = append(chk.Targets, s.Target())
-		chk.State = attachState(s)
-		chk.Findings = append(chk.Findings, s.Refusals(Rule{Verb: "attaching a volume", From: attachStates})...)
 	}
 	if tools.IsRef(args.Volume) {
 		chk.Targets = append(chk.Targets, tools.Target{Kind: "volume", ID: args.Volume})
