@@ -74,22 +74,15 @@ func (a *elicitor) approve(ctx context.Context, r *gate.Review) (session.Decisio
 		a.refusal = fmt.Sprintf("the MCP client did not show the plan to a person (%v), so it was not run; nothing was changed", err)
 		return session.Decision{}, session.ErrNoAnswer
 	}
+	// The reason is only ever what the person typed: it reaches the
+	// client's model as "the person said: …".
 	reason, _ := res.Content["reason"].(string)
 	reason = strings.TrimSpace(reason)
-	switch res.Action {
-	case "accept":
-		if ok, _ := res.Content["approve"].(bool); ok {
-			return session.Decision{Verdict: session.Approve, By: gate.ByElicitation}, nil
-		}
-		if reason == "" {
-			reason = "\"Run this plan\" was not ticked"
-		}
-		return session.Decision{Verdict: session.Deny, Reason: reason}, nil
-	case "decline":
-		return session.Decision{Verdict: session.Deny, Reason: reason}, nil
+	if approved, _ := res.Content["approve"].(bool); res.Action == "accept" && approved {
+		return session.Decision{Verdict: session.Approve, By: gate.ByElicitation}, nil
 	}
-	// "cancel": dismissed without an answer.
-	return session.Decision{Verdict: session.Deny, Reason: "the person dismissed the review without answering"}, nil
+	// Unticked, declined, or dismissed ("cancel"): no.
+	return session.Decision{Verdict: session.Deny, Reason: reason}, nil
 }
 
 // approvalMessage is what the person reads: the review every front end

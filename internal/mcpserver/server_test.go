@@ -139,7 +139,13 @@ func registry(t *testing.T, w *world) *tools.Registry {
 			},
 			Run: func(_ context.Context, _ *tools.Env, args tools.Args) (*tools.Result, error) {
 				w.record(spec.name + " " + string(args))
+				if strings.Contains(string(args), "boom") {
+					return nil, errors.New("409 conflict (X-Auth-Token: " + tokenCanary + ")")
+				}
 				return &tools.Result{RequestIDs: []string{"req-1"}}, nil
+			},
+			Undo: func(args tools.Args, _ *tools.Result) *tools.Call {
+				return &tools.Call{Tool: "vm.delete", Args: args, Why: "undo " + spec.name}
 			},
 		})
 	}
@@ -183,6 +189,7 @@ func newFixture(t *testing.T, allowChanges bool) *fixture {
 type elicit struct {
 	mu       sync.Mutex
 	answer   *mcp.ElicitResult
+	err      error
 	messages []string
 }
 
@@ -190,7 +197,7 @@ func (e *elicit) handle(_ context.Context, req *mcp.ElicitRequest) (*mcp.ElicitR
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.messages = append(e.messages, req.Params.Message)
-	return e.answer, nil
+	return e.answer, e.err
 }
 
 // connect connects a client over in-memory transports; e nil makes a
@@ -427,12 +434,16 @@ func TestProposePlan(t *testing.T) {
 		{
 			name: "dismissed", allowChanges: true, plan: stopPlan("web-1"),
 			elicit: &elicit{answer: &mcp.ElicitResult{Action: "cancel"}},
-			want: map[string]any{"status": "denied", "retryable": false, "errors": []any{
-				"not approved (the person dismissed the review without answering); nothing was changed",
-				"the person said: the person dismissed the review without answering",
-			}},
-			audit: []string{"denied mcp"},
-			asked: 1,
+			want:   map[string]any{"status": "denied", "retryable": false, "errors": []any{"not approved; nothing was changed"}},
+			audit:  []string{"denied mcp"},
+			asked:  1,
+		},
+		{
+			name: "accepted without the tick and without a reason", allowChanges: true, plan: stopPlan("web-1"),
+			elicit: &elicit{answer: &mcp.ElicitResult{Action: "accept", Content: map[string]any{"approve": false}}},
+			want:   map[string]any{"status": "denied", "retryable": false, "errors": []any{"not approved; nothing was changed"}},
+			audit:  []string{"denied mcp"},
+			asked:  1,
 		},
 		{
 			name: "approved", allowChanges: true, plan: stopPlan("web-1"),
@@ -441,6 +452,15 @@ func TestProposePlan(t *testing.T) {
 			ran:    []string{`vm.stop {"vm":"web-1"}`},
 			audit:  []string{"approval mcp", "start mcp", "step mcp"},
 			asked:  1,
+		},
+		{
+			name: "the client fails to ask", allowChanges: true, plan: stopPlan("web-1"),
+			elicit: &elicit{err: errors.New("no window to show it in")},
+			want: map[string]any{"status": "denied", "retryable": false, "errors": []any{
+				`the MCP client did not show the plan to a person (calling "elicitation/create": no window to show it in), so it was not run; nothing was changed`,
+			}},
+			audit: []string{"denied mcp"},
+			asked: 1,
 		},
 		{
 			name: "invalid plan", allowChanges: true, elicit: &elicit{answer: approve},
@@ -517,6 +537,30 @@ func TestProposePlan(t *testing.T) {
 				t.Errorf("the result has no review: %v", got)
 			}
 		})
+	}
+}
+
+// TestProposePlanFailsPartWay: a plan that fails after a step ran comes
+// back failed, redacted, with the plan that undoes what ran, for the
+// client to propose in its turn; nothing is undone unasked.
+func TestProposePlanFailsPartWay(t *testing.T) {
+	f := newFixture(t, true)
+	cs := f.connect(t, &elicit{answer: &mcp.ElicitResult{Action: "accept", Content: map[string]any{"approve": true}}})
+	got, isError := call(t, cs, "propose_plan", map[string]any{"goal": "stop two", "steps": []any{
+		map[string]any{"id": "a", "tool": "vm.stop", "args": map[string]any{"vm": "web-1"}},
+		map[string]any{"id": "b", "tool": "vm.stop", "args": map[string]any{"vm": "boom"}},
+	}})
+	if !isError || got["status"] != "failed" {
+		t.Fatalf("result = %v", got)
+	}
+	want := map[string]any{"goal": "undo: stop two", "steps": []any{
+		map[string]any{"id": "undo-a", "tool": "vm.delete", "args": map[string]any{"vm": "web-1"}, "why": "undo vm.stop"},
+	}}
+	if diff := cmp.Diff(want, got["undo"]); diff != "" {
+		t.Errorf("undo (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{`vm.stop {"vm":"web-1"}`, `vm.stop {"vm":"boom"}`}, f.world.calls()); diff != "" {
+		t.Errorf("ran (-want +got):\n%s", diff)
 	}
 }
 
