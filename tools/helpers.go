@@ -22,11 +22,12 @@ func JSON(v any) Args {
 	return b
 }
 
-// ResolvedArgs returns the arguments chk resolved (names made IDs),
+// resolvedArgs returns the arguments chk resolved (names made IDs),
 // decoded into T, so that a Preview shows the requests Run will send; it
 // returns args as they are when there is no Check or it resolved nothing
-// (a dry run without a preflight).
-func ResolvedArgs[T any](chk *Check, args T) (T, error) {
+// (a dry run without a preflight). ChangeTool calls it for every Preview,
+// so no tool needs to.
+func resolvedArgs[T any](chk *Check, args T) (T, error) {
 	if chk == nil || chk.Resolved == nil {
 		return args, nil
 	}

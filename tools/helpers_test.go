@@ -127,12 +127,12 @@ func TestResolvedArgs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := ResolvedArgs(tt.chk, given)
+			got, err := resolvedArgs(tt.chk, given)
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("err = %v, want error %t", err, tt.wantErr)
 			}
 			if !tt.wantErr && got != tt.want {
-				t.Errorf("ResolvedArgs = %+v, want %+v", got, tt.want)
+				t.Errorf("resolvedArgs = %+v, want %+v", got, tt.want)
 			}
 		})
 	}

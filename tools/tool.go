@@ -187,7 +187,7 @@ func ChangeTool[T any](s ChangeSpec[T]) Tool {
 			if err != nil {
 				return nil, err
 			}
-			if args, err = ResolvedArgs(chk, args); err != nil {
+			if args, err = resolvedArgs(chk, args); err != nil {
 				return nil, err
 			}
 			return s.Preview(ctx, env, args, chk)
