@@ -128,7 +128,13 @@ func (s *Server) Allows(r Rule) []tools.Finding {
 // Refusals are the Block findings of Allows alone, for verbs whose
 // preflight describes the server in its own words.
 func (s *Server) Refusals(r Rule) []tools.Finding {
-	return slices.DeleteFunc(s.Allows(r), func(f tools.Finding) bool { return f.Level != tools.Block })
+	var out []tools.Finding
+	for _, f := range s.Allows(r) {
+		if f.Level == tools.Block {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // subject tells ChangeTool which argument names the server a step acts
