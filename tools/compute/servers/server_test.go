@@ -34,7 +34,7 @@ func TestAllows(t *testing.T) {
 		{name: "any status", server: Server{Name: "web-1", Status: "SHELVED"}, rule: Rule{Verb: "detaching a volume"},
 			want: []tools.Finding{info("server web-1 is SHELVED")}},
 		{name: "locked, with a reason", server: Server{Name: "web-1", Status: "ACTIVE", Locked: true, LockedReason: "audit"}, rule: stop,
-			want: []tools.Finding{info("server web-1 is ACTIVE"), block(`server web-1 is locked ("audit"); unlock it first with /server unlock web-1`)},
+			want:   []tools.Finding{info("server web-1 is ACTIVE"), block(`server web-1 is locked ("audit"); unlock it first with /server unlock web-1`)},
 			refuse: []tools.Finding{block(`server web-1 is locked ("audit"); unlock it first with /server unlock web-1`)}},
 	}
 	for _, tt := range tests {
