@@ -32,8 +32,12 @@ type meter struct {
 	URL string
 
 	srv *http.Server
-	mu  sync.Mutex
-	use Usage
+	// inflight counts requests being proxied: a client can read the last
+	// byte of a response before the proxy has closed the upstream body
+	// and counted its usage, so Usage waits for them.
+	inflight sync.WaitGroup
+	mu       sync.Mutex
+	use      Usage
 }
 
 // startMeter proxies to upstream (a base URL such as
@@ -58,13 +62,20 @@ func startMeter(upstream string) (*meter, error) {
 		},
 		FlushInterval: -1, // stream deltas as they come, as ostui would see them
 	}
-	m.srv = &http.Server{Handler: proxy, ReadHeaderTimeout: 10 * time.Second}
+	count := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		m.inflight.Add(1)
+		defer m.inflight.Done()
+		proxy.ServeHTTP(w, r)
+	})
+	m.srv = &http.Server{Handler: count, ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = m.srv.Serve(ln) }() // Serve ends with ErrServerClosed at close
 	return m, nil
 }
 
-// Usage returns the totals so far.
+// Usage returns the totals of the requests made so far, once those still
+// being proxied have finished.
 func (m *meter) Usage() Usage {
+	m.inflight.Wait()
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.use
