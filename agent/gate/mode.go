@@ -51,9 +51,15 @@ func ParseMode(s string) (Mode, error) {
 type ModeError struct {
 	Mode Mode
 	Tool *tools.Tool
+	// Locked: the session was started read-only (--read-only), so no
+	// /mode can lift it.
+	Locked bool
 }
 
 func (e *ModeError) Error() string {
+	if e.Locked {
+		return fmt.Sprintf("%s would change the cloud, and this session was started with --read-only; start ostui without it to make changes", e.Tool.Slash())
+	}
 	return fmt.Sprintf("%s would change the cloud, and the shell is in %s mode (read-only); switch with /mode plan", e.Tool.Slash(), e.Mode)
 }
 

@@ -51,8 +51,9 @@ type Engine struct {
 	convMu sync.Mutex
 	conv   *Conversation
 
-	gate   gate.Gate
-	once   sync.Once
+	gate     gate.Gate
+	once     sync.Once
+	readOnly atomic.Bool
 	mode   atomic.Value // gate.Mode
 	grants atomic.Pointer[gate.Grants]
 	turns  atomic.Int64
@@ -76,11 +77,27 @@ func (e *Engine) Mode() gate.Mode {
 	return e.mode.Load().(gate.Mode)
 }
 
-// SetMode changes the mode (/mode, --read-only).
-func (e *Engine) SetMode(m gate.Mode) {
+// SetMode changes the mode (/mode). A session locked read-only stays in
+// ask mode.
+func (e *Engine) SetMode(m gate.Mode) error {
 	e.init()
+	if e.readOnly.Load() && m != gate.ModeAsk {
+		return fmt.Errorf("this session was started with --read-only: it stays in ask mode; start ostui without --read-only to make changes")
+	}
 	e.mode.Store(m)
+	return nil
 }
+
+// LockReadOnly puts the session in ask mode for good (--read-only):
+// /mode cannot lift it, and refusals say why.
+func (e *Engine) LockReadOnly() {
+	e.init()
+	e.readOnly.Store(true)
+	e.mode.Store(gate.ModeAsk)
+}
+
+// ReadOnly reports whether the session is locked read-only.
+func (e *Engine) ReadOnly() bool { return e.readOnly.Load() }
 
 // Grants are the tools the person allowed for this session.
 func (e *Engine) Grants() *gate.Grants {
@@ -195,6 +212,10 @@ func (e *Engine) submit(ctx context.Context, t *turn, p *plan.Plan, ap Approver)
 			return outcomeOf(err, review), err
 		}
 		if err := e.Mode().Allow(review); err != nil {
+			var me *gate.ModeError
+			if errors.As(err, &me) {
+				me.Locked = e.readOnly.Load()
+			}
 			return outcomeOf(err, review), err
 		}
 		if review.Blocked() {
@@ -244,7 +265,7 @@ func (e *Engine) modeAllows(p *plan.Plan) error {
 	}
 	for _, s := range p.Steps {
 		if tool, ok := e.Registry.Lookup(s.Tool); ok && tool.Effect != tools.Read {
-			return &gate.ModeError{Mode: gate.ModeAsk, Tool: tool}
+			return &gate.ModeError{Mode: gate.ModeAsk, Tool: tool, Locked: e.readOnly.Load()}
 		}
 	}
 	return nil

@@ -360,7 +360,9 @@ func TestDestroyIsNeverGranted(t *testing.T) {
 
 func TestAskModeRefusesChangesBeforeLookingAnythingUp(t *testing.T) {
 	f := newFixture(t)
-	f.engine.SetMode(gate.ModeAsk)
+	if err := f.engine.SetMode(gate.ModeAsk); err != nil {
+		t.Fatal(err)
+	}
 	ap := &answers{}
 	out, err := f.engine.Submit(t.Context(), stepPlan(plan.OriginModel, step("stop", "vm.stop", "vm-1")), ap)
 	var me *gate.ModeError
@@ -613,5 +615,17 @@ func TestAnyRan(t *testing.T) {
 	}
 	if !anyRan(out(executor.StatusOK, executor.StatusChanged)) {
 		t.Error("a completed step was missed: re-reviewing would run it twice")
+	}
+}
+
+func TestReadOnlyCannotBeLifted(t *testing.T) {
+	f := newFixture(t)
+	f.engine.LockReadOnly()
+	if err := f.engine.SetMode(gate.ModePlan); err == nil || f.engine.Mode() != gate.ModeAsk {
+		t.Fatalf("a read-only session left ask mode (err %v, mode %s)", err, f.engine.Mode())
+	}
+	_, err := f.engine.Submit(t.Context(), stepPlan(plan.OriginSlash, step("stop", "vm.stop", "vm-1")), &answers{decisions: []Decision{{Verdict: Approve}}})
+	if err == nil || !strings.Contains(err.Error(), "--read-only") {
+		t.Errorf("err = %v, want a refusal naming --read-only", err)
 	}
 }

@@ -121,7 +121,9 @@ func (s *Shell) setMode(args []string) error {
 	if err != nil {
 		return &usageError{msg: err.Error()}
 	}
-	s.engine.SetMode(m)
+	if err := s.engine.SetMode(m); err != nil {
+		return err
+	}
 	fmt.Fprintf(s.IO.Out, "mode: %s\n", m)
 	return nil
 }

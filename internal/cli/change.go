@@ -56,7 +56,10 @@ func (a *terminalApprover) Decide(_ context.Context, req session.Request) (sessi
 		if req.Tool != nil {
 			name = req.Tool.Slash()
 		}
-		return a.yesNo(fmt.Sprintf("Share the result of %s %s with the model? [y/N]: ", name, termtext.Safe(compactArgs(req.Args)))), nil
+		if args := compactArgs(req.Args); args != "" {
+			name += " " + termtext.Safe(args)
+		}
+		return a.yesNo(fmt.Sprintf("Share the result of %s with the model? [y/N]: ", name)), nil
 	}
 	return session.Decision{}, nil
 }
@@ -109,7 +112,11 @@ func (a *terminalApprover) approvePlan(req session.Request) (session.Decision, e
 			}
 			return session.Decision{Verdict: session.AllowForSession}, nil
 		default:
-			fmt.Fprintln(s.IO.ErrOut, "answer y, n (optionally with a reason: n REASON), s or e")
+			hint := "answer y, n (optionally with a reason: n REASON), s or e"
+			if req.Grantable != nil {
+				hint += ", or a to allow " + req.Grantable.Slash() + " for the session"
+			}
+			fmt.Fprintln(s.IO.ErrOut, hint)
 		}
 	}
 }

@@ -15,7 +15,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/kriscelmer/os-tui/agent/gate"
 	"github.com/kriscelmer/os-tui/internal/commands"
 	"github.com/kriscelmer/os-tui/internal/config"
 	"github.com/kriscelmer/os-tui/internal/iostreams"
@@ -104,6 +103,9 @@ func run(ctx context.Context, args []string, ios *iostreams.IOStreams, getenv fu
 		fmt.Fprintln(ios.Out, versionLine())
 		return nil
 	}
+	if len(o.args) > 0 && o.args[0] == "mcp" {
+		return runMCP(ctx, ios, o.args[1:], o, getenv)
+	}
 	if len(o.args) > 0 && o.args[0] == "run" {
 		return runRecipe(ctx, ios, o, getenv)
 	}
@@ -127,7 +129,7 @@ func run(ctx context.Context, args []string, ios *iostreams.IOStreams, getenv fu
 		}
 	}
 	if o.readOnly {
-		sh.Engine().SetMode(gate.ModeAsk)
+		sh.Engine().LockReadOnly()
 	}
 	if o.resume != "" {
 		if err := sh.resume(o.resume); err != nil {

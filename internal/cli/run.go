@@ -9,7 +9,6 @@ import (
 	"os/signal"
 	"strings"
 
-	"github.com/kriscelmer/os-tui/agent/gate"
 	"github.com/kriscelmer/os-tui/agent/plan"
 	"github.com/kriscelmer/os-tui/internal/iostreams"
 	"github.com/kriscelmer/os-tui/tools/toolset"
@@ -75,7 +74,7 @@ func runRecipe(ctx context.Context, ios *iostreams.IOStreams, o *options, getenv
 	sh := NewShell(ios, reg, o.flags, getenv, DefaultPaths(getenv))
 	sh.Debug, sh.Timeout, sh.Yes = o.debug, o.timeout, *yes
 	if o.readOnly {
-		sh.Engine().SetMode(gate.ModeAsk)
+		sh.Engine().LockReadOnly()
 	}
 	if ios.IsStdinTTY() {
 		sh.Asker = lineAsker(ios)

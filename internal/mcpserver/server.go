@@ -20,7 +20,6 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
-	"github.com/kriscelmer/os-tui/agent/gate"
 	"github.com/kriscelmer/os-tui/agent/session"
 	"github.com/kriscelmer/os-tui/tools"
 )
@@ -148,7 +147,7 @@ func (s *Server) engineFor(ss *mcp.ServerSession) *engine {
 	e := &engine{Engine: s.cfg.NewEngine()}
 	if !s.cfg.AllowChanges {
 		// propose_plan refuses first; the engine refuses too.
-		e.SetMode(gate.ModeAsk)
+		e.LockReadOnly()
 	}
 	s.engines[ss] = e
 	if ss != nil {
