@@ -54,9 +54,9 @@ type Engine struct {
 	gate     gate.Gate
 	once     sync.Once
 	readOnly atomic.Bool
-	mode   atomic.Value // gate.Mode
-	grants atomic.Pointer[gate.Grants]
-	turns  atomic.Int64
+	mode     atomic.Value // gate.Mode
+	grants   atomic.Pointer[gate.Grants]
+	turns    atomic.Int64
 }
 
 func (e *Engine) init() {
