@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/kriscelmer/os-tui/agent/gate"
@@ -57,7 +58,9 @@ func (e manualExample) String() string {
 // promptLine matches ostui's prompt as the manual shows it,
 // cloud:project@region> (or "(no cloud)> "), and not the launch wizard's
 // questions ("flavor> m1.nano").
-var promptLine = regexp.MustCompile(`^(?:[A-Za-z0-9_.-]+:[^\s@>]+@[^\s>]+|\(no cloud\))> ?(.*)$`)
+var promptLine = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^(?:[A-Za-z0-9_.-]+:[^\s@>]+@[^\s>]+|\(no cloud\))> ?(.*)$`)
+})
 
 func TestManualExamples(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join(manualDir, "*.md"))
@@ -145,8 +148,8 @@ func readManualExamples(t *testing.T, path string) []manualExample {
 			if ex.shell == nil {
 				ex.shell = []string{}
 			}
-		case promptLine.MatchString(trimmed):
-			ex.slash = promptLine.FindStringSubmatch(trimmed)[1]
+		case promptLine().MatchString(trimmed):
+			ex.slash = promptLine().FindStringSubmatch(trimmed)[1]
 		default:
 			continue // output
 		}
@@ -280,9 +283,9 @@ func checkShellLine(r *router.Router, help *helpFacts, words []string) (int, []s
 	return runs, problems
 }
 
-var assignment = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*=`)
+var assignment = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*=`) })
 
-func isAssignment(w string) bool { return assignment.MatchString(w) }
+func isAssignment(w string) bool { return assignment().MatchString(w) }
 
 // printfLines returns the lines `printf 'FORMAT'` writes, when cmd is one.
 func printfLines(cmd []string) []string {
@@ -423,7 +426,7 @@ type helpFacts struct {
 	globals map[string]bool // flag name without dashes → takes a value
 }
 
-var helpFlagLine = regexp.MustCompile(`^\s+(?:-(\w), )?-{1,2}([\w-]+)(?: (\S+))?\s{2,}\S`)
+var helpFlagLine = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\s+(?:-(\w), )?-{1,2}([\w-]+)(?: (\S+))?\s{2,}\S`) })
 
 // ostuiHelp reads ostui --help, as a person would, for the flags and
 // subcommands it documents.
@@ -435,7 +438,7 @@ func ostuiHelp(t *testing.T) *helpFacts {
 	}
 	h := &helpFacts{globals: map[string]bool{}}
 	for _, l := range strings.Split(out.String(), "\n") {
-		if m := helpFlagLine.FindStringSubmatch(l); m != nil {
+		if m := helpFlagLine().FindStringSubmatch(l); m != nil {
 			h.globals[m[2]] = m[3] != ""
 			if m[1] != "" {
 				h.globals[m[1]] = m[3] != ""
@@ -529,10 +532,10 @@ func TestManualExtractor(t *testing.T) {
 			t.Errorf("%s: problems %q, want ok=%v", tt.line, got, tt.ok)
 		}
 	}
-	if !promptLine.MatchString("devcloud:demo@RegionOne> /server list") || !promptLine.MatchString("(no cloud)> /help") {
+	if !promptLine().MatchString("devcloud:demo@RegionOne> /server list") || !promptLine().MatchString("(no cloud)> /help") {
 		t.Error("promptLine does not match the shell's prompt")
 	}
-	if promptLine.MatchString("flavor> m1.nano") {
+	if promptLine().MatchString("flavor> m1.nano") {
 		t.Error("promptLine matches a wizard question")
 	}
 }
