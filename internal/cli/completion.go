@@ -194,8 +194,14 @@ func fishLine(cond string, f flagDef) string {
 	} else {
 		b.WriteString(" -l " + f.name)
 	}
-	if f.arg != "" {
+	// -x takes a value and offers no file names; files only where a file
+	// is the value (-r -F, below).
+	switch {
+	case f.arg == "":
+	case f.values == "@files":
 		b.WriteString(" -r")
+	default:
+		b.WriteString(" -x")
 	}
 	b.WriteString(" -d '" + fishText(f.help) + "'")
 	switch f.values {

@@ -130,6 +130,43 @@ printf '%s\n' "${COMPREPLY[@]}"
 	}
 }
 
+// TestFishCompletion asks fish itself what it would offer.
+func TestFishCompletion(t *testing.T) {
+	if _, err := exec.LookPath("fish"); err != nil {
+		t.Skip("fish is not installed")
+	}
+	script := filepath.Join(t.TempDir(), "ostui.fish")
+	if err := os.WriteFile(script, []byte(fishCompletion()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		line string
+		want []string
+	}{
+		{"ostui --re", []string{"--read-only", "--resume"}},
+		{"ostui --os-interface ", []string{"admin", "internal", "public"}},
+		{"ostui --timeout ", nil},
+		{"ostui m", []string{"man", "mcp"}},
+		{"ostui mcp --", []string{"--allow-changes", "--http"}},
+		{"ostui completion ", []string{"bash", "fish", "zsh"}},
+	}
+	for _, tt := range tests {
+		out, err := exec.CommandContext(t.Context(), "fish", "--no-config", "-c", "source "+script+"; complete -C '"+tt.line+"'").CombinedOutput()
+		if err != nil {
+			t.Fatalf("%q: %v\n%s", tt.line, err, out)
+		}
+		var got []string
+		for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+			if w, _, _ := strings.Cut(l, "\t"); w != "" {
+				got = append(got, w)
+			}
+		}
+		if diff := cmp.Diff(sorted(tt.want), sorted(got)); diff != "" {
+			t.Errorf("completing %q (-want +got):\n%s", tt.line, diff)
+		}
+	}
+}
+
 func quoteWords(words []string) string {
 	q := make([]string, len(words))
 	for i, w := range words {
