@@ -9,8 +9,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kriscelmer/os-tui/agent/gate"
+	"github.com/kriscelmer/os-tui/agent/plan"
 	"github.com/kriscelmer/os-tui/agent/router"
 	"github.com/kriscelmer/os-tui/agent/session"
+	"github.com/kriscelmer/os-tui/internal/iostreams"
 	"github.com/kriscelmer/os-tui/tools"
 	"github.com/kriscelmer/os-tui/tools/toolset"
 )
@@ -126,5 +129,21 @@ func TestBuiltinsAreSelfContained(t *testing.T) {
 	}
 	if !strings.Contains(builtins()[4].Usage, "paranoid") {
 		t.Errorf("/mode usage %q does not come from the gate's modes", builtins()[4].Usage)
+	}
+}
+
+// TestUploadProgressOffATerminal: a log gets a line per tenth of an
+// upload, however often the upload reports.
+func TestUploadProgressOffATerminal(t *testing.T) {
+	ios, _, _, errOut := iostreams.Test()
+	p := newProgress(ios)
+	p.StepStarted(0, &gate.StepReview{Tool: &tools.Tool{Name: "image.create"}, Step: plan.Step{Args: tools.Args(`{}`)}})
+	const total = 1 << 30
+	for done := int64(0); done <= total; done += 32 << 10 {
+		p.Bytes(0, done, total)
+	}
+	lines := strings.Count(errOut.String(), "uploading")
+	if lines < 10 || lines > 11 {
+		t.Errorf("a 1 GiB upload wrote %d progress lines, want 10 or 11:\n%s", lines, errOut.String())
 	}
 }

@@ -25,6 +25,11 @@ type progress struct {
 	start time.Time
 	last  string
 	spin  int
+	// mark is the last upload milestone printed off a terminal (a tenth
+	// of the total, or a 100 MiB step when the total is unknown), and
+	// drawn when a terminal's upload line was last redrawn.
+	mark  int64
+	drawn time.Time
 }
 
 func newProgress(ios *iostreams.IOStreams) *progress {
@@ -36,7 +41,7 @@ var spinner = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "
 func (p *progress) StepStarted(i int, s *gate.StepReview) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.start, p.last = time.Now(), ""
+	p.start, p.last, p.mark = time.Now(), "", -1
 	fmt.Fprintf(p.w, "%s %d. %s %s\n", p.cs.Cyan("▶"), i+1, s.Tool.Slash(), termtext.Safe(review.StepSubject(s)))
 }
 
@@ -60,7 +65,31 @@ func (p *progress) Status(i int, msg string) {
 	}
 }
 
+// Bytes shows an upload's progress. Uploads report every few KiB: a
+// terminal redraws at most ten times a second, and a log gets a line per
+// tenth of the upload (or per 100 MiB when the size is unknown), so a
+// 1 GiB image writes ten lines, not thirty thousand.
 func (p *progress) Bytes(i int, done, total int64) {
+	finished := total > 0 && done >= total
+	p.mu.Lock()
+	if p.tty {
+		if !finished && time.Since(p.drawn) < 100*time.Millisecond {
+			p.mu.Unlock()
+			return
+		}
+		p.drawn = time.Now()
+	} else {
+		mark := done / (100 << 20)
+		if total > 0 {
+			mark = done * 10 / total
+		}
+		if mark == p.mark {
+			p.mu.Unlock()
+			return
+		}
+		p.mark = mark
+	}
+	p.mu.Unlock()
 	if total > 0 {
 		pct := float64(done) * 100 / float64(total)
 		bar := strings.Repeat("█", int(pct/5)) + strings.Repeat("░", 20-int(pct/5))
