@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -268,6 +269,10 @@ func explainTransport(err error, w *who) error {
 		return &Error{Kind: KindTLS, Err: err, Msg: fmt.Sprintf("the certificate of %s is not valid (%v); check the clock, or %s", host, invalidCert, caHelp)}
 	case errors.As(err, &verifyErr):
 		return &Error{Kind: KindTLS, Err: err, Msg: fmt.Sprintf("the certificate of %s could not be verified (%v): %s", host, verifyErr.Err, caHelp)}
+	case ue != nil && strings.HasPrefix(ue.URL, "https://") && (errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || strings.Contains(err.Error(), "first record does not look like a TLS handshake") || strings.Contains(err.Error(), "server gave HTTP response to HTTPS client")):
+		// The port answered but not with TLS: most often an http://
+		// service given an https:// URL.
+		return &Error{Kind: KindTLS, Err: err, Msg: fmt.Sprintf("%s closed the connection during the TLS handshake: does it speak plain HTTP? Try http:// in auth_url (clouds.yaml) or OS_AUTH_URL, or check the port", host)}
 	case errors.As(err, &dnsErr):
 		if host == "" {
 			host = dnsErr.Name

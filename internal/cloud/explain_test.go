@@ -95,6 +95,26 @@ func TestExplainPassesThrough(t *testing.T) {
 }
 
 func TestExplainTransport(t *testing.T) {
+	t.Run("https to a plain HTTP port", func(t *testing.T) {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+		srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+		defer srv.Close()
+		https := "https://" + strings.TrimPrefix(srv.URL, "http://")
+		hc, err := newHTTPClient(&config.Cloud{Name: "plain", AuthURL: https + "/v3"}, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := hc.Get(https)
+		if err == nil {
+			_ = resp.Body.Close()
+			t.Fatal("a TLS handshake with a plain HTTP server succeeded")
+		}
+		got := Explain(err)
+		var e *Error
+		if !errors.As(got, &e) || e.Kind != KindTLS || !strings.Contains(got.Error(), "plain HTTP? Try http://") {
+			t.Fatalf("explanation = %v", got)
+		}
+	})
 	t.Run("TLS unknown authority, then cacert fixes it", func(t *testing.T) {
 		srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 		// The rejected handshake is the point; keep it out of the test log.
