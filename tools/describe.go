@@ -22,6 +22,10 @@ func describeWith(ve *jsonschema.ValidationError, name func([]string) string) []
 	var out []string
 	var walk func(e *jsonschema.ValidationError)
 	walk = func(e *jsonschema.ValidationError) {
+		if alts := alternatives(e, name); alts != "" {
+			out = append(out, alts)
+			return
+		}
 		if len(e.Causes) > 0 {
 			for _, c := range e.Causes {
 				walk(c)
@@ -45,6 +49,34 @@ func describeWith(ve *jsonschema.ValidationError, name func([]string) string) []
 		uniq = append(uniq, ve.Error())
 	}
 	return uniq
+}
+
+// alternatives reads a oneOf or anyOf whose every branch failed only for
+// want of one argument ("an image, or a boot volume") as one sentence:
+// "one of --image or --boot-volume is required" — not as each branch's
+// "is required", which reads as if all were needed.
+func alternatives(e *jsonschema.ValidationError, name func([]string) string) string {
+	switch k := e.ErrorKind.(type) {
+	case *kind.AnyOf:
+	case *kind.OneOf:
+		if k.Subschemas != nil {
+			return "" // too many matched: said by the leaf sentence
+		}
+	default:
+		return ""
+	}
+	if len(e.Causes) < 2 {
+		return ""
+	}
+	var names []string
+	for _, c := range e.Causes {
+		req, ok := c.ErrorKind.(*kind.Required)
+		if !ok || len(c.Causes) > 0 || len(req.Missing) != 1 {
+			return ""
+		}
+		names = append(names, name(append(append([]string(nil), c.InstanceLocation...), req.Missing[0])))
+	}
+	return "one of " + strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1] + " is required"
 }
 
 func argName(loc []string) string {

@@ -229,7 +229,32 @@ func (r *Registry) Validate(name string, args Args) error {
 	if !errors.As(err, &ve) {
 		return fmt.Errorf("validate %s: %w", name, err)
 	}
-	return &ArgsError{Tool: e.tool, Problems: describe(ve)}
+	problems := describe(ve)
+	for i, p := range problems {
+		if strings.Contains(p, "'oneOf' failed, subschemas") {
+			if alt := exclusive(sch); alt != "" {
+				problems[i] = alt
+			}
+		}
+	}
+	return &ArgsError{Tool: e.tool, Problems: problems}
+}
+
+// exclusive says which arguments a schema's top-level oneOf makes
+// alternatives ("give only one of --image or --boot-volume"), when each
+// branch requires one argument; "" otherwise.
+func exclusive(sch *jsonschema.Schema) string {
+	var names []string
+	for _, b := range sch.OneOf {
+		if b == nil || len(b.Required) != 1 {
+			return ""
+		}
+		names = append(names, argName([]string{b.Required[0]}))
+	}
+	if len(names) < 2 {
+		return ""
+	}
+	return "give only one of " + strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
 }
 
 // ValidateDocument checks a document (a plan, a recipe) against one of the
