@@ -159,15 +159,6 @@ type edge struct{ from, to string }
 // in flight, each with who removes it. An entry whose edge is gone, or
 // that breaks no rule, fails the test: the list can only shrink.
 var allowed = map[edge]string{
-	// The lead: the REPL shows executor.Outcome; the engine's events
-	// should carry what the front end needs (or session re-export it).
-	{"internal/cli", "agent/executor"}: "lead: session refactor in flight",
-	// internal/mcpserver's owner and the lead: MCP reuses the planner's
-	// model-facing policy (ForbiddenArgs, Redacted, Truncate, Functions,
-	// statuses). It is policy for any model, so it belongs below the
-	// engine where every front end reaches it through agent/session, or
-	// in a package of its own.
-	{"internal/mcpserver", "agent/planner"}: "mcpserver owner + lead: model-facing policy to move behind the engine",
 	// tools owner: servers resolve volumes, images, networks, ports,
 	// floating IPs and security groups through the resource packages;
 	// the lookups belong in each service's kernel (tools/network, …).

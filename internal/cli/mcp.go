@@ -14,7 +14,6 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
-	"github.com/kriscelmer/os-tui/agent/executor"
 	"github.com/kriscelmer/os-tui/agent/session"
 	"github.com/kriscelmer/os-tui/internal/audit"
 	"github.com/kriscelmer/os-tui/internal/cloud"
@@ -298,11 +297,11 @@ func (c *mcpCloud) explain(err error) error {
 }
 
 // scope says who and where, for the audit log.
-func (c *mcpCloud) scope() executor.Scope {
+func (c *mcpCloud) scope() session.Scope {
 	if c.cfg == nil {
-		return executor.Scope{}
+		return session.Scope{}
 	}
-	return executor.Scope{Cloud: c.cfg.Name, Project: firstNonEmpty(c.cfg.ProjectName, c.cfg.ProjectID),
+	return session.Scope{Cloud: c.cfg.Name, Project: firstNonEmpty(c.cfg.ProjectName, c.cfg.ProjectID),
 		User: firstNonEmpty(c.cfg.Username, c.cfg.UserID), Region: c.cfg.Region}
 }
 

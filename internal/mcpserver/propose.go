@@ -11,7 +11,6 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/kriscelmer/os-tui/agent/plan"
-	"github.com/kriscelmer/os-tui/agent/planner"
 	"github.com/kriscelmer/os-tui/agent/session"
 	"github.com/kriscelmer/os-tui/internal/render/review"
 	"github.com/kriscelmer/os-tui/internal/secrets"
@@ -64,7 +63,7 @@ func (s *Server) proposePlan(ctx context.Context, req *mcp.CallToolRequest) (*mc
 		return outcomeResult(outcome{Status: statusInvalid, Retryable: true, Errors: []string{err.Error()}}), nil
 	}
 	for _, st := range p.Steps {
-		if bad := planner.ForbiddenArgs(st.Args); len(bad) > 0 {
+		if bad := session.ForbiddenArgs(st.Args); len(bad) > 0 {
 			return outcomeResult(outcome{Status: statusInvalid, Errors: []string{
 				fmt.Sprintf("step %s: %s may not be set by an MCP client; they are chosen when ostui mcp starts", st.ID, strings.Join(bad, ", ")),
 			}}), nil

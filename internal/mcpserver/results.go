@@ -8,7 +8,7 @@ import (
 
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
-	"github.com/kriscelmer/os-tui/agent/planner"
+	"github.com/kriscelmer/os-tui/agent/session"
 	"github.com/kriscelmer/os-tui/internal/iostreams"
 	"github.com/kriscelmer/os-tui/internal/render"
 	"github.com/kriscelmer/os-tui/internal/secrets"
@@ -17,11 +17,11 @@ import (
 
 // Statuses of a result, the words ostui's own model reads.
 const (
-	statusOK      = planner.StatusOK
-	statusDenied  = planner.StatusDenied
-	statusInvalid = planner.StatusInvalid
-	statusBlocked = planner.StatusBlocked
-	statusFailed  = planner.StatusFailed
+	statusOK      = session.StatusOK
+	statusDenied  = session.StatusDenied
+	statusInvalid = session.StatusInvalid
+	statusBlocked = session.StatusBlocked
+	statusFailed  = session.StatusFailed
 )
 
 // status is the structured result of a call that did not answer with
@@ -72,12 +72,12 @@ type readData struct {
 }
 
 // readResult shapes a read's result for a client: secrets left out and
-// redacted as for ostui's own model (planner.Redacted), columns and
+// redacted as for ostui's own model (session.Redacted), columns and
 // values as `ostui -f json` prints them (the openstack CLI's shape),
 // and cut to about budget characters — whole rows, so what is sent is
 // still valid JSON, with a note saying how to narrow the query.
 func readResult(res *tools.Result, budget int) *mcp.CallToolResult {
-	r := planner.Redacted(res)
+	r := session.Redacted(res)
 	if r == nil {
 		r = &tools.Result{}
 	}
@@ -112,7 +112,7 @@ func readResult(res *tools.Result, budget int) *mcp.CallToolResult {
 		cut := &tools.Record{}
 		for _, f := range r.Record.Fields {
 			if s, ok := f.Value.(string); ok {
-				f.Value = planner.Truncate(s, max(budget/4, 200))
+				f.Value = session.Truncate(s, max(budget/4, 200))
 			}
 			cut.Fields = append(cut.Fields, f)
 		}
@@ -122,7 +122,7 @@ func readResult(res *tools.Result, budget int) *mcp.CallToolResult {
 		}
 		data.Record = rec
 	default:
-		text := planner.Truncate(r.Text, budget)
+		text := session.Truncate(r.Text, budget)
 		data.Text = &text
 	}
 	return jsonResult(data, false)

@@ -13,7 +13,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
-	"github.com/kriscelmer/os-tui/agent/planner"
 	"github.com/kriscelmer/os-tui/agent/session"
 	"github.com/kriscelmer/os-tui/internal/audit"
 	"github.com/kriscelmer/os-tui/schemas"
@@ -620,7 +619,7 @@ func TestShippedTools(t *testing.T) {
 	}
 	reads := 0
 	for _, tl := range reg.Tools() {
-		fn := planner.FunctionName(tl.Name)
+		fn := session.FunctionName(tl.Name)
 		switch {
 		case tl.Effect == tools.Read && !offered[fn]:
 			t.Errorf("read tool %s is not offered", tl.Name)

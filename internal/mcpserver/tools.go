@@ -10,7 +10,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/kriscelmer/os-tui/agent/plan"
-	"github.com/kriscelmer/os-tui/agent/planner"
+	"github.com/kriscelmer/os-tui/agent/session"
 	"github.com/kriscelmer/os-tui/tools"
 )
 
@@ -25,22 +25,22 @@ import (
 // tools must not need the cloud (a client lists them at start, before
 // anyone asked anything), and a read whose service is missing says so.
 func (s *Server) addTools() error {
-	fns := planner.Functions(s.cfg.Registry, nil)
+	fns := session.AgentFunctions(s.cfg.Registry, nil)
 	for _, fn := range fns {
 		t := &mcp.Tool{Name: fn.Name, Description: fn.Description, InputSchema: fn.Parameters}
 		switch fn.Name {
-		case planner.ProposePlanFunction:
+		case session.ProposePlanFunction:
 			t.Annotations = &mcp.ToolAnnotations{Title: "Propose a change (the person approves it)", DestructiveHint: ptr(true), OpenWorldHint: ptr(true)}
 			t.OutputSchema = outcomeSchema
 			if !s.cfg.AllowChanges {
 				t.Description += " This server was started without --allow-changes: every plan is refused."
 			}
 			s.mcp.AddTool(t, s.proposePlan)
-		case planner.DescribeToolFunction:
+		case session.DescribeToolFunction:
 			t.Annotations = &mcp.ToolAnnotations{Title: "Describe a change tool", ReadOnlyHint: true, IdempotentHint: true, OpenWorldHint: ptr(false)}
 			s.mcp.AddTool(t, s.describeTool)
 		default:
-			name, ok := planner.ToolName(fn.Name)
+			name, ok := session.ToolName(fn.Name)
 			if !ok {
 				return fmt.Errorf("mcpserver: function %q names no tool", fn.Name)
 			}
@@ -75,7 +75,7 @@ func (s *Server) read(ctx context.Context, req *mcp.CallToolRequest) (*mcp.CallT
 	// the server; the schema offered leaves them out, and a client that
 	// sets them anyway is refused (the tool's own schema may accept them
 	// from a person).
-	if bad := planner.ForbiddenArgs(args); len(bad) > 0 {
+	if bad := session.ForbiddenArgs(args); len(bad) > 0 {
 		return statusResult(statusInvalid, false, strings.Join(bad, ", ")+" may not be set by an MCP client; they are chosen when ostui mcp starts (--os-cloud and the other global flags)"), nil
 	}
 	e := s.engineFor(req.Session)
@@ -105,7 +105,7 @@ func describe(reg *tools.Registry, args tools.Args) *mcp.CallToolResult {
 	if err := json.Unmarshal(args, &a); err != nil {
 		return statusResult(statusInvalid, true, "describe_tool takes {\"name\": TOOL}: "+err.Error())
 	}
-	desc, err := planner.DescribeTool(reg, a.Name)
+	desc, err := session.DescribeTool(reg, a.Name)
 	if err != nil {
 		return statusResult(statusInvalid, true, err.Error())
 	}
