@@ -21,7 +21,9 @@ type Approver interface {
 }
 
 // ErrNoAnswer: the Approver has no person to ask (no terminal, a client
-// without elicitation). The engine fails closed on it.
+// without elicitation). The engine fails closed on it. An Approver may
+// wrap it with its own reason (fmt.Errorf("…: %w", ErrNoAnswer)), which
+// the refusal and the audit log then carry.
 var ErrNoAnswer = errors.New("nobody can answer")
 
 // RequestKind says what is asked.

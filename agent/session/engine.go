@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -314,7 +315,11 @@ func (e *Engine) approve(ctx context.Context, t *turn, review *gate.Review, ap A
 	req := Request{Kind: ApprovePlan, Review: review, Grantable: grantable(review)}
 	d, err := ap.Decide(ctx, req)
 	if errors.Is(err, ErrNoAnswer) {
-		return nil, nil, &NeedsApprovalError{Slash: review.Steps[0].Tool.Slash()}
+		na := &NeedsApprovalError{Slash: review.Steps[0].Tool.Slash()}
+		if err != ErrNoAnswer { //nolint:errorlint // a wrapped ErrNoAnswer carries the approver's reason
+			na.Why = strings.TrimSuffix(err.Error(), ": "+ErrNoAnswer.Error())
+		}
+		return nil, nil, na
 	}
 	if errors.Is(err, io.EOF) {
 		return nil, nil, &DeclinedError{}

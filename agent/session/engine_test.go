@@ -629,3 +629,23 @@ func TestReadOnlyCannotBeLifted(t *testing.T) {
 		t.Errorf("err = %v, want a refusal naming --read-only", err)
 	}
 }
+
+func TestNoAnswerCarriesTheApproversReason(t *testing.T) {
+	f := newFixture(t)
+	ap := ApproverFunc(func(context.Context, Request) (Decision, error) {
+		return Decision{}, fmt.Errorf("this client cannot show the plan to a person: %w", ErrNoAnswer)
+	})
+	_, err := f.engine.Submit(t.Context(), stepPlan(plan.OriginMCP, step("stop", "vm.stop", "vm-1")), ap)
+	var na *NeedsApprovalError
+	if !errors.As(err, &na) || na.Why != "this client cannot show the plan to a person" {
+		t.Fatalf("err = %#v", err)
+	}
+	if strings.Contains(err.Error(), "terminal") {
+		t.Errorf("an MCP refusal speaks of a terminal: %v", err)
+	}
+	f.audit.mu.Lock()
+	defer f.audit.mu.Unlock()
+	if len(f.audit.records) != 1 || !strings.Contains(f.audit.records[0].Error, "cannot show the plan") {
+		t.Errorf("audit = %+v", f.audit.records)
+	}
+}

@@ -58,9 +58,17 @@ func (e *DeclinedError) Error() string {
 
 // NeedsApprovalError: a change with nobody to approve it. The engine
 // fails closed.
-type NeedsApprovalError struct{ Slash string }
+type NeedsApprovalError struct {
+	Slash string
+	// Why is the Approver's own account of why nobody could answer (an
+	// MCP client without elicitation); "" for the terminal's.
+	Why string
+}
 
 func (e *NeedsApprovalError) Error() string {
+	if e.Why != "" {
+		return fmt.Sprintf("%s changes the cloud and needs a person's approval: %s", e.Slash, e.Why)
+	}
 	return fmt.Sprintf("%s changes the cloud and needs your approval, but no terminal can answer; "+
 		"run it in the shell, or one-shot with --yes (ostui --yes -c '...') to approve it after its preflight passes", e.Slash)
 }

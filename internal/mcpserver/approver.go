@@ -63,7 +63,7 @@ func (a *elicitor) Decide(ctx context.Context, req session.Request) (session.Dec
 func (a *elicitor) approve(ctx context.Context, r *gate.Review) (session.Decision, error) {
 	if !canElicit(a.session) {
 		a.refusal = noElicitation
-		return session.Decision{}, session.ErrNoAnswer
+		return session.Decision{}, fmt.Errorf("%s: %w", noElicitation, session.ErrNoAnswer)
 	}
 	res, err := a.session.Elicit(ctx, &mcp.ElicitParams{
 		Mode:            "form",
@@ -72,7 +72,7 @@ func (a *elicitor) approve(ctx context.Context, r *gate.Review) (session.Decisio
 	})
 	if err != nil {
 		a.refusal = fmt.Sprintf("the MCP client did not show the plan to a person (%v), so it was not run; nothing was changed", err)
-		return session.Decision{}, session.ErrNoAnswer
+		return session.Decision{}, fmt.Errorf("%s: %w", a.refusal, session.ErrNoAnswer)
 	}
 	// The reason is only ever what the person typed: it reaches the
 	// client's model as "the person said: …".
