@@ -89,9 +89,3 @@ func (t *turn) to(s State) {
 	t.mu.Unlock()
 	t.emit(StateChanged{Turn: t.id, From: from, To: s})
 }
-
-func (t *turn) current() State {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.state
-}

@@ -136,7 +136,9 @@ func (a *terminalApprover) approveSteps(req session.Request) (session.Decision, 
 		st := &req.Review.Steps[i]
 		answer, err := a.s.Asker(fmt.Sprintf("  step %d, %s %s? [y/N]: ", i+1, st.Tool.Slash(), termtext.Safe(review.StepSubject(st))))
 		if err != nil {
-			return session.Decision{}, nil
+			// Ctrl-C or end of input while stepping through: the whole
+			// plan is declined, as at the first prompt.
+			return session.Decision{Verdict: session.Deny}, nil //nolint:nilerr // giving up is an answer: no
 		}
 		runs[i] = strings.HasPrefix(strings.ToLower(strings.TrimSpace(answer)), "y")
 	}

@@ -119,7 +119,7 @@ func (s *Shell) secrets() []string {
 // approver is who answers the engine's questions: the person at the
 // terminal, --yes for the person's own commands, or nobody (fail closed).
 func (s *Shell) approver() session.Approver {
-	var ap session.Approver = session.FailClosed
+	ap := session.FailClosed
 	if s.Asker != nil {
 		ap = &terminalApprover{s: s}
 	}
