@@ -15,7 +15,7 @@ import (
 	"github.com/kriscelmer/os-tui/agent/executor"
 	"github.com/kriscelmer/os-tui/agent/gate"
 	"github.com/kriscelmer/os-tui/agent/plan"
-	"github.com/kriscelmer/os-tui/internal/audit"
+	"github.com/kriscelmer/os-tui/internal/audit/audittest"
 	"github.com/kriscelmer/os-tui/schemas"
 	"github.com/kriscelmer/os-tui/tools"
 	"github.com/kriscelmer/os-tui/tools/toolstest"
@@ -34,28 +34,6 @@ func (w *world) ranSteps() []string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return append([]string(nil), w.ran...)
-}
-
-type memAudit struct {
-	mu      sync.Mutex
-	records []audit.Record
-}
-
-func (m *memAudit) Append(r audit.Record) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.records = append(m.records, r)
-	return nil
-}
-
-func (m *memAudit) events() []string {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	var out []string
-	for _, r := range m.records {
-		out = append(out, r.Event+"/"+r.Origin+"/"+r.Result)
-	}
-	return out
 }
 
 // recorder keeps every event the engine sends.
@@ -114,7 +92,7 @@ func (r *recorder) failures() []string {
 type fixture struct {
 	engine *Engine
 	world  *world
-	audit  *memAudit
+	audit  *audittest.Memory
 	rec    *recorder
 }
 
@@ -177,7 +155,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	env := toolstest.New(t).Env()
-	f := &fixture{world: w, audit: &memAudit{}, rec: &recorder{}}
+	f := &fixture{world: w, audit: &audittest.Memory{}, rec: &recorder{}}
 	f.engine = &Engine{
 		Registry: reg,
 		Env:      func() (*tools.Env, error) { return env, nil },
@@ -257,7 +235,7 @@ func TestSubmitApprovedRunsAndAudits(t *testing.T) {
 	if diff := cmp.Diff(wantStates, f.rec.states()); diff != "" {
 		t.Errorf("states (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]string{"approval/slash/", "start/slash/", "step/slash/ok"}, f.audit.events()); diff != "" {
+	if diff := cmp.Diff([]string{"approval/slash/", "start/slash/", "step/slash/ok"}, f.audit.Events("/", "Event", "Origin", "Result")); diff != "" {
 		t.Errorf("audit (-want +got):\n%s", diff)
 	}
 }
@@ -286,7 +264,7 @@ func TestEveryOriginTakesTheSamePath(t *testing.T) {
 			if len(f.world.ranSteps()) != 0 {
 				t.Errorf("ran %v after a no", f.world.ranSteps())
 			}
-			if diff := cmp.Diff([]string{"denied/" + origin + "/"}, f.audit.events()); diff != "" {
+			if diff := cmp.Diff([]string{"denied/" + origin + "/"}, f.audit.Events("/", "Event", "Origin", "Result")); diff != "" {
 				t.Errorf("audit (-want +got):\n%s", diff)
 			}
 			if got := f.rec.states(); got[len(got)-1] != "cancelled" {
@@ -643,9 +621,7 @@ func TestNoAnswerCarriesTheApproversReason(t *testing.T) {
 	if strings.Contains(err.Error(), "terminal") {
 		t.Errorf("an MCP refusal speaks of a terminal: %v", err)
 	}
-	f.audit.mu.Lock()
-	defer f.audit.mu.Unlock()
-	if len(f.audit.records) != 1 || !strings.Contains(f.audit.records[0].Error, "cannot show the plan") {
-		t.Errorf("audit = %+v", f.audit.records)
+	if recs := f.audit.Records(); len(recs) != 1 || !strings.Contains(recs[0].Error, "cannot show the plan") {
+		t.Errorf("audit = %+v", recs)
 	}
 }

@@ -76,7 +76,7 @@ func TestAskTakesTheModelsPlanThroughTheSamePath(t *testing.T) {
 	if got := f.rec.states(); got[0] != "planning" || got[len(got)-1] != "done" {
 		t.Errorf("states = %v", got)
 	}
-	if diff := f.audit.events(); len(diff) != 1 || diff[0] != "denied/model/" {
+	if diff := f.audit.Events("/", "Event", "Origin", "Result"); len(diff) != 1 || diff[0] != "denied/model/" {
 		t.Errorf("audit = %v", diff)
 	}
 }

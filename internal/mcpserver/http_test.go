@@ -84,7 +84,7 @@ func TestHTTP(t *testing.T) {
 	if got["status"] != "ok" {
 		t.Errorf("propose_plan = %v", got)
 	}
-	if diff := cmp.Diff([]string{"approval mcp", "start mcp", "step mcp"}, f.audit.events()); diff != "" {
+	if diff := cmp.Diff([]string{"approval mcp", "start mcp", "step mcp"}, f.audit.Events(" ", "Event", "Origin")); diff != "" {
 		t.Errorf("audit (-want +got):\n%s", diff)
 	}
 	if len(e.messages) != 1 {

@@ -14,7 +14,7 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/kriscelmer/os-tui/agent/session"
-	"github.com/kriscelmer/os-tui/internal/audit"
+	"github.com/kriscelmer/os-tui/internal/audit/audittest"
 	"github.com/kriscelmer/os-tui/schemas"
 	"github.com/kriscelmer/os-tui/tools"
 	"github.com/kriscelmer/os-tui/tools/toolset"
@@ -44,30 +44,6 @@ func (w *world) calls() []string {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return append([]string(nil), w.ran...)
-}
-
-// memAudit is an audit log in memory.
-type memAudit struct {
-	mu      sync.Mutex
-	records []audit.Record
-}
-
-func (m *memAudit) Append(r audit.Record) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.records = append(m.records, r)
-	return nil
-}
-
-// events lists "event origin" for every record, in order.
-func (m *memAudit) events() []string {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	var out []string
-	for _, r := range m.records {
-		out = append(out, r.Event+" "+r.Origin)
-	}
-	return out
 }
 
 // registry is a small registry of fake tools: two reads (one whose
@@ -158,14 +134,14 @@ func registry(t *testing.T, w *world) *tools.Registry {
 // fixture is a server and what it acts on.
 type fixture struct {
 	world *world
-	audit *memAudit
+	audit *audittest.Memory
 	srv   *Server
 }
 
 func newFixture(t *testing.T, allowChanges bool) *fixture {
 	t.Helper()
 	w := &world{}
-	log := &memAudit{}
+	log := &audittest.Memory{}
 	cloud := toolstest.New(t)
 	reg := registry(t, w)
 	srv, err := New(Config{
@@ -366,7 +342,7 @@ func TestRead(t *testing.T) {
 			tt.check(t, got)
 		})
 	}
-	if got := f.audit.events(); len(got) != 0 {
+	if got := f.audit.Events(" ", "Event", "Origin"); len(got) != 0 {
 		t.Errorf("reads were audited: %v", got)
 	}
 	// A change tool is no tool here: the client must propose a plan.
@@ -517,7 +493,7 @@ func TestProposePlan(t *testing.T) {
 			if diff := cmp.Diff(tt.ran, f.world.calls()); diff != "" {
 				t.Errorf("ran (-want +got):\n%s", diff)
 			}
-			if diff := cmp.Diff(tt.audit, f.audit.events()); diff != "" {
+			if diff := cmp.Diff(tt.audit, f.audit.Events(" ", "Event", "Origin")); diff != "" {
 				t.Errorf("audit (-want +got):\n%s", diff)
 			}
 			asked := 0
