@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"sync"
 
 	"github.com/gophercloud/gophercloud/v2/openstack/compute/v2/flavors"
 
@@ -21,10 +22,10 @@ func Tools() []tools.Tool {
 }
 
 // digits matches a numeric flavor ID.
-var digits = regexp.MustCompile(`^[0-9]+$`)
+var digits = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]+$`) })
 
 // idLike reports the usual shapes of flavor IDs: UUIDs and numbers.
-func idLike(s string) bool { return digits.MatchString(s) || tools.IsUUID(s) }
+func idLike(s string) bool { return digits().MatchString(s) || tools.IsUUID(s) }
 
 // ListArgs are the arguments of flavor.list.
 type ListArgs struct {
