@@ -119,6 +119,7 @@ var subcommands = []subcommandDef{
 	{name: "mcp", help: "be an MCP server (stdio, or HTTP on loopback)", flags: []flagDef{
 		{name: "http", arg: "ADDR", help: "serve streamable HTTP on this loopback address instead of stdio"},
 		{name: "allow-changes", help: "let the client propose changes (each still asks the person)"},
+		{name: "http-any", help: "accept a non-loopback --http address (there is no login)"},
 	}},
 	{name: "completion", args: "bash|zsh|fish", help: "print a shell completion script", values: "bash zsh fish"},
 	{name: "man", help: "print the manual page (roff)"},

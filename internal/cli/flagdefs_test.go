@@ -107,7 +107,7 @@ func TestBashCompletion(t *testing.T) {
 		{"ostui --re", []string{"--read-only", "--resume"}},
 		{"ostui --os-interface ", []string{"public", "internal", "admin"}},
 		{"ostui m", []string{"man", "mcp"}},
-		{"ostui mcp --", []string{"--http", "--allow-changes"}},
+		{"ostui mcp --", []string{"--http", "--allow-changes", "--http-any"}},
 		{"ostui --offline run x.yaml --ch", []string{"--check"}},
 		{"ostui completion ", []string{"bash", "zsh", "fish"}},
 	}
@@ -147,7 +147,7 @@ func TestFishCompletion(t *testing.T) {
 		{"ostui --os-interface ", []string{"admin", "internal", "public"}},
 		{"ostui --timeout ", nil},
 		{"ostui m", []string{"man", "mcp"}},
-		{"ostui mcp --", []string{"--allow-changes", "--http"}},
+		{"ostui mcp --", []string{"--allow-changes", "--http", "--http-any"}},
 		{"ostui completion ", []string{"bash", "fish", "zsh"}},
 	}
 	for _, tt := range tests {
