@@ -58,13 +58,6 @@ type mcpOptions struct {
 	help         bool
 }
 
-// mcpExtraFlags are ostui mcp's flags that the subcommand table may not
-// list yet; a flag the table lists is taken from the table. (--help is a
-// global flag, and after mcp means this command's help.)
-var mcpExtraFlags = []flagDef{
-	{name: "http-any", help: "accept a non-loopback --http address (there is no login)"},
-}
-
 // runMCP is `ostui mcp`: the MCP front end of the engine, on standard
 // input and output or on streamable HTTP.
 func runMCP(ctx context.Context, ios *iostreams.IOStreams, args []string, o *options, getenv func(string) string) error {
@@ -154,8 +147,7 @@ func parseMCPFlags(args []string, o *options) (*mcpOptions, error) {
 		}
 	}
 	def, _ := subcommandNamed("mcp")
-	own := append(append([]flagDef(nil), def.flags...), mcpExtraFlags...)
-	for _, f := range own {
+	for _, f := range def.flags {
 		for _, name := range []string{f.name, f.short} {
 			if name == "" || fs.Lookup(name) != nil {
 				continue
