@@ -69,6 +69,8 @@ func builtins() []builtinCommand {
 			done(func(s *Shell, _ context.Context, args []string) error { return s.resumeCommand(args) })},
 		{commands.Builtin{Name: "compact", Usage: "/compact", Summary: "Replace the conversation so far with the model's summary of it"},
 			done(func(s *Shell, ctx context.Context, _ []string) error { return s.compact(ctx) })},
+		{commands.Builtin{Name: "topology", Usage: "/topology [--format text|mermaid|dot]", Summary: "Draw the networks, subnets, routers, servers and floating IPs (text, or Mermaid or DOT to paste into a viewer)"},
+			done(func(s *Shell, ctx context.Context, args []string) error { return s.topologyCommand(ctx, args) })},
 		{commands.Builtin{Name: "clear", Usage: "/clear", Summary: "Clear the screen"},
 			done(func(s *Shell, _ context.Context, _ []string) error {
 				if s.IO.IsStdoutTTY() {
