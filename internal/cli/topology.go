@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/kriscelmer/os-tui/agent/plan"
+	"github.com/kriscelmer/os-tui/internal/cloud"
 	"github.com/kriscelmer/os-tui/internal/termtext"
 	"github.com/kriscelmer/os-tui/internal/topology"
 	"github.com/kriscelmer/os-tui/tools"
@@ -40,7 +41,13 @@ func (s *Shell) topologyCommand(ctx context.Context, args []string) error {
 		res, err := s.engine.Read(ctx, plan.OriginSlash, tool, raw)
 		if err != nil {
 			if ctx.Err() == nil {
-				skipped = append(skipped, tool+": "+err.Error())
+				if s.conn != nil {
+					err = s.conn.Explain(err)
+				} else {
+					err = cloud.Explain(err)
+				}
+				first, _, _ := strings.Cut(err.Error(), "\n")
+				skipped = append(skipped, tool+": "+first)
 			}
 			return nil
 		}

@@ -166,7 +166,11 @@ func networkLines(n *Network) []string {
 		lines = append(lines, strings.TrimSpace(name+" "+s.CIDR))
 	}
 	if k := len(n.Unbound); k > 0 {
-		lines = append(lines, fmt.Sprintf("%d floating IPs not bound", k))
+		noun := "floating IPs"
+		if k == 1 {
+			noun = "floating IP"
+		}
+		lines = append(lines, fmt.Sprintf("%d %s not bound", k, noun))
 	}
 	return lines
 }

@@ -110,7 +110,7 @@ network public (ext…
 			want: `graph LR
   net1["hidden"]
   net2["private<br/>private-subnet 10.0.0.0/24"]
-  net3["public (external)<br/>sub-pub<br/>1 floating IPs not bound"]
+  net3["public (external)<br/>sub-pub<br/>1 floating IP not bound"]
   router1(("router1"))
   server1[["db"]]
   server2[["web"]]
@@ -130,7 +130,7 @@ network public (ext…
   rankdir=LR;
   net1 [shape=box, label="hidden"];
   net2 [shape=box, label="private\nprivate-subnet 10.0.0.0/24"];
-  net3 [shape=box, label="public (external)\nsub-pub\n1 floating IPs not bound"];
+  net3 [shape=box, label="public (external)\nsub-pub\n1 floating IP not bound"];
   router1 [shape=ellipse, label="router1"];
   server1 [shape=component, label="db"];
   server2 [shape=component, label="web"];
@@ -169,7 +169,7 @@ servers on no network
 			want: `graph LR
   net1["hidden"]
   net2["pri\x1b[31mvate<br/>private-subnet 10.0.0.0/24"]
-  net3["pub#quot;lic]\x0a--#62;x (external)<br/>sub-pub<br/>1 floating IPs not bound"]
+  net3["pub#quot;lic]\x0a--#62;x (external)<br/>sub-pub<br/>1 floating IP not bound"]
   router1(("r\N#quot;1"))
   server1[["db"]]
   server2[["we#quot;b#124;#60;b#62;#35;1#59;"]]
@@ -189,7 +189,7 @@ servers on no network
   rankdir=LR;
   net1 [shape=box, label="hidden"];
   net2 [shape=box, label="pri\\x1b[31mvate\nprivate-subnet 10.0.0.0/24"];
-  net3 [shape=box, label="pub\"lic]\\x0a-->x (external)\nsub-pub\n1 floating IPs not bound"];
+  net3 [shape=box, label="pub\"lic]\\x0a-->x (external)\nsub-pub\n1 floating IP not bound"];
   router1 [shape=ellipse, label="r\\N\"1"];
   server1 [shape=component, label="db"];
   server2 [shape=component, label="we\"b|<b>#1;"];
