@@ -102,6 +102,9 @@ func Text(g *Graph, width int) string {
 				}
 			}
 		}
+		for _, f := range n.Bound {
+			items = append(items, "floating IP "+termtext.Safe(f))
+		}
 		if len(n.Unbound) > 0 {
 			var fl []string
 			for _, f := range n.Unbound {
@@ -164,6 +167,9 @@ func networkLines(n *Network) []string {
 			name = s.ID
 		}
 		lines = append(lines, strings.TrimSpace(name+" "+s.CIDR))
+	}
+	for _, f := range n.Bound {
+		lines = append(lines, "floating IP "+f)
 	}
 	if k := len(n.Unbound); k > 0 {
 		noun := "floating IPs"

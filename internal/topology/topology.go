@@ -47,7 +47,11 @@ type Network struct {
 	Subnets  []Subnet
 	// Unbound are the floating IPs of this (external) network bound to no port.
 	Unbound []string
-	key     string
+	// Bound are its floating IPs bound to a port of no server shown
+	// ("203.0.113.7 → 10.0.0.5"): a load balancer's, or the server list
+	// could not be read.
+	Bound []string
+	key   string
 }
 
 // Subnet is one subnet of a network.
@@ -394,6 +398,8 @@ func (b *builder) floatingIPs(in Input) {
 				}
 			}
 		}
+		n := b.network(fs.str(row, "Floating Network"), "")
+		n.Bound = append(n.Bound, addr+" → "+fixed)
 	})
 	for _, s := range b.g.Servers {
 		for i := range s.Links {
@@ -434,6 +440,7 @@ func (b *builder) sort() {
 			return a.ID < c.ID
 		})
 		sort.Strings(n.Unbound)
+		sort.Strings(n.Bound)
 	}
 	sort.SliceStable(g.Routers, func(i, j int) bool {
 		return g.Routers[i].Label()+"\x00"+g.Routers[i].ID < g.Routers[j].Label()+"\x00"+g.Routers[j].ID

@@ -203,6 +203,18 @@ servers on no network
 `,
 		},
 		{
+			name:   "mermaid without the server list: a bound floating IP stays on its network",
+			in:     func() Input { in := cloud(nil); in.Servers = nil; return in }(),
+			format: "mermaid",
+			want: `graph LR
+  net1["private<br/>private-subnet 10.0.0.0/24"]
+  net2["public (external)<br/>sub-pub<br/>floating IP 203.0.113.7 → 10.0.0.5<br/>1 floating IP not bound"]
+  router1(("router1"))
+  router1 ==>|"gateway 203.0.113.104"| net2
+  router1 ---|"10.0.0.1"| net1
+`,
+		},
+		{
 			name:   "nothing readable",
 			in:     Input{},
 			format: "text",
@@ -251,7 +263,7 @@ func TestMissingList(t *testing.T) {
 				"subnets":  {"network private", "subnet sub-priv", "server web"},
 				"routers":  {"subnet private-subnet 10.0.0.0/24", "server web 10.0.0.5 (floating 203.0.113.7)"},
 				"floating": {"router router1 gateway 203.0.113.104", "server web 10.0.0.5, 203.0.113.7"},
-				"servers":  {"router router1 10.0.0.1", "floating IPs not bound: 203.0.113.9"},
+				"servers":  {"router router1 10.0.0.1", "floating IP 203.0.113.7 → 10.0.0.5", "floating IPs not bound: 203.0.113.9"},
 				"ports":    {"router router1 gateway 203.0.113.104", "server db 10.0.0.6"},
 			}[drop] {
 				if !strings.Contains(got, want) {
