@@ -29,6 +29,8 @@ func (s *Shell) topologyCommand(ctx context.Context, args []string) error {
 		return err
 	}
 	var skipped []string
+	var firstErr error
+	failed := 0
 	read := func(tool string, a map[string]any) *tools.List {
 		raw := tools.Args("{}")
 		if a != nil {
@@ -40,6 +42,10 @@ func (s *Shell) topologyCommand(ctx context.Context, args []string) error {
 		}
 		res, err := s.engine.Read(ctx, plan.OriginSlash, tool, raw)
 		if err != nil {
+			failed++
+			if firstErr == nil {
+				firstErr = err
+			}
 			if ctx.Err() == nil {
 				if s.conn != nil {
 					err = s.conn.Explain(err)
@@ -66,6 +72,10 @@ func (s *Shell) topologyCommand(ctx context.Context, args []string) error {
 	}
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	if failed == 5 {
+		// Nothing could be read (no cloud, no network): one error, not five.
+		return firstErr
 	}
 	if in.Routers != nil {
 		idCol := slices.IndexFunc(in.Routers.Columns, func(c tools.Column) bool { return c.Name == "ID" })

@@ -113,11 +113,17 @@ func Text(g *Graph, width int) string {
 			items = append(items, "floating IPs not bound: "+strings.Join(fl, ", "))
 		}
 		for i, it := range items {
-			mark := "├─ "
+			mark, more := "├─ ", "│  "
 			if i == len(items)-1 {
-				mark = "└─ "
+				mark, more = "└─ ", "   "
 			}
-			line(mark + it)
+			for j, part := range wrap(it, width-3) {
+				if j == 0 {
+					line(mark + part)
+				} else {
+					line(more + "  " + part)
+				}
+			}
 		}
 	}
 	if len(g.Unplaced) > 0 {
@@ -304,4 +310,38 @@ func DOT(g *Graph) string {
 	}
 	b.WriteString("}\n")
 	return b.String()
+}
+
+// wrap breaks a list ("…: a, b, c") after its colon and commas, and
+// before "(floating", so each line fits
+// width cells (the first line width, the others width-2); a piece that
+// does not fit alone is left for the caller to cut. width <= 0: no wrap.
+func wrap(s string, width int) []string {
+	if width <= 0 || utf8.RuneCountInString(s) <= width {
+		return []string{s}
+	}
+	var out []string
+	cur := ""
+	limit := width
+	var pieces []string
+	for _, p := range strings.SplitAfter(s, ", ") {
+		if i := strings.Index(p, " (floating "); i >= 0 {
+			pieces = append(pieces, p[:i+1], p[i+1:])
+			continue
+		}
+		if head, rest, ok := strings.Cut(p, ": "); ok {
+			pieces = append(pieces, head+": ", rest)
+			continue
+		}
+		pieces = append(pieces, p)
+	}
+	for _, piece := range pieces {
+		if cur != "" && utf8.RuneCountInString(strings.TrimRight(cur+piece, " ")) > limit {
+			out = append(out, strings.TrimRight(cur, " "))
+			cur = ""
+			limit = width - 2
+		}
+		cur += piece
+	}
+	return append(out, cur)
 }

@@ -104,6 +104,32 @@ network public (ext…
 `,
 		},
 		{
+			name: "text wraps lists to the width",
+			in: func() Input {
+				in := cloud(nil)
+				in.FloatingIPs.Rows = append(in.FloatingIPs.Rows, []any{"f3", "203.0.113.10", nil, nil, "net-pub"}, []any{"f4", "203.0.113.11", nil, nil, "net-pub"})
+				return in
+			}(),
+			format: "text",
+			width:  40,
+			want: `network hidden
+└─ server db 192.168.0.3
+network private
+├─ subnet private-subnet 10.0.0.0/24
+├─ router router1 10.0.0.1
+├─ server db 10.0.0.6
+└─ server web 10.0.0.5
+     (floating 203.0.113.7)
+network public (external)
+├─ subnet sub-pub
+├─ router router1 gateway 203.0.113.104
+└─ floating IPs not bound: 203.0.113.10,
+     203.0.113.11, 203.0.113.9
+servers on no network
+└─ server lonely
+`,
+		},
+		{
 			name:   "mermaid",
 			in:     cloud(nil),
 			format: "mermaid",
