@@ -18,15 +18,23 @@ const (
 	Warn
 	// Block stops the plan: the step cannot succeed as it stands.
 	Block
+	// Danger is a guardrail the person overrode on purpose (--force): a
+	// rule that opens SSH to the whole internet. It does not stop the
+	// plan, yet it is the most serious finding a review shows, so it
+	// sorts above Block and is printed in red. Test Check.Blocked, never
+	// Level >= Block, to decide whether a step may run.
+	Danger
 )
 
-// String returns "info", "warn" or "block".
+// String returns "info", "warn", "block" or "danger".
 func (l Level) String() string {
 	switch l {
 	case Warn:
 		return "warn"
 	case Block:
 		return "block"
+	case Danger:
+		return "danger"
 	}
 	return "info"
 }

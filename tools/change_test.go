@@ -35,14 +35,26 @@ func TestRefs(t *testing.T) {
 	}
 }
 
+func TestLevelOrder(t *testing.T) {
+	// Danger is the most serious level a review sorts by, above Block.
+	if !(Info < Warn && Warn < Block && Block < Danger) {
+		t.Errorf("levels out of order: %d %d %d %d", Info, Warn, Block, Danger)
+	}
+	for l, want := range map[Level]string{Info: "info", Warn: "warn", Block: "block", Danger: "danger"} {
+		if l.String() != want {
+			t.Errorf("%d.String() = %q, want %q", l, l.String(), want)
+		}
+	}
+}
+
 func TestCheckBlocked(t *testing.T) {
 	var none *Check
 	if none.Blocked() {
 		t.Error("nil check blocks")
 	}
-	c := &Check{Findings: []Finding{{Level: Info, Text: "ok"}, {Level: Warn, Text: "hm"}}}
+	c := &Check{Findings: []Finding{{Level: Info, Text: "ok"}, {Level: Warn, Text: "hm"}, {Level: Danger, Text: "forced"}}}
 	if c.Blocked() {
-		t.Error("warnings block")
+		t.Error("warnings or a forced danger block")
 	}
 	c.Findings = append(c.Findings, Finding{Level: Block, Text: "no"})
 	if !c.Blocked() {

@@ -133,6 +133,9 @@ func (v *eventView) clearNote() {
 // terminal, plain text elsewhere.
 func (v *eventView) showReview(r *gate.Review) {
 	ios := v.s.IO
+	// A guardrail overridden with --force is repeated in red last, right
+	// above the approval prompt.
+	defer fmt.Fprint(ios.Out, review.DangerBanner(r, ios.ColorScheme().Red))
 	if !ios.IsStdoutTTY() {
 		fmt.Fprint(ios.Out, review.Plain(r))
 		return

@@ -55,7 +55,11 @@ func write(r *gate.Review, st style) string {
 			fmt.Fprintf(&b, "   - ✗ %s\n", st.text(firstLine(s.Err.Error())))
 		}
 		if s.Check != nil {
-			for _, f := range s.Check.Findings {
+			for _, f := range bySeverity(s.Check.Findings) {
+				if f.Level == tools.Danger {
+					fmt.Fprintf(&b, "   - %s %sDANGER:%s %s\n", levelMark(f.Level), st.bold, st.bold, st.text(f.Text))
+					continue
+				}
 				fmt.Fprintf(&b, "   - %s %s\n", levelMark(f.Level), st.text(f.Text))
 			}
 		}
@@ -153,8 +157,48 @@ func StepSubject(s *gate.StepReview) string {
 // Badge is a step's effect as the review shows it.
 func Badge(e tools.Effect) string { return e.String() }
 
+// DangerBanner is the review's Danger findings again, one line each,
+// painted by red (a ColorScheme's Red; identity where colour is off), for
+// the end of the review right above the approval prompt: a guardrail the
+// person overrode must be the last thing read before saying yes. It is
+// "" when there are none. The text is escaped like the review's own.
+func DangerBanner(r *gate.Review, red func(string) string) string {
+	var b strings.Builder
+	for i, s := range r.Steps {
+		if s.Check == nil {
+			continue
+		}
+		for _, f := range s.Check.Findings {
+			if f.Level == tools.Danger {
+				b.WriteString(red(fmt.Sprintf("‼ DANGER (step %d, %s): %s", i+1, s.Tool.Slash(), termtext.Safe(f.Text))))
+				b.WriteString("\n")
+			}
+		}
+	}
+	return b.String()
+}
+
+// bySeverity puts Danger findings first, the rest in the order the tool
+// gave them: an overridden guardrail leads its step.
+func bySeverity(fs []tools.Finding) []tools.Finding {
+	out := make([]tools.Finding, 0, len(fs))
+	for _, f := range fs {
+		if f.Level == tools.Danger {
+			out = append(out, f)
+		}
+	}
+	for _, f := range fs {
+		if f.Level != tools.Danger {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
 func levelMark(l tools.Level) string {
 	switch l {
+	case tools.Danger:
+		return "‼"
 	case tools.Block:
 		return "✗"
 	case tools.Warn:

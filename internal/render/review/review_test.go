@@ -56,6 +56,17 @@ func reviews() map[string]*gate.Review {
 			},
 			Quota: []tools.QuotaUse{{Service: "compute", Resource: "key_pairs", InUse: 99, Limit: 100, Delta: 2}},
 		},
+		"forced-danger": {
+			Plan: &plan.Plan{Goal: "/security group rule create web --dst-port 22 --force", Origin: plan.OriginSlash},
+			Steps: []gate.StepReview{{
+				Step: plan.Step{ID: "rule", Tool: "security-group.rule.create", Args: tools.Args(`{"group":"web"}`)},
+				Tool: &tools.Tool{Name: "security-group.rule.create", Effect: tools.Change},
+				Check: &tools.Check{Targets: []tools.Target{{Kind: "security group", ID: "5e", Name: "web"}}, Findings: []tools.Finding{
+					{Level: tools.Info, Text: "ingress tcp 22 from 0.0.0.0/0"},
+					{Level: tools.Danger, Text: "SSH (tcp 22) open to the whole internet " + evil},
+				}},
+			}},
+		},
 		"blocked": {
 			Plan: &plan.Plan{Goal: "/server stop db-2", Origin: plan.OriginSlash},
 			Steps: []gate.StepReview{{
@@ -102,6 +113,20 @@ func TestNoControlReachesTheTerminal(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestDangerBanner: a forced guardrail is repeated, painted, above the
+// approval prompt; a plan without one has no banner.
+func TestDangerBanner(t *testing.T) {
+	red := func(s string) string { return "<red>" + s + "</red>" }
+	got := DangerBanner(reviews()["forced-danger"], red)
+	want := "<red>‼ DANGER (step 1, /security-group rule create): SSH (tcp 22) open to the whole internet web-1\\x1b[2J\\u009b31m\\u202e[click](http://x)**bold**</red>\n"
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("banner (-want +got):\n%s", diff)
+	}
+	if got := DangerBanner(reviews()["blocked"], red); got != "" {
+		t.Errorf("banner without a danger: %q", got)
 	}
 }
 
