@@ -93,3 +93,11 @@ func closestWords(typed []string, candidates []string, n int) []string {
 	}
 	return res
 }
+
+// Closest returns up to n of candidates nearest to word by edit distance
+// (only the nearest tier, and only within a distance that grows with the
+// word), for "did you mean" hints outside the slash parser: ostui's own
+// command-line flags, subcommands.
+func Closest(word string, candidates []string, n int) []string {
+	return closest(word, candidates, n)
+}

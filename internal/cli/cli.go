@@ -50,7 +50,7 @@ func parseFlags(args []string) (*options, error) {
 	fs.SetOutput(io.Discard)
 	defineFlags(fs, o)
 	if err := fs.Parse(args); err != nil {
-		return nil, &usageError{msg: "ostui: " + err.Error() + "\nRun 'ostui --help' for usage."}
+		return nil, &usageError{msg: "ostui: " + flagProblem(err, globalFlags) + "\nRun 'ostui --help' for usage."}
 	}
 	if o.timeout <= 0 {
 		return nil, &usageError{msg: "ostui: --timeout must be positive"}

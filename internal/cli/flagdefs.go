@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/kriscelmer/os-tui/agent/router"
 )
 
 // The command line is described once, here. parseFlags defines its flags
@@ -202,4 +204,49 @@ func bindCommand(fs *flag.FlagSet, o *options, name string) {
 		o.command, o.commandOK = v, true
 		return nil
 	})
+}
+
+// flagProblem rewrites the flag package's error for a person: its
+// "flag provided but not defined: -os-clud" becomes "unknown flag
+// --os-clud (did you mean --os-cloud?)", with the flags of defs as the
+// candidates; other errors pass through.
+func flagProblem(err error, defs []flagDef) string {
+	const undefined = "flag provided but not defined: "
+	msg := err.Error()
+	name, ok := strings.CutPrefix(msg, undefined)
+	if !ok {
+		return msg
+	}
+	name = strings.TrimLeft(name, "-")
+	typed := "--" + name
+	if len(name) == 1 {
+		typed = "-" + name
+	}
+	var spellings []string
+	for _, f := range defs {
+		spellings = append(spellings, f.spelling())
+		if f.short != "" {
+			spellings = append(spellings, "-"+f.short)
+		}
+	}
+	var near []string
+	// A one-letter flag is one edit from every other one-letter flag:
+	// suggesting them would be noise, not help.
+	if len(name) > 1 {
+		near = router.Closest(typed, spellings, 3)
+	}
+	if len(near) == 0 {
+		return "unknown flag " + typed
+	}
+	return "unknown flag " + typed + " (did you mean " + strings.Join(near, " or ") + "?)"
+}
+
+// lastSwitch is a switch's value as subcommandFlags gives it: the last one
+// typed wins (--yes --yes=false is false); not given is false.
+func lastSwitch(values []string) bool {
+	if len(values) == 0 {
+		return false
+	}
+	b, err := strconv.ParseBool(values[len(values)-1])
+	return err == nil && b
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"os"
 	"os/exec"
@@ -288,5 +289,55 @@ func TestManPageRenders(t *testing.T) {
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil || stderr.Len() > 0 {
 		t.Errorf("groff: %v\n%s", err, stderr.String())
+	}
+}
+
+func TestFlagProblemSuggestsTheClosestFlag(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--os-clud", "x"}, "unknown flag --os-clud (did you mean --os-cloud?)"},
+		{[]string{"--yess"}, "unknown flag --yess (did you mean --yes?)"},
+		{[]string{"--read-onyl"}, "unknown flag --read-onyl (did you mean --read-only?)"},
+		{[]string{"-x"}, "unknown flag -x\n"},
+		{[]string{"--completely-different"}, "unknown flag --completely-different\n"},
+		{[]string{"--timeout", "soon"}, `invalid value "soon" for flag -timeout`},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			_, err := parseFlags(tt.args)
+			var ue *usageError
+			if !errors.As(err, &ue) {
+				t.Fatalf("parseFlags(%q) = %v, want a usage error", tt.args, err)
+			}
+			if !strings.Contains(ue.msg, tt.want) {
+				t.Errorf("message %q does not contain %q", ue.msg, tt.want)
+			}
+		})
+	}
+}
+
+func TestRunRecipeFlagsComeFromTheTable(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"run", "--chek", "r.yaml"}, "unknown flag --chek (did you mean --check?)"},
+		{[]string{"run", "r.yaml", "--param", "novalue"}, `--param takes NAME=VALUE (got "novalue")`},
+		{[]string{"run"}, "usage: ostui run RECIPE.yaml"},
+		{[]string{"run", "a.yaml", "b.yaml"}, "usage: ostui run RECIPE.yaml"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			ios, _, _, errOut := iostreams.Test()
+			code := Run(context.Background(), tt.args, ios, func(string) string { return "" })
+			if code != ExitUsage {
+				t.Errorf("exit code %d, want %d (usage)", code, ExitUsage)
+			}
+			if !strings.Contains(errOut.String(), tt.want) {
+				t.Errorf("stderr %q does not contain %q", errOut.String(), tt.want)
+			}
+		})
 	}
 }

@@ -163,7 +163,7 @@ func parseMCPFlags(args []string, o *options) (*mcpOptions, error) {
 		}
 	}
 	if err := fs.Parse(args); err != nil {
-		return nil, &usageError{msg: "ostui mcp: " + err.Error() + "\nRun 'ostui mcp --help' for usage."}
+		return nil, &usageError{msg: "ostui mcp: " + flagProblem(err, def.flags) + "\nRun 'ostui mcp --help' for usage."}
 	}
 	if fs.NArg() > 0 {
 		return nil, &usageError{msg: fmt.Sprintf("ostui mcp: unexpected argument %q\nRun 'ostui mcp --help' for usage.", fs.Arg(0))}

@@ -32,7 +32,7 @@ func TestParseMCPFlags(t *testing.T) {
 		{name: "before mcp is kept", before: []string{"--os-cloud", "prod"}, args: []string{"--allow-changes"},
 			want: mcpOptions{allowChanges: true}, cloud: "prod"},
 		{name: "help", args: []string{"-h"}, want: mcpOptions{help: true}},
-		{name: "an unknown flag", args: []string{"--nope"}, wantErr: "flag provided but not defined: -nope"},
+		{name: "an unknown flag", args: []string{"--nope"}, wantErr: "unknown flag --nope"},
 		{name: "an argument", args: []string{"serve"}, wantErr: `unexpected argument "serve"`},
 		{name: "-c does not go with mcp", args: []string{"-c", "/server list"}, wantErr: "-c does not go with mcp"},
 		{name: "a bad timeout", args: []string{"--timeout", "0s"}, wantErr: "--timeout must be positive"},

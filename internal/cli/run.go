@@ -2,9 +2,9 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"os/signal"
 	"strings"
@@ -23,36 +23,36 @@ then your approval (or --yes once the preflight passes), then the executor.
 // runRecipe is `ostui run`: a recipe is a plan with parameters, and it
 // takes the same path as any other plan.
 func runRecipe(ctx context.Context, ios *iostreams.IOStreams, o *options, getenv func(string) string) error {
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	params := map[string]string{}
-	fs.Func("param", "", func(v string) error {
-		k, val, ok := strings.Cut(v, "=")
-		if !ok || k == "" {
-			return fmt.Errorf("--param takes NAME=VALUE (got %q)", v)
-		}
-		params[k] = val
-		return nil
-	})
-	yes := fs.Bool("yes", o.yes, "")
-	check := fs.Bool("check", false, "")
-	help := fs.Bool("help", false, "")
 	args := o.args[1:]
 	// The recipe may come before or after the flags.
 	var file string
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		file, args = args[0], args[1:]
 	}
-	if err := fs.Parse(args); err != nil {
-		return &usageError{msg: "ostui run: " + err.Error() + "\n" + runUsage}
-	}
-	if *help {
+	// The flags are the table's (flagdefs.go), so help, completion and the
+	// man page cannot disagree with what is parsed here.
+	got, rest, err := subcommandFlags("run", args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
 		fmt.Fprintln(ios.Out, runUsage)
 		return nil
+	case err != nil:
+		def, _ := subcommandNamed("run")
+		return &usageError{msg: "ostui run: " + flagProblem(err, def.flags) + "\n" + runUsage}
 	}
-	if file == "" && fs.NArg() == 1 {
-		file = fs.Arg(0)
-	} else if fs.NArg() > 0 || file == "" {
+	params := map[string]string{}
+	for _, v := range got["param"] {
+		k, val, ok := strings.Cut(v, "=")
+		if !ok || k == "" {
+			return &usageError{msg: fmt.Sprintf("ostui run: --param takes NAME=VALUE (got %q)\n%s", v, runUsage)}
+		}
+		params[k] = val
+	}
+	yes := o.yes || lastSwitch(got["yes"])
+	check := lastSwitch(got["check"])
+	if file == "" && len(rest) == 1 {
+		file = rest[0]
+	} else if len(rest) > 0 || file == "" {
 		return &usageError{msg: runUsage}
 	}
 	b, err := os.ReadFile(file)
@@ -72,7 +72,7 @@ func runRecipe(ctx context.Context, ios *iostreams.IOStreams, o *options, getenv
 		return fmt.Errorf("load tools: %w", err)
 	}
 	sh := NewShell(ios, reg, o.flags, getenv, DefaultPaths(getenv))
-	sh.Debug, sh.Timeout, sh.Yes = o.debug, o.timeout, *yes
+	sh.Debug, sh.Timeout, sh.Yes = o.debug, o.timeout, yes
 	if o.readOnly {
 		sh.Engine().LockReadOnly()
 	}
@@ -81,7 +81,7 @@ func runRecipe(ctx context.Context, ios *iostreams.IOStreams, o *options, getenv
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
 	defer stop()
-	if *check {
+	if check {
 		err = sh.checkPlan(ctx, p)
 	} else {
 		err = sh.submit(ctx, p)
