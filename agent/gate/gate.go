@@ -246,6 +246,12 @@ func (g *Gate) Preflight(ctx context.Context, env *tools.Env, p *plan.Plan) (*Re
 					args = sr.Check.Resolved
 				}
 				sr.Preview, sr.Err = tool.Preview(ro, env, args, sr.Check)
+				// A step the preflight already blocks cannot be built
+				// either, for the reason the finding gives: saying it a
+				// second time as a failed dry run is noise.
+				if sr.Err != nil && sr.Check.Blocked() {
+					sr.Preview, sr.Err = nil, nil
+				}
 			}
 		}
 		r.Steps = append(r.Steps, sr)

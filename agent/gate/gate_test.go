@@ -43,6 +43,7 @@ func testGate(t *testing.T, st *fakeCloudState) *Gate {
 		"vm.delete.schema.json":    obj("vm.delete", `"vm": {"type": "string"}`, "vm"),
 		"vm.list.schema.json":      obj("vm.list", ``),
 		"orbit.launch.schema.json": obj("orbit.launch", ``),
+		"key.import.schema.json":   obj("key.import", `"file": {"type": "string"}`, "file"),
 	}
 	check := func(_ context.Context, _ *tools.Env, args tools.Args) (*tools.Check, error) {
 		if st.missing {
@@ -83,6 +84,15 @@ func testGate(t *testing.T, st *fakeCloudState) *Gate {
 		change("vm.delete", "compute", tools.Destroy, check),
 		{Name: "vm.list", Summary: "s", Service: "compute", Effect: tools.Read, Run: run},
 		change("orbit.launch", "orbit", tools.Change, check),
+		// A step whose preflight blocks and whose dry run fails for the
+		// same reason (a file that cannot be read).
+		{Name: "key.import", Summary: "s", Service: "compute", Effect: tools.Change, Run: run,
+			Check: func(context.Context, *tools.Env, tools.Args) (*tools.Check, error) {
+				return &tools.Check{Findings: []tools.Finding{{Level: tools.Block, Text: "cannot read f"}}}, nil
+			},
+			Preview: func(context.Context, *tools.Env, tools.Args, *tools.Check) (*tools.Preview, error) {
+				return nil, errors.New("cannot read f")
+			}},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -295,5 +305,19 @@ func TestMode(t *testing.T) {
 	}
 	if _, err := ParseMode("yolo"); err == nil {
 		t.Error("unknown mode parsed")
+	}
+}
+
+func TestABlockedStepIsNotAlsoAFailedDryRun(t *testing.T) {
+	g := testGate(t, &fakeCloudState{status: "ACTIVE"})
+	r, err := g.Preflight(t.Context(), toolstest.New(t).Env(), mkPlan("slash", step("k", "key.import", `{"file": "f"}`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.Blocked() {
+		t.Fatal("the blocked step did not block the plan")
+	}
+	if got := strings.Count(strings.Join(r.Problems(), "\n"), "cannot read f"); got != 1 {
+		t.Errorf("the reason is given %d times, want once: %q", got, r.Problems())
 	}
 }

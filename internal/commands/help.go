@@ -157,8 +157,9 @@ func WriteTool(w io.Writer, t *tools.Tool, avail Available) {
 			if p.Type == "object" {
 				desc += " (repeatable)"
 			}
-			if p.Type == "boolean" {
-				desc += fmt.Sprintf(" (%s to turn off)", "--no-"+strings.TrimPrefix(p.Flag(), "--"))
+			// A description that already names the negation says it better.
+			if neg := "--no-" + strings.TrimPrefix(p.Flag(), "--"); p.Type == "boolean" && !strings.Contains(desc, neg) {
+				desc += fmt.Sprintf(" (%s to turn off)", neg)
 			}
 			if len(p.Enum) > 6 {
 				desc += "; one of " + strings.Join(p.Enum, ", ")
