@@ -20,39 +20,9 @@ import (
 	"github.com/kriscelmer/os-tui/tools/network/secgroups"
 )
 
-// Severity ranks a finding.
-type Severity int
-
-// Severities, least serious first.
-const (
-	Low Severity = iota + 1
-	Medium
-	High
-	Critical
-)
-
-// String is the lower-case word shown in tables and JSON.
-func (s Severity) String() string {
-	switch s {
-	case Low:
-		return "low"
-	case Medium:
-		return "medium"
-	case High:
-		return "high"
-	case Critical:
-		return "critical"
-	}
-	return fmt.Sprintf("severity(%d)", int(s))
-}
-
-// lowered is one step less serious, never below Low.
-func (s Severity) lowered() Severity {
-	if s > Low {
-		return s - 1
-	}
-	return s
-}
+// Severity ranks a finding: the exposure kernel's grade, one step lower
+// for a group no port uses.
+type Severity = secgroups.Severity
 
 // Group is one security group with its rules and how many ports use it.
 type Group struct {
@@ -83,8 +53,10 @@ type Finding struct {
 	RuleID   string
 	// Rule reads as "ingress IPv4 tcp 5432 from 0.0.0.0/0".
 	Rule string
-	// Exposure names what is open: "PostgreSQL (5432/tcp)".
+	// Exposure names what is open: "PostgreSQL (tcp 5432)".
 	Exposure string
+	// Why says what an attacker could do with it.
+	Why string
 	// Ports is how many ports use the group (-1: unknown).
 	Ports int
 	// Note says why the severity is what it is.
@@ -97,17 +69,18 @@ func Audit(groups []Group) []Finding {
 	var out []Finding
 	for _, g := range groups {
 		for _, r := range g.Rules {
-			for _, x := range exposure(r) {
+			for _, x := range secgroups.Exposure(r) {
 				f := Finding{
 					Severity: x.Severity, Group: g.label(), GroupID: g.ID, Project: g.ProjectID,
-					RuleID: r.ID, Rule: r.String(), Exposure: x.What, Ports: -1,
+					RuleID: r.ID, Rule: r.String(), Exposure: exposureText(x),
+					Why: x.Why, Ports: -1,
 				}
 				switch {
 				case !g.PortsKnown:
 					f.Note = "open to the world; which ports use the group is unknown"
 				case g.Ports == 0:
 					f.Ports = 0
-					f.Severity = f.Severity.lowered()
+					f.Severity = f.Severity.Lower()
 					f.Note = "open to the world, but no port uses the group (severity lowered)"
 				default:
 					f.Ports = g.Ports
@@ -134,6 +107,14 @@ func Audit(groups []Group) []Finding {
 		return a.RuleID < b.RuleID
 	})
 	return out
+}
+
+// exposureText names a risk: "SSH (tcp 22)", "all ports (any protocol)".
+func exposureText(x secgroups.Risk) string {
+	if x.Protocol == "any" {
+		return x.Service + " (any protocol)"
+	}
+	return fmt.Sprintf("%s (%s %s)", x.Service, x.Protocol, x.Port)
 }
 
 func plural(n int, word string) string {
@@ -171,7 +152,7 @@ func (r *Report) Summary() string {
 func (r *Report) List() *tools.List {
 	l := &tools.List{Columns: []tools.Column{
 		{Name: "Severity"}, {Name: "Group"}, {Name: "Exposure"}, {Name: "Rule"}, {Name: "Ports"},
-		{Name: "Note", Long: true}, {Name: "Rule ID", Long: true}, {Name: "Group ID", Long: true},
+		{Name: "Note", Long: true}, {Name: "Why", Long: true}, {Name: "Rule ID", Long: true}, {Name: "Group ID", Long: true},
 		{Name: "Project", Long: true},
 	}}
 	for _, f := range r.Findings {
@@ -180,7 +161,7 @@ func (r *Report) List() *tools.List {
 			ports = nil
 		}
 		l.Rows = append(l.Rows, []any{
-			f.Severity.String(), f.Group, f.Exposure, f.Rule, ports, f.Note, f.RuleID, f.GroupID, f.Project,
+			f.Severity.String(), f.Group, f.Exposure, f.Rule, ports, f.Note, f.Why, f.RuleID, f.GroupID, f.Project,
 		})
 	}
 	return l
