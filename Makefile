@@ -7,7 +7,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/kriscelmer/os-tui/internal/cli.version=$(VERSION)
 COVER_FLOOR ?= 60
 
-.PHONY: build run test test-race test-short cover lint vet fmt bench bench-go os-bench e2e devcloud devcloud-down devcloud-status fuzz vuln man clean help
+.PHONY: build run test test-race test-short cover lint vet fmt bench bench-go os-bench e2e devcloud devcloud-down devcloud-status fuzz vuln man release clean help
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -58,6 +58,9 @@ bench: build ## benchmarks: Go micro-benchmarks, then whole commands (scripts/be
 
 os-bench: build ## model benchmark on the devcloud: pass@1, tokens, latency, unsafe actions (BENCH_ARGS=--scripted for the scripted model)
 	$(GO) run ./cmd/osbench --ostui $(BIN) $(BENCH_ARGS)
+
+release: ## cross-build linux and darwin (amd64, arm64) archives with SHA256SUMS into dist/ (VERSION from the git tag, or VERSION=v1.2.3)
+	bash scripts/release $(if $(filter command line environment,$(origin VERSION)),$(VERSION))
 
 e2e: build ## bring the devcloud up if needed, then run the real-cloud suite
 	bash scripts/e2e $(BIN)
