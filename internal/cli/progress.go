@@ -30,6 +30,10 @@ type progress struct {
 	// drawn when a terminal's upload line was last redrawn.
 	mark  int64
 	drawn time.Time
+	// verb names what the byte counts measure: the first word of the
+	// step's last status when it is one ("downloading", "deleting"),
+	// else "uploading".
+	verb string
 }
 
 func newProgress(ios *iostreams.IOStreams) *progress {
@@ -41,7 +45,7 @@ var spinner = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "
 func (p *progress) StepStarted(i int, s *gate.StepReview) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.start, p.last, p.mark = time.Now(), "", -1
+	p.start, p.last, p.mark, p.verb = time.Now(), "", -1, ""
 	fmt.Fprintf(p.w, "%s %d. %s %s\n", p.cs.Cyan("▶"), i+1, s.Tool.Slash(), termtext.Safe(review.StepSubject(s)))
 }
 
@@ -50,6 +54,9 @@ func (p *progress) Status(i int, msg string) {
 	msg = termtext.Safe(msg)
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if w, _, _ := strings.Cut(msg, " "); strings.HasSuffix(w, "ing") {
+		p.verb = w
+	}
 	if p.tty {
 		p.spin = (p.spin + 1) % len(spinner)
 		fmt.Fprintf(p.w, "\r\x1b[K   %s %s", spinner[p.spin], msg)
@@ -65,7 +72,7 @@ func (p *progress) Status(i int, msg string) {
 	}
 }
 
-// Bytes shows an upload's progress. Uploads report every few KiB: a
+// Bytes shows an upload's (or a download's, a delete's) progress. Uploads report every few KiB: a
 // terminal redraws at most ten times a second, and a log gets a line per
 // tenth of the upload (or per 100 MiB when the size is unknown), so a
 // 1 GiB image writes ten lines, not thirty thousand.
@@ -89,14 +96,18 @@ func (p *progress) Bytes(i int, done, total int64) {
 		}
 		p.mark = mark
 	}
+	verb := p.verb
 	p.mu.Unlock()
+	if verb == "" {
+		verb = "uploading"
+	}
 	if total > 0 {
 		pct := float64(done) * 100 / float64(total)
 		bar := strings.Repeat("█", int(pct/5)) + strings.Repeat("░", 20-int(pct/5))
-		p.Status(i, fmt.Sprintf("uploading %s %5.1f%% (%s of %s)", bar, pct, size(done), size(total)))
+		p.Status(i, fmt.Sprintf("%s %s %5.1f%% (%s of %s)", verb, bar, pct, size(done), size(total)))
 		return
 	}
-	p.Status(i, "uploading "+size(done))
+	p.Status(i, verb+" "+size(done))
 }
 
 func size(n int64) string {
