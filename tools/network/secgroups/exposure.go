@@ -163,7 +163,7 @@ func (s Service) carries(proto string) bool {
 
 // ExposedServices are the ports Exposure names, ordered by port.
 var ExposedServices = []Service{
-	{"SSH", []string{"tcp"}, 22, 22, High, "password guessing and exploits reach the login; allow only your own addresses"},
+	{"SSH", []string{"tcp"}, 22, 22, High, "password guessing and exploits reach the login"},
 	{"Telnet", []string{"tcp"}, 23, 23, Critical, "logins cross the internet in clear text"},
 	{"SMB (NetBIOS)", []string{"tcp"}, 139, 139, Critical, "file sharing is a frequent target of worms and ransomware"},
 	{"SMB", []string{"tcp"}, 445, 445, Critical, "file sharing is a frequent target of worms and ransomware"},

@@ -1,5 +1,6 @@
-// Package secgroups holds the security group tools: list, show and the
-// list of a group's rules.
+// Package secgroups holds the security group tools: list, show, create,
+// set and delete groups; list, create and delete their rules; and
+// Exposure, the guardrail that judges what a rule opens to the internet.
 package secgroups
 
 import (
@@ -17,11 +18,13 @@ import (
 
 // Tools returns the security group tools.
 func Tools() []tools.Tool {
-	return []tools.Tool{
+	out := []tools.Tool{
 		tools.ReadTool("security-group.list", network.Service, list),
 		tools.ReadTool("security-group.show", network.Service, show),
 		tools.ReadTool("security-group.rule.list", network.Service, listRules),
 	}
+	out = append(out, changeTools()...)
+	return append(out, ruleTools()...)
 }
 
 // Rule is one security group rule.
