@@ -53,7 +53,8 @@ func builtins() []builtinCommand {
 		{commands.Builtin{Name: "ask", Usage: "/ask [QUESTION]", Summary: "Ask the model; it may only read (alone: stay in ask mode)"}, modelMode("ask")},
 		{commands.Builtin{Name: "plan", Usage: "/plan [REQUEST]", Summary: "Let the model propose changes as plans for your approval (the default)"}, modelMode("plan")},
 		{commands.Builtin{Name: "compose", Usage: "/compose [REQUEST]", Summary: "Have the model write a recipe or Heat template to a file, validated, not run"}, modelMode("compose")},
-		{commands.Builtin{Name: "advise", Usage: "/advise [TOPIC]", Summary: "Findings from reads: ERROR servers and why, orphans, open security groups, quota pressure (reads only)"}, modelMode("advise")},
+		{commands.Builtin{Name: "advise", Usage: "/advise [TOPIC]", Summary: "Findings from reads: ERROR servers and why, orphans, open security groups, quota pressure (reads only)"},
+			done(func(s *Shell, ctx context.Context, args []string) error { return s.adviseCommand(ctx, args) })},
 		{commands.Builtin{Name: "model", Usage: "/model [NAME]", Summary: "Show the model in use and what this session has cost, or switch to another model"},
 			done(func(s *Shell, _ context.Context, args []string) error {
 				if len(args) == 1 {
@@ -71,6 +72,8 @@ func builtins() []builtinCommand {
 			done(func(s *Shell, ctx context.Context, _ []string) error { return s.compact(ctx) })},
 		{commands.Builtin{Name: "topology", Usage: "/topology [--format text|mermaid|dot]", Summary: "Draw the networks, subnets, routers, servers and floating IPs (text, or Mermaid or DOT to paste into a viewer)"},
 			done(func(s *Shell, ctx context.Context, args []string) error { return s.topologyCommand(ctx, args) })},
+		{commands.Builtin{Name: "security", Usage: "/security audit | /security group templates|diff|apply …", Summary: "Audit security groups for ports open to the world; compare a group with a template, or make it match one"},
+			done(func(s *Shell, ctx context.Context, args []string) error { return s.securityCommand(ctx, args) })},
 		{commands.Builtin{Name: "clear", Usage: "/clear", Summary: "Clear the screen"},
 			done(func(s *Shell, _ context.Context, _ []string) error {
 				if s.IO.IsStdoutTTY() {
