@@ -20,6 +20,7 @@ import (
 	"github.com/kriscelmer/os-tui/tools/network/routers"
 	"github.com/kriscelmer/os-tui/tools/network/secgroups"
 	"github.com/kriscelmer/os-tui/tools/network/subnets"
+	"github.com/kriscelmer/os-tui/tools/network/trunks"
 	"github.com/kriscelmer/os-tui/tools/objectstorage/containers"
 	"github.com/kriscelmer/os-tui/tools/quota"
 )
@@ -44,6 +45,7 @@ func All() []tools.Tool {
 		subnets.Tools(),
 		images.Tools(),
 		networks.Tools(),
+		trunks.Tools(),
 		containers.Tools(),
 	} {
 		all = append(all, group...)
