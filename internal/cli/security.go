@@ -386,14 +386,18 @@ func (s *Shell) securityTemplate(ctx context.Context, words []string, apply bool
 		return err
 	}
 	d := sgtemplate.Compare(want, have, tpl.Directions())
+	names := s.groupNames(ctx, d)
+	if g.ID == "" {
+		names[sgtemplate.NewGroupRef] = g.Name
+	}
 	if !apply {
-		return s.showTemplateDiff(g, tpl, d, a.output, s.groupNames(ctx, d))
+		return s.showTemplateDiff(g, tpl, d, a.output, names)
 	}
 	goal := fmt.Sprintf("/security group apply %s %s", quoteWord(groupName), quoteWord(tpl.Name))
 	for _, k := range slices.Sorted(maps.Keys(a.params)) {
 		goal += " --param " + quoteWord(k+"="+a.params[k])
 	}
-	p, notes := sgtemplate.Plan(tpl, sgtemplate.Target{ID: g.ID, Name: g.Name}, d, goal)
+	p, notes := sgtemplate.Plan(tpl, sgtemplate.Target{ID: g.ID, Name: g.Name, Names: names}, d, goal)
 	for _, n := range notes {
 		fmt.Fprintln(s.IO.ErrOut, "note: "+termtext.Safe(n))
 	}
@@ -409,9 +413,10 @@ func templateMatches(g groupRef, tpl *sgtemplate.Template) string {
 }
 
 // groupNames maps the IDs of the groups the diff's rules admit to their
-// names, so the diff reads "from group web"; nil when no rule names a
+// names, so the diff reads "from group web"; empty when no rule names a
 // group or the list cannot be read (the IDs are shown then).
 func (s *Shell) groupNames(ctx context.Context, d sgtemplate.Diff) map[string]string {
+	names := map[string]string{}
 	needed := false
 	for _, rs := range [][]sgtemplate.Rule{d.Add, d.Remove, d.Keep} {
 		for _, r := range rs {
@@ -419,17 +424,16 @@ func (s *Shell) groupNames(ctx context.Context, d sgtemplate.Diff) map[string]st
 		}
 	}
 	if !needed {
-		return nil
+		return names
 	}
 	l, err := s.listReader()(ctx, "security-group.list", nil)
 	if err != nil {
-		return nil
+		return names
 	}
 	groups, err := secaudit.Groups(l, nil, nil)
 	if err != nil {
-		return nil
+		return names
 	}
-	names := map[string]string{}
 	for _, g := range groups {
 		names[g.ID] = g.Name
 	}
@@ -440,14 +444,7 @@ func (s *Shell) groupNames(ctx context.Context, d sgtemplate.Diff) map[string]st
 // --long, those already there) and a summary line.
 func (s *Shell) showTemplateDiff(g groupRef, tpl *sgtemplate.Template, d sgtemplate.Diff, opts render.Options, names map[string]string) error {
 	l := &tools.List{Columns: []tools.Column{{Name: "Change"}, {Name: "Rule"}, {Name: "Rule ID"}}}
-	show := func(r sgtemplate.Rule) string {
-		if id := r.RemoteGroup(); id == sgtemplate.NewGroupRef {
-			r.Remote = "group:" + g.Name
-		} else if n := names[id]; n != "" {
-			r.Remote = "group:" + n
-		}
-		return r.String()
-	}
+	show := func(r sgtemplate.Rule) string { return r.Describe(names) }
 	for _, r := range d.Add {
 		l.Rows = append(l.Rows, []any{"add", show(r), nil})
 	}

@@ -29,6 +29,9 @@ type Target struct {
 	// plan creates it.
 	ID   string
 	Name string
+	// Names maps the IDs of groups the rules admit to their names, for
+	// the reason each step gives; may be nil.
+	Names map[string]string
 }
 
 // Plan is the one plan that makes target match template t, given d (the
@@ -43,6 +46,10 @@ func Plan(t *Template, target Target, d Diff, goal string) (p *plan.Plan, notes 
 		return nil, nil
 	}
 	p = &plan.Plan{ID: plan.NewID(), Goal: goal, Origin: plan.OriginSlash}
+	names := map[string]string{NewGroupRef: target.Name}
+	for id, n := range target.Names {
+		names[id] = n
+	}
 	group := target.ID
 	if group == "" {
 		group = NewGroupRef
@@ -53,17 +60,17 @@ func Plan(t *Template, target Target, d Diff, goal string) (p *plan.Plan, notes 
 	}
 	for i, r := range d.Add {
 		p.Steps = append(p.Steps, step(fmt.Sprintf("add-%d", i+1), ToolRuleCreate, createArgs(group, r),
-			fmt.Sprintf("template %s allows %s", t.Name, r)))
+			fmt.Sprintf("template %s allows %s", t.Name, r.Describe(names))))
 	}
 	n := 0
 	for _, r := range d.Remove {
 		if r.ID == "" {
-			notes = append(notes, fmt.Sprintf("neutron gives a new group the rule %s, which template %s does not list; apply again once the group exists to remove it", r, t.Name))
+			notes = append(notes, fmt.Sprintf("neutron gives a new group the rule %s, which template %s does not list; apply again once the group exists to remove it", r.Describe(names), t.Name))
 			continue
 		}
 		n++
 		p.Steps = append(p.Steps, step(fmt.Sprintf("remove-%d", n), ToolRuleDelete, map[string]any{"rule": r.ID},
-			fmt.Sprintf("template %s does not list %s", t.Name, r)))
+			fmt.Sprintf("template %s does not list %s", t.Name, r.Describe(names))))
 	}
 	if len(p.Steps) == 0 {
 		return nil, notes

@@ -75,6 +75,15 @@ func (r Rule) String() string {
 	return strings.Join(parts, " ")
 }
 
+// Describe is String with the remote group named: names maps group IDs
+// (and NewGroupRef) to names; an ID it lacks is shown as it is.
+func (r Rule) Describe(names map[string]string) string {
+	if n := names[r.RemoteGroup()]; n != "" {
+		r.Remote = groupPrefix + n
+	}
+	return r.String()
+}
+
 const (
 	groupPrefix        = "group:"
 	addressGroupPrefix = "address-group:"

@@ -425,6 +425,12 @@ func TestPlan(t *testing.T) {
 		t.Errorf("steps (-want +got):\n%s", diff)
 	}
 
+	// The reasons name groups, the new one included.
+	p, _ := Plan(db, Target{Name: "db"}, Compare(want, DefaultRules(), db.Directions()), "apply")
+	if why := p.Steps[1].Why; why != "template db-internal allows ingress IPv4 tcp 3306 from group db (MySQL)" {
+		t.Errorf("why = %q", why)
+	}
+
 	// Ranges keep both ends; "any" sends no protocol.
 	r := Rule{Direction: "ingress", EtherType: "IPv4", Protocol: "tcp", Ports: "8000:8080", Remote: "10.0.0.0/8"}
 	if a := createArgs("g", r); a["dst_port"] != "8000:8080" {
