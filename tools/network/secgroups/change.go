@@ -80,9 +80,13 @@ func changeTools() []tools.Tool {
 			Check:    checkSet,
 			Preview:  previewSet,
 			Run:      runSet,
-			Undo: func(_ SetArgs, res *tools.Result) *tools.Call {
-				if res == nil || res.Outputs[previousKey] == "" {
-					return nil
+			Undo: func(args SetArgs, res *tools.Result) *tools.Call {
+				switch {
+				case res == nil || len(res.Outputs) == 0:
+					// Under review: the old values are read when it runs.
+					return &tools.Call{Tool: "security-group.set", Args: tools.JSON(SetArgs{Group: args.Group}), Why: "undo: set the old values back"}
+				case res.Outputs[previousKey] == "":
+					return nil // it ran and changed nothing
 				}
 				prev, err := tools.Decode[SetArgs](tools.Args(res.Outputs[previousKey]))
 				if err != nil || prev.Group == "" {
@@ -382,16 +386,31 @@ func portUser(ctx context.Context, env *tools.Env, p network.UsedPort) string {
 	if p.DeviceOwner != "" {
 		return p.DeviceOwner + " " + p.DeviceID
 	}
-	return "nothing"
+	return ""
 }
 
-// unplug is how to take group g off port p.
-func unplug(ctx context.Context, env *tools.Env, g *Group, p network.UsedPort) string {
-	if strings.HasPrefix(p.DeviceOwner, "compute:") {
-		server := blockstorage.ServerName(ctx, env, p.DeviceID, false)
-		return fmt.Sprintf("/server remove security-group %s %s", server, g.label())
+// inUse is the refusal for a group ports use: each port and its user,
+// then how to free the first server port and the first other port.
+func inUse(ctx context.Context, env *tools.Env, g *Group, ps []network.UsedPort) string {
+	var users, fixes []string
+	var server, other bool
+	for _, p := range ps {
+		if u := portUser(ctx, env, p); u != "" {
+			users = append(users, p.Label()+" of "+u)
+		} else {
+			users = append(users, p.Label()+" (not attached)")
+		}
+		switch {
+		case strings.HasPrefix(p.DeviceOwner, "compute:") && !server:
+			server = true
+			fixes = append(fixes, fmt.Sprintf("/server remove security-group %s %s, or delete the server", blockstorage.ServerName(ctx, env, p.DeviceID, false), g.label()))
+		case !strings.HasPrefix(p.DeviceOwner, "compute:") && !other:
+			other = true
+			fixes = append(fixes, fmt.Sprintf("openstack port unset --security-group %s %s", g.ID, p.ID))
+		}
 	}
-	return fmt.Sprintf("openstack port unset --security-group %s %s", g.ID, p.ID)
+	return fmt.Sprintf("security group %s is in use by %d port(s), and Neutron refuses to delete a group in use: %s. Take the group off each first (%s)",
+		g.label(), len(ps), strings.Join(users, "; "), strings.Join(fixes, "; "))
 }
 
 func checkDelete(ctx context.Context, env *tools.Env, args DeleteArgs) (*tools.Check, error) {
@@ -413,14 +432,8 @@ func checkDelete(ctx context.Context, env *tools.Env, args DeleteArgs) (*tools.C
 		return nil, err
 	}
 	chk.Fetched = d
-	if n := len(d.ports); n > 0 {
-		var users []string
-		for _, p := range d.ports {
-			users = append(users, fmt.Sprintf("%s, used by %s", p.Label(), portUser(ctx, env, p)))
-		}
-		chk.Findings = append(chk.Findings, tools.Finding{Level: tools.Block,
-			Text: fmt.Sprintf("security group %s is in use by %d port(s) and Neutron refuses to delete a group in use: %s. Take the group off first (%s) or delete those servers",
-				g.label(), n, strings.Join(users, "; "), unplug(ctx, env, g, d.ports[0]))})
+	if len(d.ports) > 0 {
+		chk.Findings = append(chk.Findings, tools.Finding{Level: tools.Block, Text: inUse(ctx, env, g, d.ports)})
 	} else {
 		chk.Findings = append(chk.Findings, tools.Finding{Level: tools.Info, Text: fmt.Sprintf("no port uses security group %s", g.label())})
 	}
@@ -451,16 +464,22 @@ func previewDelete(ctx context.Context, env *tools.Env, args DeleteArgs, chk *to
 		Deletes:  []tools.Dependent{{Kind: targetKind, ID: g.ID, Name: g.Name, Fate: fmt.Sprintf("deleted with its %d rule(s)", len(g.Rules))}},
 	}
 	for _, p := range d.ports {
+		user := portUser(ctx, env, p)
+		if user == "" {
+			user = "not attached"
+		}
 		pv.Deletes = append(pv.Deletes, tools.Dependent{Kind: "port", ID: p.ID, Name: p.Name,
-			Fate: fmt.Sprintf("uses the group (%s): Neutron refuses the delete until it is taken off", portUser(ctx, env, p))})
+			Fate: fmt.Sprintf("uses the group (%s): Neutron refuses the delete until it is taken off", user)})
 	}
 	for _, r := range d.remoteRules {
 		owner := r.SecurityGroupID
 		if og, err := Resolve(ctx, env, r.SecurityGroupID); err == nil {
 			owner = og.label()
 		}
+		shown, self := r, g.label()
+		shown.RemoteGroupID = &self
 		pv.Deletes = append(pv.Deletes, tools.Dependent{Kind: "rule", ID: r.ID, Name: r.ID,
-			Fate: fmt.Sprintf("of group %s (%s): deleted with it", owner, r.String())})
+			Fate: fmt.Sprintf("of group %s (%s): deleted with it", owner, shown.String())})
 	}
 	return pv, nil
 }

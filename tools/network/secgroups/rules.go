@@ -71,9 +71,12 @@ func ruleTools() []tools.Tool {
 			Preview:  previewRuleDelete,
 			Run:      runRuleDelete,
 			Undo: func(_ RuleDeleteArgs, res *tools.Result) *tools.Call {
-				if res == nil || res.Outputs[previousKey] == "" {
+				switch {
+				case res == nil || len(res.Outputs) == 0:
 					// Under review: the rule is read when the step runs.
 					return &tools.Call{Tool: "security-group.rule.create", Args: tools.JSON(RuleCreateArgs{}), Why: "undo: create the rule again"}
+				case res.Outputs[previousKey] == "":
+					return nil
 				}
 				var r Rule
 				if err := json.Unmarshal([]byte(res.Outputs[previousKey]), &r); err != nil || r.SecurityGroupID == "" || r.Direction == "" {
