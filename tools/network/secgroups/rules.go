@@ -484,6 +484,15 @@ func previewRuleCreate(ctx context.Context, env *tools.Env, args RuleCreateArgs,
 		return nil, err
 	}
 	_, rule, _ := normalRule(args)
+	if args.RemoteGroup != "" && !tools.IsRef(args.RemoteGroup) {
+		label := args.RemoteGroup
+		if args.RemoteGroup == args.Group {
+			label = "itself"
+		} else if g, err := Resolve(ctx, env, args.RemoteGroup); err == nil {
+			label = g.label()
+		}
+		rule.RemoteGroupID = &label
+	}
 	return &tools.Preview{
 		Requests: []tools.Request{{Method: "POST", URL: client.ServiceURL("security-group-rules"), Body: body}},
 		Creates:  []string{"rule " + rule.String()},

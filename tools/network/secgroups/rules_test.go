@@ -222,6 +222,7 @@ func TestRuleCreatePreviewAndRun(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			fc := toolstest.New(t)
+			stubGroups(t, fc, false)
 			fc.HandleFunc("POST", toolstest.NetworkPrefix+"/security-group-rules", func(w http.ResponseWriter, r *http.Request) {
 				b, _ := io.ReadAll(r.Body)
 				if string(b) != tt.wantBody {
@@ -247,6 +248,9 @@ func TestRuleCreatePreviewAndRun(t *testing.T) {
 			}
 			if res.Outputs["id"] != "r-new" || res.Message != "rule r-new created: ingress IPv4 tcp 8000-8080 from 10.0.0.0/8" {
 				t.Errorf("result = %+v", res)
+			}
+			if tt.args.RemoteGroup != "" && pv.Creates[0] != "rule egress IPv6 any to group db" {
+				t.Errorf("creates = %q", pv.Creates)
 			}
 			if diff := cmp.Diff([]string{"req-rule"}, res.RequestIDs); diff != "" {
 				t.Errorf("request IDs (-want +got):\n%s", diff)
