@@ -279,9 +279,9 @@ func TestFreeRange(t *testing.T) {
 func TestFindAndDeletePlan(t *testing.T) {
 	base := func() reads {
 		return reads{
-			`network.list {"name":"demo-net"}`: list(netCols, []any{"n1", "demo-net", "ACTIVE", "p", true, false, []string{"s1"}, "vxlan", false}),
-			`subnet.list {"name":"demo-subnet"}`: list(subnetCols, []any{"s1", "demo-subnet", "n1", "10.77.0.0/24", 4, "10.77.0.1"}),
-			`router.list {"name":"demo-router"}`: list(routerCols, []any{"r1", "demo-router", "ACTIVE", true, "p", `{"network_id": "pub"}`}),
+			`network.list {"name":"demo-net"}`:       list(netCols, []any{"n1", "demo-net", "ACTIVE", "p", true, false, []string{"s1"}, "vxlan", false}),
+			`subnet.list {"name":"demo-subnet"}`:     list(subnetCols, []any{"s1", "demo-subnet", "n1", "10.77.0.0/24", 4, "10.77.0.1"}),
+			`router.list {"name":"demo-router"}`:     list(routerCols, []any{"r1", "demo-router", "ACTIVE", true, "p", `{"network_id": "pub"}`}),
 			`security-group.list {"name":"demo-sg"}`: list(sgCols, []any{"g1", "demo-sg", "", "p"}),
 			`port.list {"router":"r1"}`: list(portCols,
 				[]any{"if1", "", "m", fixed("10.77.0.1", "s1"), "DOWN", []string{}, "network:router_interface"},
