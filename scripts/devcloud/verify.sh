@@ -36,6 +36,7 @@ cleanup() {
   rm -f "$OBJ"
   [ "$DONE" = 1 ] && return 0   # everything was already deleted on the way
   os server delete --wait smoke-vm > /dev/null 2>&1
+  os volume backup delete smoke-backup > /dev/null 2>&1
   os volume delete smoke-vol > /dev/null 2>&1
   os object delete smoke-container hello.txt > /dev/null 2>&1
   os container delete smoke-container > /dev/null 2>&1
@@ -62,6 +63,10 @@ run os server add volume smoke-vm smoke-vol -f value -c Device
 wait_status volume smoke-vol in-use
 run os server remove volume smoke-vm smoke-vol
 wait_status volume smoke-vol available
+echo "== cinder-backup (POSIX driver)"
+run os volume backup create --name smoke-backup smoke-vol -f value -c id
+wait_status "volume backup" smoke-backup available 120
+run os volume backup delete smoke-backup
 run os volume delete smoke-vol
 run os server delete --wait smoke-vm
 echo "== swift"

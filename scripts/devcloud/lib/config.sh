@@ -254,6 +254,24 @@ volume_backend_name = devcloud
 devcloud_volumes_dir = $DATA/cinder/volumes
 $(common_sections cinder)
 EOF
+  configure_cinder_backup
+}
+
+# configure_cinder_backup: cinder-backup reads cinder.conf and then this second file,
+# so a devcloud that is already up gains backups without restarting cinder-api,
+# -scheduler or -volume. The POSIX driver writes backups as files under
+# data/cinder/backups; it reads a volume through the volume driver's "local"
+# connection (the volume file itself).
+configure_cinder_backup() {
+  mkdir -p "$DATA/cinder/backups"
+  # a changed cinder.conf restarts cinder-backup too (it is its own config group)
+  if [ -n "${CHANGED[cinder]:-}" ]; then CHANGED[cinder-backup]=1; fi
+  put "$ETC/cinder/cinder-backup.conf" cinder-backup <<EOF
+[DEFAULT]
+backup_driver = cinder.backup.drivers.posix.PosixBackupDriver
+backup_posix_path = $DATA/cinder/backups
+backup_workers = 1
+EOF
 }
 
 configure_swift() {

@@ -4,11 +4,11 @@
 # nova-compute is deliberately absent: that package drags in libvirt and qemu; the
 # devcloud runs nova.cmd.compute through its own launcher (py/nova_compute.py).
 PACKAGES=(
-  mariadb-server rabbitmq-server memcached uwsgi-plugin-python3 qemu-utils
+  mariadb-server rabbitmq-server memcached uwsgi-plugin-python3 qemu-utils dmidecode
   python3-openstackclient python3-pymysql python3-pymemcache python3-keystonemiddleware
   python3-swiftclient python3-heatclient python3-osc-placement python3-octaviaclient
   keystone glance-api placement-api nova-api nova-conductor nova-scheduler
-  neutron-server cinder-api cinder-scheduler cinder-volume
+  neutron-server cinder-api cinder-scheduler cinder-volume cinder-backup
   swift-proxy swift-account swift-container swift-object heat-api heat-engine
   octavia-api octavia-worker
 )

@@ -46,6 +46,9 @@ put() {
 group_of() {
   case "$1" in
     glance-api) echo glance ;; placement-api) echo placement ;;
+    # its own group: its config is a second file, so adding it (or changing it)
+    # restarts only cinder-backup; configure_cinder marks it when cinder.conf changes
+    cinder-backup) echo cinder-backup ;;
     nova-*|neutron-*|cinder-*|swift-*|octavia-*) echo "${1%%-*}" ;;
     *) echo "$1" ;;
   esac

@@ -89,6 +89,7 @@ start_openstack() {
     start cinder-api cinder-api "${cc[@]}"
     start cinder-scheduler cinder-scheduler "${cc[@]}"
     start cinder-volume env PYTHONPATH="$DATA/cinder/pylib" cinder-volume "${cc[@]}"
+    start cinder-backup cinder-backup "${cc[@]}" --config-file "$ETC/cinder/cinder-backup.conf"
   fi
   if has swift; then
     # --verbose: swift logs to syslog, and without /dev/log to UDP; this gets stderr
@@ -134,7 +135,7 @@ all_daemons() {
   has placement && echo placement-api
   has nova && echo nova-api nova-conductor nova-scheduler nova-compute
   has neutron && echo neutron-server
-  has cinder && echo cinder-api cinder-scheduler cinder-volume
+  has cinder && echo cinder-api cinder-scheduler cinder-volume cinder-backup
   has swift && echo swift-account swift-container swift-object swift-proxy swift-container-updater
   has heat && echo heat
   has octavia && echo octavia-api octavia-worker
