@@ -171,7 +171,7 @@ func (f *fakeCloud) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, `{"error": {"code": 401, "message": "The request you have made requires authentication."}}`)
 		return
 	}
-	if f.serveServers(w, r, path) {
+	if f.serveServers(w, r, path) || f.serveSecurityGroups(w, r, path) {
 		return
 	}
 	switch path {
@@ -188,8 +188,12 @@ func (f *fakeCloud) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "/network":
 		fmt.Fprint(w, `{"versions": [{"id": "v2.0", "status": "CURRENT"}]}`)
 	case "/network/v2.0/ports":
-		// No ports: a server's preflight that asks Neutron about them
-		// finds nothing to add to its review.
+		// No ports of a server or router: a server's preflight that asks
+		// Neutron about them finds nothing to add to its review.
+		if r.URL.RawQuery == "" {
+			fmt.Fprint(w, fakePorts)
+			break
+		}
 		fmt.Fprint(w, `{"ports": []}`)
 	case "/network/v2.0/floatingips":
 		fmt.Fprint(w, `{"floatingips": [{"id": "fip-1", "floating_ip_address": "172.24.4.10", "fixed_ip_address": "10.0.0.5",
