@@ -117,6 +117,10 @@ type Object struct {
 	// Manifest is X-Object-Manifest of a dynamic large object.
 	Manifest   string
 	Properties map[string]string
+	// RawProperties are the metadata as stored, secrets included: Swift's
+	// object POST replaces all of it, so object.set must send back what it
+	// does not change. Never shown.
+	RawProperties map[string]string `json:"-"`
 }
 
 // GetObject reads an object's headers. A missing object is a
@@ -131,16 +135,17 @@ func GetObject(ctx context.Context, c *gophercloud.ServiceClient, container, nam
 	}
 	h := r.Header
 	return &Object{
-		Container:    container,
-		Name:         name,
-		Size:         unmarshalInt(h, "Content-Length"),
-		ContentType:  h.Get("Content-Type"),
-		ETag:         strings.Trim(h.Get("Etag"), `"`),
-		LastModified: h.Get("Last-Modified"),
-		DeleteAt:     unmarshalInt(h, "X-Delete-At"),
-		SLO:          strings.EqualFold(h.Get("X-Static-Large-Object"), "true"),
-		Manifest:     h.Get("X-Object-Manifest"),
-		Properties:   Metadata(h, "X-Object-Meta-"),
+		Container:     container,
+		Name:          name,
+		Size:          unmarshalInt(h, "Content-Length"),
+		ContentType:   h.Get("Content-Type"),
+		ETag:          strings.Trim(h.Get("Etag"), `"`),
+		LastModified:  h.Get("Last-Modified"),
+		DeleteAt:      unmarshalInt(h, "X-Delete-At"),
+		SLO:           strings.EqualFold(h.Get("X-Static-Large-Object"), "true"),
+		Manifest:      h.Get("X-Object-Manifest"),
+		Properties:    Metadata(h, "X-Object-Meta-"),
+		RawProperties: rawMetadata(h, "X-Object-Meta-"),
 	}, nil
 }
 
@@ -209,4 +214,15 @@ func FormatDeleteAt(unix int64) string {
 		return ""
 	}
 	return time.Unix(unix, 0).UTC().Format(time.RFC3339)
+}
+
+// rawMetadata is Metadata without redaction.
+func rawMetadata(h http.Header, prefix string) map[string]string {
+	out := map[string]string{}
+	for k, v := range h {
+		if rest, ok := cutPrefixFold(k, prefix); ok && len(v) > 0 {
+			out[rest] = v[0]
+		}
+	}
+	return out
 }

@@ -168,15 +168,18 @@ func SortedKeys[V any](m map[string]V) []string {
 	return keys
 }
 
-// HumanBytes is a size for a person: "3.2 MiB (3355443 bytes)".
+// HumanBytes is a size for a person: "3.2 MiB", "612 bytes". Listings
+// give the exact count.
 func HumanBytes(n int64) string {
 	switch {
+	case n >= 1<<40:
+		return fmt.Sprintf("%.1f TiB", float64(n)/(1<<40))
 	case n >= 1<<30:
-		return fmt.Sprintf("%.1f GiB (%d bytes)", float64(n)/(1<<30), n)
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
 	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MiB (%d bytes)", float64(n)/(1<<20), n)
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
 	case n >= 1<<10:
-		return fmt.Sprintf("%.1f KiB (%d bytes)", float64(n)/(1<<10), n)
+		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
 	case n == 1:
 		return "1 byte"
 	}

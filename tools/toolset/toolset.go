@@ -21,7 +21,9 @@ import (
 	"github.com/kriscelmer/os-tui/tools/network/secgroups"
 	"github.com/kriscelmer/os-tui/tools/network/subnets"
 	"github.com/kriscelmer/os-tui/tools/network/trunks"
+	"github.com/kriscelmer/os-tui/tools/objectstorage/account"
 	"github.com/kriscelmer/os-tui/tools/objectstorage/containers"
+	"github.com/kriscelmer/os-tui/tools/objectstorage/objects"
 	"github.com/kriscelmer/os-tui/tools/quota"
 )
 
@@ -47,6 +49,8 @@ func All() []tools.Tool {
 		networks.Tools(),
 		trunks.Tools(),
 		containers.Tools(),
+		objects.Tools(),
+		account.Tools(),
 	} {
 		all = append(all, group...)
 	}

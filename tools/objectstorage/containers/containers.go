@@ -6,8 +6,6 @@ package containers
 import (
 	"context"
 	"fmt"
-	"net/http"
-	"strings"
 
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack/objectstorage/v1/containers"
@@ -69,13 +67,6 @@ func list(ctx context.Context, env *tools.Env, args ListArgs) (*tools.Result, er
 	return &tools.Result{List: out}, nil
 }
 
-// account is the account part of the endpoint ("AUTH_..."), as the
-// openstack CLI shows it.
-func account(c *gophercloud.ServiceClient) string {
-	parts := strings.Split(strings.TrimSuffix(c.Endpoint, "/"), "/")
-	return parts[len(parts)-1]
-}
-
 // resolve reads a container named by a person, turning a bad name into a
 // sentence before Swift is asked.
 func resolve(ctx context.Context, c *gophercloud.ServiceClient, name string) (*swift.Container, error) {
@@ -112,7 +103,7 @@ func show(ctx context.Context, env *tools.Env, args ShowArgs) (*tools.Result, er
 	// The openstack CLI's fields first (account ... storage_policy), then
 	// what ostui reads besides.
 	return &tools.Result{Record: &tools.Record{Fields: []tools.Field{
-		{Name: "account", Value: account(c)},
+		{Name: "account", Value: swift.AccountName(c)},
 		{Name: "container", Value: ct.Name},
 		{Name: "object_count", Value: ct.Objects},
 		{Name: "bytes_used", Value: ct.Bytes},
@@ -131,6 +122,3 @@ func show(ctx context.Context, env *tools.Env, args ShowArgs) (*tools.Result, er
 		{Name: "temp_url_key", Value: tempKey},
 	}}}, nil
 }
-
-// notFoundIs404 reports a 404 from Swift.
-func notFoundIs404(err error) bool { return gophercloud.ResponseCodeIs(err, http.StatusNotFound) }
