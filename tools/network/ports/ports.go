@@ -1,8 +1,10 @@
-// Package ports holds the port tools: list and show.
+// Package ports holds the port tools: list, show, create, set, unset
+// and delete.
 package ports
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"sort"
@@ -18,10 +20,10 @@ import (
 
 // Tools returns the port tools.
 func Tools() []tools.Tool {
-	return []tools.Tool{
+	return append([]tools.Tool{
 		tools.ReadTool("port.list", network.Service, list),
 		tools.ReadTool("port.show", network.Service, show),
-	}
+	}, changeTools()...)
 }
 
 // AddressPair is one allowed address pair.
@@ -55,6 +57,9 @@ type Port struct {
 	RevisionNumber      int                 `json:"revision_number"`
 	CreatedAt           string              `json:"created_at"`
 	UpdatedAt           string              `json:"updated_at"`
+	// TrunkDetails is set on a trunk's parent port (where the cloud has
+	// the trunk extension).
+	TrunkDetails json.RawMessage `json:"trunk_details"`
 }
 
 // ListArgs are the arguments of port.list.
