@@ -14,10 +14,12 @@ const minSecretLen = 4
 
 // credentialHeader matches a credential header and its value in free text:
 // "X-Auth-Token: gAAAA...", "-H 'X-Auth-Token: ...'", "Authorization=Bearer
-// ...", "\"X-Subject-Token\": \"...\"". The value runs to the end of the line
+// ...", "\"X-Subject-Token\": \"...\"", and the temp-URL key as the
+// openstack CLI spells it on a command line ("--property
+// Temp-URL-Key=...", which becomes a plan's goal). The value runs to the end of the line
 // or a quote, since an Authorization value may contain spaces.
 var credentialHeader = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`(?i)\b(x-auth-token|x-subject-token|x-service-token|x-storage-token|x-auth-key|proxy-authorization|authorization|x-account-meta-temp-url-key(?:-2)?|x-container-meta-temp-url-key(?:-2)?)(["']?[ \t]*[:=][ \t]*["']?)([^\r\n"']*)`)
+	return regexp.MustCompile(`(?i)\b(x-auth-token|x-subject-token|x-service-token|x-storage-token|x-auth-key|proxy-authorization|authorization|(?:x-(?:account|container)-meta-)?temp[-_]?url[-_]?key(?:[-_]?2)?)(["']?[ \t]*[:=][ \t]*["']?)([^\r\n"']*)`)
 })
 
 // RedactString returns s with every occurrence of each given secret, every

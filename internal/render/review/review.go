@@ -14,6 +14,7 @@ import (
 
 	"github.com/kriscelmer/os-tui/agent/gate"
 	"github.com/kriscelmer/os-tui/agent/plan"
+	"github.com/kriscelmer/os-tui/internal/secrets"
 	"github.com/kriscelmer/os-tui/internal/termtext"
 	"github.com/kriscelmer/os-tui/tools"
 )
@@ -141,7 +142,10 @@ func StepSubject(s *gate.StepReview) string {
 		return strings.Join(parts, ", ")
 	}
 	var args map[string]any
-	_ = json.Unmarshal(s.Step.Args, &args) // arguments passed schema validation: an object
+	// Arguments passed schema validation: an object. A secret among them
+	// (a temp-URL key) is never printed: the review reaches MCP clients
+	// and logs as well as the person who typed it.
+	_ = json.Unmarshal(secrets.Redact(s.Step.Args), &args)
 	keys := make([]string, 0, len(args))
 	for k := range args {
 		keys = append(keys, k)

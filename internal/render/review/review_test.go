@@ -142,3 +142,14 @@ func TestModelPlanShownWhole(t *testing.T) {
 		t.Error("a person's long body was not cut")
 	}
 }
+
+func TestSubjectHidesSecretArguments(t *testing.T) {
+	s := &gate.StepReview{
+		Step: plan.Step{ID: "key", Tool: "account.set", Args: tools.Args(`{"property":{"Temp-URL-Key":"CANARY-key","owner":"ops"}}`)},
+		Tool: &tools.Tool{Name: "account.set", Effect: tools.Change},
+	}
+	got := StepSubject(s)
+	if strings.Contains(got, "CANARY") || !strings.Contains(got, "owner:ops") {
+		t.Errorf("subject = %q: the key must be hidden and the rest kept", got)
+	}
+}
