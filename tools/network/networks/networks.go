@@ -1,4 +1,5 @@
-// Package networks holds the network tools: list and show.
+// Package networks holds the network tools: list, show, create, set,
+// unset, delete, and sharing with other projects (RBAC).
 package networks
 
 import (
@@ -15,10 +16,12 @@ import (
 
 // Tools returns the network tools.
 func Tools() []tools.Tool {
-	return []tools.Tool{
+	all := []tools.Tool{
 		tools.ReadTool("network.list", network.Service, list),
 		tools.ReadTool("network.show", network.Service, show),
 	}
+	all = append(all, changeTools()...)
+	return append(all, rbacTools()...)
 }
 
 // Network is a neutron network with the extension attributes the

@@ -26,8 +26,6 @@ const networksBody = `{"networks": [
   "availability_zones": [], "tags": ["blue"]}
 ]}`
 
-func ptr[T any](v T) *T { return &v }
-
 func TestList(t *testing.T) {
 	tests := []struct {
 		name      string

@@ -1,4 +1,5 @@
-// Package subnets holds the subnet tools: list and show.
+// Package subnets holds the subnet tools: list, show, create, set, unset
+// and delete.
 package subnets
 
 import (
@@ -15,10 +16,10 @@ import (
 
 // Tools returns the subnet tools.
 func Tools() []tools.Tool {
-	return []tools.Tool{
+	return append([]tools.Tool{
 		tools.ReadTool("subnet.list", network.Service, list),
 		tools.ReadTool("subnet.show", network.Service, show),
-	}
+	}, changeTools()...)
 }
 
 // Pool is one allocation pool.
