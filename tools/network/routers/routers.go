@@ -1,4 +1,5 @@
-// Package routers holds the router tools: list and show.
+// Package routers holds the router tools: list and show, create, set,
+// unset, delete, and adding and removing interfaces.
 package routers
 
 import (
@@ -17,10 +18,12 @@ import (
 
 // Tools returns the router tools.
 func Tools() []tools.Tool {
-	return []tools.Tool{
+	out := []tools.Tool{
 		tools.ReadTool("router.list", network.Service, list),
 		tools.ReadTool("router.show", network.Service, show),
 	}
+	out = append(out, changeTools()...)
+	return append(out, interfaceTools()...)
 }
 
 // Router is a neutron router.
