@@ -101,6 +101,15 @@ func (c *Cloud) Optional(method, path string, status int, body string) {
 	c.mu.Unlock()
 }
 
+// OptionalFunc is Optional with a handler: a route a test allows (and
+// answers by the query, say) but does not require.
+func (c *Cloud) OptionalFunc(method, path string, h http.HandlerFunc) {
+	c.HandleFunc(method, path, h)
+	c.mu.Lock()
+	c.stubs[len(c.stubs)-1].optional = true
+	c.mu.Unlock()
+}
+
 // Calls returns how many times METHOD path was requested.
 func (c *Cloud) Calls(method, path string) int {
 	c.mu.Lock()
