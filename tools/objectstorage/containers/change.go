@@ -152,6 +152,9 @@ type contents struct {
 	container *swift.Container
 	entries   []swift.Entry
 	large     int
+	// bytes is what the objects hold, large objects at their full size
+	// (the container's own count has only their manifests).
+	bytes int64
 }
 
 func checkDelete(ctx context.Context, env *tools.Env, args DeleteArgs) (*tools.Check, error) {
@@ -177,10 +180,14 @@ func checkDelete(ctx context.Context, env *tools.Env, args DeleteArgs) (*tools.C
 			if e.SLOEtag != "" {
 				found.large++
 			}
+			found.bytes += e.Bytes
 		}
-		text := fmt.Sprintf("deletes %s (%s) in %s, then the container; objects cannot be recovered", swift.Plural(int64(len(found.entries)), "object"), swift.HumanBytes(ct.Bytes), ct.Name)
-		if found.large > 0 {
-			text += fmt.Sprintf("; %s take their segments with them", swift.Plural(int64(found.large), "large object"))
+		text := fmt.Sprintf("deletes %s (%s) in %s, then the container; objects cannot be recovered", swift.Plural(int64(len(found.entries)), "object"), swift.HumanBytes(found.bytes), ct.Name)
+		switch {
+		case found.large == 1:
+			text += "; the large object among them takes its segments with it"
+		case found.large > 1:
+			text += fmt.Sprintf("; the %d large objects among them take their segments with them", found.large)
 		}
 		chk.Findings = append(chk.Findings, tools.Finding{Level: tools.Warn, Text: text})
 	default:
@@ -236,7 +243,11 @@ func previewDelete(ctx context.Context, env *tools.Env, args DeleteArgs, chk *to
 					Body: fmt.Sprintf("once for each of %s", swift.Plural(plain, "object"))})
 			}
 		}
-		pv.Deletes = append(pv.Deletes, tools.Dependent{Kind: "objects", Name: fmt.Sprintf("%s (%s)", swift.Plural(int64(len(found.entries)), "object"), swift.HumanBytes(found.container.Bytes)),
+		var total int64
+		for _, e := range found.entries {
+			total += e.Bytes
+		}
+		pv.Deletes = append(pv.Deletes, tools.Dependent{Kind: "objects", Name: fmt.Sprintf("%s (%s)", swift.Plural(int64(len(found.entries)), "object"), swift.HumanBytes(total)),
 			Fate: "deleted for good"})
 		if large > 0 {
 			pv.Deletes = append(pv.Deletes, tools.Dependent{Kind: "segments", Name: "of " + swift.Plural(large, "large object"), Fate: "deleted with their manifests"})
@@ -305,6 +316,14 @@ func runDelete(ctx context.Context, env *tools.Env, args DeleteArgs) (*tools.Res
 	res.Message = "container " + args.Container + " deleted"
 	if tally.Deleted > 0 {
 		res.Message += fmt.Sprintf(" with %s (%s)", swift.Plural(int64(tally.Deleted), "object"), swift.HumanBytes(tally.Bytes))
+	}
+	if tally.Large > 0 {
+		// The segments went with their manifests; the container that held
+		// them stays, and is worth a word when nothing is left in it.
+		segs := args.Container + "_segments"
+		if ct, err := swift.GetContainer(ctx, c, segs); err == nil && ct.Objects == 0 {
+			res.Message += fmt.Sprintf("; %s, which held the segments, is empty now (/container delete %s removes it)", segs, segs)
+		}
 	}
 	return res, nil
 }
