@@ -139,7 +139,8 @@ func undoUpdate(why string) func(SetArgs, *tools.Result) *tools.Call {
 		if prev.Port == "" {
 			prev.Port = res.Outputs["id"]
 		}
-		if prev.Port == "" {
+		// Nothing changed, nothing to restore.
+		if prev.Port == "" || string(tools.JSON(prev)) == string(tools.JSON(SetArgs{Port: prev.Port})) {
 			return nil
 		}
 		call.Args = tools.JSON(prev)
@@ -513,7 +514,7 @@ func planUpdate(p *Port, now, want desired) *update {
 		u.changes = append(u.changes, tools.FieldChange{Field: "admin_state_up", From: now.adminUp, To: want.adminUp})
 	}
 	if !sameSet(now.groups, want.groups) {
-		g := slices.Clone(want.groups)
+		g := append([]string{}, want.groups...)
 		opts.SecurityGroups = &g
 		u.previous.NoSecurityGroup = true
 		u.previous.SecurityGroups = slices.Clone(now.groups)
@@ -544,7 +545,7 @@ func planUpdate(p *Port, now, want desired) *update {
 	on := want.secure == nil || *want.secure
 	switch {
 	case !on && len(want.groups) > 0 && want.groupsAdded:
-		u.problems = append(u.problems, fmt.Sprintf("port %s has port security disabled and security groups need it; add --enable-port-security, or drop --security-group", p.label()))
+		u.problems = append(u.problems, fmt.Sprintf("security groups need port security, which port %s would have off; add --enable-port-security, or drop --security-group", p.label()))
 	case !on && len(want.groups) > 0:
 		u.problems = append(u.problems, fmt.Sprintf("port %s still has security group(s) %s, and Neutron refuses to disable port security on a port that has any; remove them in the same step: /port set %s --disable-port-security --no-security-group",
 			p.label(), strings.Join(want.groups, ", "), p.label()))
@@ -703,7 +704,7 @@ func checkUpdate(p *Port, u *update, want desired, chk *tools.Check) {
 	for _, problem := range u.problems {
 		block(chk, "%s", problem)
 	}
-	if u.empty() {
+	if u.empty() && !chk.Blocked() {
 		warn(chk, "nothing changes: port %s already is as asked", p.label())
 	}
 	if want.ipsSet && len(want.ips) == 0 && len(p.FixedIPs) > 0 && p.DeviceOwner != "" {

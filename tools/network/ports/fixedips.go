@@ -97,8 +97,12 @@ func findSubnet(ctx context.Context, env *tools.Env, n *networks.Network, subs [
 	case err != nil:
 		return nil, "", err
 	}
+	where := other.NetworkID
+	if on, err := networks.Resolve(ctx, env, other.NetworkID); err == nil {
+		where = netLabel(on)
+	}
 	return nil, fmt.Sprintf("subnet %s is on network %s, not on %s; a port on %s takes an address from %s",
-		subnetLabel(*other), other.NetworkID, netLabel(n), netLabel(n), subnetLabels(subs)), nil
+		subnetLabel(*other), where, netLabel(n), netLabel(n), subnetLabels(subs)), nil
 }
 
 func subnetIDs(all []subnets.Subnet) string {
