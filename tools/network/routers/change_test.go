@@ -309,7 +309,7 @@ func TestSetCheck(t *testing.T) {
 					`{"id": "2b000000-0000-4000-8000-000000000003", "name": "public2", "router:external": true}`)
 				withFIP(t, fc)
 			},
-			block: []string{"floating IP 203.0.113.20 (→ 10.0.0.5 on server web-1) is routed through router r1, and Neutron refuses to move its gateway to another network while it is associated: disassociate it first (/server remove floating-ip web-1 203.0.113.20)"},
+			block:    []string{"floating IP 203.0.113.20 (→ 10.0.0.5 on server web-1) is routed through router r1, and Neutron refuses to move its gateway to another network while it is associated: disassociate it first (/server remove floating-ip web-1 203.0.113.20)"},
 			resolved: `{"router":"` + r1ID + `","external_gateway":"2b000000-0000-4000-8000-000000000003"}`,
 			changes:  []tools.FieldChange{{Field: "external_gateway", From: "public", To: "public2"}},
 		},
