@@ -1,4 +1,6 @@
-// Package snapshots holds the volume snapshot tools.
+// Package snapshots holds the volume snapshot tools: list and show,
+// create and delete. Reverting a volume to a snapshot is a volume verb
+// (tools/blockstorage/volumes).
 package snapshots
 
 import (
@@ -19,20 +21,14 @@ import (
 func Tools() []tools.Tool {
 	return []tools.Tool{
 		tools.ReadTool("volume.snapshot.list", blockstorage.Service, list),
+		tools.ReadTool("volume.snapshot.show", blockstorage.Service, show),
+		createTool(), deleteTool(),
 	}
 }
 
-// Snapshot is a cinder volume snapshot.
-type Snapshot struct {
-	ID          string            `json:"id"`
-	Name        string            `json:"name"`
-	Description string            `json:"description"`
-	Status      string            `json:"status"`
-	Size        int               `json:"size"`
-	VolumeID    string            `json:"volume_id"`
-	Metadata    map[string]string `json:"metadata"`
-	CreatedAt   string            `json:"created_at"`
-}
+// Snapshot is a cinder volume snapshot; the type lives in the kernel,
+// since the volume tools need it too.
+type Snapshot = blockstorage.Snapshot
 
 // ListArgs are the arguments of volume.snapshot.list.
 type ListArgs struct {

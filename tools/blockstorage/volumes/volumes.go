@@ -1,4 +1,8 @@
-// Package volumes holds the volume tools: list and show.
+// Package volumes holds the volume tools: list and show, and the changes
+// to one volume (create, extend, retype, set, unset, delete, revert to a
+// snapshot, upload to an image). The state rules they share are in
+// volume.go; the kernel below (tools/blockstorage) holds what the
+// snapshot and backup tools share with them.
 package volumes
 
 import (
@@ -19,6 +23,8 @@ func Tools() []tools.Tool {
 	return []tools.Tool{
 		tools.ReadTool("volume.list", blockstorage.Service, list),
 		tools.ReadTool("volume.show", blockstorage.Service, show),
+		createTool(), extendTool(), retypeTool(), setTool(), unsetTool(),
+		deleteTool(), revertTool(), uploadTool(),
 	}
 }
 
