@@ -232,6 +232,9 @@ func prepare(ctx context.Context, c *gophercloud.ServiceClient, info *swift.Info
 		}
 		p.total += f.Size
 	}
+	if len(problems) > 0 {
+		return p, problems, nil
+	}
 	if err := p.findReplaced(ctx, c); err != nil {
 		return nil, nil, err
 	}
@@ -302,7 +305,7 @@ func checkCreate(ctx context.Context, env *tools.Env, args CreateArgs) (*tools.C
 	for _, q := range problems {
 		swift.Block(chk, q)
 	}
-	if p == nil {
+	if p == nil || len(problems) > 0 {
 		return chk, nil
 	}
 	chk.Fetched = p
