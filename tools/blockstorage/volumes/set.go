@@ -148,7 +148,8 @@ func checkSet(ctx context.Context, env *tools.Env, args SetArgs) (*tools.Check, 
 			return nil, err
 		}
 	}
-	if !slices.ContainsFunc(chk.Findings, func(f tools.Finding) bool { return f.Level == tools.Info && strings.HasPrefix(f.Text, "volume "+v.Label()+" is ") }) {
+	if args.Size == 0 && args.Type == "" {
+		// The extend and retype rules describe the volume themselves.
 		infof(chk, "%s", v.Describe())
 	}
 	chk.Resolved = tools.JSON(resolved)
