@@ -74,6 +74,10 @@ func builtins() []builtinCommand {
 			done(func(s *Shell, ctx context.Context, args []string) error { return s.topologyCommand(ctx, args) })},
 		{commands.Builtin{Name: "security", Usage: "/security audit | /security group templates|diff|apply …", Summary: "Audit security groups for ports open to the world; compare a group with a template, or make it match one"},
 			done(func(s *Shell, ctx context.Context, args []string) error { return s.securityCommand(ctx, args) })},
+		{commands.Builtin{Name: "vpc", Usage: "/vpc create NAME --cidr CIDR [--external NET] [--dns IP,…] [--ssh-from CIDR] | /vpc delete NAME", Summary: "Build a private network reachable from outside (network, subnet, router with gateway, security group) in one plan, or take it apart"},
+			done(func(s *Shell, ctx context.Context, args []string) error { return s.vpcCommand(ctx, args) })},
+		{commands.Builtin{Name: "diagnose", Usage: "/diagnose SERVER [--port PORT] [--protocol tcp|udp|icmp] [--from CIDR] [-f json]", Summary: "Check why traffic cannot reach a server (state, port, security groups, floating IP, router, gateway) and offer the fix as a plan"},
+			done(func(s *Shell, ctx context.Context, args []string) error { return s.diagnoseCommand(ctx, args) })},
 		{commands.Builtin{Name: "clear", Usage: "/clear", Summary: "Clear the screen"},
 			done(func(s *Shell, _ context.Context, _ []string) error {
 				if s.IO.IsStdoutTTY() {

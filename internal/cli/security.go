@@ -496,7 +496,9 @@ func (s *Shell) adviseCommand(ctx context.Context, args []string) error {
 	if s.LLM == nil || s.Offline || strings.TrimSpace(topic) == "" {
 		return s.modelCommand(ctx, "advise", topic)
 	}
-	return s.modelCommand(ctx, "advise", s.withAudit(ctx, topic))
+	// The diagnosis of servers the request names comes first: a question
+	// about one server's reachability is answered from its path.
+	return s.modelCommand(ctx, "advise", s.diagnosisForModel(ctx, topic)+s.withAudit(ctx, topic))
 }
 
 // withAudit puts the security audit before the person's request, fenced

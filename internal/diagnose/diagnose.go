@@ -15,9 +15,10 @@ package diagnose
 import (
 	"errors"
 	"fmt"
-	"net/netip"
 	"strconv"
 	"strings"
+
+	"github.com/kriscelmer/os-tui/internal/netstate"
 )
 
 // Query is the traffic asked about.
@@ -66,7 +67,7 @@ func Normalize(q Query) (Query, error) {
 		problems = append(problems, fmt.Sprintf("--protocol %q: diagnose knows tcp, udp and icmp", q.Protocol))
 	}
 	if q.From != "" {
-		p, err := parseRange(q.From)
+		p, err := netstate.ParseRange(q.From)
 		if err != nil {
 			problems = append(problems, fmt.Sprintf("--from %q is not an address or range like 203.0.113.0/24", q.From))
 		} else {
@@ -90,24 +91,8 @@ func (q Query) Traffic() string {
 	if q.From == "" {
 		return s + " from anywhere"
 	}
-	return s + " from " + q.From
-}
-
-// parseRange reads a CIDR, or a bare address as its /32 or /128.
-func parseRange(s string) (netip.Prefix, error) {
-	s = strings.TrimSpace(s)
-	if !strings.Contains(s, "/") {
-		a, err := netip.ParseAddr(s)
-		if err != nil {
-			return netip.Prefix{}, err
-		}
-		return netip.PrefixFrom(a, a.BitLen()), nil
-	}
-	p, err := netip.ParsePrefix(s)
-	if err != nil {
-		return netip.Prefix{}, err
-	}
-	return p.Masked(), nil
+	// One address reads as itself: "from 203.0.113.9", not ".../32".
+	return s + " from " + strings.TrimSuffix(strings.TrimSuffix(q.From, "/32"), "/128")
 }
 
 // Status is how one link of the path fares.

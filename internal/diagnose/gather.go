@@ -34,61 +34,113 @@ type Path struct {
 // Gather reads the path of q.Server. A server that cannot be found is
 // the error the read tool gave (not found, or several of that name).
 func Gather(ctx context.Context, read netstate.Reader, q Query) (*Path, error) {
-	srv, err := netstate.ShowServer(ctx, read, q.Server)
+	p := &Path{Groups: map[string]netstate.Group{}, Subnets: map[string]netstate.Subnet{},
+		Networks: map[string]netstate.Network{}, Interfaces: map[string][]netstate.Port{}}
+	var srv *netstate.Server
+	var nets []netstate.Network
+	var subnets []netstate.Subnet
+	// The server and the project's lists do not depend on each other.
+	err := netstate.Parallel(
+		func() (err error) { srv, err = netstate.ShowServer(ctx, read, q.Server); return err },
+		func() (err error) {
+			if nets, err = netstate.Networks(ctx, read, nil); err != nil {
+				err = fmt.Errorf("read networks: %w", err)
+			}
+			return err
+		},
+		func() (err error) {
+			if subnets, err = netstate.Subnets(ctx, read, nil); err != nil {
+				err = fmt.Errorf("read subnets: %w", err)
+			}
+			return err
+		},
+		func() (err error) {
+			if p.Routers, err = netstate.Routers(ctx, read, nil); err != nil {
+				err = fmt.Errorf("read routers: %w", err)
+			}
+			return err
+		},
+		func() (err error) {
+			if p.FloatingIPs, err = netstate.FloatingIPs(ctx, read, nil); err != nil {
+				err = fmt.Errorf("read floating IPs: %w", err)
+			}
+			return err
+		},
+	)
 	if err != nil {
 		return nil, err
 	}
-	p := &Path{Server: *srv, Groups: map[string]netstate.Group{}, Subnets: map[string]netstate.Subnet{},
-		Networks: map[string]netstate.Network{}, Interfaces: map[string][]netstate.Port{}}
+	p.Server = *srv
+	for _, n := range nets {
+		p.Networks[n.ID] = n
+	}
+	for _, s := range subnets {
+		p.Subnets[s.ID] = s
+	}
 	listed, err := netstate.Ports(ctx, read, map[string]any{"server": srv.ID})
 	if err != nil {
 		return nil, fmt.Errorf("read the ports of server %s: %w", srv.Label(), err)
 	}
+	if len(listed) > maxPorts {
+		listed = listed[:maxPorts]
+	}
+	p.Ports = make([]netstate.Port, len(listed))
+	var reads []func() error
 	for i, lp := range listed {
-		if i == maxPorts {
-			break
-		}
-		full, err := netstate.ShowPort(ctx, read, lp.ID)
-		if err != nil {
-			return nil, fmt.Errorf("read port %s: %w", lp.Label(), err)
-		}
-		p.Ports = append(p.Ports, *full)
+		reads = append(reads, func() error {
+			full, err := netstate.ShowPort(ctx, read, lp.ID)
+			if err != nil {
+				return fmt.Errorf("read port %s: %w", lp.Label(), err)
+			}
+			p.Ports[i] = *full
+			return nil
+		})
+	}
+	if err := netstate.Parallel(reads...); err != nil {
+		return nil, err
+	}
+	if len(p.Ports) == 0 {
+		// Nothing else is on the path of a server on no network.
+		return p, nil
 	}
 	var groupIDs []string
 	for _, port := range p.Ports {
 		groupIDs = append(groupIDs, port.SecurityGroups...)
 	}
-	groups, err := netstate.Groups(ctx, read, groupIDs)
+	var groups []netstate.Group
+	var ifaces []netstate.Port
+	err = netstate.Parallel(
+		func() (err error) {
+			if groups, err = netstate.Groups(ctx, read, groupIDs); err != nil {
+				err = fmt.Errorf("read security groups: %w", err)
+			}
+			return err
+		},
+		func() (err error) { ifaces, err = interfaces(ctx, read, p.Ports); return err },
+	)
 	if err != nil {
-		return nil, fmt.Errorf("read security groups: %w", err)
+		return nil, err
 	}
 	for _, g := range groups {
 		p.Groups[g.ID] = g
 	}
-	nets, err := netstate.Networks(ctx, read, nil)
-	if err != nil {
-		return nil, fmt.Errorf("read networks: %w", err)
+	for _, iface := range ifaces {
+		for _, ip := range iface.FixedIPs {
+			if !slices.ContainsFunc(p.Interfaces[ip.SubnetID], func(x netstate.Port) bool { return x.ID == iface.ID }) {
+				p.Interfaces[ip.SubnetID] = append(p.Interfaces[ip.SubnetID], iface)
+			}
+		}
 	}
-	for _, n := range nets {
-		p.Networks[n.ID] = n
-	}
-	subnets, err := netstate.Subnets(ctx, read, nil)
-	if err != nil {
-		return nil, fmt.Errorf("read subnets: %w", err)
-	}
-	for _, s := range subnets {
-		p.Subnets[s.ID] = s
-	}
-	if p.Routers, err = netstate.Routers(ctx, read, nil); err != nil {
-		return nil, fmt.Errorf("read routers: %w", err)
-	}
-	if p.FloatingIPs, err = netstate.FloatingIPs(ctx, read, nil); err != nil {
-		return nil, fmt.Errorf("read floating IPs: %w", err)
-	}
-	// The router interfaces on the server's subnets: the network's ports
-	// say which are interfaces; only a port read in full names its router.
+	return p, nil
+}
+
+// interfaces are the router interfaces on the networks of ports, read in
+// full: the network's ports say which are interfaces, and only a port
+// read in full names its router.
+func interfaces(ctx context.Context, read netstate.Reader, ports []netstate.Port) ([]netstate.Port, error) {
+	var out []netstate.Port
 	done := map[string]bool{}
-	for _, port := range p.Ports {
+	for _, port := range ports {
 		if done[port.NetworkID] || port.NetworkID == "" {
 			continue
 		}
@@ -105,12 +157,8 @@ func Gather(ctx context.Context, read netstate.Reader, q Query) (*Path, error) {
 			if err != nil {
 				return nil, fmt.Errorf("read router interface %s: %w", np.Label(), err)
 			}
-			for _, ip := range full.FixedIPs {
-				if !slices.ContainsFunc(p.Interfaces[ip.SubnetID], func(x netstate.Port) bool { return x.ID == full.ID }) {
-					p.Interfaces[ip.SubnetID] = append(p.Interfaces[ip.SubnetID], *full)
-				}
-			}
+			out = append(out, *full)
 		}
 	}
-	return p, nil
+	return out, nil
 }

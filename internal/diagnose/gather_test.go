@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/kriscelmer/os-tui/internal/netstate"
@@ -15,6 +16,7 @@ import (
 // its arguments as JSON ("port.list {\"server\":\"…\"}"), and fails the
 // test on a read nobody expected.
 type fakeReads struct {
+	mu      sync.Mutex
 	t       *testing.T
 	results map[string]*tools.Result
 	calls   []string
@@ -26,6 +28,8 @@ func (f *fakeReads) read(_ context.Context, tool string, args map[string]any) (*
 		b, _ := json.Marshal(args)
 		key += " " + string(b)
 	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	f.calls = append(f.calls, key)
 	if res, ok := f.results[key]; ok {
 		if res == nil {
@@ -129,14 +133,16 @@ func TestGatherAndDiagnose(t *testing.T) {
 		}
 	}
 	steps := r.Steps()
-	if len(steps) != 2 || steps[0].Tool != "security-group.rule.create" || steps[1].Tool != "floating-ip.set" ||
-		steps[1].Args["floating_ip"] != "fip-1" {
+	if len(steps) != 2 || steps[0].Tool != "security-group.rule.create" || steps[1].Tool != "floating-ip.create" ||
+		steps[1].Args["network"] != extID {
 		t.Errorf("steps = %+v", steps)
 	}
 }
 
 func TestGatherUnknownServer(t *testing.T) {
-	f := &fakeReads{t: t, results: map[string]*tools.Result{`server.show {"server":"ghost"}`: nil}}
+	canned := cannedCloud()
+	canned[`server.show {"server":"ghost"}`] = nil
+	f := &fakeReads{t: t, results: canned}
 	_, err := Gather(t.Context(), f.read, Query{Server: "ghost"})
 	if err == nil || !strings.Contains(err.Error(), "ghost") {
 		t.Errorf("err = %v", err)

@@ -266,7 +266,7 @@ func (d *diag) port() {
 	switch {
 	case !port.AdminStateUp:
 		d.add(Finding{Check: CheckPort, Status: Fail, Text: label + " is administratively down: it passes no traffic",
-			Fix:  []Step{{ID: "port-up", Tool: "port.set", Args: map[string]any{"port": port.ID, "enable": true}, Why: "bring the port up"}},
+			Fix:  []Step{{ID: "port-up", Tool: "port.set", Args: map[string]any{"port": port.ID, "admin_state_up": true}, Why: "bring the port up"}},
 			Hint: "openstack port set --enable " + port.ID})
 	case strings.EqualFold(port.Status, "ACTIVE"):
 		d.add(Finding{Check: CheckPort, Status: Pass, Text: label + " is ACTIVE"})
@@ -328,7 +328,7 @@ func (d *diag) groups() {
 				d.add(Finding{Check: CheckGroups, Status: Pass, Text: fmt.Sprintf("group %s admits it: rule %s", g.Label(), r.String())})
 				return
 			case why != "":
-				partial = append(partial, fmt.Sprintf("group %s's rule %s %s", g.Label(), r.String(), why))
+				partial = append(partial, fmt.Sprintf("group %s admits it only from %s", g.Label(), why))
 			}
 		}
 	}
@@ -456,12 +456,12 @@ func (d *diag) admits(r secgroups.Rule) (ok bool, why string) {
 		if remote.Bits() <= d.from.Bits() && remote.Contains(d.from.Addr()) {
 			return true, ""
 		}
-		return false, "admits only " + remote.String()
+		return false, remote.String()
 	}
 	if remote.Bits() == 0 {
 		return true, ""
 	}
-	return false, "admits only " + remote.String()
+	return false, remote.String()
 }
 
 // protocolMatches compares a rule's protocol (nil or "any": every one;
@@ -573,7 +573,7 @@ func (d *diag) routerLink() {
 	switch {
 	case !r.AdminStateUp:
 		d.add(Finding{Check: CheckRouter, Status: Fail, Text: text + ", but the router is administratively down",
-			Fix:  []Step{{ID: "router-up", Tool: "router.set", Args: map[string]any{"router": r.ID, "enable": true}, Why: "bring the router up"}},
+			Fix:  []Step{{ID: "router-up", Tool: "router.set", Args: map[string]any{"router": r.ID, "admin_state_up": true}, Why: "bring the router up"}},
 			Hint: "openstack router set --enable " + r.Label()})
 	case sn.GatewayIP != "" && len(addrs) > 0 && !contains(addrs, sn.GatewayIP):
 		d.add(Finding{Check: CheckRouter, Status: Warn, Text: fmt.Sprintf("%s, but the subnet's gateway is %s: servers send outside traffic there, not to the router", text, sn.GatewayIP)})
@@ -704,23 +704,20 @@ func (d *diag) floatingIP() {
 		d.add(f)
 		return
 	}
-	// A floating IP the project holds unbound on that network is used
-	// before a new one is taken from the pool.
-	var free []netstate.FloatingIP
+	f.Fix = []Step{{ID: "fip", Tool: "floating-ip.create", Args: map[string]any{"network": ext.ID, "port": port.ID},
+		Why: fmt.Sprintf("a floating IP from %s, bound to the port", ext.Label())}}
+	f.Hint = fmt.Sprintf("/floating-ip create %s --port %s", ext.Label(), port.ID)
+	// A floating IP the project holds unbound may be kept for something
+	// (a DNS name points at it), so it is only mentioned, never taken.
+	var free []string
 	for _, fip := range d.p.FloatingIPs {
 		if fip.PortID == "" && fip.NetworkID == ext.ID {
-			free = append(free, fip)
+			free = append(free, fip.Address)
 		}
 	}
-	sort.Slice(free, func(i, j int) bool { return free[i].Address < free[j].Address })
 	if len(free) > 0 {
-		f.Fix = []Step{{ID: "fip", Tool: "floating-ip.set", Args: map[string]any{"floating_ip": free[0].ID, "port": port.ID},
-			Why: fmt.Sprintf("bind the project's unused floating IP %s to the port", free[0].Address)}}
-		f.Hint = fmt.Sprintf("/floating-ip set %s --port %s", free[0].Address, port.ID)
-	} else {
-		f.Fix = []Step{{ID: "fip", Tool: "floating-ip.create", Args: map[string]any{"network": ext.ID, "port": port.ID},
-			Why: fmt.Sprintf("a floating IP from %s, bound to the port", ext.Label())}}
-		f.Hint = fmt.Sprintf("/floating-ip create %s --port %s", ext.Label(), port.ID)
+		sort.Strings(free)
+		f.Hint += fmt.Sprintf(", or bind one the project holds unused: /floating-ip set %s --port %s", free[0], port.ID)
 	}
 	d.add(f)
 }
@@ -746,7 +743,7 @@ func (d *diag) subnetAndNetwork() {
 	switch {
 	case !n.AdminStateUp:
 		d.add(Finding{Check: CheckNetwork, Status: Fail, Text: fmt.Sprintf("network %s is administratively down: it carries no traffic", n.Label()),
-			Fix:  []Step{{ID: "net-up", Tool: "network.set", Args: map[string]any{"network": n.ID, "enable": true}, Why: "bring the network up"}},
+			Fix:  []Step{{ID: "net-up", Tool: "network.set", Args: map[string]any{"network": n.ID, "admin_state_up": true}, Why: "bring the network up"}},
 			Hint: "openstack network set --enable " + n.Label()})
 	case n.Status != "" && !strings.EqualFold(n.Status, "ACTIVE"):
 		d.add(Finding{Check: CheckNetwork, Status: Fail, Text: fmt.Sprintf("network %s is %s", n.Label(), n.Status),

@@ -112,6 +112,7 @@ func TestDiagnose(t *testing.T) {
 		// steps are the fix's tools with their arguments.
 		steps []Step
 		text  string // a finding's text contains it
+		hint  string // a finding's hint contains it
 	}{
 		{name: "healthy", want: allPass, text: "group vpc-sg admits it: rule ingress IPv4 tcp 22 from 0.0.0.0/0"},
 		{name: "ping passes", q: Query{Protocol: "icmp"}, want: allPass, text: "rule ingress IPv4 icmp from 0.0.0.0/0"},
@@ -141,7 +142,7 @@ func TestDiagnose(t *testing.T) {
 			steps: []Step{{ID: "rule", Tool: "security-group.rule.create", Args: map[string]any{
 				"group": sgID, "direction": "ingress", "ethertype": "IPv4", "protocol": "tcp", "dst_port": "22", "remote_ip": "198.51.100.0/24",
 			}}},
-			text: "admits only 10.0.0.0/8",
+			text: "group vpc-sg admits it only from 10.0.0.0/8",
 		},
 		{
 			name:   "rule for some sources only is a warning without --from",
@@ -190,11 +191,12 @@ func TestDiagnose(t *testing.T) {
 			steps: []Step{{ID: "fip", Tool: "floating-ip.create", Args: map[string]any{"network": extID, "port": portID}}},
 		},
 		{
-			name: "an unused floating IP is bound before a new one is made", mutate: func(p *Path) {
+			name: "an unused floating IP is mentioned, not taken", mutate: func(p *Path) {
 				p.FloatingIPs = []netstate.FloatingIP{{ID: "fip-9", Address: "203.0.113.77", NetworkID: extID, Status: "DOWN"}}
 			},
 			want:  with(map[string]string{CheckFloatingIP: "fail"}),
-			steps: []Step{{ID: "fip", Tool: "floating-ip.set", Args: map[string]any{"floating_ip": "fip-9", "port": portID}}},
+			steps: []Step{{ID: "fip", Tool: "floating-ip.create", Args: map[string]any{"network": extID, "port": portID}}},
+			hint:  "or bind one the project holds unused: /floating-ip set 203.0.113.77 --port " + portID,
 		},
 		{
 			name: "a floating IP not set up is a warning", mutate: func(p *Path) { p.FloatingIPs[0].Status = "DOWN" },
@@ -231,7 +233,7 @@ func TestDiagnose(t *testing.T) {
 		{
 			name: "router down", mutate: func(p *Path) { p.Routers[0].AdminStateUp = false },
 			want:  with(map[string]string{CheckRouter: "fail"}),
-			steps: []Step{{ID: "router-up", Tool: "router.set", Args: map[string]any{"router": routerID, "enable": true}}},
+			steps: []Step{{ID: "router-up", Tool: "router.set", Args: map[string]any{"router": routerID, "admin_state_up": true}}},
 		},
 		{
 			name: "from inside the subnet: no router or floating IP on the path", q: Query{From: "10.77.0.0/28"},
@@ -250,12 +252,12 @@ func TestDiagnose(t *testing.T) {
 		{
 			name: "port admin down", mutate: func(p *Path) { p.Ports[0].AdminStateUp = false },
 			want:  with(map[string]string{CheckPort: "fail"}),
-			steps: []Step{{ID: "port-up", Tool: "port.set", Args: map[string]any{"port": portID, "enable": true}}},
+			steps: []Step{{ID: "port-up", Tool: "port.set", Args: map[string]any{"port": portID, "admin_state_up": true}}},
 		},
 		{
 			name: "network down", mutate: func(p *Path) { n := p.Networks[netID]; n.AdminStateUp = false; p.Networks[netID] = n },
 			want:  with(map[string]string{CheckNetwork: "fail"}),
-			steps: []Step{{ID: "net-up", Tool: "network.set", Args: map[string]any{"network": netID, "enable": true}}},
+			steps: []Step{{ID: "net-up", Tool: "network.set", Args: map[string]any{"network": netID, "admin_state_up": true}}},
 		},
 		{
 			name: "no ports", mutate: func(p *Path) { p.Ports = nil },
@@ -284,6 +286,15 @@ func TestDiagnose(t *testing.T) {
 			}
 			if diff := cmp.Diff(tt.steps, got); diff != "" {
 				t.Errorf("fix steps (-want +got):\n%s", diff)
+			}
+			if tt.hint != "" {
+				var all []string
+				for _, f := range r.Findings {
+					all = append(all, f.Hint)
+				}
+				if !strings.Contains(strings.Join(all, "\n"), tt.hint) {
+					t.Errorf("no hint says %q:\n%s", tt.hint, strings.Join(all, "\n"))
+				}
 			}
 			if tt.text != "" {
 				var all []string

@@ -11,8 +11,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/netip"
 	"regexp"
-	"sort"
 	"strings"
 	"sync"
 
@@ -488,12 +488,43 @@ func asBool(v any, def bool) bool {
 	return def
 }
 
-// SortedKeys returns a map's keys in order.
-func SortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
+// ParseRange reads a CIDR (masked: 10.1.2.3/8 is 10.0.0.0/8), or a bare
+// address as its /32 or /128: what --from and --ssh-from take.
+func ParseRange(s string) (netip.Prefix, error) {
+	s = strings.TrimSpace(s)
+	if !strings.Contains(s, "/") {
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return netip.Prefix{}, err
+		}
+		return netip.PrefixFrom(a, a.BitLen()), nil
 	}
-	sort.Strings(out)
-	return out
+	p, err := netip.ParsePrefix(s)
+	if err != nil {
+		return netip.Prefix{}, err
+	}
+	return p.Masked(), nil
+}
+
+// Parallel runs the reads at once and returns the first error, in the
+// order given. The engine's read path is safe to use from several
+// goroutines, and a command that needs six lists should wait for the
+// slowest, not for their sum.
+func Parallel(reads ...func() error) error {
+	errs := make([]error, len(reads))
+	var wg sync.WaitGroup
+	for i, r := range reads {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = r()
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }

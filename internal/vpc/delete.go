@@ -89,9 +89,35 @@ func Find(ctx context.Context, read netstate.Reader, name string) (*Found, error
 		f.Problems = append(f.Problems, fmt.Sprintf("%d %ss are named %s: /vpc delete cannot tell which is the VPC's; delete them by ID (/%s delete ID)",
 			count, kind, name, strings.ReplaceAll(kind, " ", "-")))
 	}
-	nets, err := netstate.Networks(ctx, read, map[string]any{"name": n.Network})
+	var (
+		nets    []netstate.Network
+		subnets []netstate.Subnet
+		routers []netstate.Router
+		groups  []string
+	)
+	wrap := func(what string, err error) error {
+		if err != nil {
+			return fmt.Errorf("read %s: %w", what, err)
+		}
+		return nil
+	}
+	err := netstate.Parallel(
+		func() (err error) {
+			nets, err = netstate.Networks(ctx, read, map[string]any{"name": n.Network})
+			return wrap("networks", err)
+		},
+		func() (err error) {
+			subnets, err = netstate.Subnets(ctx, read, map[string]any{"name": n.Subnet})
+			return wrap("subnets", err)
+		},
+		func() (err error) {
+			routers, err = netstate.Routers(ctx, read, map[string]any{"name": n.Router})
+			return wrap("routers", err)
+		},
+		func() (err error) { groups, err = groupsNamed(ctx, read, n.Group); return wrap("security groups", err) },
+	)
 	if err != nil {
-		return nil, fmt.Errorf("read networks: %w", err)
+		return nil, err
 	}
 	switch {
 	case len(nets) == 1:
@@ -99,29 +125,17 @@ func Find(ctx context.Context, read netstate.Reader, name string) (*Found, error
 	case len(nets) > 1:
 		several("network", n.Network, len(nets))
 	}
-	subnets, err := netstate.Subnets(ctx, read, map[string]any{"name": n.Subnet})
-	if err != nil {
-		return nil, fmt.Errorf("read subnets: %w", err)
-	}
 	switch {
 	case len(subnets) == 1:
 		f.Subnet = &subnets[0]
 	case len(subnets) > 1:
 		several("subnet", n.Subnet, len(subnets))
 	}
-	routers, err := netstate.Routers(ctx, read, map[string]any{"name": n.Router})
-	if err != nil {
-		return nil, fmt.Errorf("read routers: %w", err)
-	}
 	switch {
 	case len(routers) == 1:
 		f.Router = &routers[0]
 	case len(routers) > 1:
 		several("router", n.Router, len(routers))
-	}
-	groups, err := groupsNamed(ctx, read, n.Group)
-	if err != nil {
-		return nil, fmt.Errorf("read security groups: %w", err)
 	}
 	switch {
 	case len(groups) == 1:

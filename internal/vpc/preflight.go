@@ -44,34 +44,42 @@ func Needs(o Options) map[string]int {
 // is in Survey.Problems.
 func Preflight(ctx context.Context, read netstate.Reader, o Options) (*Survey, error) {
 	s := &Survey{}
-	nets, err := netstate.Networks(ctx, read, nil)
-	if err != nil {
-		return nil, fmt.Errorf("read networks: %w", err)
+	var (
+		nets     []netstate.Network
+		subnets  []netstate.Subnet
+		routers  []netstate.Router
+		ports    []netstate.Port
+		groups   []string
+		quotas   []netstate.Quota
+		quotaErr error
+	)
+	wrap := func(what string, err error) error {
+		if err != nil {
+			return fmt.Errorf("read %s: %w", what, err)
+		}
+		return nil
 	}
-	subnets, err := netstate.Subnets(ctx, read, nil)
+	err := netstate.Parallel(
+		func() (err error) { nets, err = netstate.Networks(ctx, read, nil); return wrap("networks", err) },
+		func() (err error) { subnets, err = netstate.Subnets(ctx, read, nil); return wrap("subnets", err) },
+		func() (err error) { routers, err = netstate.Routers(ctx, read, nil); return wrap("routers", err) },
+		func() (err error) { ports, err = netstate.Ports(ctx, read, nil); return wrap("ports", err) },
+		func() (err error) {
+			groups, err = groupsNamed(ctx, read, NamesFor(o.Name).Group)
+			return wrap("security groups", err)
+		},
+		func() error { quotas, quotaErr = netstate.Quotas(ctx, read); return nil },
+	)
 	if err != nil {
-		return nil, fmt.Errorf("read subnets: %w", err)
-	}
-	routers, err := netstate.Routers(ctx, read, nil)
-	if err != nil {
-		return nil, fmt.Errorf("read routers: %w", err)
-	}
-	ports, err := netstate.Ports(ctx, read, nil)
-	if err != nil {
-		return nil, fmt.Errorf("read ports: %w", err)
-	}
-	groups, err := groupsNamed(ctx, read, NamesFor(o.Name).Group)
-	if err != nil {
-		return nil, fmt.Errorf("read security groups: %w", err)
+		return nil, err
 	}
 	s.chooseExternal(nets, o.External)
 	s.Problems = append(s.Problems, taken(o.Name, nets, subnets, routers, groups)...)
 	s.overlaps(o, nets, subnets, routers, ports)
-	quotas, err := netstate.Quotas(ctx, read)
-	if err != nil {
+	if quotaErr != nil {
 		// The gate counts quota per step as well; a report that cannot be
 		// read here is no reason to stop.
-		first, _, _ := strings.Cut(err.Error(), "\n")
+		first, _, _ := strings.Cut(quotaErr.Error(), "\n")
 		s.Notes = append(s.Notes, "quota not checked: "+first)
 	} else {
 		s.Problems = append(s.Problems, QuotaProblems(Needs(o), quotas)...)

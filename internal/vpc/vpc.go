@@ -19,6 +19,7 @@ import (
 	"strings"
 
 	"github.com/kriscelmer/os-tui/agent/plan"
+	"github.com/kriscelmer/os-tui/internal/netstate"
 )
 
 // The change tools the plans call.
@@ -115,7 +116,7 @@ func Check(o Options) (Options, error) {
 	}
 	o.DNS = dns
 	if o.SSHFrom != "" {
-		if p, err := parseRange(o.SSHFrom); err != nil {
+		if p, err := netstate.ParseRange(o.SSHFrom); err != nil {
 			problems = append(problems, fmt.Sprintf("--ssh-from %q is not an address or range like 203.0.113.0/24", o.SSHFrom))
 		} else {
 			o.SSHFrom = p.String()
@@ -125,23 +126,6 @@ func Check(o Options) (Options, error) {
 		return o, errors.New(strings.Join(problems, "; "))
 	}
 	return o, nil
-}
-
-// parseRange reads a CIDR, or a bare address as its /32 or /128.
-func parseRange(s string) (netip.Prefix, error) {
-	s = strings.TrimSpace(s)
-	if !strings.Contains(s, "/") {
-		a, err := netip.ParseAddr(s)
-		if err != nil {
-			return netip.Prefix{}, err
-		}
-		return netip.PrefixFrom(a, a.BitLen()), nil
-	}
-	p, err := netip.ParsePrefix(s)
-	if err != nil {
-		return netip.Prefix{}, err
-	}
-	return p.Masked(), nil
 }
 
 // usable is how many addresses a range has, capped (IPv6 ranges are huge).
