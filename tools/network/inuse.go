@@ -16,6 +16,9 @@ type UsedPort struct {
 	DeviceID    string    `json:"device_id"`
 	DeviceOwner string    `json:"device_owner"`
 	FixedIPs    []FixedIP `json:"fixed_ips"`
+	// ProjectID owns the port: sharing rules turn on whose ports sit on
+	// a network.
+	ProjectID string `json:"project_id"`
 }
 
 // autoDeleted are the device owners whose ports Neutron deletes itself
