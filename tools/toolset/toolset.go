@@ -5,8 +5,11 @@ package toolset
 import (
 	"github.com/kriscelmer/os-tui/schemas"
 	"github.com/kriscelmer/os-tui/tools"
+	"github.com/kriscelmer/os-tui/tools/blockstorage/attachments"
+	"github.com/kriscelmer/os-tui/tools/blockstorage/backups"
 	"github.com/kriscelmer/os-tui/tools/blockstorage/snapshots"
 	"github.com/kriscelmer/os-tui/tools/blockstorage/volumes"
+	"github.com/kriscelmer/os-tui/tools/blockstorage/volumetypes"
 	"github.com/kriscelmer/os-tui/tools/compute/flavors"
 	"github.com/kriscelmer/os-tui/tools/compute/keypairs"
 	"github.com/kriscelmer/os-tui/tools/compute/limits"
@@ -37,6 +40,7 @@ func All() []tools.Tool {
 		whoami.Tools(),
 		snapshots.Tools(),
 		volumes.Tools(),
+		backups.Tools(), volumetypes.Tools(), attachments.Tools(),
 		keypairs.Tools(),
 		limits.Tools(),
 		servers.Tools(),
