@@ -1,4 +1,5 @@
-// Package floatingips holds the floating IP tools.
+// Package floatingips holds the floating IP tools: list, create (allocate),
+// set (associate), unset (disassociate) and delete (release).
 package floatingips
 
 import (
@@ -15,9 +16,9 @@ import (
 
 // Tools returns the floating IP tools.
 func Tools() []tools.Tool {
-	return []tools.Tool{
+	return append([]tools.Tool{
 		tools.ReadTool("floating-ip.list", network.Service, list),
-	}
+	}, changeTools()...)
 }
 
 // FloatingIP is a neutron floating IP.

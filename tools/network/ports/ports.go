@@ -87,7 +87,7 @@ func list(ctx context.Context, env *tools.Env, args ListArgs) (*tools.Result, er
 		opts.NetworkID = n.ID
 	}
 	if args.Server != "" {
-		id, err := serverID(ctx, env, args.Server)
+		id, err := ServerID(ctx, env, args.Server)
 		if err != nil {
 			return nil, err
 		}
@@ -127,9 +127,9 @@ func list(ctx context.Context, env *tools.Env, args ListArgs) (*tools.Result, er
 	return &tools.Result{List: out}, nil
 }
 
-// serverID finds a server's ID by name or ID. An ID is used as it is: the
+// ServerID finds a server's ID by name or ID. An ID is used as it is: the
 // port filter answers "no ports" for an unknown one, which is the truth.
-func serverID(ctx context.Context, env *tools.Env, nameOrID string) (string, error) {
+func ServerID(ctx context.Context, env *tools.Env, nameOrID string) (string, error) {
 	if tools.IsUUID(nameOrID) {
 		return nameOrID, nil
 	}
