@@ -471,24 +471,18 @@ func networkState(n *Network) string {
 		n.Name, n.Description, n.AdminStateUp, n.Shared, n.External, network.Opt(n.MTU), network.Opt(n.PortSecurityEnabled), network.Opt(n.DNSDomain), network.Tags(n.Tags))
 }
 
-// ownedPort is a port with the project that owns it: sharing rules turn
-// on whose ports sit on a network.
-type ownedPort struct {
-	network.UsedPort
-	ProjectID string `json:"project_id"`
-}
-
-func portsOn(ctx context.Context, c *gophercloud.ServiceClient, opts ports.ListOpts) ([]ownedPort, error) {
-	all, err := network.ListAll[ownedPort](ctx, ports.List(c, opts), "ports")
+// portsOn lists ports, sorted so findings read the same every time.
+func portsOn(ctx context.Context, c *gophercloud.ServiceClient, opts ports.ListOpts) ([]network.UsedPort, error) {
+	all, err := network.PortsOf(ctx, c, opts)
 	if err != nil {
-		return nil, fmt.Errorf("list ports: %w", err)
+		return nil, err
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].ID < all[j].ID })
 	return all, nil
 }
 
 // labels names up to five ports, and how many more there are.
-func labels(ps []ownedPort, each func(ownedPort) string) string {
+func labels(ps []network.UsedPort, each func(network.UsedPort) string) string {
 	var out []string
 	for i, p := range ps {
 		if i == 5 {
@@ -530,7 +524,7 @@ func checkSetRules(ctx context.Context, env *tools.Env, c *gophercloud.ServiceCl
 		if err != nil {
 			return err
 		}
-		var others []ownedPort
+		var others []network.UsedPort
 		for _, pt := range all {
 			if pt.ProjectID != "" && pt.ProjectID != n.ProjectID {
 				others = append(others, pt)
@@ -539,7 +533,7 @@ func checkSetRules(ctx context.Context, env *tools.Env, c *gophercloud.ServiceCl
 		if len(others) > 0 {
 			chk.Findings = append(chk.Findings, tools.Finding{Level: tools.Block, Text: fmt.Sprintf(
 				"other projects have %d port(s) on network %s (%s) and Neutron refuses to unshare a network they use; they must delete those ports (or servers) first",
-				len(others), n.label(), labels(others, func(p ownedPort) string { return p.Label() + " of project " + p.ProjectID }))})
+				len(others), n.label(), labels(others, func(p network.UsedPort) string { return p.Label() + " of project " + p.ProjectID }))})
 		}
 	}
 	if changed["router:external"] && !*args.External {
@@ -550,7 +544,7 @@ func checkSetRules(ctx context.Context, env *tools.Env, c *gophercloud.ServiceCl
 		if len(gws) > 0 {
 			chk.Findings = append(chk.Findings, tools.Finding{Level: tools.Block, Text: fmt.Sprintf(
 				"%d router(s) use network %s as their external gateway and Neutron refuses to make it internal under them: %s",
-				len(gws), n.label(), labels(gws, func(p ownedPort) string { return p.InUse() }))})
+				len(gws), n.label(), labels(gws, func(p network.UsedPort) string { return p.InUse() }))})
 		}
 	}
 	if changed["mtu"] && *args.MTU < 1280 {
@@ -842,14 +836,14 @@ type subnetRef struct {
 // netDependents is what deleting a network touches.
 type netDependents struct {
 	network *Network
-	ports   []ownedPort
+	ports   []network.UsedPort
 	subnets []subnetRef
 	rbac    []rbacpolicies.RBACPolicy
 }
 
 // blocking are the ports Neutron would not delete with the network.
-func (d *netDependents) blocking() []ownedPort {
-	var out []ownedPort
+func (d *netDependents) blocking() []network.UsedPort {
+	var out []network.UsedPort
 	for _, p := range d.ports {
 		if !p.AutoDeleted() {
 			out = append(out, p)
@@ -875,7 +869,7 @@ func findNetDependents(ctx context.Context, c *gophercloud.ServiceClient, n *Net
 }
 
 // holder says who holds a port, with a server's name when it is one.
-func holder(ctx context.Context, env *tools.Env, p ownedPort) string {
+func holder(ctx context.Context, env *tools.Env, p network.UsedPort) string {
 	switch {
 	case strings.HasPrefix(p.DeviceOwner, "compute:"):
 		name := blockstorage.ServerName(ctx, env, p.DeviceID, false)

@@ -296,7 +296,20 @@ func shareOpts(args ShareArgs) rbacpolicies.CreateOpts {
 	return rbacpolicies.CreateOpts{Action: rbacpolicies.PolicyAction(actionOr(args.Action)), ObjectType: "network", TargetTenant: args.Project, ObjectID: args.Network}
 }
 
-func previewShare(ctx context.Context, env *tools.Env, args ShareArgs, _ *tools.Check) (*tools.Preview, error) {
+// named returns the name chk resolved for the resource with this ID, or
+// the ID when it has none: a review reads better with names.
+func named(chk *tools.Check, id string) string {
+	if chk != nil {
+		for _, t := range chk.Targets {
+			if t.ID == id && t.Name != "" {
+				return t.Name
+			}
+		}
+	}
+	return id
+}
+
+func previewShare(ctx context.Context, env *tools.Env, args ShareArgs, chk *tools.Check) (*tools.Preview, error) {
 	c, err := network.Client(ctx, env)
 	if err != nil {
 		return nil, err
@@ -307,7 +320,7 @@ func previewShare(ctx context.Context, env *tools.Env, args ShareArgs, _ *tools.
 	}
 	return &tools.Preview{
 		Requests: []tools.Request{{Method: "POST", URL: c.ServiceURL("rbac-policies"), Body: body}},
-		Creates:  []string{fmt.Sprintf("RBAC policy: network %s %s for project %s", args.Network, actionOr(args.Action), args.Project)},
+		Creates:  []string{fmt.Sprintf("RBAC policy: network %s %s for project %s", named(chk, args.Network), actionOr(args.Action), named(chk, args.Project))},
 	}, nil
 }
 
@@ -318,12 +331,16 @@ func runShare(ctx context.Context, env *tools.Env, args ShareArgs) (*tools.Resul
 	}
 	r := rbacpolicies.Create(ctx, c, shareOpts(args))
 	ids := tools.HeaderRequestIDs(r.Header)
+	label := args.Network
+	if n, err := getByID(ctx, c, args.Network); err == nil {
+		label = n.label()
+	}
 	pol, err := r.Extract()
 	if err != nil {
-		return &tools.Result{RequestIDs: ids}, fmt.Errorf("share network %s with project %s: %w", args.Network, args.Project, err)
+		return &tools.Result{RequestIDs: ids}, fmt.Errorf("share network %s with project %s: %w", label, args.Project, err)
 	}
 	return &tools.Result{
-		Message:    fmt.Sprintf("network %s shared with project %s as %s (policy %s)", args.Network, pol.TargetTenant, pol.Action, pol.ID),
+		Message:    fmt.Sprintf("network %s shared with project %s as %s (policy %s)", label, pol.TargetTenant, pol.Action, pol.ID),
 		Outputs:    map[string]string{"id": pol.ID, "network": pol.ObjectID, "project": pol.TargetTenant},
 		RequestIDs: ids,
 	}, nil
@@ -352,7 +369,7 @@ func inUseBy(ctx context.Context, c *gophercloud.ServiceClient, n *Network, pol 
 	if kept[AllProjects] {
 		return nil
 	}
-	var using []ownedPort
+	var using []network.UsedPort
 	for _, p := range all {
 		if kept[p.ProjectID] {
 			continue
@@ -364,7 +381,7 @@ func inUseBy(ctx context.Context, c *gophercloud.ServiceClient, n *Network, pol 
 	if len(using) > 0 {
 		chk.Findings = append(chk.Findings, tools.Finding{Level: tools.Block, Text: fmt.Sprintf(
 			"project %s still has %d port(s) on network %s (%s) and Neutron refuses to take the share back while it uses it; those ports (or their servers) must be deleted first",
-			pol.TargetTenant, len(using), n.label(), labels(using, func(p ownedPort) string { return p.Label() }))})
+			pol.TargetTenant, len(using), n.label(), labels(using, func(p network.UsedPort) string { return p.Label() }))})
 	}
 	return nil
 }
@@ -444,19 +461,23 @@ func previewUnshare(ctx context.Context, env *tools.Env, args UnshareArgs, chk *
 			return nil, err
 		}
 	}
-	return takeBackPreview(c, *pol), nil
+	return takeBackPreview(c, *pol, chk), nil
 }
 
-func takeBackPreview(c *gophercloud.ServiceClient, pol rbacpolicies.RBACPolicy) *tools.Preview {
+func takeBackPreview(c *gophercloud.ServiceClient, pol rbacpolicies.RBACPolicy, chk *tools.Check) *tools.Preview {
 	return &tools.Preview{
 		Requests: []tools.Request{{Method: "DELETE", URL: c.ServiceURL("rbac-policies", pol.ID)}},
 		Deletes: []tools.Dependent{{Kind: policyKind, ID: pol.ID, Name: pol.ID,
-			Fate: fmt.Sprintf("network %s %s for project %s, removed", pol.ObjectID, pol.Action, pol.TargetTenant)}},
+			Fate: fmt.Sprintf("network %s %s for project %s, removed", named(chk, pol.ObjectID), pol.Action, named(chk, pol.TargetTenant))}},
 	}
 }
 
 // deletePolicy deletes pol and says what it shared, for the undo.
 func deletePolicy(ctx context.Context, c *gophercloud.ServiceClient, pol rbacpolicies.RBACPolicy) (*tools.Result, error) {
+	label := pol.ObjectID
+	if n, err := getByID(ctx, c, pol.ObjectID); err == nil {
+		label = n.label()
+	}
 	r := rbacpolicies.Delete(ctx, c, pol.ID)
 	ids := tools.HeaderRequestIDs(r.Header)
 	switch {
@@ -468,7 +489,7 @@ func deletePolicy(ctx context.Context, c *gophercloud.ServiceClient, pol rbacpol
 		return &tools.Result{RequestIDs: ids}, fmt.Errorf("delete RBAC policy %s: %w", pol.ID, r.Err)
 	}
 	return &tools.Result{
-		Message:    fmt.Sprintf("network %s is no longer shared with project %s as %s (policy %s deleted)", pol.ObjectID, pol.TargetTenant, pol.Action, pol.ID),
+		Message:    fmt.Sprintf("network %s is no longer shared with project %s as %s (policy %s deleted)", label, pol.TargetTenant, pol.Action, pol.ID),
 		Outputs:    map[string]string{"id": pol.ID, "network": pol.ObjectID, "project": pol.TargetTenant, "action": string(pol.Action)},
 		RequestIDs: ids,
 	}, nil
@@ -531,7 +552,7 @@ func previewRBACDelete(ctx context.Context, env *tools.Env, args RBACDeleteArgs,
 			return nil, err
 		}
 	}
-	return takeBackPreview(c, *pol), nil
+	return takeBackPreview(c, *pol, chk), nil
 }
 
 func runRBACDelete(ctx context.Context, env *tools.Env, args RBACDeleteArgs) (*tools.Result, error) {

@@ -477,7 +477,7 @@ func createOpts(args CreateArgs) subnets.CreateOpts {
 	return opts
 }
 
-func previewCreate(ctx context.Context, env *tools.Env, args CreateArgs, _ *tools.Check) (*tools.Preview, error) {
+func previewCreate(ctx context.Context, env *tools.Env, args CreateArgs, chk *tools.Check) (*tools.Preview, error) {
 	c, err := network.Client(ctx, env)
 	if err != nil {
 		return nil, err
@@ -496,7 +496,7 @@ func previewCreate(ctx context.Context, env *tools.Env, args CreateArgs, _ *tool
 	}
 	pv := &tools.Preview{
 		Requests: []tools.Request{{Method: "POST", URL: c.ServiceURL("subnets"), Body: body}},
-		Creates:  []string{fmt.Sprintf("subnet %s %s on network %s, %s", args.Name, args.SubnetRange, args.Network, gw)},
+		Creates:  []string{fmt.Sprintf("subnet %s %s on network %s, %s", args.Name, args.SubnetRange, networkName(chk, args.Network), gw)},
 	}
 	if len(args.Tag) > 0 {
 		pv.Requests = append(pv.Requests, network.TagsRequest(c, "subnets", "{id}", args.Tag))
@@ -539,6 +539,18 @@ func runCreate(ctx context.Context, env *tools.Env, args CreateArgs) (*tools.Res
 		Outputs:    map[string]string{"id": s.ID, "name": s.Name, "cidr": s.CIDR},
 		RequestIDs: ids,
 	}, nil
+}
+
+// networkName is the name Check resolved for the network, or its ID.
+func networkName(chk *tools.Check, id string) string {
+	if chk != nil {
+		for _, t := range chk.Targets {
+			if t.Kind == "network" && t.ID == id && t.Name != "" {
+				return t.Name
+			}
+		}
+	}
+	return id
 }
 
 // --- subnet.set and subnet.unset ---
