@@ -71,10 +71,22 @@ func NewRegistry(schemaFS fs.FS, baseURL string, tools []Tool) (*Registry, error
 	}
 
 	r := &Registry{byName: map[string]*entry{}, compiler: c, baseURL: baseURL}
+	given := make(map[string]Tool, len(tools))
+	for _, t := range tools {
+		given[t.Name] = t
+	}
 	for i := range tools {
 		t := tools[i]
 		if _, dup := r.byName[t.Name]; dup {
 			return nil, fmt.Errorf("tool %s registered twice", t.Name)
+		}
+		if t.As != "" {
+			src, ok := given[t.As]
+			if !ok || src.As != "" {
+				return nil, fmt.Errorf("tool %s is another name for %s, which is not a registered tool of its own", t.Name, t.As)
+			}
+			t.Effect, t.Service, t.Produces, t.Interruptible = src.Effect, src.Service, src.Produces, src.Interruptible
+			t.Run, t.Check, t.Preview, t.Undo = src.Run, src.Check, src.Preview, src.Undo
 		}
 		if t.Run == nil {
 			return nil, fmt.Errorf("tool %s has no Run function", t.Name)

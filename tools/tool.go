@@ -92,6 +92,14 @@ type Tool struct {
 	// ${step.field}: "id", "name", ... Run puts them in Result.Outputs.
 	Produces []string
 
+	// As makes this tool a second name for another ("server.add.volume"
+	// for volume.attach, so that attaching is reachable from the volume
+	// side): the registry gives it that tool's effect, service, functions
+	// and outputs, so the two cannot drift and neither package imports the
+	// other. Its own schema may order and word the same arguments
+	// differently; it must not accept what the other's refuses.
+	As string
+
 	// Spec is filled by the registry from the tool's schema.
 	Spec ArgSpec
 }
