@@ -879,6 +879,12 @@ func holder(ctx context.Context, env *tools.Env, p network.UsedPort) string {
 		return "server " + p.DeviceID
 	case p.DeviceOwner == "network:dhcp":
 		return "Neutron's DHCP service"
+	case strings.HasPrefix(p.DeviceOwner, "network:router_interface"), p.DeviceOwner == "network:ha_router_replicated_interface":
+		return "router " + p.DeviceID + " as an interface"
+	case p.DeviceOwner == "network:router_gateway":
+		return "router " + p.DeviceID + " as its gateway"
+	case p.DeviceOwner == "network:floatingip":
+		return "floating IP " + p.DeviceID
 	case p.DeviceOwner != "":
 		return strings.TrimPrefix(p.DeviceOwner, "network:") + " " + p.DeviceID
 	}
