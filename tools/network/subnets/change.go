@@ -17,6 +17,7 @@ import (
 	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/subnets"
 
 	"github.com/kriscelmer/os-tui/tools"
+	"github.com/kriscelmer/os-tui/tools/blockstorage"
 	"github.com/kriscelmer/os-tui/tools/network"
 	"github.com/kriscelmer/os-tui/tools/network/networks"
 	"github.com/kriscelmer/os-tui/tools/quota"
@@ -1176,24 +1177,32 @@ func previewDelete(ctx context.Context, env *tools.Env, args DeleteArgs, chk *to
 				ips = append(ips, ip.IPAddress)
 			}
 		}
-		fate := fmt.Sprintf("holds %s (%s): Neutron refuses the delete until it is freed", strings.Join(ips, ", "), ownerText(p))
+		fate := fmt.Sprintf("holds %s (%s): Neutron refuses the delete until it is freed", strings.Join(ips, ", "), ownerText(ctx, env, p))
 		switch {
 		case p.AutoDeleted():
-			fate = fmt.Sprintf("holds %s (%s), deleted with the subnet", strings.Join(ips, ", "), ownerText(p))
+			fate = fmt.Sprintf("holds %s (%s), deleted with the subnet", strings.Join(ips, ", "), ownerText(ctx, env, p))
 		case !d.blocks(p):
-			fate = fmt.Sprintf("holds %s (%s), which Neutron removes from the port", strings.Join(ips, ", "), ownerText(p))
+			fate = fmt.Sprintf("holds %s (%s), which Neutron removes from the port", strings.Join(ips, ", "), ownerText(ctx, env, p))
 		}
 		pv.Deletes = append(pv.Deletes, tools.Dependent{Kind: "port", ID: p.ID, Name: p.Name, Fate: fate})
 	}
 	return pv, nil
 }
 
-func ownerText(p network.UsedPort) string {
+// ownerText says who holds port p, with a server's name when it is one.
+func ownerText(ctx context.Context, env *tools.Env, p network.UsedPort) string {
 	switch {
 	case p.DeviceOwner == "network:dhcp":
 		return "Neutron's DHCP service"
 	case strings.HasPrefix(p.DeviceOwner, "compute:"):
+		if name := blockstorage.ServerName(ctx, env, p.DeviceID, false); name != p.DeviceID {
+			return fmt.Sprintf("server %s (%s)", name, p.DeviceID)
+		}
 		return "server " + p.DeviceID
+	case isRouterPort(p.DeviceOwner) && p.DeviceOwner != "network:router_gateway":
+		return "router " + p.DeviceID + " as an interface"
+	case p.DeviceOwner == "network:router_gateway":
+		return "router " + p.DeviceID + " as its gateway"
 	case p.DeviceOwner != "":
 		return strings.TrimPrefix(p.DeviceOwner, "network:") + " " + p.DeviceID
 	}
