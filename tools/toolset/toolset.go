@@ -5,7 +5,6 @@ package toolset
 import (
 	"github.com/kriscelmer/os-tui/schemas"
 	"github.com/kriscelmer/os-tui/tools"
-	"github.com/kriscelmer/os-tui/tools/blockstorage/attachments"
 	"github.com/kriscelmer/os-tui/tools/blockstorage/backups"
 	"github.com/kriscelmer/os-tui/tools/blockstorage/snapshots"
 	"github.com/kriscelmer/os-tui/tools/blockstorage/volumes"
@@ -40,7 +39,7 @@ func All() []tools.Tool {
 		whoami.Tools(),
 		snapshots.Tools(),
 		volumes.Tools(),
-		backups.Tools(), volumetypes.Tools(), attachments.Tools(),
+		backups.Tools(), volumetypes.Tools(),
 		keypairs.Tools(),
 		limits.Tools(),
 		servers.Tools(),

@@ -3,7 +3,7 @@
 // they are made by a separate service (cinder-backup) that a cloud may
 // not run: the API then accepts a backup that ends in error. So every
 // tool that needs the service asks the service list first (see
-// blockstorage.BackupService) and says plainly when there is none.
+// volumes.BackupService) and says plainly when there is none.
 package backups
 
 import (
@@ -24,7 +24,7 @@ const Kind = "volume backup"
 const names = "volume-backup"
 
 // Backup is a cinder volume backup (the kernel's type).
-type Backup = blockstorage.Backup
+type Backup = volumes.Backup
 
 // Tools returns the volume backup tools.
 func Tools() []tools.Tool {
@@ -49,7 +49,7 @@ type ShowArgs struct {
 }
 
 func list(ctx context.Context, env *tools.Env, args ListArgs) (*tools.Result, error) {
-	opts := blockstorage.BackupListOpts{Name: args.Name, Status: args.Status, AllProjects: args.AllProjects}
+	opts := volumes.BackupListOpts{Name: args.Name, Status: args.Status, AllProjects: args.AllProjects}
 	if args.Volume != "" {
 		v, err := volumes.Resolve(ctx, env, args.Volume)
 		if err != nil {
@@ -57,7 +57,7 @@ func list(ctx context.Context, env *tools.Env, args ListArgs) (*tools.Result, er
 		}
 		opts.VolumeID = v.ID
 	}
-	all, err := blockstorage.Backups(ctx, env, opts)
+	all, err := volumes.Backups(ctx, env, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -81,7 +81,7 @@ func list(ctx context.Context, env *tools.Env, args ListArgs) (*tools.Result, er
 	// An empty list on a cloud without a backup service is the question
 	// people are really asking.
 	if len(all) == 0 {
-		if state, _, err := blockstorage.BackupService(ctx, env); err == nil && state == blockstorage.BackupMissing {
+		if state, _, err := volumes.BackupService(ctx, env); err == nil && state == volumes.BackupMissing {
 			res.Message = "this cloud runs no backup service (cinder-backup), so it makes no backups"
 		}
 	}
@@ -112,7 +112,7 @@ func volumeName(ctx context.Context, env *tools.Env, id string) string {
 }
 
 func show(ctx context.Context, env *tools.Env, args ShowArgs) (*tools.Result, error) {
-	b, err := blockstorage.FindBackup(ctx, env, args.Backup)
+	b, err := volumes.FindBackup(ctx, env, args.Backup)
 	if err != nil {
 		return nil, err
 	}

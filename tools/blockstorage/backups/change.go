@@ -118,14 +118,14 @@ func checkCreate(ctx context.Context, env *tools.Env, args CreateArgs) (*tools.C
 	if args.Name != "" {
 		chk.Targets = append(chk.Targets, tools.Target{Kind: Kind, Name: args.Name})
 	}
-	f, err := blockstorage.BackupFinding(ctx, env, "a backup")
+	f, err := volumes.BackupFinding(ctx, env, "a backup")
 	if err != nil {
 		return nil, err
 	}
 	chk.Findings = append(chk.Findings, f)
 	switch {
 	case args.Snapshot != "":
-		s, err := blockstorage.FindSnapshot(ctx, env, args.Snapshot)
+		s, err := volumes.FindSnapshot(ctx, env, args.Snapshot)
 		if err != nil {
 			return nil, err
 		}
@@ -148,7 +148,7 @@ func checkCreate(ctx context.Context, env *tools.Env, args CreateArgs) (*tools.C
 		chk.Findings = append(chk.Findings, v.Allows(ctx, env, volumes.Rule{Verb: "backed up", From: []string{"available", "in-use (with --force)"}}))
 	}
 	if args.Incremental {
-		full, err := blockstorage.Backups(ctx, env, blockstorage.BackupListOpts{VolumeID: v.ID, Status: "available"})
+		full, err := volumes.Backups(ctx, env, volumes.BackupListOpts{VolumeID: v.ID, Status: "available"})
 		if err != nil {
 			return nil, err
 		}
@@ -159,14 +159,14 @@ func checkCreate(ctx context.Context, env *tools.Env, args CreateArgs) (*tools.C
 		}
 	}
 	if args.Name != "" {
-		if same, err := blockstorage.Backups(ctx, env, blockstorage.BackupListOpts{Name: args.Name}); err != nil {
+		if same, err := volumes.Backups(ctx, env, volumes.BackupListOpts{Name: args.Name}); err != nil {
 			return nil, err
 		} else if len(same) > 0 {
 			add(chk, tools.Warn, "a backup named %s already exists (%s); the name will no longer find one backup", args.Name, same[0].ID)
 		}
 	}
 	chk.Resolved = tools.JSON(resolved)
-	if err := blockstorage.Preflight(ctx, env, chk, blockstorage.Need{Backups: 1, BackupGigabytes: v.Size}); err != nil {
+	if err := volumes.Preflight(ctx, env, chk, volumes.Need{Backups: 1, BackupGigabytes: v.Size}); err != nil {
 		return nil, err
 	}
 	return chk, nil
@@ -234,12 +234,12 @@ type restoreTarget struct {
 }
 
 func checkRestore(ctx context.Context, env *tools.Env, args RestoreArgs) (*tools.Check, error) {
-	b, err := blockstorage.FindBackup(ctx, env, args.Backup)
+	b, err := volumes.FindBackup(ctx, env, args.Backup)
 	if err != nil {
 		return nil, err
 	}
 	chk := &tools.Check{Targets: []tools.Target{b.Target()}, State: "backup status=" + b.Status}
-	f, err := blockstorage.BackupFinding(ctx, env, "a restore")
+	f, err := volumes.BackupFinding(ctx, env, "a restore")
 	if err != nil {
 		return nil, err
 	}
@@ -286,7 +286,7 @@ func checkRestore(ctx context.Context, env *tools.Env, args RestoreArgs) (*tools
 			chk.Targets = append(chk.Targets, tools.Target{Kind: volumes.Kind, Name: name})
 			add(chk, tools.Info, "backup %s (%d GiB, %s) is restored into a new volume %s", b.Label(), b.Size, b.DataTimestamp, name)
 		}
-		if err := blockstorage.Preflight(ctx, env, chk, blockstorage.Need{Volumes: 1, Gigabytes: b.Size, PerVolume: b.Size}); err != nil {
+		if err := volumes.Preflight(ctx, env, chk, volumes.Need{Volumes: 1, Gigabytes: b.Size, PerVolume: b.Size}); err != nil {
 			return nil, err
 		}
 	}
@@ -354,7 +354,7 @@ type deletedBackup struct {
 }
 
 func checkDelete(ctx context.Context, env *tools.Env, args DeleteArgs) (*tools.Check, error) {
-	b, err := blockstorage.FindBackup(ctx, env, args.Backup)
+	b, err := volumes.FindBackup(ctx, env, args.Backup)
 	if err != nil {
 		return nil, err
 	}
@@ -370,7 +370,7 @@ func checkDelete(ctx context.Context, env *tools.Env, args DeleteArgs) (*tools.C
 		// Incremental backups build on this one: the later incrementals
 		// of the same volume.
 		var deps []string
-		if all, err := blockstorage.Backups(ctx, env, blockstorage.BackupListOpts{VolumeID: b.VolumeID}); err == nil {
+		if all, err := volumes.Backups(ctx, env, volumes.BackupListOpts{VolumeID: b.VolumeID}); err == nil {
 			for _, o := range all {
 				if o.Incremental && o.CreatedAt > b.CreatedAt {
 					deps = append(deps, o.Label())
@@ -402,7 +402,7 @@ func previewDelete(ctx context.Context, env *tools.Env, args DeleteArgs, chk *to
 }
 
 func runDelete(ctx context.Context, env *tools.Env, args DeleteArgs) (*tools.Result, error) {
-	b, err := blockstorage.FindBackup(ctx, env, args.Backup)
+	b, err := volumes.FindBackup(ctx, env, args.Backup)
 	if err != nil {
 		return nil, err
 	}

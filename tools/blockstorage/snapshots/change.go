@@ -98,7 +98,7 @@ func checkCreate(ctx context.Context, env *tools.Env, args CreateArgs) (*tools.C
 	} else if len(same) > 0 {
 		add(tools.Warn, "a snapshot named %s already exists (%s); the name will no longer find one snapshot", args.Name, same[0].ID)
 	}
-	if err := blockstorage.Preflight(ctx, env, chk, blockstorage.Need{Snapshots: 1, Gigabytes: v.Size, Type: v.VolumeType}); err != nil {
+	if err := volumes.Preflight(ctx, env, chk, volumes.Need{Snapshots: 1, Gigabytes: v.Size, Type: v.VolumeType}); err != nil {
 		return nil, err
 	}
 	return chk, nil
@@ -148,7 +148,7 @@ type deleted struct {
 }
 
 func checkDelete(ctx context.Context, env *tools.Env, args DeleteArgs) (*tools.Check, error) {
-	s, err := blockstorage.FindSnapshot(ctx, env, args.Snapshot)
+	s, err := volumes.FindSnapshot(ctx, env, args.Snapshot)
 	if err != nil {
 		return nil, err
 	}
@@ -179,7 +179,7 @@ func previewDelete(ctx context.Context, env *tools.Env, args DeleteArgs, chk *to
 }
 
 func runDelete(ctx context.Context, env *tools.Env, args DeleteArgs) (*tools.Result, error) {
-	s, err := blockstorage.FindSnapshot(ctx, env, args.Snapshot)
+	s, err := volumes.FindSnapshot(ctx, env, args.Snapshot)
 	if err != nil {
 		return nil, err
 	}
@@ -200,7 +200,7 @@ func runDelete(ctx context.Context, env *tools.Env, args DeleteArgs) (*tools.Res
 }
 
 func show(ctx context.Context, env *tools.Env, args ShowArgs) (*tools.Result, error) {
-	s, err := blockstorage.FindSnapshot(ctx, env, args.Snapshot)
+	s, err := volumes.FindSnapshot(ctx, env, args.Snapshot)
 	if err != nil {
 		return nil, err
 	}

@@ -28,7 +28,7 @@ func Tools() []tools.Tool {
 
 // Snapshot is a cinder volume snapshot; the type lives in the kernel,
 // since the volume tools need it too.
-type Snapshot = blockstorage.Snapshot
+type Snapshot = volumes.Snapshot
 
 // ListArgs are the arguments of volume.snapshot.list.
 type ListArgs struct {

@@ -1,4 +1,4 @@
-package blockstorage
+package volumes
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"github.com/gophercloud/gophercloud/v2/openstack/blockstorage/v3/backups"
 
 	"github.com/kriscelmer/os-tui/tools"
+	"github.com/kriscelmer/os-tui/tools/blockstorage"
 	"github.com/kriscelmer/os-tui/tools/network"
 )
 
@@ -80,7 +81,7 @@ func (o BackupListOpts) ToBackupListDetailQuery() (string, error) {
 
 // Backups lists backups, newest first.
 func Backups(ctx context.Context, env *tools.Env, opts BackupListOpts) ([]Backup, error) {
-	c, err := Client(ctx, env)
+	c, err := blockstorage.Client(ctx, env)
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +95,7 @@ func Backups(ctx context.Context, env *tools.Env, opts BackupListOpts) ([]Backup
 
 // FindBackup finds one backup by ID or exact name.
 func FindBackup(ctx context.Context, env *tools.Env, nameOrID string) (*Backup, error) {
-	c, err := Client(ctx, env)
+	c, err := blockstorage.Client(ctx, env)
 	if err != nil {
 		return nil, err
 	}
@@ -141,7 +142,7 @@ type service struct {
 // read, and for anyone else the answer is BackupUnknown. down names the
 // hosts of backup services that are registered but not running.
 func BackupService(ctx context.Context, env *tools.Env) (state BackupState, down []string, err error) {
-	c, err := Client(ctx, env)
+	c, err := blockstorage.Client(ctx, env)
 	if err != nil {
 		return BackupUnknown, nil, err
 	}

@@ -6,12 +6,13 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack/blockstorage/v3/availabilityzones"
 	cindervolumes "github.com/gophercloud/gophercloud/v2/openstack/blockstorage/v3/volumes"
+	"github.com/gophercloud/gophercloud/v2/openstack/image/v2/images"
 
 	"github.com/kriscelmer/os-tui/tools"
 	"github.com/kriscelmer/os-tui/tools/blockstorage"
-	"github.com/kriscelmer/os-tui/tools/image/images"
 )
 
 // CreateArgs are the arguments of volume.create. At most one of Image,
@@ -87,37 +88,73 @@ func ceilGiB(bytes float64) int {
 	return n
 }
 
+// findImage finds one image by ID or exact name, through Glance
+// directly: the image tools belong to another service, and a volume
+// needs only the image's ID, status and sizes.
+func findImage(ctx context.Context, env *tools.Env, nameOrID string) (*images.Image, error) {
+	c, err := env.Clients.ServiceClient(ctx, "image")
+	if err != nil {
+		return nil, fmt.Errorf("image service: %w", err)
+	}
+	if tools.IsUUID(nameOrID) {
+		img, err := images.Get(ctx, c, nameOrID).Extract()
+		if err == nil {
+			return img, nil
+		}
+		if !gophercloud.ResponseCodeIs(err, 404) {
+			return nil, fmt.Errorf("find image %s: %w", nameOrID, err)
+		}
+	}
+	pages, err := images.List(c, images.ListOpts{Name: nameOrID}).AllPages(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("find image %s: %w", nameOrID, err)
+	}
+	all, err := images.ExtractImages(pages)
+	if err != nil {
+		return nil, fmt.Errorf("find image %s: %w", nameOrID, err)
+	}
+	cands := make([]tools.Candidate, 0, len(all))
+	for _, img := range all {
+		cands = append(cands, tools.Candidate{ID: img.ID, Name: img.Name})
+	}
+	pick, err := tools.Pick("image", nameOrID, cands)
+	if err != nil {
+		return nil, err
+	}
+	for i := range all {
+		if all[i].ID == pick.ID {
+			return &all[i], nil
+		}
+	}
+	return nil, &tools.NotFoundError{Kind: "image", Name: nameOrID}
+}
+
 // imageOrigin checks an image a volume is made from: active, and how
 // big a volume it needs (its virtual size, its size, its min_disk).
 func imageOrigin(ctx context.Context, env *tools.Env, nameOrID string, chk *tools.Check, resolved *CreateArgs) (origin, error) {
-	img, err := images.Resolve(ctx, env, nameOrID)
+	img, err := findImage(ctx, env, nameOrID)
 	if err != nil {
 		return origin{}, err
 	}
-	id, _ := img["id"].(string)
-	name, _ := img["name"].(string)
+	name := img.Name
 	if name == "" {
-		name = id
+		name = img.ID
 	}
-	resolved.Image = id
+	resolved.Image = img.ID
 	o := origin{what: "image " + name}
-	if st, _ := img["status"].(string); st != "active" {
-		blockf(chk, "image %s is %s; only an active image can fill a volume", name, st)
+	if img.Status != images.ImageStatusActive {
+		blockf(chk, "image %s is %s; only an active image can fill a volume", name, img.Status)
 	}
 	for _, f := range []struct {
-		key, why string
-		bytes    bool
-	}{{"virtual_size", "the image's virtual size", true}, {"size", "the image's size", true}, {"min_disk", "the image's min_disk", false}} {
-		v, ok := img[f.key].(float64)
-		if !ok {
-			continue
-		}
-		n := int(v)
-		if f.bytes {
-			n = ceilGiB(v)
-		}
-		if n > o.minSize {
-			o.minSize, o.why = n, f.why
+		gib int
+		why string
+	}{
+		{ceilGiB(float64(img.VirtualSize)), "the image's virtual size"},
+		{ceilGiB(float64(img.SizeBytes)), "the image's size"},
+		{img.MinDiskGigabytes, "the image's min_disk"},
+	} {
+		if f.gib > o.minSize {
+			o.minSize, o.why = f.gib, f.why
 		}
 	}
 	if o.minSize == 0 {
@@ -143,7 +180,7 @@ func checkCreate(ctx context.Context, env *tools.Env, args CreateArgs) (*tools.C
 			return nil, err
 		}
 	case args.Snapshot != "":
-		s, err := blockstorage.FindSnapshot(ctx, env, args.Snapshot)
+		s, err := FindSnapshot(ctx, env, args.Snapshot)
 		if err != nil {
 			return nil, err
 		}
@@ -179,12 +216,12 @@ func checkCreate(ctx context.Context, env *tools.Env, args CreateArgs) (*tools.C
 	}
 	quotaType := o.typ
 	if args.Type != "" {
-		all, err := blockstorage.Types(ctx, env)
+		all, err := Types(ctx, env)
 		if err != nil {
 			return nil, err
 		}
-		t, err := blockstorage.FindType(all, args.Type)
-		var te *blockstorage.TypeError
+		t, err := FindType(all, args.Type)
+		var te *TypeError
 		switch {
 		case errors.As(err, &te):
 			blockf(chk, "%s", te.Error())
@@ -197,7 +234,7 @@ func checkCreate(ctx context.Context, env *tools.Env, args CreateArgs) (*tools.C
 			}
 		}
 	} else if quotaType == "" {
-		name, err := blockstorage.DefaultType(ctx, env)
+		name, err := DefaultType(ctx, env)
 		if err != nil {
 			return nil, err
 		}
@@ -214,8 +251,9 @@ func checkCreate(ctx context.Context, env *tools.Env, args CreateArgs) (*tools.C
 		warnf(chk, "a volume named %s already exists (%s); Cinder allows it, but then the name no longer finds one volume and commands need the ID", args.Name, same[0].ID)
 	}
 	chk.Resolved = tools.JSON(resolved)
+	chk.Fetched = &o
 	if resolved.Size > 0 {
-		if err := blockstorage.Preflight(ctx, env, chk, blockstorage.Need{Volumes: 1, Gigabytes: resolved.Size, Type: quotaType, PerVolume: resolved.Size}); err != nil {
+		if err := Preflight(ctx, env, chk, Need{Volumes: 1, Gigabytes: resolved.Size, Type: quotaType, PerVolume: resolved.Size}); err != nil {
 			return nil, err
 		}
 	}
@@ -259,7 +297,7 @@ func createOpts(args CreateArgs) cindervolumes.CreateOpts {
 	}
 }
 
-func previewCreate(ctx context.Context, env *tools.Env, args CreateArgs, _ *tools.Check) (*tools.Preview, error) {
+func previewCreate(ctx context.Context, env *tools.Env, args CreateArgs, chk *tools.Check) (*tools.Preview, error) {
 	c, err := blockstorage.Client(ctx, env)
 	if err != nil {
 		return nil, err
@@ -273,9 +311,13 @@ func previewCreate(ctx context.Context, env *tools.Env, args CreateArgs, _ *tool
 		what += ", type " + args.Type
 	}
 	what += ")"
-	for _, s := range []struct{ kind, id string }{{"image", args.Image}, {"snapshot", args.Snapshot}, {"volume", args.Source}} {
-		if s.id != "" {
-			what += fmt.Sprintf(" from %s %s", s.kind, s.id)
+	if o, ok := tools.FetchedAs[*origin](chk); ok && o.what != "" {
+		what += " from " + o.what
+	} else {
+		for _, s := range []struct{ kind, id string }{{"image", args.Image}, {"snapshot", args.Snapshot}, {"volume", args.Source}} {
+			if s.id != "" {
+				what += fmt.Sprintf(" from %s %s", s.kind, s.id)
+			}
 		}
 	}
 	return &tools.Preview{

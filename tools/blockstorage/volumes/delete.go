@@ -37,7 +37,7 @@ var snapshotDeletable = []string{"available", "error"}
 // cascade, its snapshots.
 type deleted struct {
 	volume    *Volume
-	snapshots []blockstorage.Snapshot
+	snapshots []Snapshot
 }
 
 func checkDelete(ctx context.Context, env *tools.Env, args DeleteArgs) (*tools.Check, error) {
@@ -45,7 +45,7 @@ func checkDelete(ctx context.Context, env *tools.Env, args DeleteArgs) (*tools.C
 	if err != nil {
 		return nil, err
 	}
-	snaps, err := blockstorage.SnapshotsOf(ctx, env, v.ID)
+	snaps, err := SnapshotsOf(ctx, env, v.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -77,7 +77,7 @@ func checkDelete(ctx context.Context, env *tools.Env, args DeleteArgs) (*tools.C
 	}
 	// Backups outlive their volume; say so, since people often assume
 	// they go with it.
-	if bs, err := blockstorage.Backups(ctx, env, blockstorage.BackupListOpts{VolumeID: v.ID}); err == nil && len(bs) > 0 {
+	if bs, err := Backups(ctx, env, BackupListOpts{VolumeID: v.ID}); err == nil && len(bs) > 0 {
 		infof(chk, "its %d backups are kept; a backup restores into a new volume (/volume backup restore)", len(bs))
 	}
 	return chk, nil
@@ -96,7 +96,7 @@ func previewDelete(ctx context.Context, env *tools.Env, args DeleteArgs, chk *to
 		}
 		d = &deleted{volume: v}
 		if !tools.IsRef(v.ID) && args.Cascade {
-			if d.snapshots, err = blockstorage.SnapshotsOf(ctx, env, v.ID); err != nil {
+			if d.snapshots, err = SnapshotsOf(ctx, env, v.ID); err != nil {
 				return nil, err
 			}
 		}

@@ -96,15 +96,15 @@ func checkExtend(ctx context.Context, env *tools.Env, v *Volume, size int, chk *
 		infof(chk, "volume %s is attached to %s and is extended online; the server sees the new size once its guest rescans the disk", v.Label(), v.AttachedTo(ctx, env))
 	}
 	if v.VolumeType != "" {
-		if all, err := blockstorage.Types(ctx, env); err == nil {
-			if t, err := blockstorage.FindType(all, v.VolumeType); err == nil {
+		if all, err := Types(ctx, env); err == nil {
+			if t, err := FindType(all, v.VolumeType); err == nil {
 				if f := t.SizeFinding(size); f != nil {
 					chk.Findings = append(chk.Findings, *f)
 				}
 			}
 		}
 	}
-	return blockstorage.Preflight(ctx, env, chk, blockstorage.Need{Gigabytes: size - v.Size, Type: v.VolumeType, PerVolume: size})
+	return Preflight(ctx, env, chk, Need{Gigabytes: size - v.Size, Type: v.VolumeType, PerVolume: size})
 }
 
 // previewExtend adds the extend request and its change to pv.

@@ -1,4 +1,4 @@
-package blockstorage
+package volumes
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"github.com/kriscelmer/os-tui/tools"
+	"github.com/kriscelmer/os-tui/tools/blockstorage"
 	"github.com/kriscelmer/os-tui/tools/quota"
 )
 
@@ -35,7 +36,7 @@ func Preflight(ctx context.Context, env *tools.Env, chk *tools.Check, n Need) er
 	var needs []quota.Need
 	add := func(resource string, delta int) {
 		if delta != 0 {
-			needs = append(needs, quota.Need{Service: Service, Resource: resource, Delta: delta})
+			needs = append(needs, quota.Need{Service: blockstorage.Service, Resource: resource, Delta: delta})
 		}
 	}
 	if !n.TypeOnly {
@@ -58,7 +59,7 @@ func Preflight(ctx context.Context, env *tools.Env, chk *tools.Check, n Need) er
 		}
 	}
 	if n.PerVolume > 0 {
-		needs = append(needs, quota.Need{Service: Service, Resource: perVolume})
+		needs = append(needs, quota.Need{Service: blockstorage.Service, Resource: perVolume})
 	}
 	if len(needs) == 0 {
 		return nil

@@ -92,12 +92,12 @@ var retypeFrom = []string{"available", "in-use"}
 // another backend is a migration: it copies every byte, and the plan
 // says so.
 func checkRetype(ctx context.Context, env *tools.Env, v *Volume, typ, migration string, chk *tools.Check) (string, error) {
-	all, err := blockstorage.Types(ctx, env)
+	all, err := Types(ctx, env)
 	if err != nil {
 		return "", err
 	}
-	t, err := blockstorage.FindType(all, typ)
-	var te *blockstorage.TypeError
+	t, err := FindType(all, typ)
+	var te *TypeError
 	switch {
 	case errors.As(err, &te):
 		blockf(chk, "%s", te.Error())
@@ -124,7 +124,7 @@ func checkRetype(ctx context.Context, env *tools.Env, v *Volume, typ, migration 
 		infof(chk, "migration policy never: if type %s needs another backend, Cinder refuses the retype and the volume keeps type %s (give --migration-policy on-demand to let it copy the data)", t.Name, v.VolumeType)
 	}
 	// The volume's size moves from its old type's quota to the new one's.
-	if err := blockstorage.Preflight(ctx, env, chk, blockstorage.Need{Volumes: 1, Gigabytes: v.Size, Type: t.Name, TypeOnly: true}); err != nil {
+	if err := Preflight(ctx, env, chk, Need{Volumes: 1, Gigabytes: v.Size, Type: t.Name, TypeOnly: true}); err != nil {
 		return "", err
 	}
 	return t.Name, nil

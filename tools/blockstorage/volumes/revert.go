@@ -33,11 +33,11 @@ func revertTool() tools.Tool {
 // reverted is what a revert preflight read.
 type reverted struct {
 	volume   *Volume
-	snapshot *blockstorage.Snapshot
+	snapshot *Snapshot
 }
 
 func checkRevert(ctx context.Context, env *tools.Env, args RevertArgs) (*tools.Check, error) {
-	s, err := blockstorage.FindSnapshot(ctx, env, args.Snapshot)
+	s, err := FindSnapshot(ctx, env, args.Snapshot)
 	if err != nil {
 		return nil, err
 	}
@@ -72,7 +72,7 @@ func checkRevert(ctx context.Context, env *tools.Env, args RevertArgs) (*tools.C
 	if s.Status != "available" {
 		blockf(chk, "snapshot %s is %s; a volume reverts only to an available snapshot", s.Label(), s.Status)
 	}
-	snaps, err := blockstorage.SnapshotsOf(ctx, env, v.ID)
+	snaps, err := SnapshotsOf(ctx, env, v.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -110,7 +110,7 @@ func previewRevert(ctx context.Context, env *tools.Env, args RevertArgs, chk *to
 }
 
 func runRevert(ctx context.Context, env *tools.Env, args RevertArgs) (*tools.Result, error) {
-	s, err := blockstorage.FindSnapshot(ctx, env, args.Snapshot)
+	s, err := FindSnapshot(ctx, env, args.Snapshot)
 	if err != nil {
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-package blockstorage
+package volumes
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"github.com/gophercloud/gophercloud/v2/openstack/blockstorage/v3/snapshots"
 
 	"github.com/kriscelmer/os-tui/tools"
+	"github.com/kriscelmer/os-tui/tools/blockstorage"
 	"github.com/kriscelmer/os-tui/tools/network"
 )
 
@@ -45,7 +46,7 @@ func (s *Snapshot) Target() tools.Target {
 
 // FindSnapshot finds one snapshot by ID or exact name.
 func FindSnapshot(ctx context.Context, env *tools.Env, nameOrID string) (*Snapshot, error) {
-	c, err := Client(ctx, env)
+	c, err := blockstorage.Client(ctx, env)
 	if err != nil {
 		return nil, err
 	}
@@ -64,7 +65,7 @@ func FindSnapshot(ctx context.Context, env *tools.Env, nameOrID string) (*Snapsh
 // SnapshotsOf lists the snapshots of one volume, newest first: the order
 // in which a revert and a cascading delete care about them.
 func SnapshotsOf(ctx context.Context, env *tools.Env, volumeID string) ([]Snapshot, error) {
-	c, err := Client(ctx, env)
+	c, err := blockstorage.Client(ctx, env)
 	if err != nil {
 		return nil, err
 	}

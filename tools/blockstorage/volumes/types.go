@@ -1,4 +1,4 @@
-package blockstorage
+package volumes
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"github.com/gophercloud/gophercloud/v2/openstack/blockstorage/v3/volumetypes"
 
 	"github.com/kriscelmer/os-tui/tools"
+	"github.com/kriscelmer/os-tui/tools/blockstorage"
 	"github.com/kriscelmer/os-tui/tools/network"
 )
 
@@ -26,7 +27,7 @@ type VolumeType struct {
 
 // Types lists the volume types this user may use, by name.
 func Types(ctx context.Context, env *tools.Env) ([]VolumeType, error) {
-	c, err := Client(ctx, env)
+	c, err := blockstorage.Client(ctx, env)
 	if err != nil {
 		return nil, err
 	}
@@ -82,11 +83,11 @@ func (e *TypeError) Error() string {
 // named, or "" when the cloud cannot say (an API before 3.62, or a
 // policy that hides it). Per-type quotas need it.
 func DefaultType(ctx context.Context, env *tools.Env) (string, error) {
-	ok, _, err := Supports(ctx, env, DefaultTypeMicroversion)
+	ok, _, err := blockstorage.Supports(ctx, env, blockstorage.DefaultTypeMicroversion)
 	if err != nil || !ok {
 		return "", err
 	}
-	c, err := ClientAt(ctx, env, DefaultTypeMicroversion)
+	c, err := blockstorage.ClientAt(ctx, env, blockstorage.DefaultTypeMicroversion)
 	if err != nil {
 		return "", err
 	}

@@ -20,12 +20,12 @@ import (
 
 // Tools returns the volume tools.
 func Tools() []tools.Tool {
-	return []tools.Tool{
+	return append([]tools.Tool{
 		tools.ReadTool("volume.list", blockstorage.Service, list),
 		tools.ReadTool("volume.show", blockstorage.Service, show),
 		createTool(), extendTool(), retypeTool(), setTool(), unsetTool(),
 		deleteTool(), revertTool(), uploadTool(),
-	}
+	}, attachTools()...)
 }
 
 // Attachment is one attachment of a volume to a server.

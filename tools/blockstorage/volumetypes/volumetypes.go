@@ -9,6 +9,7 @@ import (
 
 	"github.com/kriscelmer/os-tui/tools"
 	"github.com/kriscelmer/os-tui/tools/blockstorage"
+	"github.com/kriscelmer/os-tui/tools/blockstorage/volumes"
 	"github.com/kriscelmer/os-tui/tools/network"
 )
 
@@ -39,11 +40,11 @@ func specs(m map[string]string) map[string]string {
 }
 
 func list(ctx context.Context, env *tools.Env, _ ListArgs) (*tools.Result, error) {
-	all, err := blockstorage.Types(ctx, env)
+	all, err := volumes.Types(ctx, env)
 	if err != nil {
 		return nil, err
 	}
-	def, err := blockstorage.DefaultType(ctx, env)
+	def, err := volumes.DefaultType(ctx, env)
 	if err != nil {
 		def = ""
 	}
@@ -56,16 +57,16 @@ func list(ctx context.Context, env *tools.Env, _ ListArgs) (*tools.Result, error
 	for _, t := range all {
 		out.Rows = append(out.Rows, []any{t.ID, t.Name, t.IsPublic, def != "" && t.Name == def, t.Description, specs(t.ExtraSpecs)})
 	}
-	env.Names.Listed(names, true, network.Names(all, func(t blockstorage.VolumeType) string { return t.Name })...)
+	env.Names.Listed(names, true, network.Names(all, func(t volumes.VolumeType) string { return t.Name })...)
 	return &tools.Result{List: out}, nil
 }
 
 func show(ctx context.Context, env *tools.Env, args ShowArgs) (*tools.Result, error) {
-	all, err := blockstorage.Types(ctx, env)
+	all, err := volumes.Types(ctx, env)
 	if err != nil {
 		return nil, err
 	}
-	t, err := blockstorage.FindType(all, args.Type)
+	t, err := volumes.FindType(all, args.Type)
 	if err != nil {
 		return nil, err
 	}

@@ -124,7 +124,9 @@ func changeTools() []tools.Tool {
 		}),
 		tools.ChangeTool(tools.ChangeSpec[DeleteArgs]{
 			Name: "subnet.delete", Effect: tools.Destroy, Service: network.Service,
-			Produces: []string{"id"},
+			// network lets a later step of the plan delete the subnet's
+			// network by reference, so its preflight runs after this one.
+			Produces: []string{"id", "network"},
 			Subject:  func(a DeleteArgs) (string, string) { return Kind, a.Subnet },
 			Check:    checkDelete, Preview: previewDelete, Run: runDelete,
 		}),
@@ -1214,9 +1216,9 @@ func runDelete(ctx context.Context, env *tools.Env, args DeleteArgs) (*tools.Res
 	if err != nil {
 		return nil, err
 	}
-	label := args.Subnet
+	label, netID := args.Subnet, ""
 	if s, err := getByID(ctx, c, args.Subnet); err == nil {
-		label = s.label()
+		label, netID = s.label(), s.NetworkID
 	}
 	r := subnets.Delete(ctx, c, args.Subnet)
 	ids := tools.HeaderRequestIDs(r.Header)
@@ -1230,7 +1232,7 @@ func runDelete(ctx context.Context, env *tools.Env, args DeleteArgs) (*tools.Res
 	}
 	return &tools.Result{
 		Message:    fmt.Sprintf("subnet %s deleted", label),
-		Outputs:    map[string]string{"id": args.Subnet},
+		Outputs:    map[string]string{"id": args.Subnet, "network": netID},
 		RequestIDs: ids,
 	}, nil
 }
