@@ -943,6 +943,12 @@ func previewDelete(ctx context.Context, env *tools.Env, args DeleteArgs, chk *to
 	if err != nil {
 		return nil, err
 	}
+	if tools.IsRef(args.Network) {
+		// It comes from an earlier step: nothing to look up before that
+		// step runs, and the gate checks it again then.
+		return &tools.Preview{Requests: []tools.Request{{Method: "DELETE", URL: c.ServiceURL("networks", args.Network)}},
+			Deletes: []tools.Dependent{{Kind: Kind, ID: args.Network, Name: args.Network, Fate: "deleted"}}}, nil
+	}
 	d, ok := tools.FetchedAs[*netDependents](chk)
 	if !ok || d.network.ID != args.Network {
 		n, err := Resolve(ctx, env, args.Network)

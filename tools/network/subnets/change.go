@@ -1157,6 +1157,12 @@ func previewDelete(ctx context.Context, env *tools.Env, args DeleteArgs, chk *to
 	if err != nil {
 		return nil, err
 	}
+	if tools.IsRef(args.Subnet) {
+		// It comes from an earlier step: nothing to look up before that
+		// step runs, and the gate checks it again then.
+		return &tools.Preview{Requests: []tools.Request{{Method: "DELETE", URL: c.ServiceURL("subnets", args.Subnet)}},
+			Deletes: []tools.Dependent{{Kind: Kind, ID: args.Subnet, Name: args.Subnet, Fate: "deleted"}}}, nil
+	}
 	d, ok := tools.FetchedAs[*subnetDependents](chk)
 	if !ok || d.subnet.ID != args.Subnet {
 		s, err := Resolve(ctx, env, args.Subnet)
