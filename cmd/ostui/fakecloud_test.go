@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -47,6 +48,14 @@ func setupScript(env *testscript.Env) error {
 		return err
 	}
 	env.Setenv("FAKECLOUD_YAML", yaml)
+	// $NETLAB_YAML is the same cloud's project "netlab", whose Neutron is
+	// stateful (fakeneutron_test.go): a file of its own, so the scripts
+	// that rely on one cloud in $FAKECLOUD_YAML still find one.
+	netlab := filepath.Join(env.WorkDir, "fake", "netlab.yaml")
+	if err := os.WriteFile(netlab, []byte(strings.Replace(strings.Replace(conf, "  fake:", "  netlab:", 1), "project_name: demo", "project_name: netlab", 1)), 0o600); err != nil {
+		return err
+	}
+	env.Setenv("NETLAB_YAML", netlab)
 	env.Setenv("FAKECLOUD_URL", srv.URL)
 	return nil
 }
@@ -57,6 +66,10 @@ type fakeCloud struct {
 	mu  sync.Mutex
 	// servers are stateful: an action changes the status the next GET sees.
 	servers map[string]*fakeServer
+	// netlab: the last token was for project "netlab", whose catalog
+	// points at a stateful Neutron (fakeneutron_test.go).
+	netlab  bool
+	neutron *fakeNeutron
 }
 
 type fakeServer struct {
@@ -161,6 +174,10 @@ func (f *fakeCloud) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Openstack-Request-Id", "req-fake-"+strings.Trim(strings.ReplaceAll(r.URL.Path, "/", "-"), "-"))
 	path := strings.TrimSuffix(r.URL.Path, "/")
 	if r.Method == http.MethodPost && path == "/identity/v3/auth/tokens" {
+		body, _ := io.ReadAll(r.Body)
+		f.mu.Lock()
+		f.netlab = strings.Contains(string(body), `"netlab"`)
+		f.mu.Unlock()
 		w.Header().Set("X-Subject-Token", fakeToken)
 		w.WriteHeader(http.StatusCreated)
 		fmt.Fprint(w, f.tokenBody())
@@ -169,6 +186,16 @@ func (f *fakeCloud) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Header.Get("X-Auth-Token") != fakeToken {
 		w.WriteHeader(http.StatusUnauthorized)
 		fmt.Fprint(w, `{"error": {"code": 401, "message": "The request you have made requires authentication."}}`)
+		return
+	}
+	if rest, ok := strings.CutPrefix(path, "/netlab"); ok {
+		f.mu.Lock()
+		if f.neutron == nil {
+			f.neutron = newFakeNeutron()
+		}
+		nn := f.neutron
+		f.mu.Unlock()
+		nn.serve(w, r, rest)
 		return
 	}
 	if f.serveServers(w, r, path) || f.serveSecurityGroups(w, r, path) {
@@ -214,6 +241,16 @@ func (f *fakeCloud) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// networkURL is Neutron's endpoint: the stateful one for "netlab".
+func (f *fakeCloud) networkURL() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.netlab {
+		return f.url + "/netlab"
+	}
+	return f.url + "/network"
+}
+
 func (f *fakeCloud) tokenBody() string {
 	expires := time.Now().Add(2 * time.Hour).UTC().Format("2006-01-02T15:04:05.000000Z")
 	issued := time.Now().UTC().Format("2006-01-02T15:04:05.000000Z")
@@ -229,5 +266,5 @@ func (f *fakeCloud) tokenBody() string {
 		ep("identity", "keystone", f.url+"/identity/v3"),
 		ep("compute", "nova", f.url+"/compute/v2.1"),
 		ep("image", "glance", f.url+"/image"),
-		ep("network", "neutron", f.url+"/network"))
+		ep("network", "neutron", f.networkURL()))
 }

@@ -150,7 +150,57 @@ func (s *Shell) vpcCreate(ctx context.Context, o vpc.Options) error {
 	if len(survey.Problems) > 0 {
 		return refusal("/vpc create "+o.Name, survey.Problems)
 	}
-	return s.submit(ctx, vpc.CreatePlan(o, survey.External.ID, vpcGoal(o, survey.External.Label())))
+	p := vpc.CreatePlan(o, survey.External.ID, vpcGoal(o, survey.External.Label()))
+	out, err := s.engine.Submit(ctx, p, noUndoOffer{s.approver()})
+	if err == nil || ctx.Err() != nil || out == nil || out.Exec == nil || out.Exec.Undo == nil || len(out.Exec.Undo.Steps) == 0 {
+		return err
+	}
+	s.takeApart(ctx, o.Name, p.Goal)
+	return err
+}
+
+// noUndoOffer answers the engine's offer to undo a failed /vpc create
+// with no: the engine's undo replays each step's inverse, each checked
+// against the cloud before any has run, and a network is not deletable
+// while the router interface an earlier undo step removes is still on
+// it. The teardown /vpc delete makes (takeApart) orders and checks the
+// same deletes properly.
+type noUndoOffer struct{ session.Approver }
+
+func (a noUndoOffer) Decide(ctx context.Context, req session.Request) (session.Decision, error) {
+	if req.Kind == session.ReviewUndo {
+		return session.Decision{}, nil
+	}
+	return a.Approver.Decide(ctx, req)
+}
+
+// takeApart offers, after /vpc create failed part-way, the plan of /vpc
+// delete for what it made: at a terminal the person is asked; in a
+// one-shot run approved with --yes it runs, so no half-built VPC is left.
+func (s *Shell) takeApart(ctx context.Context, name, goal string) {
+	f, err := vpc.Find(ctx, s.netReader(), name)
+	if err != nil || f.Empty() {
+		return
+	}
+	again := "/vpc delete " + quoteWord(name)
+	if s.Asker != nil {
+		answer, err := s.Asker(fmt.Sprintf("Take apart what was made (%s)? [y/N]: ", termtext.Safe(strings.Join(f.Parts(), "; "))))
+		if err != nil || !strings.HasPrefix(strings.ToLower(strings.TrimSpace(answer)), "y") {
+			fmt.Fprintf(s.IO.ErrOut, "left as it is; %s takes it apart\n", termtext.Safe(again))
+			return
+		}
+	} else {
+		fmt.Fprintf(s.IO.ErrOut, "%s failed part-way; --yes takes apart what it made (%s):\n", termtext.Safe(goal), termtext.Safe(strings.Join(f.Parts(), "; ")))
+	}
+	if b := f.Blockers(); len(b) > 0 {
+		fmt.Fprintln(s.IO.ErrOut, refusal(again, b).Error())
+		return
+	}
+	if _, err := s.engine.Submit(ctx, vpc.DeletePlan(f, "undo: "+goal), s.approver()); err != nil {
+		// The error returned is the create's; the teardown's is said here,
+		// so neither hides the other.
+		fmt.Fprintln(s.IO.ErrOut, "the undo failed too: "+termtext.SafeMultiline(s.explain(err).Error())+"\n"+termtext.Safe(again)+" takes apart what is left")
+	}
 }
 
 // refusal is one error listing every reason a command will not run.

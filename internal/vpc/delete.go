@@ -18,6 +18,8 @@ type Found struct {
 	Subnet  *netstate.Subnet
 	Router  *netstate.Router
 	Group   *netstate.Group
+	// Gateway names the external network of the router's gateway.
+	Gateway string
 	// Attached: the router has an interface on the subnet.
 	Attached bool
 	// OtherInterfaces are the router's interfaces on subnets not the
@@ -71,7 +73,7 @@ func (f *Found) Parts() []string {
 	if f.Router != nil {
 		gw := "no gateway"
 		if f.Router.GatewayNetworkID != "" {
-			gw = "gateway on " + f.Router.GatewayNetworkID
+			gw = "gateway on " + firstOf(f.Gateway, f.Router.GatewayNetworkID)
 		}
 		out = append(out, fmt.Sprintf("router %s (%s, %s)", f.Router.Label(), gw, f.Router.ID))
 	}
@@ -148,6 +150,17 @@ func Find(ctx context.Context, read netstate.Reader, name string) (*Found, error
 			f.Subnet.Label(), f.Subnet.NetworkID, f.Network.Label()))
 	}
 	routerPorts := map[string]bool{}
+	if f.Router != nil && f.Router.GatewayNetworkID != "" {
+		// Only to name it; an external network that cannot be read is
+		// shown by ID.
+		if ext, err := netstate.Networks(ctx, read, map[string]any{"external": true}); err == nil {
+			for _, n := range ext {
+				if n.ID == f.Router.GatewayNetworkID {
+					f.Gateway = n.Label()
+				}
+			}
+		}
+	}
 	if f.Router != nil {
 		ports, err := netstate.Ports(ctx, read, map[string]any{"router": f.Router.ID})
 		if err != nil {
@@ -246,31 +259,55 @@ func (f *Found) Blockers() []string {
 
 // DeletePlan is the inverse of CreatePlan for what exists: the
 // interface, the gateway, the router, the subnet, the network and the
-// group, each by ID.
+// group. A step whose preflight depends on an earlier step having run
+// (the router cannot go while it has the interface; the network not while
+// the interface's port is on it) names its resource by that step's
+// output, ${iface.router}: the gate then checks it right before it runs,
+// against the cloud as the earlier steps left it.
 func DeletePlan(f *Found, goal string) *plan.Plan {
 	p := &plan.Plan{ID: plan.NewID(), Goal: goal, Origin: plan.OriginSlash}
 	add := func(id, tool string, args map[string]any, why string) {
 		p.Steps = append(p.Steps, step(id, tool, args, why))
 	}
+	subnet := ""
+	if f.Subnet != nil {
+		subnet = f.Subnet.ID
+	}
 	if f.Router != nil {
+		router := f.Router.ID
 		if f.Attached {
 			add("iface", ToolRouterRemoveSubnet, map[string]any{"router": f.Router.ID, "subnet": f.Subnet.ID},
 				"detach the subnet from the router")
+			router, subnet = "${iface.router}", "${iface.subnet}"
 		}
 		if f.Router.GatewayNetworkID != "" {
 			add("gateway", ToolRouterUnset, map[string]any{"router": f.Router.ID, "external_gateway": true},
 				"clear the router's gateway (releases its external address)")
+			if !f.Attached {
+				router = "${gateway.id}"
+			}
 		}
-		add("router", ToolRouterDelete, map[string]any{"router": f.Router.ID}, "the VPC's router")
+		add("router", ToolRouterDelete, map[string]any{"router": router}, "the VPC's router")
 	}
 	if f.Subnet != nil {
-		add("subnet", ToolSubnetDelete, map[string]any{"subnet": f.Subnet.ID}, "the VPC's subnet")
+		add("subnet", ToolSubnetDelete, map[string]any{"subnet": subnet}, "the VPC's subnet")
 	}
 	if f.Network != nil {
-		add("net", ToolNetworkDelete, map[string]any{"network": f.Network.ID}, "the VPC's network")
+		network := f.Network.ID
+		if f.Subnet != nil {
+			network = "${subnet.network}"
+		}
+		add("net", ToolNetworkDelete, map[string]any{"network": network}, "the VPC's network")
 	}
 	if f.Group != nil {
 		add("sg", ToolGroupDelete, map[string]any{"group": f.Group.ID}, "the VPC's baseline security group")
 	}
 	return p
+}
+
+func firstOf(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
 }

@@ -283,6 +283,7 @@ func TestFindAndDeletePlan(t *testing.T) {
 			`subnet.list {"name":"demo-subnet"}`:     list(subnetCols, []any{"s1", "demo-subnet", "n1", "10.77.0.0/24", 4, "10.77.0.1"}),
 			`router.list {"name":"demo-router"}`:     list(routerCols, []any{"r1", "demo-router", "ACTIVE", true, "p", `{"network_id": "pub"}`}),
 			`security-group.list {"name":"demo-sg"}`: list(sgCols, []any{"g1", "demo-sg", "", "p"}),
+			`network.list {"external":true}`:         list(netCols, []any{"pub", "public", "ACTIVE", "admin", true, false, []string{}, "flat", true}),
 			`port.list {"router":"r1"}`: list(portCols,
 				[]any{"if1", "", "m", fixed("10.77.0.1", "s1"), "DOWN", []string{}, "network:router_interface"},
 				[]any{"gw1", "", "m", fixed("172.24.4.5", "pub-sub"), "DOWN", []string{}, "network:router_gateway"}),
@@ -296,9 +297,9 @@ func TestFindAndDeletePlan(t *testing.T) {
 	full := []stepView{
 		{"iface", "router.remove.subnet", map[string]any{"router": "r1", "subnet": "s1"}},
 		{"gateway", "router.unset", map[string]any{"router": "r1", "external_gateway": true}},
-		{"router", "router.delete", map[string]any{"router": "r1"}},
-		{"subnet", "subnet.delete", map[string]any{"subnet": "s1"}},
-		{"net", "network.delete", map[string]any{"network": "n1"}},
+		{"router", "router.delete", map[string]any{"router": "${iface.router}"}},
+		{"subnet", "subnet.delete", map[string]any{"subnet": "${iface.subnet}"}},
+		{"net", "network.delete", map[string]any{"network": "${subnet.network}"}},
 		{"sg", "security-group.delete", map[string]any{"group": "g1"}},
 	}
 	tests := []struct {
@@ -313,7 +314,21 @@ func TestFindAndDeletePlan(t *testing.T) {
 			r[`security-group.list {"name":"demo-sg"}`] = list(sgCols)
 			delete(r, `port.list {"router":"r1"}`)
 			delete(r, "port.list")
-		}, want: full[3:5]},
+		}, want: []stepView{
+			{"subnet", "subnet.delete", map[string]any{"subnet": "s1"}},
+			{"net", "network.delete", map[string]any{"network": "${subnet.network}"}},
+		}},
+		{name: "a router not attached and a lone network", change: func(r reads) {
+			r[`subnet.list {"name":"demo-subnet"}`] = list(subnetCols)
+			r[`security-group.list {"name":"demo-sg"}`] = list(sgCols)
+			r[`port.list {"router":"r1"}`].List.Rows = r[`port.list {"router":"r1"}`].List.Rows[1:]
+			r[`port.list {"network":"n1"}`].List.Rows = r[`port.list {"network":"n1"}`].List.Rows[1:]
+			delete(r, "port.list")
+		}, want: []stepView{
+			{"gateway", "router.unset", map[string]any{"router": "r1", "external_gateway": true}},
+			{"router", "router.delete", map[string]any{"router": "${gateway.id}"}},
+			{"net", "network.delete", map[string]any{"network": "n1"}},
+		}},
 		{name: "a server still on the network and in the group", change: func(r reads) {
 			r[`port.list {"network":"n1"}`].List.Rows = append(r[`port.list {"network":"n1"}`].List.Rows,
 				[]any{"vmp", "", "m", fixed("10.77.0.9", "s1"), "ACTIVE", []string{"g1"}, "compute:nova"})
@@ -338,6 +353,9 @@ func TestFindAndDeletePlan(t *testing.T) {
 			f, err := Find(t.Context(), r.read, "demo")
 			if err != nil {
 				t.Fatal(err)
+			}
+			if f.Router != nil && !strings.Contains(strings.Join(f.Parts(), "; "), "router demo-router (gateway on public, r1)") {
+				t.Errorf("parts = %q", f.Parts())
 			}
 			if diff := cmp.Diff(tt.blockers, f.Blockers()); diff != "" {
 				t.Errorf("blockers (-want +got):\n%s", diff)
