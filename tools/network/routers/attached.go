@@ -159,11 +159,11 @@ func gatewayAddresses(r *Router) string {
 // address.
 func gatewayDependent(r *Router, a *attached, netName, fate string) tools.Dependent {
 	addrs := gatewayAddresses(r)
-	fate = fmt.Sprintf("the gateway on network %s (%s): %s", netName, addrs, fate)
 	if a != nil && a.gateway != nil {
-		return tools.Dependent{Kind: "port", ID: a.gateway.ID, Name: a.gateway.Name, Fate: fate}
+		return tools.Dependent{Kind: "port", ID: a.gateway.ID, Name: a.gateway.Name,
+			Fate: fmt.Sprintf("the gateway on network %s (%s): %s", netName, addrs, fate)}
 	}
-	return tools.Dependent{Kind: "gateway", ID: addrs, Name: addrs, Fate: fate}
+	return tools.Dependent{Kind: "gateway", ID: addrs, Name: addrs, Fate: fmt.Sprintf("on network %s: %s", netName, fate)}
 }
 
 // addresses lists a port's addresses ("10.0.0.1, fd00::1").

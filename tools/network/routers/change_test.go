@@ -422,7 +422,7 @@ func TestUnset(t *testing.T) {
 		{
 			name: "a gateway", router: "r1",
 			info:   []string{"router r1 leaves network public: servers behind it can no longer reach outside, and its gateway address 203.0.113.7 is released"},
-			delete: []tools.Dependent{{Kind: "gateway", ID: "203.0.113.7", Name: "203.0.113.7", Fate: "the gateway on network public (203.0.113.7): deleted, its address released"}},
+			delete: []tools.Dependent{{Kind: "gateway", ID: "203.0.113.7", Name: "203.0.113.7", Fate: "on network public: deleted, its address released"}},
 		},
 		{
 			name: "a floating IP through it", router: "r1", fips: []string{fipJSON},
@@ -532,7 +532,7 @@ func TestDelete(t *testing.T) {
 			deletes: []string{
 				"router " + r1ID + ": deleted",
 				"port " + ifacePort + ": interface on subnet app (10.0.0.1): Neutron refuses the delete until it is removed",
-				"gateway 203.0.113.7: the gateway on network public (203.0.113.7): deleted with the router, its address released",
+				"gateway 203.0.113.7: on network public: deleted with the router, its address released",
 			},
 		},
 		{
@@ -543,7 +543,7 @@ func TestDelete(t *testing.T) {
 			deletes: []string{
 				"router " + r1ID + ": deleted",
 				"port " + ifacePort + ": interface on subnet app (10.0.0.1): removed first, its port deleted",
-				"gateway 203.0.113.7: the gateway on network public (203.0.113.7): deleted with the router, its address released",
+				"gateway 203.0.113.7: on network public: deleted with the router, its address released",
 			},
 		},
 		{
