@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/kriscelmer/os-tui/internal/secaudit"
 	"github.com/kriscelmer/os-tui/tools/network/secgroups"
@@ -293,12 +294,12 @@ func (t *Template) values(params map[string]string) (map[string]string, error) {
 }
 
 func fill(s string, values map[string]string) string {
-	return paramRef.ReplaceAllStringFunc(s, func(m string) string {
+	return paramRef().ReplaceAllStringFunc(s, func(m string) string {
 		return values[m[2:len(m)-1]]
 	})
 }
 
-var portsShape = regexp.MustCompile(`^\s*[0-9]+\s*([:-]\s*[0-9]+\s*)?$`)
+var portsShape = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\s*[0-9]+\s*([:-]\s*[0-9]+\s*)?$`) })
 
 func (spec RuleSpec) rule(values map[string]string, selfID string, resolve Resolver) (Rule, error) {
 	r := Rule{Direction: spec.Direction, EtherType: spec.EtherType, Description: fill(spec.Description, values)}
@@ -341,7 +342,7 @@ func (spec RuleSpec) rule(values map[string]string, selfID string, resolve Resol
 		if !hasPorts(r.Protocol) {
 			return Rule{}, fmt.Errorf("protocol %s takes no ports (ports %s); use tcp or udp, or leave ports out", r.Protocol, ports)
 		}
-		if !portsShape.MatchString(ports) {
+		if !portsShape().MatchString(ports) {
 			return Rule{}, fmt.Errorf("ports %q: write a port (22) or a range (8000:8080)", ports)
 		}
 		lo, hi, err := secaudit.ParsePorts(ports)

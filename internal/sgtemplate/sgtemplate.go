@@ -27,7 +27,9 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-var printer = message.NewPrinter(language.English)
+// printer, paramRef and portsShape are built on first use: the shell
+// starts without paying for templates it may never read.
+var printer = sync.OnceValue(func() *message.Printer { return message.NewPrinter(language.English) })
 
 //go:embed templates/*.yaml
 var shipped embed.FS
@@ -105,7 +107,7 @@ var compiled = sync.OnceValues(func() (*jsonschema.Schema, error) {
 })
 
 // paramRef is ${name} inside a template string.
-var paramRef = regexp.MustCompile(`\$\{([^}]*)\}`)
+var paramRef = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\$\{([^}]*)\}`) })
 
 // Parse reads one template document (YAML) and checks it against the
 // schema and for parameters used but not declared. source names it in
@@ -147,7 +149,7 @@ func Parse(b []byte, source string) (*Template, error) {
 	t.Source = source
 	for i, r := range t.Rules {
 		for _, s := range []string{r.Remote, r.Description, fmt.Sprint(r.Ports)} {
-			for _, m := range paramRef.FindAllStringSubmatch(s, -1) {
+			for _, m := range paramRef().FindAllStringSubmatch(s, -1) {
 				if _, ok := t.Params[m[1]]; !ok {
 					return nil, fmt.Errorf("%s: rule %d uses ${%s}, which is not under params", source, i+1, m[1])
 				}
@@ -165,7 +167,7 @@ func schemaProblems(ve *jsonschema.ValidationError) string {
 	walk = func(e *jsonschema.ValidationError) {
 		if len(e.Causes) == 0 {
 			where := "/" + strings.Join(e.InstanceLocation, "/")
-			lines = append(lines, fmt.Sprintf("  %s: %s", where, e.ErrorKind.LocalizedString(printer)))
+			lines = append(lines, fmt.Sprintf("  %s: %s", where, e.ErrorKind.LocalizedString(printer())))
 			return
 		}
 		for _, c := range e.Causes {
