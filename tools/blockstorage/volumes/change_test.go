@@ -381,7 +381,7 @@ func TestDelete(t *testing.T) {
 		{name: "in use", volume: cindertest.Object{"status": "in-use", "attachments": []cindertest.Object{{"server_id": "s1", "device": "/dev/vdb"}}},
 			block: "volume data is in use, attached to server web-1 on /dev/vdb; detach it first (/volume detach data), then delete it"},
 		{name: "has snapshots", snaps: true, block: "volume data has 2 snapshots (newer, older), and Cinder keeps a volume that has snapshots; delete them first (/volume snapshot delete) or give --cascade"},
-		{name: "cascade", snaps: true, cascade: true, warn: "--cascade deletes the 2 snapshots of volume data with it: newer, older"},
+		{name: "cascade", snaps: true, cascade: true, warn: "--cascade deletes 2 snapshots of volume data with it: newer, older"},
 		{name: "plain"},
 	}
 	for _, tt := range tests {
@@ -405,7 +405,7 @@ func TestDelete(t *testing.T) {
 			if tt.warn != "" {
 				oneContains(t, "warnings", cindertest.Findings(chk.Findings, tools.Warn), tt.warn)
 			}
-			oneContains(t, "infos", cindertest.Findings(chk.Findings, tools.Info), "its 1 backups are kept")
+			oneContains(t, "infos", cindertest.Findings(chk.Findings, tools.Info), "its 1 backup is kept")
 			if chk.Blocked() {
 				return
 			}

@@ -70,15 +70,15 @@ func checkDelete(ctx context.Context, env *tools.Env, args DeleteArgs) (*tools.C
 	}
 	switch {
 	case len(snaps) > 0 && !args.Cascade:
-		blockf(chk, "volume %s has %d snapshots (%s), and Cinder keeps a volume that has snapshots; delete them first (/volume snapshot delete) or give --cascade to delete them with it",
-			v.Label(), len(snaps), strings.Join(names, ", "))
+		blockf(chk, "volume %s has %s (%s), and Cinder keeps a volume that has snapshots; delete them first (/volume snapshot delete) or give --cascade to delete them with it",
+			v.Label(), plural(len(snaps), "snapshot", "snapshots"), strings.Join(names, ", "))
 	case len(snaps) > 0:
-		warnf(chk, "--cascade deletes the %d snapshots of volume %s with it: %s", len(snaps), v.Label(), strings.Join(names, ", "))
+		warnf(chk, "--cascade deletes %s of volume %s with it: %s", plural(len(snaps), "snapshot", "snapshots"), v.Label(), strings.Join(names, ", "))
 	}
 	// Backups outlive their volume; say so, since people often assume
 	// they go with it.
 	if bs, err := Backups(ctx, env, BackupListOpts{VolumeID: v.ID}); err == nil && len(bs) > 0 {
-		infof(chk, "its %d backups are kept; a backup restores into a new volume (/volume backup restore)", len(bs))
+		infof(chk, "its %s kept; a backup restores into a new volume (/volume backup restore)", plural(len(bs), "backup is", "backups are"))
 	}
 	return chk, nil
 }

@@ -274,7 +274,7 @@ func runSet(ctx context.Context, env *tools.Env, args SetArgs) (*tools.Result, e
 		}
 		res.Outputs["old_properties"] = string(tools.JSON(old))
 		res.Outputs["new_properties"] = string(tools.JSON(nonNil(added)))
-		note(fmt.Sprintf("%d properties set", len(args.Properties)), resp.Header)
+		note(plural(len(args.Properties), "property set", "properties set"), resp.Header)
 	}
 	if args.Bootable != nil && *args.Bootable != v.IsBootable() {
 		r := cindervolumes.SetBootable(ctx, c, v.ID, cindervolumes.BootableOpts{Bootable: *args.Bootable})
@@ -442,13 +442,13 @@ func runUnset(ctx context.Context, env *tools.Env, args UnsetArgs) (*tools.Resul
 		}
 		resp, err := c.Delete(ctx, c.ServiceURL("volumes", v.ID, "metadata", k), &gophercloud.RequestOpts{OkCodes: []int{200, 204}}) //nolint:bodyclose // closed by gophercloud
 		if err != nil {
-			res.Message = fmt.Sprintf("volume %s: %d properties removed", v.Label(), len(removed))
+			res.Message = fmt.Sprintf("volume %s: %s", v.Label(), plural(len(removed), "property removed", "properties removed"))
 			return res, fmt.Errorf("remove property %s of volume %s: %w", k, v.Label(), err)
 		}
 		removed[k] = prev
 		res.Outputs["removed_properties"] = string(tools.JSON(removed))
 		res.RequestIDs = append(res.RequestIDs, tools.RequestIDs(resp, err)...)
 	}
-	res.Message = fmt.Sprintf("volume %s: %d properties removed", v.Label(), len(removed))
+	res.Message = fmt.Sprintf("volume %s: %s", v.Label(), plural(len(removed), "property removed", "properties removed"))
 	return res, nil
 }

@@ -136,3 +136,11 @@ func warnf(chk *tools.Check, format string, a ...any) {
 func infof(chk *tools.Check, format string, a ...any) {
 	chk.Findings = append(chk.Findings, tools.Finding{Level: tools.Info, Text: fmt.Sprintf(format, a...)})
 }
+
+// plural is "1 snapshot", "2 snapshots".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
