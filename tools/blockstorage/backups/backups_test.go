@@ -90,7 +90,7 @@ func TestCreateCheck(t *testing.T) {
 		{name: "in use, forced", volume: attached, args: CreateArgs{Volume: "data", Force: true},
 			warn: "Cinder backs up a temporary snapshot of it"},
 		{name: "quota", args: CreateArgs{Volume: "data"}, setup: func(c *cindertest.Cinder) { c.Quota("backup_gigabytes", 995, 1000) },
-			block: "backup_gigabytes quota exceeded"},
+			block: "the backup_gigabytes quota is full: this project may hold 1000 GiB of backups and holds 995, so 10 GiB more does not fit (5 free)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -48,7 +48,7 @@ func TestCreate(t *testing.T) {
 		{name: "in use", volume: attached, block: "volume data is in use, attached to server web-1 on /dev/vdb; a snapshot of a disk in use may be inconsistent: give --force to take it anyway"},
 		{name: "in use, forced", volume: attached, force: true, warn: "volume data is attached to server web-1 on /dev/vdb; a snapshot of a disk in use holds what was on it mid-write"},
 		{name: "in error", volume: cindertest.Object{"status": "error"}, block: "volume data is error; it can be snapshotted only when it is available or in-use (with --force)"},
-		{name: "quota full", quota: 10, block: "snapshots quota exceeded"},
+		{name: "quota full", quota: 10, block: "the snapshots quota is full: this project may have 10 snapshots and has 10; delete one (/volume snapshot delete)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -36,7 +36,7 @@ func Preflight(ctx context.Context, env *tools.Env, chk *tools.Check, n Need) er
 	var needs []quota.Need
 	add := func(resource string, delta int) {
 		if delta != 0 {
-			needs = append(needs, quota.Need{Service: blockstorage.Service, Resource: resource, Delta: delta})
+			needs = append(needs, quota.Need{Service: blockstorage.Service, Resource: resource, Delta: delta, Full: full(resource, n.Type)})
 		}
 	}
 	if !n.TypeOnly {
@@ -84,4 +84,29 @@ func Preflight(ctx context.Context, env *tools.Env, chk *tools.Check, n Need) er
 	}
 	chk.Quota = kept
 	return nil
+}
+
+// full words a full block storage quota: what the project may have, what
+// it has, and what would work instead.
+func full(resource, typ string) func(tools.QuotaUse) string {
+	of := ""
+	if typ != "" && len(resource) > len(typ) && resource[len(resource)-len(typ)-1:] == "_"+typ {
+		of = " of type " + typ
+		resource = resource[:len(resource)-len(typ)-1]
+	}
+	return func(u tools.QuotaUse) string {
+		free := max(u.Limit-u.InUse, 0)
+		switch resource {
+		case "gigabytes":
+			return fmt.Sprintf("the %s quota is full: this project may hold %d GiB of volumes and snapshots%s and holds %d, so %d GiB more does not fit (%d free); give a smaller size, delete volumes or snapshots, or ask for more quota",
+				u.Resource, u.Limit, of, u.InUse, u.Delta, free)
+		case "backup_gigabytes":
+			return fmt.Sprintf("the backup_gigabytes quota is full: this project may hold %d GiB of backups and holds %d, so %d GiB more does not fit (%d free); delete old backups (/volume backup delete) or ask for more quota",
+				u.Limit, u.InUse, u.Delta, free)
+		}
+		what := map[string]string{"volumes": "volumes", "snapshots": "snapshots", "backups": "backups"}[resource]
+		fix := map[string]string{"volumes": "/volume delete", "snapshots": "/volume snapshot delete", "backups": "/volume backup delete"}[resource]
+		return fmt.Sprintf("the %s quota is full: this project may have %d %s%s and has %d; delete one (%s) or ask for more quota",
+			u.Resource, u.Limit, what, of, u.InUse, fix)
+	}
 }
