@@ -200,7 +200,7 @@ func (s *Shell) explain(err error) error {
 // one project's): what /security audit prints and /advise is given. The
 // overview view calls it too.
 func (s *Shell) SecurityAudit(ctx context.Context, project string) (*secaudit.Report, error) {
-	return secaudit.Run(ctx, s.listReader(), secaudit.Options{Project: project})
+	return secaudit.Audit(ctx, s.listReader(), secaudit.Options{Project: project})
 }
 
 // securityAudit is /security audit [--project [ID]].

@@ -63,9 +63,9 @@ type Finding struct {
 	Note string
 }
 
-// Audit weighs every group's rules. Findings come most serious first,
+// Grade weighs every group's rules. Findings come most serious first,
 // then by group, exposure and rule, so the same cloud reads the same way.
-func Audit(groups []Group) []Finding {
+func Grade(groups []Group) []Finding {
 	var out []Finding
 	for _, g := range groups {
 		for _, r := range g.Rules {
@@ -194,10 +194,10 @@ type Options struct {
 	Project string
 }
 
-// Run reads the groups, their rules and the ports and audits them. A port
+// Audit reads the groups, their rules and the ports and grades them. A port
 // list that cannot be read leaves severities unlowered and says so in
 // Skipped; groups or rules that cannot be read are an error.
-func Run(ctx context.Context, read Reader, opts Options) (*Report, error) {
+func Audit(ctx context.Context, read Reader, opts Options) (*Report, error) {
 	var filter map[string]any
 	if opts.Project != "" {
 		filter = map[string]any{"project": opts.Project}
@@ -228,7 +228,7 @@ func Run(ctx context.Context, read Reader, opts Options) (*Report, error) {
 	for _, g := range groups {
 		rep.Rules += len(g.Rules)
 	}
-	rep.Findings = Audit(groups)
+	rep.Findings = Grade(groups)
 	return rep, nil
 }
 

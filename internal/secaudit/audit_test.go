@@ -63,7 +63,7 @@ func TestFindingPerRisk(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var got []string
-			for _, f := range Audit([]Group{{ID: "g", Rules: []secgroups.Rule{tt.rule}, Ports: 1, PortsKnown: true}}) {
+			for _, f := range Grade([]Group{{ID: "g", Rules: []secgroups.Rule{tt.rule}, Ports: 1, PortsKnown: true}}) {
 				got = append(got, f.Severity.String()+" "+f.Exposure)
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
@@ -102,7 +102,7 @@ func TestParsePorts(t *testing.T) {
 	}
 }
 
-func TestAuditLowersUnusedGroups(t *testing.T) {
+func TestGradeLowersUnusedGroups(t *testing.T) {
 	db := rule("tcp", "5432", "0.0.0.0/0")
 	db.ID = "r-db"
 	all := rule("", "", "0.0.0.0/0")
@@ -118,7 +118,7 @@ func TestAuditLowersUnusedGroups(t *testing.T) {
 		Ports           int
 	}
 	var got []row
-	for _, f := range Audit(groups) {
+	for _, f := range Grade(groups) {
 		got = append(got, row{f.Severity, f.Group, f.Exposure, f.Ports})
 	}
 	want := []row{
@@ -168,7 +168,7 @@ func lists() map[string]*tools.List {
 	}
 }
 
-func TestRun(t *testing.T) {
+func TestAudit(t *testing.T) {
 	data := lists()
 	var asked []string
 	read := func(_ context.Context, tool string, args map[string]any) (*tools.List, error) {
@@ -178,7 +178,7 @@ func TestRun(t *testing.T) {
 		}
 		return data[tool], nil
 	}
-	rep, err := Run(t.Context(), read, Options{Project: "p1"})
+	rep, err := Audit(t.Context(), read, Options{Project: "p1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,7 +207,7 @@ func TestRun(t *testing.T) {
 	}
 }
 
-func TestRunWithoutPorts(t *testing.T) {
+func TestAuditWithoutPorts(t *testing.T) {
 	data := lists()
 	read := func(_ context.Context, tool string, _ map[string]any) (*tools.List, error) {
 		if tool == "port.list" {
@@ -215,7 +215,7 @@ func TestRunWithoutPorts(t *testing.T) {
 		}
 		return data[tool], nil
 	}
-	rep, err := Run(t.Context(), read, Options{})
+	rep, err := Audit(t.Context(), read, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -229,11 +229,11 @@ func TestRunWithoutPorts(t *testing.T) {
 	}
 }
 
-func TestRunFailsWithoutGroups(t *testing.T) {
+func TestAuditFailsWithoutGroups(t *testing.T) {
 	read := func(_ context.Context, tool string, _ map[string]any) (*tools.List, error) {
 		return nil, errors.New("network service: no endpoint")
 	}
-	_, err := Run(t.Context(), read, Options{})
+	_, err := Audit(t.Context(), read, Options{})
 	if err == nil || !strings.Contains(err.Error(), "read security groups: network service") {
 		t.Errorf("error = %v", err)
 	}
