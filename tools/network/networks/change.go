@@ -968,9 +968,13 @@ func previewDelete(ctx context.Context, env *tools.Env, args DeleteArgs, chk *to
 		pv.Deletes = append(pv.Deletes, tools.Dependent{Kind: "subnet", ID: s.ID, Name: s.Name, Fate: s.CIDR + ", deleted with the network"})
 	}
 	for _, p := range d.ports {
-		fate := "held by " + holder(ctx, env, p) + ": Neutron refuses the delete until it is freed"
+		who := "held by " + holder(ctx, env, p)
+		if p.DeviceOwner == "" {
+			who = "attached to nothing"
+		}
+		fate := who + ": Neutron refuses the delete until it is freed"
 		if p.AutoDeleted() {
-			fate = "held by " + holder(ctx, env, p) + ", deleted with the network"
+			fate = who + ", deleted with the network"
 		}
 		pv.Deletes = append(pv.Deletes, tools.Dependent{Kind: "port", ID: p.ID, Name: p.Name, Fate: fate})
 	}

@@ -178,9 +178,9 @@ type parsedCreate struct {
 
 // checkAddresses applies the address rules to a create's arguments,
 // normalising them in args (canonical range, pools as START-END, routes
-// the openstack way, the IP version and gateway filled in).
-func checkAddresses(args *CreateArgs, chk *tools.Check) (parsedCreate, bool) {
-	var pc parsedCreate
+// the openstack way, the IP version and gateway filled in). ok is false
+// when the range itself cannot be read, so nothing can be compared with it.
+func checkAddresses(args *CreateArgs, chk *tools.Check) (pc parsedCreate, ok bool) {
 	cidr, problem := ParseCIDR(args.SubnetRange)
 	if problem != "" {
 		block(chk, problem)
@@ -237,7 +237,7 @@ func checkAddresses(args *CreateArgs, chk *tools.Check) (parsedCreate, bool) {
 			block(chk, fmt.Sprintf("%s addressing needs a /64 range (EUI-64), and %s is a /%d", args.IPv6AddressMode, cidr, cidr.Bits()))
 		}
 	}
-	return pc, !chk.Blocked()
+	return pc, true
 }
 
 // normalisePools parses pools into out and returns them as START-END.
@@ -385,7 +385,7 @@ func checkCreate(ctx context.Context, env *tools.Env, args CreateArgs) (*tools.C
 		return nil, err
 	}
 	chk := &tools.Check{Targets: []tools.Target{{Kind: Kind, Name: args.Name}}}
-	pc, addressesOK := checkAddresses(&args, chk)
+	pc, rangeOK := checkAddresses(&args, chk)
 	who, err := networks.WhoIs(ctx, env)
 	if err != nil {
 		return nil, err
@@ -408,7 +408,7 @@ func checkCreate(ctx context.Context, env *tools.Env, args CreateArgs) (*tools.C
 			block(chk, fmt.Sprintf("network %s has an MTU of %d and IPv6 needs 1280 or more; raise it first (/network set %s --mtu 1280)", n.Name, *n.MTU, n.Name))
 		}
 	}
-	if addressesOK {
+	if rangeOK {
 		if err := checkOverlaps(ctx, c, networkID, pc.cidr, chk); err != nil {
 			return nil, err
 		}
@@ -1214,7 +1214,7 @@ func ownerText(ctx context.Context, env *tools.Env, p network.UsedPort) string {
 	case p.DeviceOwner != "":
 		return strings.TrimPrefix(p.DeviceOwner, "network:") + " " + p.DeviceID
 	}
-	return "unattached"
+	return "attached to nothing"
 }
 
 func runDelete(ctx context.Context, env *tools.Env, args DeleteArgs) (*tools.Result, error) {

@@ -151,7 +151,6 @@ func PoolProblems(p netip.Prefix, pools []AddrPool) []string {
 			continue
 		case !ok || pl.Start.Less(first) || lastHost.Less(pl.End):
 			out = append(out, fmt.Sprintf("allocation pool %s is not inside %s; pools lie within %s-%s", pl, p, first, lastHost))
-			continue
 		}
 		for _, q := range pools[:i] {
 			if pl.overlaps(q) {
