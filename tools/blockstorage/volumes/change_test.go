@@ -199,7 +199,7 @@ func TestExtend(t *testing.T) {
 		{name: "attached, online", size: 20, volume: cindertest.Object{"status": "in-use", "attachments": []cindertest.Object{{"server_id": "s1", "device": "/dev/vdb"}}},
 			info: "volume data is attached to server web-1 on /dev/vdb and is extended online", mv: "volume 3.42"},
 		{name: "attached, old cloud", size: 20, maxMV: "3.40", volume: cindertest.Object{"status": "in-use", "attachments": []cindertest.Object{{"server_id": "s1", "device": "/dev/vdb"}}},
-			block: "this cloud's block storage API has microversions up to 3.40; an attached volume can be extended from 3.42 on; detach it first (/volume detach data)"},
+			block: "this cloud's block storage API has microversions up to 3.40; an attached volume can be extended from 3.42 on; detach it first (/volume detach data web-1)"},
 		{name: "in error", size: 20, volume: cindertest.Object{"status": "error"},
 			block: "volume data is error; it can be extended only when it is available or in-use; a volume in error needs an administrator"},
 	}
@@ -379,7 +379,7 @@ func TestDelete(t *testing.T) {
 		warn    string
 	}{
 		{name: "in use", volume: cindertest.Object{"status": "in-use", "attachments": []cindertest.Object{{"server_id": "s1", "device": "/dev/vdb"}}},
-			block: "volume data is in use, attached to server web-1 on /dev/vdb; detach it first (/volume detach data), then delete it"},
+			block: "volume data is in use, attached to server web-1 on /dev/vdb; detach it first (/volume detach data web-1), then delete it"},
 		{name: "has snapshots", snaps: true, block: "volume data has 2 snapshots (newer, older), and Cinder keeps a volume that has snapshots; delete them first (/volume snapshot delete) or give --cascade"},
 		{name: "cascade", snaps: true, cascade: true, warn: "--cascade deletes 2 snapshots of volume data with it: newer, older"},
 		{name: "plain"},
@@ -449,7 +449,7 @@ func TestRevert(t *testing.T) {
 		{name: "grown since", snap: "newer", volume: cindertest.Object{"size": 20},
 			block: "volume data is 20 GiB but snapshot newer was taken at 10 GiB; Cinder reverts only a volume of its snapshot's size"},
 		{name: "attached", snap: "newer", volume: cindertest.Object{"status": "in-use", "attachments": []cindertest.Object{{"server_id": "s1", "device": "/dev/vdb"}}},
-			block: "volume data is in-use, attached to server web-1 on /dev/vdb; it can be reverted only when it is available; detach it first"},
+			block: "volume data is in-use, attached to server web-1 on /dev/vdb; it can be reverted only when it is available; detach it first with /volume detach data web-1"},
 		{name: "old cloud", snap: "newer", maxMV: "3.27", block: "this cloud's block storage API has microversions up to 3.27; reverting a volume to a snapshot needs 3.40"},
 	}
 	const oldSnap, newSnap = "0000aaaa-bbbb-4ccc-8ddd-eeeeeeee0001", "0000aaaa-bbbb-4ccc-8ddd-eeeeeeee0002"

@@ -54,7 +54,7 @@ func checkDelete(ctx context.Context, env *tools.Env, args DeleteArgs) (*tools.C
 		State:    fmt.Sprintf("%s snapshots=%d", v.State(), len(snaps))}
 	switch {
 	case v.Status == "in-use" || len(v.Attachments) > 0:
-		blockf(chk, "volume %s is in use, attached to %s; detach it first (/volume detach %s), then delete it", v.Label(), v.AttachedTo(ctx, env), v.Label())
+		blockf(chk, "volume %s is in use, attached to %s; detach it first (%s), then delete it", v.Label(), v.AttachedTo(ctx, env), v.DetachCommand(ctx, env))
 	case !slices.Contains(deleteFrom, v.Status):
 		f := v.Allows(ctx, env, Rule{Verb: "deleted", From: deleteFrom})
 		chk.Findings = append(chk.Findings, f)

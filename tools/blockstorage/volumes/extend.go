@@ -3,6 +3,7 @@ package volumes
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	cindervolumes "github.com/gophercloud/gophercloud/v2/openstack/blockstorage/v3/volumes"
 
@@ -85,7 +86,7 @@ func checkExtend(ctx context.Context, env *tools.Env, v *Volume, size int, chk *
 	}
 	if v.Status == "in-use" {
 		block, err := blockstorage.Require(ctx, env, blockstorage.ExtendInUseMicroversion,
-			"an attached volume can be extended from %s on; detach it first (/volume detach "+v.Label()+")")
+			"an attached volume can be extended from %s on; detach it first ("+strings.ReplaceAll(v.DetachCommand(ctx, env), "%", "%%")+")")
 		if err != nil {
 			return err
 		}

@@ -3,6 +3,7 @@ package volumes
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/gophercloud/gophercloud/v2"
 
@@ -43,7 +44,7 @@ func checkRevert(ctx context.Context, env *tools.Env, args RevertArgs) (*tools.C
 	}
 	chk := &tools.Check{Targets: []tools.Target{s.Target()}}
 	if f, err := blockstorage.Require(ctx, env, blockstorage.RevertMicroversion,
-		"reverting a volume to a snapshot needs %s; make a new volume from the snapshot instead (/volume create NAME --snapshot "+s.Label()+")"); err != nil {
+		"reverting a volume to a snapshot needs %s; make a new volume from the snapshot instead (/volume create NAME --snapshot "+strings.ReplaceAll(s.Label(), "%", "%%")+")"); err != nil {
 		return nil, err
 	} else if f != nil {
 		chk.Findings = append(chk.Findings, *f)

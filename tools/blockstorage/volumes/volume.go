@@ -55,6 +55,17 @@ func (v *Volume) AttachedTo(ctx context.Context, env *tools.Env) string {
 	return strings.Join(out, ", ")
 }
 
+// DetachCommand is the command that frees the volume from its server:
+// "/volume detach data web-1", or with SERVER to fill in when it is
+// attached to several.
+func (v *Volume) DetachCommand(ctx context.Context, env *tools.Env) string {
+	server := "SERVER"
+	if len(v.Attachments) == 1 {
+		server = blockstorage.ServerName(ctx, env, v.Attachments[0].ServerID, false)
+	}
+	return fmt.Sprintf("/volume detach %s %s", v.Label(), server)
+}
+
 // Rule is a verb's rule on a volume's status.
 type Rule struct {
 	// Verb completes "… can be VERB only when …": "extended".
@@ -77,7 +88,7 @@ func (v *Volume) Allows(ctx context.Context, env *tools.Env, r Rule) tools.Findi
 	hint := ""
 	switch {
 	case v.Status == "in-use" && !slices.Contains(r.From, "in-use"):
-		hint = fmt.Sprintf("; detach it first with /volume detach %s", v.Label())
+		hint = "; detach it first with " + v.DetachCommand(ctx, env)
 	case strings.HasSuffix(v.Status, "ing"):
 		hint = "; wait until it settles (/volume show " + v.Label() + ")"
 	case strings.HasPrefix(v.Status, "error"):
