@@ -233,7 +233,8 @@ func Load(dir string) (*Set, error) {
 	own := map[string]string{}
 	for _, e := range entries {
 		name := e.Name()
-		if e.IsDir() || !(strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml")) {
+		yamlFile := strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml")
+		if e.IsDir() || !yamlFile {
 			continue
 		}
 		path := filepath.Join(dir, name)
