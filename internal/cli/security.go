@@ -35,11 +35,32 @@ func (s *Shell) securityCommand(ctx context.Context, line []string) error {
 	if len(line) == 0 {
 		return &usageError{msg: securityUsage}
 	}
+	// Help for ostui's own /security commands; the tools' help is the
+	// router's, asked through /security-group below.
+	help := func(words []string) bool {
+		if slices.Contains(words, "-h") || slices.Contains(words, "--help") {
+			fmt.Fprintln(s.IO.Out, securityUsage)
+			return true
+		}
+		return false
+	}
 	switch line[0] {
+	case "-h", "--help", "help":
+		fmt.Fprintln(s.IO.Out, securityUsage)
+		return nil
 	case "audit":
+		if help(line) {
+			return nil
+		}
 		return s.securityAudit(ctx, line[1:])
 	case "group":
 		if len(line) > 1 {
+			switch line[1] {
+			case "templates", "diff", "apply":
+				if help(line) {
+					return nil
+				}
+			}
 			switch line[1] {
 			case "templates":
 				return s.securityTemplates(line[2:])
