@@ -171,7 +171,7 @@ func checkDelete(ctx context.Context, env *tools.Env, args DeleteArgs) (*tools.C
 	switch {
 	case ct.Objects > 0 && !args.Recursive:
 		swift.Block(chk, fmt.Sprintf("container %s holds %s (%s); add --recursive to delete them with it, or delete them first with /object delete",
-			ct.Name, swift.Plural(ct.Objects, "object"), swift.HumanBytes(ct.Bytes)))
+			ct.Name, swift.Plural(ct.Objects, "object"), swift.HumanBytes(contentBytes(ctx, c, ct))))
 	case ct.Objects > 0:
 		if found.entries, err = swift.ListObjects(ctx, c, ct.Name, swift.ListOptions{}); err != nil {
 			return nil, err
@@ -198,6 +198,24 @@ func checkDelete(ctx context.Context, env *tools.Env, args DeleteArgs) (*tools.C
 	}
 	chk.Fetched = found
 	return chk, nil
+}
+
+// onePage is as many objects as a refusal lists to size them.
+const onePage = 10000
+
+// contentBytes is what a container's objects hold, large objects at their
+// full size, when one listing page has them all; else Swift's own count
+// (in which a large object is its manifest).
+func contentBytes(ctx context.Context, c *gophercloud.ServiceClient, ct *swift.Container) int64 {
+	entries, err := swift.ListObjects(ctx, c, ct.Name, swift.ListOptions{Limit: onePage})
+	if err != nil || len(entries) >= onePage {
+		return ct.Bytes
+	}
+	var n int64
+	for _, e := range entries {
+		n += e.Bytes
+	}
+	return n
 }
 
 func previewDelete(ctx context.Context, env *tools.Env, args DeleteArgs, chk *tools.Check) (*tools.Preview, error) {

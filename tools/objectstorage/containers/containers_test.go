@@ -227,7 +227,7 @@ func TestDeleteCheck(t *testing.T) {
 	}{
 		{name: "empty", args: DeleteArgs{Container: "photos"}, wantReqs: []string{"DELETE /photos"}, wantGones: []string{"container photos"}},
 		{name: "not empty", args: DeleteArgs{Container: "photos"}, objects: 3,
-			block: "container photos holds 3 objects (1.1 KiB); add --recursive to delete them with it"},
+			block: "container photos holds 3 objects (2.9 KiB); add --recursive to delete them with it"},
 		{name: "recursive", args: DeleteArgs{Container: "photos", Recursive: true}, objects: 3,
 			warn:      "deletes 3 objects (2.9 KiB) in photos, then the container; objects cannot be recovered; the large object among them takes its segments with it",
 			wantReqs:  []string{"DELETE /photos/big.iso?multipart-manifest=delete", "POST /?bulk-delete=true", "DELETE /photos"},
@@ -238,7 +238,7 @@ func TestDeleteCheck(t *testing.T) {
 			fc := fakeSwift(t)
 			withInfo(fc, "")
 			headContainer(fc, "photos", map[string]string{"X-Container-Object-Count": fmt.Sprint(tt.objects), "X-Container-Bytes-Used": "1125"})
-			if tt.args.Recursive {
+			if tt.objects > 0 {
 				fc.HandleFunc("GET", prefix+"/photos", func(w http.ResponseWriter, r *http.Request) {
 					w.Header().Set("Content-Type", "application/json")
 					if r.URL.Query().Get("marker") != "" {
