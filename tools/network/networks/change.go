@@ -924,8 +924,11 @@ func checkDelete(ctx context.Context, env *tools.Env, args DeleteArgs) (*tools.C
 		chk.Findings = append(chk.Findings, tools.Finding{Level: tools.Block, Text: "Neutron refuses to delete a network with ports in use: " + p.InUse()})
 	}
 	if len(blocking) == 0 {
-		chk.Findings = append(chk.Findings, tools.Finding{Level: tools.Info, Text: fmt.Sprintf(
-			"no port keeps network %s in use; its %d subnet(s) go with it", n.label(), len(d.subnets))})
+		text := fmt.Sprintf("no port keeps network %s in use; it has no subnets", n.label())
+		if len(d.subnets) > 0 {
+			text = fmt.Sprintf("no port keeps network %s in use; its %d subnet(s) go with it", n.label(), len(d.subnets))
+		}
+		chk.Findings = append(chk.Findings, tools.Finding{Level: tools.Info, Text: text})
 	}
 	if n.External {
 		chk.Findings = append(chk.Findings, tools.Finding{Level: tools.Warn, Text: fmt.Sprintf(
