@@ -219,6 +219,14 @@ func place(ctx context.Context, env *tools.Env, f *FloatingIP) string {
 	return where
 }
 
+// placePort names the port a floating IP is on, without its address:
+// "port web-port of server web-1".
+func placePort(ctx context.Context, env *tools.Env, f *FloatingIP) string {
+	g := *f
+	g.FixedIP = nil
+	return place(ctx, env, &g)
+}
+
 // mapping is the port a floating IP is to map to, and the fixed address
 // on it; port is nil when the preflight could not settle on one.
 type mapping struct {
@@ -739,8 +747,8 @@ func runSet(ctx context.Context, env *tools.Env, args SetArgs) (*tools.Result, e
 		return &tools.Result{RequestIDs: tools.HeaderRequestIDs(r.Header)}, fmt.Errorf("update floating IP %s: %w", f.FloatingIP, err)
 	}
 	msg := fmt.Sprintf("floating IP %s updated", after.FloatingIP)
-	if p := str(after.PortID); p != "" {
-		msg = fmt.Sprintf("floating IP %s now maps to %s on port %s", after.FloatingIP, str(after.FixedIP), p)
+	if str(after.PortID) != "" {
+		msg = fmt.Sprintf("floating IP %s now maps to %s on %s", after.FloatingIP, str(after.FixedIP), placePort(ctx, env, after))
 	}
 	return &tools.Result{
 		Message:    msg,
@@ -804,7 +812,7 @@ func runUnset(ctx context.Context, env *tools.Env, args UnsetArgs) (*tools.Resul
 	if _, err := network.GetOne[FloatingIP](r.Result, "floatingip"); err != nil {
 		return &tools.Result{RequestIDs: tools.HeaderRequestIDs(r.Header)}, fmt.Errorf("disassociate floating IP %s: %w", f.FloatingIP, err)
 	}
-	msg := fmt.Sprintf("floating IP %s disassociated from port %s; it stays allocated to the project", f.FloatingIP, str(f.PortID))
+	msg := fmt.Sprintf("floating IP %s disassociated from %s; it stays allocated to the project", f.FloatingIP, placePort(ctx, env, f))
 	if str(f.PortID) == "" {
 		msg = fmt.Sprintf("floating IP %s was on no port", f.FloatingIP)
 	}

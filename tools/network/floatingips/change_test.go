@@ -284,6 +284,9 @@ func TestSet(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if res.Message != "floating IP 203.0.113.7 now maps to 10.0.0.5 on port web-port of server vm-1" {
+				t.Errorf("message = %q", res.Message)
+			}
 			undo := tl.Undo(chk.Resolved, res)
 			if undo == nil || undo.Tool != tt.undoTool || string(undo.Args) != tt.undoArgs {
 				t.Errorf("undo = %+v, want %s %s", undo, tt.undoTool, tt.undoArgs)
@@ -315,6 +318,9 @@ func TestUnsetAndDelete(t *testing.T) {
 	res, err := unset.Run(t.Context(), env, chk.Resolved)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if res.Message != "floating IP 203.0.113.7 disassociated from port web-port of server vm-1; it stays allocated to the project" {
+		t.Errorf("message = %q", res.Message)
 	}
 	undo := unset.Undo(chk.Resolved, res)
 	if undo == nil || undo.Tool != "floating-ip.set" || string(undo.Args) != `{"floating_ip":"`+fipID+`","port":"`+portID+`","fixed_ip_address":"10.0.0.5"}` {

@@ -424,7 +424,11 @@ func runCreate(ctx context.Context, env *tools.Env, args CreateArgs) (*tools.Res
 	for _, f := range p.FixedIPs {
 		ips = append(ips, f.IPAddress)
 	}
-	msg := fmt.Sprintf("port %s created on network %s", p.label(), p.NetworkID)
+	where := p.NetworkID
+	if n, err := networks.Resolve(ctx, env, p.NetworkID); err == nil && n.Name != "" {
+		where = n.Name
+	}
+	msg := fmt.Sprintf("port %s created on network %s", p.label(), where)
 	if len(ips) > 0 {
 		msg += " with " + strings.Join(ips, ", ")
 	}
@@ -1025,20 +1029,25 @@ func addresses(p *Port) string {
 }
 
 func runDelete(ctx context.Context, env *tools.Env, args DeleteArgs) (*tools.Result, error) {
+	// Read first, so the result names the port by the name people know.
+	p, err := Resolve(ctx, env, args.Port)
+	if err != nil {
+		return nil, err
+	}
 	c, err := network.Client(ctx, env)
 	if err != nil {
 		return nil, err
 	}
-	r := ports.Delete(ctx, c, args.Port)
+	r := ports.Delete(ctx, c, p.ID)
 	if r.Err != nil {
 		if gophercloud.ResponseCodeIs(r.Err, http.StatusNotFound) {
-			return nil, &tools.NotFoundError{Kind: Kind, Name: args.Port}
+			return nil, &tools.NotFoundError{Kind: Kind, Name: p.label()}
 		}
-		return &tools.Result{RequestIDs: tools.HeaderRequestIDs(r.Header)}, fmt.Errorf("delete port %s: %w", args.Port, r.Err)
+		return &tools.Result{RequestIDs: tools.HeaderRequestIDs(r.Header)}, fmt.Errorf("delete port %s: %w", p.label(), r.Err)
 	}
 	return &tools.Result{
-		Message:    fmt.Sprintf("port %s deleted", args.Port),
-		Outputs:    map[string]string{"id": args.Port},
+		Message:    fmt.Sprintf("port %s deleted", p.label()),
+		Outputs:    map[string]string{"id": p.ID},
 		RequestIDs: tools.HeaderRequestIDs(r.Header),
 	}, nil
 }

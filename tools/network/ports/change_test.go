@@ -94,6 +94,7 @@ func TestCreatePreviewRunUndo(t *testing.T) {
 		w.WriteHeader(http.StatusCreated)
 		fmt.Fprint(w, `{"port": {"id": "`+portID+`", "name": "vip", "network_id": "`+netID+`", "fixed_ips": [{"subnet_id": "`+subID+`", "ip_address": "10.0.0.50"}]}}`)
 	})
+	fc.Handle("GET", toolstest.NetworkPrefix+"/networks/"+netID, http.StatusOK, `{"network": `+appNet+`}`)
 	tl := toolstest.Tool(t, Tools(), "port.create")
 	args := json.RawMessage(`{"name":"vip","network":"` + netID + `","fixed_ips":[{"subnet":"` + subID + `","ip_address":"10.0.0.50"}],"no_security_group":true,"port_security_enabled":true,"allowed_address_pairs":[{"ip_address":"10.0.0.99"}]}`)
 	chk := &tools.Check{Targets: []tools.Target{{Kind: "port", Name: "vip"}, {Kind: "network", ID: netID, Name: "app"}}, Resolved: args}
@@ -116,7 +117,7 @@ func TestCreatePreviewRunUndo(t *testing.T) {
 	if diff := cmp.Diff(map[string]string{"id": portID, "name": "vip"}, res.Outputs); diff != "" {
 		t.Errorf("outputs (-want +got):\n%s", diff)
 	}
-	if res.Message != "port vip created on network "+netID+" with 10.0.0.50" || res.RequestIDs[0] != "req-port" {
+	if res.Message != "port vip created on network app with 10.0.0.50" || res.RequestIDs[0] != "req-port" {
 		t.Errorf("result = %+v", res)
 	}
 	undo := tl.Undo(args, res)
@@ -318,10 +319,12 @@ func TestDelete(t *testing.T) {
 
 func TestDeleteGone(t *testing.T) {
 	fc := toolstest.New(t)
+	// Gone between the read and the delete.
+	fc.Handle("GET", toolstest.NetworkPrefix+"/ports/"+portID, http.StatusOK, `{"port": `+portJSON("")+`}`)
 	fc.Handle("DELETE", toolstest.NetworkPrefix+"/ports/"+portID, http.StatusNotFound, `{"NeutronError": {"message": "Port not found"}}`)
 	_, err := toolstest.Tool(t, Tools(), "port.delete").Run(t.Context(), fc.Env(), json.RawMessage(`{"port": "`+portID+`"}`))
 	var nf *tools.NotFoundError
-	if err == nil || !strings.Contains(err.Error(), portID) || !asNotFound(err, &nf) {
+	if err == nil || !strings.Contains(err.Error(), "vip") || !asNotFound(err, &nf) {
 		t.Errorf("err = %v", err)
 	}
 }
