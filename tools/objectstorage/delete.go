@@ -158,7 +158,7 @@ func DeleteLarge(ctx context.Context, c *gophercloud.ServiceClient, container, n
 		Status string     `json:"Response Status"`
 		Errors [][]string `json:"Errors"`
 	}
-	resp, err := c.Delete(ctx, URL(c, container, name)+"?multipart-manifest=delete", &gophercloud.RequestOpts{
+	resp, err := c.Delete(ctx, URL(c, container, name)+"?multipart-manifest=delete", &gophercloud.RequestOpts{ //nolint:bodyclose // closed by gophercloud
 		OkCodes:      []int{http.StatusOK, http.StatusAccepted, http.StatusNoContent},
 		JSONResponse: &report,
 	})

@@ -83,7 +83,7 @@ func infoURL(endpoint string) string {
 // check.
 func GetInfo(ctx context.Context, c *gophercloud.ServiceClient) (*Info, error) {
 	var raw map[string]json.RawMessage
-	resp, err := c.Get(ctx, infoURL(c.Endpoint), &raw, &gophercloud.RequestOpts{
+	resp, err := c.Get(ctx, infoURL(c.Endpoint), &raw, &gophercloud.RequestOpts{ //nolint:bodyclose // closed by gophercloud
 		OkCodes: []int{http.StatusOK},
 	})
 	if err != nil {

@@ -314,7 +314,6 @@ func runSet(ctx context.Context, env *tools.Env, args SetArgs) (*tools.Result, e
 		}
 	}
 	r := accounts.Update(ctx, c, headers(changes, key))
-	key = ""
 	if r.Err != nil {
 		// gophercloud's error names the method, URL and answer, never
 		// the request's headers, so the key is not in it.

@@ -289,10 +289,9 @@ type recorder struct {
 	done     int64
 }
 
-func (r *recorder) Status(s string)       { r.statuses = append(r.statuses, s) }
-func (r *recorder) Bytes(done, _ int64)   { r.done = done }
-func (r *recorder) String() string        { return strings.Join(r.statuses, "\n") }
-func (r *recorder) last() (string, int64) { return r.statuses[len(r.statuses)-1], r.done }
+func (r *recorder) Status(s string)     { r.statuses = append(r.statuses, s) }
+func (r *recorder) Bytes(done, _ int64) { r.done = done }
+func (r *recorder) String() string      { return strings.Join(r.statuses, "\n") }
 
 func TestDeleteRecursiveRun(t *testing.T) {
 	fc := fakeSwift(t)
@@ -365,8 +364,8 @@ func TestSetCheck(t *testing.T) {
 		{name: "quota without the middleware", args: `{"container": "photos", "quota_bytes": "1M"}`,
 			block: "does not run the container_quotas middleware"},
 		{name: "quota below what it holds", args: `{"container": "photos", "quota_bytes": "1K", "quota_count": "2"}`, extra: `, "container_quotas": {}`,
-			have: map[string]string{"X-Container-Bytes-Used": "5000", "X-Container-Object-Count": "3"},
-			warn: "already holds 4.9 KiB, more than the quota",
+			have:    map[string]string{"X-Container-Bytes-Used": "5000", "X-Container-Object-Count": "3"},
+			warn:    "already holds 4.9 KiB, more than the quota",
 			headers: map[string]string{"X-Container-Meta-Quota-Bytes": "1024", "X-Container-Meta-Quota-Count": "2"},
 			changes: []string{"quota_bytes:  → 1024", "quota_count:  → 2"}},
 		{name: "versions location that does not exist", args: `{"container": "photos", "versions_location": "old"}`,

@@ -337,8 +337,9 @@ func check(ctx context.Context, env *tools.Env, ct *swift.Container, info *swift
 	}
 	if args.Versioning != nil && *args.Versioning {
 		info.Require(chk, swift.FeatureObjectVersioning, "Swift would refuse X-Versions-Enabled")
-		keeps := (ct.VersionsLocation != "" && !(args.VersionsLocation != nil && *args.VersionsLocation == "")) ||
-			(ct.HistoryLocation != "" && !(args.HistoryLocation != nil && *args.HistoryLocation == ""))
+		removing := func(p *string) bool { return p != nil && *p == "" }
+		keeps := (ct.VersionsLocation != "" && !removing(args.VersionsLocation)) ||
+			(ct.HistoryLocation != "" && !removing(args.HistoryLocation))
 		if keeps {
 			swift.Block(chk, fmt.Sprintf("container %s keeps versions in another container (X-Versions-Location or X-History-Location); remove that with /container unset %s --versions-location first", ct.Name, ct.Name))
 		}

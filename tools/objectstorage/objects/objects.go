@@ -214,7 +214,6 @@ func tempURL(ctx context.Context, env *tools.Env, args TempURLArgs) (*tools.Resu
 	u, err := objects.CreateTempURL(ctx, c, args.Container, args.Object, objects.CreateTempURLOpts{
 		Method: objects.HTTPMethod(args.Method), TTL: int(ttl / time.Second), Timestamp: now, TempURLKey: key, Digest: digest,
 	})
-	key = ""
 	if err != nil {
 		// gophercloud's errors name the digest or the URL, never the key.
 		return nil, fmt.Errorf("sign a temp URL for %s/%s: %w", args.Container, args.Object, err)

@@ -299,7 +299,7 @@ func (d *downloader) get(ctx context.Context, it download, overwrite bool) error
 		return fmt.Errorf("%s appeared since the check; nothing was overwritten (add --overwrite to replace it)", it.File)
 	}
 	dir := filepath.Dir(it.File)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o755); err != nil { //nolint:gosec // an ordinary folder for downloads, as mkdir makes it
 		return fmt.Errorf("create folder %s: %w", dir, err)
 	}
 	r := objects.Download(ctx, d.c, d.container, it.Object, nil)

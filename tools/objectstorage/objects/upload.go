@@ -149,19 +149,22 @@ func gather(root string, fi fs.FileInfo, prefix string) ([]upload, []string) {
 	var problems []string
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
+			// Say what cannot be read and go on: the review lists it.
 			problems = append(problems, fmt.Sprintf("cannot read %s: %v", path, errors.Unwrap(err)))
-			return nil
+			return nil //nolint:nilerr // reported as a problem above
 		}
 		if d.IsDir() {
 			return nil
 		}
-		info, err := os.Stat(path) // follows a link to a file
+		// Stat follows a link to a file; a dangling link, a socket or a
+		// device is no file to upload and is left out.
+		info, err := os.Stat(path)
 		if err != nil || !info.Mode().IsRegular() {
-			return nil
+			return nil //nolint:nilerr // skipped on purpose
 		}
 		rel, err := filepath.Rel(root, path)
 		if err != nil {
-			return nil
+			return nil //nolint:nilerr // cannot happen below root
 		}
 		name := filepath.ToSlash(rel)
 		if prefix != "" {
@@ -206,7 +209,7 @@ func prepare(ctx context.Context, c *gophercloud.ServiceClient, info *swift.Info
 	p := &uploadPlan{container: ct, source: path, folder: fi.IsDir(), segSize: DefaultSegmentSize, segments: ct.Name + "_segments"}
 	if args.SegmentSize != "" {
 		if p.segSize, err = swift.ParseSize(args.SegmentSize); err != nil {
-			return nil, []string{err.Error()}, nil
+			return nil, []string{err.Error()}, nil //nolint:nilerr // a problem sentence, not a failure
 		}
 		if p.segSize < 1 {
 			return nil, []string{"--segment-size must be at least 1 byte"}, nil
