@@ -29,8 +29,10 @@ type KeyringAPI interface {
 type systemKeyring struct{}
 
 func (systemKeyring) Get(service, user string) (string, error) { return keyring.Get(service, user) }
-func (systemKeyring) Set(service, user, password string) error { return keyring.Set(service, user, password) }
-func (systemKeyring) Delete(service, user string) error        { return keyring.Delete(service, user) }
+func (systemKeyring) Set(service, user, password string) error {
+	return keyring.Set(service, user, password)
+}
+func (systemKeyring) Delete(service, user string) error { return keyring.Delete(service, user) }
 
 // keyringBackend runs each call of api under timeout.
 type keyringBackend struct {
