@@ -147,7 +147,7 @@ func checkCreate(ctx context.Context, env *tools.Env, args CreateArgs) (*tools.C
 			Text: "every project already has a group named default, used by servers launched without one; a second default makes the name ambiguous"})
 	}
 	if args.Stateful != nil {
-		if ok, err := hasExtension(ctx, client, "stateful-security-group"); err != nil {
+		if ok, err := network.HasExtension(ctx, client, "stateful-security-group"); err != nil {
 			return nil, err
 		} else if !ok {
 			chk.Findings = append(chk.Findings, tools.Finding{Level: tools.Block,
@@ -166,18 +166,6 @@ func checkCreate(ctx context.Context, env *tools.Env, args CreateArgs) (*tools.C
 		return nil, err
 	}
 	return chk, nil
-}
-
-// hasExtension reports whether Neutron has the API extension alias.
-func hasExtension(ctx context.Context, c *gophercloud.ServiceClient, alias string) (bool, error) {
-	_, err := c.Get(ctx, c.ServiceURL("extensions", alias), nil, nil) //nolint:bodyclose // closed by gophercloud
-	switch {
-	case err == nil:
-		return true, nil
-	case gophercloud.ResponseCodeIs(err, http.StatusNotFound):
-		return false, nil
-	}
-	return false, fmt.Errorf("read network extension %s: %w", alias, err)
 }
 
 func createOpts(args CreateArgs) groups.CreateOpts {
