@@ -106,6 +106,9 @@ func run(ctx context.Context, args []string, ios *iostreams.IOStreams, getenv fu
 	if len(o.args) > 0 && o.args[0] == "mcp" {
 		return runMCP(ctx, ios, o.args[1:], o, getenv)
 	}
+	if len(o.args) > 0 && o.args[0] == "import" {
+		return runImport(ctx, ios, o.args[1:], getenv, importOptions{})
+	}
 	if len(o.args) > 0 && o.args[0] == "run" {
 		return runRecipe(ctx, ios, o, getenv)
 	}

@@ -123,6 +123,9 @@ var subcommands = []subcommandDef{
 		{name: "allow-changes", help: "let the client propose changes (each still asks the person)"},
 		{name: "http-any", help: "accept a non-loopback --http address (there is no login)"},
 	}},
+	{name: "import", args: "clouds.yaml|openrc.sh...", help: "merge Horizon downloads into clouds.yaml (secrets to the store)", values: "@files", flags: []flagDef{
+		{name: "dry-run", help: "print what would change (never a secret) and change nothing"},
+	}},
 	{name: "completion", args: "bash|zsh|fish", help: "print a shell completion script", values: "bash zsh fish"},
 	{name: "man", help: "print the manual page (roff)"},
 	{name: "version", help: "print the version", hidden: true},
