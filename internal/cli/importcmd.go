@@ -335,9 +335,9 @@ var openrcAuth = map[string]string{
 	"OS_PROJECT_ID": "project_id", "OS_TENANT_ID": "project_id",
 	"OS_USER_DOMAIN_NAME": "user_domain_name", "OS_USER_DOMAIN_ID": "user_domain_id",
 	"OS_PROJECT_DOMAIN_NAME": "project_domain_name", "OS_PROJECT_DOMAIN_ID": "project_domain_id",
-	"OS_APPLICATION_CREDENTIAL_ID": "application_credential_id",
+	"OS_APPLICATION_CREDENTIAL_ID":     "application_credential_id",
 	"OS_APPLICATION_CREDENTIAL_SECRET": "application_credential_secret",
-	"OS_APPLICATION_CREDENTIAL_NAME": "application_credential_name",
+	"OS_APPLICATION_CREDENTIAL_NAME":   "application_credential_name",
 }
 
 var openrcTop = map[string]string{
