@@ -157,8 +157,9 @@ func WriteTool(w io.Writer, t *tools.Tool, avail Available) {
 			if p.Type == "object" {
 				desc += " (repeatable)"
 			}
-			// A description that already names the negation says it better.
-			if neg := "--no-" + strings.TrimPrefix(p.Flag(), "--"); p.Type == "boolean" && !strings.Contains(desc, neg) {
+			// A description that already names the negation says it better,
+			// and a flag that is itself a negation (--no-fixed-ip) has none.
+			if neg := "--no-" + strings.TrimPrefix(p.Flag(), "--"); p.Type == "boolean" && !strings.Contains(desc, neg) && !strings.HasPrefix(p.Flag(), "--no-") {
 				desc += fmt.Sprintf(" (%s to turn off)", neg)
 			}
 			if len(p.Enum) > 6 {
