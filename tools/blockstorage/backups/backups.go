@@ -21,7 +21,7 @@ import (
 const Kind = "volume backup"
 
 // names is the completion kind of backups.
-const names = "volume-backup"
+const names = "volume.backup"
 
 // Backup is a cinder volume backup (the kernel's type).
 type Backup = volumes.Backup

@@ -133,7 +133,7 @@ func runCreate(ctx context.Context, env *tools.Env, args CreateArgs) (*tools.Res
 	if err != nil {
 		return nil, fmt.Errorf("create snapshot %s of volume %s: %w", args.Name, args.Volume, err)
 	}
-	env.Names.Remember("volume-snapshot", s.Name)
+	env.Names.Remember("volume.snapshot", s.Name)
 	return &tools.Result{
 		Message:    fmt.Sprintf("volume snapshot %s (%s) creating", s.Name, s.ID),
 		Outputs:    map[string]string{"id": s.ID, "name": s.Name},
@@ -204,7 +204,7 @@ func show(ctx context.Context, env *tools.Env, args ShowArgs) (*tools.Result, er
 	if err != nil {
 		return nil, err
 	}
-	env.Names.Remember("volume-snapshot", s.Name)
+	env.Names.Remember("volume.snapshot", s.Name)
 	props := s.Metadata
 	if props == nil {
 		props = map[string]string{}

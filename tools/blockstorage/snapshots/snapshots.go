@@ -72,7 +72,7 @@ func list(ctx context.Context, env *tools.Env, args ListArgs) (*tools.Result, er
 		})
 	}
 	names := network.Names(all, func(s Snapshot) string { return s.Name })
-	env.Names.Listed("volume-snapshot", args == (ListArgs{}), names...)
+	env.Names.Listed("volume.snapshot", args == (ListArgs{}), names...)
 	return &tools.Result{List: out}, nil
 }
 

@@ -14,7 +14,7 @@ import (
 )
 
 // names is the completion kind of volume types.
-const names = "volume-type"
+const names = "volume.type"
 
 // Tools returns the volume type tools.
 func Tools() []tools.Tool {
