@@ -219,6 +219,7 @@ type mcpCloud struct {
 func newMCPCloud(ios *iostreams.IOStreams, o *options, getenv func(string) string, reg *tools.Registry) *mcpCloud {
 	c := &mcpCloud{ios: ios, o: o, paths: DefaultPaths(getenv), reg: reg}
 	cfg, warnings, err := config.Load(o.flags, getenv)
+	fillStoredSecrets(cfg, getenv, ios.ErrOut)
 	c.cfg, c.cfgErr = cfg, err
 	for _, w := range warnings {
 		fmt.Fprintln(ios.ErrOut, "warning: "+w.String())

@@ -136,6 +136,7 @@ func (s *Shell) loadConfig() {
 	// config.Load moves a name and its ID together, so a project chosen
 	// by name here replaces a project ID from clouds.yaml.
 	cfg, warnings, err := config.Load(s.Flags, s.Getenv)
+	fillStoredSecrets(cfg, s.Getenv, s.IO.ErrOut)
 	s.cfg, s.warnings, s.cfgErr = cfg, warnings, err
 	s.conn, s.env = nil, nil
 	if s.engine != nil {
