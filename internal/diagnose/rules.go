@@ -704,7 +704,10 @@ func (d *diag) floatingIP() {
 		d.add(f)
 		return
 	}
-	f.Fix = []Step{{ID: "fip", Tool: "floating-ip.create", Args: map[string]any{"network": ext.ID, "port": port.ID},
+	// The description names the server first, so a person (and a cleanup
+	// by name prefix) can tell what the address is for.
+	f.Fix = []Step{{ID: "fip", Tool: "floating-ip.create", Args: map[string]any{"network": ext.ID, "port": port.ID,
+		"description": d.p.Server.Label() + ": made by /diagnose for " + d.q.Traffic()},
 		Why: fmt.Sprintf("a floating IP from %s, bound to the port", ext.Label())}}
 	f.Hint = fmt.Sprintf("/floating-ip create %s --port %s", ext.Label(), port.ID)
 	// A floating IP the project holds unbound may be kept for something

@@ -188,14 +188,14 @@ func TestDiagnose(t *testing.T) {
 		{
 			name: "no floating IP takes one from the gateway's network", mutate: func(p *Path) { p.FloatingIPs = nil },
 			want:  with(map[string]string{CheckFloatingIP: "fail"}),
-			steps: []Step{{ID: "fip", Tool: "floating-ip.create", Args: map[string]any{"network": extID, "port": portID}}},
+			steps: []Step{{ID: "fip", Tool: "floating-ip.create", Args: map[string]any{"network": extID, "port": portID, "description": "web-1: made by /diagnose for tcp port 22 from anywhere"}}},
 		},
 		{
 			name: "an unused floating IP is mentioned, not taken", mutate: func(p *Path) {
 				p.FloatingIPs = []netstate.FloatingIP{{ID: "fip-9", Address: "203.0.113.77", NetworkID: extID, Status: "DOWN"}}
 			},
 			want:  with(map[string]string{CheckFloatingIP: "fail"}),
-			steps: []Step{{ID: "fip", Tool: "floating-ip.create", Args: map[string]any{"network": extID, "port": portID}}},
+			steps: []Step{{ID: "fip", Tool: "floating-ip.create", Args: map[string]any{"network": extID, "port": portID, "description": "web-1: made by /diagnose for tcp port 22 from anywhere"}}},
 			hint:  "or bind one the project holds unused: /floating-ip set 203.0.113.77 --port " + portID,
 		},
 		{
@@ -209,7 +209,7 @@ func TestDiagnose(t *testing.T) {
 			// refuses a floating IP it cannot route.
 			steps: []Step{
 				{ID: "gateway", Tool: "router.set", Args: map[string]any{"router": routerID, "external_gateway": extID}},
-				{ID: "fip", Tool: "floating-ip.create", Args: map[string]any{"network": extID, "port": portID}},
+				{ID: "fip", Tool: "floating-ip.create", Args: map[string]any{"network": extID, "port": portID, "description": "web-1: made by /diagnose for tcp port 22 from anywhere"}},
 			},
 		},
 		{
