@@ -7,6 +7,8 @@
 package planner
 
 import (
+	"github.com/kriscelmer/os-tui/internal/secrets"
+
 	"context"
 	"encoding/json"
 	"errors"
@@ -111,7 +113,10 @@ var ErrTooManyCorrections = errors.New("the model's plans kept failing validatio
 // Modes "ask" and "advise" offer no way to propose changes.
 func (p *Planner) Turn(ctx context.Context, s *Session, system, mode, text string, h Hooks) error {
 	setSystem(s, system)
-	s.Messages = append(s.Messages, llm.Message{Role: llm.RoleUser, Content: text})
+	// What the person typed may hold a secret (a pasted key, "--property
+	// Temp-URL-Key=..."): the model never needs one, so it gets the same
+	// redaction as everything else that reaches it.
+	s.Messages = append(s.Messages, llm.Message{Role: llm.RoleUser, Content: secrets.RedactString(text)})
 	fns := Functions(p.Registry, p.Offered)
 	switch {
 	case readOnlyMode(mode):

@@ -121,6 +121,7 @@ func TestRedactString(t *testing.T) {
 		{"authorization with spaces", "Authorization: Bearer CANARY xyz\r\nHost: h", nil,
 			"Authorization: <redacted>\r\nHost: h"},
 		{"temp url key header", "X-Account-Meta-Temp-URL-Key-2: CANARY", nil, "X-Account-Meta-Temp-URL-Key-2: <redacted>"},
+		{"temp url key on a command line keeps the rest of the goal", "set --property Temp-URL-Key=CANARY on my account, then list", nil, "set --property Temp-URL-Key=<redacted> on my account, then list"},
 		{"temp url key typed", "/object store account set --property Temp-URL-Key=CANARY", nil,
 			"/object store account set --property Temp-URL-Key=<redacted>"},
 		{"temp url key property", "--property temp_url_key_2=CANARY", nil, "--property temp_url_key_2=<redacted>"},

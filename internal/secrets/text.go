@@ -14,12 +14,19 @@ const minSecretLen = 4
 
 // credentialHeader matches a credential header and its value in free text:
 // "X-Auth-Token: gAAAA...", "-H 'X-Auth-Token: ...'", "Authorization=Bearer
-// ...", "\"X-Subject-Token\": \"...\"", and the temp-URL key as the
-// openstack CLI spells it on a command line ("--property
-// Temp-URL-Key=...", which becomes a plan's goal). The value runs to the end of the line
-// or a quote, since an Authorization value may contain spaces.
+// ...", "\"X-Subject-Token\": \"...\"" (temp-URL keys have their own
+// rule, tempURLKey). The value runs to the end of the line or a quote,
+// since an Authorization value may contain spaces.
 var credentialHeader = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`(?i)\b(x-auth-token|x-subject-token|x-service-token|x-storage-token|x-auth-key|proxy-authorization|authorization|(?:x-(?:account|container)-meta-)?temp[-_]?url[-_]?key(?:[-_]?2)?)(["']?[ \t]*[:=][ \t]*["']?)([^\r\n"']*)`)
+	return regexp.MustCompile(`(?i)\b(x-auth-token|x-subject-token|x-service-token|x-storage-token|x-auth-key|proxy-authorization|authorization)(["']?[ \t]*[:=][ \t]*["']?)([^\r\n"']*)`)
+})
+
+// tempURLKey is a temp-URL key as a header or as the openstack CLI spells
+// it ("--property Temp-URL-Key=..."). Unlike an Authorization value it
+// never holds a space, so it ends at one: a goal typed on one line keeps
+// the words after the key.
+var tempURLKey = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)\b((?:x-(?:account|container)-meta-)?temp[-_]?url[-_]?key(?:[-_]?2)?)(["']?[ \t]*[:=][ \t]*["']?)([^\s"']*)`)
 })
 
 // RedactString returns s with every occurrence of each given secret, every
@@ -44,6 +51,7 @@ func RedactString(s string, secrets ...string) string {
 		s = pemPrivateBlock().ReplaceAllString(s, Placeholder)
 	}
 	s = credentialHeader().ReplaceAllString(s, "${1}${2}"+Placeholder)
+	s = tempURLKey().ReplaceAllString(s, "${1}${2}"+Placeholder)
 	s = keyValueSecret().ReplaceAllString(s, "${1}${2}"+Placeholder)
 	return chpasswdLine().ReplaceAllString(s, "${1}"+Placeholder)
 }
