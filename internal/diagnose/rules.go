@@ -13,8 +13,11 @@ import (
 
 // The checks, in the order the path is walked and reported.
 const (
-	CheckServer       = "server"
-	CheckPort         = "port"
+	CheckServer = "server"
+	CheckPort   = "port"
+	// CheckOtherPort is each of the server's other ports: not on this
+	// path, but a port down there is worth knowing.
+	CheckOtherPort    = "other port"
 	CheckPortSecurity = "port security"
 	CheckGroups       = "security group"
 	CheckFloatingIP   = "floating IP"
@@ -113,6 +116,7 @@ func Diagnose(p *Path, q Query) *Report {
 		return d.rep
 	}
 	d.port()
+	d.otherPorts()
 	d.groups()
 	d.routerLink()
 	d.gateway()
@@ -277,6 +281,29 @@ func (d *diag) port() {
 	default:
 		d.add(Finding{Check: CheckPort, Status: Fail, Text: fmt.Sprintf("%s is %s: Neutron has not bound it on the server's host", label, port.Status),
 			Hint: "the network agent on the server's host may be down: the cloud's admin can check it (openstack network agent list)"})
+	}
+}
+
+// otherPorts reports the server's ports not on this path.
+func (d *diag) otherPorts() {
+	for i := range d.p.Ports {
+		port := &d.p.Ports[i]
+		if port.ID == d.rep.Port.ID {
+			continue
+		}
+		var ips []string
+		for _, ip := range port.FixedIPs {
+			ips = append(ips, ip.IP)
+		}
+		label := fmt.Sprintf("port %s (%s)", short(port), strings.Join(ips, ", "))
+		switch {
+		case !port.AdminStateUp:
+			d.add(Finding{Check: CheckOtherPort, Status: Warn, Text: label + " is administratively down (not on this path)"})
+		case !strings.EqualFold(port.Status, "ACTIVE"):
+			d.add(Finding{Check: CheckOtherPort, Status: Warn, Text: fmt.Sprintf("%s is %s (not on this path)", label, port.Status)})
+		default:
+			d.add(Finding{Check: CheckOtherPort, Status: Pass, Text: label + " is ACTIVE (not on this path)"})
+		}
 	}
 }
 

@@ -260,6 +260,16 @@ func TestDiagnose(t *testing.T) {
 			steps: []Step{{ID: "net-up", Tool: "network.set", Args: map[string]any{"network": netID, "admin_state_up": true}}},
 		},
 		{
+			name: "a second port is reported, the one with the floating IP is walked", mutate: func(p *Path) {
+				second := p.Ports[0]
+				second.ID, second.Status = "port-2", "DOWN"
+				second.FixedIPs = []netstate.FixedIP{{SubnetID: subnetID, IP: "10.77.0.99"}}
+				p.Ports = append([]netstate.Port{second}, p.Ports...)
+			},
+			want: with(map[string]string{CheckOtherPort: "warn"}),
+			text: "port port-2 (10.77.0.99) is DOWN (not on this path)",
+		},
+		{
 			name: "no ports", mutate: func(p *Path) { p.Ports = nil },
 			want: map[string]string{CheckServer: "pass", CheckPort: "fail"},
 		},
