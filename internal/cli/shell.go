@@ -18,6 +18,7 @@ import (
 	"github.com/kriscelmer/os-tui/internal/config"
 	"github.com/kriscelmer/os-tui/internal/iostreams"
 	"github.com/kriscelmer/os-tui/internal/render"
+	"github.com/kriscelmer/os-tui/internal/secrets"
 	"github.com/kriscelmer/os-tui/internal/termtext"
 	"github.com/kriscelmer/os-tui/tools"
 )
@@ -409,8 +410,10 @@ func (s *Shell) Report(err error) {
 		err = cloud.Explain(err)
 	}
 	cs := s.IO.ColorScheme()
-	// Error text can carry names and messages from the cloud or a model.
-	msg := termtext.SafeMultiline(err.Error())
+	// Error text can carry names and messages from the cloud or a model,
+	// and echo what was typed ("unexpected argument password=..."): it is
+	// redacted like everything else ostui prints.
+	msg := termtext.SafeMultiline(secrets.RedactString(err.Error()))
 	first, rest, _ := strings.Cut(msg, "\n")
 	fmt.Fprintln(s.IO.ErrOut, cs.Red("error: ")+first)
 	if rest != "" {
