@@ -264,8 +264,8 @@ func (n *fakeNeutron) serve(w http.ResponseWriter, r *http.Request, path string)
 		return
 	}
 	parts := strings.Split(rest, "/")
-	switch {
-	case parts[0] == "extensions":
+	switch parts[0] {
+	case "extensions":
 		known := []string{"router", "external-net", "security-group", "port-security", "standard-attr-description", "standard-attr-tag", "extraroute", "quotas", "quota_details", "stateful-security-group"}
 		if len(parts) == 2 {
 			if slices.Contains(known, parts[1]) {
@@ -281,7 +281,7 @@ func (n *fakeNeutron) serve(w http.ResponseWriter, r *http.Request, path string)
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"extensions": exts})
 		return
-	case parts[0] == "quotas":
+	case "quotas":
 		// Generous limits; what is in use is counted from the store.
 		used := func(coll string) int { return len(n.res[coll]) }
 		q := func(c string, lim int) map[string]any {

@@ -131,7 +131,7 @@ func (s *Shell) diagnoseCommand(ctx context.Context, words []string) error {
 		return nil
 	}
 	if s.Asker == nil && !s.Yes {
-		fmt.Fprintln(s.IO.ErrOut, fmt.Sprintf("the fix is a plan of %d step(s); run /diagnose in the shell to review it, or with --yes to apply it", len(fix.Steps)))
+		fmt.Fprintf(s.IO.ErrOut, "the fix is a plan of %d step(s); run /diagnose in the shell to review it, or with --yes to apply it\n", len(fix.Steps))
 		return nil
 	}
 	fmt.Fprintln(s.IO.ErrOut, "The fix, as one plan:")
