@@ -38,18 +38,16 @@ const previousKey = "previous"
 // ownerGateway is the device owner of a router's external gateway port.
 const ownerGateway = "network:router_gateway"
 
-// interfaceOwners are the device owners of the ports that are a router's
-// interfaces on its subnets (legacy, DVR and HA routers). A router's other
-// ports (HA heartbeats, centralized SNAT) come and go with the router.
-var interfaceOwners = map[string]bool{
-	"network:router_interface":               true,
-	"network:router_interface_distributed":   true,
-	"network:ha_router_replicated_interface": true,
-}
-
 // IsInterface reports whether a port with this device owner is a
-// router's interface on a subnet.
-func IsInterface(deviceOwner string) bool { return interfaceOwners[deviceOwner] }
+// router's interface on a subnet (legacy, DVR and HA routers). A router's
+// other ports (HA heartbeats, centralized SNAT) come and go with it.
+func IsInterface(deviceOwner string) bool {
+	switch deviceOwner {
+	case "network:router_interface", "network:router_interface_distributed", "network:ha_router_replicated_interface":
+		return true
+	}
+	return false
+}
 
 func target(r *Router) tools.Target { return tools.Target{Kind: Kind, ID: r.ID, Name: r.Name} }
 
@@ -479,10 +477,14 @@ func pronoun(n int) string {
 }
 
 // extensionFor names the Neutron extension an admin-only flag needs.
-var extensionFor = map[string]string{
-	"--ha":                         "l3-ha",
-	"--distributed":                "dvr",
-	"--enable-snat/--disable-snat": "ext-gw-mode",
+func extensionFor(flag string) string {
+	switch flag {
+	case "--ha":
+		return "l3-ha"
+	case "--distributed":
+		return "dvr"
+	}
+	return "ext-gw-mode"
 }
 
 // adminFlags checks the admin-only flags a step uses: a cloud without
@@ -490,13 +492,13 @@ var extensionFor = map[string]string{
 // it, a note that a non-admin will be refused.
 func adminFlags(ctx context.Context, c *gophercloud.ServiceClient, chk *tools.Check, flags []string) error {
 	for _, f := range flags {
-		ok, err := network.HasExtension(ctx, c, extensionFor[f])
+		ok, err := network.HasExtension(ctx, c, extensionFor(f))
 		if err != nil {
 			return err
 		}
 		if !ok {
 			chk.Findings = append(chk.Findings, tools.Finding{Level: tools.Block,
-				Text: fmt.Sprintf("this cloud's Neutron has no %s extension, so it knows nothing of %s: leave it out", extensionFor[f], f)})
+				Text: fmt.Sprintf("this cloud's Neutron has no %s extension, so it knows nothing of %s: leave it out", extensionFor(f), f)})
 			continue
 		}
 		chk.Findings = append(chk.Findings, tools.Finding{Level: tools.Info,
