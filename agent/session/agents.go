@@ -50,3 +50,11 @@ func Truncate(s string, budget int) string { return planner.Truncate(s, budget) 
 // FunctionName is a tool's name as an agent calls it ("server.list" →
 // "server__list").
 func FunctionName(tool string) string { return planner.FunctionName(tool) }
+
+// Fence is a result as an agent reads it: redacted, cut to budget (0: the
+// default) and fenced as data, as every read tool's result is. A front
+// end that hands the model data it read itself (/advise's security
+// audit) fences it the same way.
+func Fence(tool string, res *tools.Result, budget int) string {
+	return planner.Fence(tool, res, budget)
+}
