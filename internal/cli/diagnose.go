@@ -10,7 +10,7 @@ import (
 	"sync"
 
 	"github.com/kriscelmer/os-tui/agent/gate"
-	"github.com/kriscelmer/os-tui/agent/planner"
+	"github.com/kriscelmer/os-tui/agent/session"
 	"github.com/kriscelmer/os-tui/internal/diagnose"
 	"github.com/kriscelmer/os-tui/internal/netstate"
 	"github.com/kriscelmer/os-tui/internal/termtext"
@@ -204,7 +204,7 @@ func (s *Shell) diagnosisForModel(ctx context.Context, topic string) string {
 				continue
 			}
 		}
-		out.WriteString(planner.Fence("diagnose", &tools.Result{Text: rep.ForModel()}, 0))
+		out.WriteString(session.Fence("diagnose", &tools.Result{Text: rep.ForModel()}, 0))
 		out.WriteString("\n")
 	}
 	if out.Len() == 0 {
