@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -23,7 +24,7 @@ import (
 
 // importSecretFields are the auth fields moved out of clouds.yaml into the
 // secret store, under cloud/NAME/FIELD.
-var importSecretFields = []string{"password", "application_credential_secret"}
+func importSecretFields() []string { return []string{"password", "application_credential_secret"} }
 
 // importedCloud is one entry read from a Horizon download.
 type importedCloud struct {
@@ -285,7 +286,7 @@ func readHorizonFile(path string) ([]importedCloud, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ostui import: %w", err)
 	}
-	if openrcExport.Match(b) {
+	if openrcExport().Match(b) {
 		c, err := parseOpenrc(bytes.NewReader(b))
 		if err != nil {
 			return nil, fmt.Errorf("ostui import: %s: %w", path, err)
@@ -314,7 +315,7 @@ func readHorizonFile(path string) ([]importedCloud, error) {
 func takeSecrets(entry map[string]any) map[string]string {
 	out := map[string]string{}
 	auth, _ := entry["auth"].(map[string]any)
-	for _, k := range importSecretFields {
+	for _, k := range importSecretFields() {
 		if v, ok := auth[k]; ok {
 			if s := fmt.Sprint(v); s != "" {
 				out[k] = s
@@ -325,25 +326,30 @@ func takeSecrets(entry map[string]any) map[string]string {
 	return out
 }
 
-var openrcExport = regexp.MustCompile(`(?m)^\s*export\s+OS_[A-Z_]+=`)
+// Built on first use: ostui's start pays nothing for a command it may never run.
+var openrcExport = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?m)^\s*export\s+OS_[A-Z_]+=`) })
 
 // openrcAuth maps OS_* variables to clouds.yaml auth fields; openrcTop to
 // the entry's top-level fields.
-var openrcAuth = map[string]string{
-	"OS_AUTH_URL": "auth_url", "OS_USERNAME": "username", "OS_USER_ID": "user_id",
-	"OS_PASSWORD": "password", "OS_PROJECT_NAME": "project_name", "OS_TENANT_NAME": "project_name",
-	"OS_PROJECT_ID": "project_id", "OS_TENANT_ID": "project_id",
-	"OS_USER_DOMAIN_NAME": "user_domain_name", "OS_USER_DOMAIN_ID": "user_domain_id",
-	"OS_PROJECT_DOMAIN_NAME": "project_domain_name", "OS_PROJECT_DOMAIN_ID": "project_domain_id",
-	"OS_APPLICATION_CREDENTIAL_ID":     "application_credential_id",
-	"OS_APPLICATION_CREDENTIAL_SECRET": "application_credential_secret",
-	"OS_APPLICATION_CREDENTIAL_NAME":   "application_credential_name",
-}
+var openrcAuth = sync.OnceValue(func() map[string]string {
+	return map[string]string{
+		"OS_AUTH_URL": "auth_url", "OS_USERNAME": "username", "OS_USER_ID": "user_id",
+		"OS_PASSWORD": "password", "OS_PROJECT_NAME": "project_name", "OS_TENANT_NAME": "project_name",
+		"OS_PROJECT_ID": "project_id", "OS_TENANT_ID": "project_id",
+		"OS_USER_DOMAIN_NAME": "user_domain_name", "OS_USER_DOMAIN_ID": "user_domain_id",
+		"OS_PROJECT_DOMAIN_NAME": "project_domain_name", "OS_PROJECT_DOMAIN_ID": "project_domain_id",
+		"OS_APPLICATION_CREDENTIAL_ID":     "application_credential_id",
+		"OS_APPLICATION_CREDENTIAL_SECRET": "application_credential_secret",
+		"OS_APPLICATION_CREDENTIAL_NAME":   "application_credential_name",
+	}
+})
 
-var openrcTop = map[string]string{
-	"OS_REGION_NAME": "region_name", "OS_INTERFACE": "interface", "OS_ENDPOINT_TYPE": "interface",
-	"OS_IDENTITY_API_VERSION": "identity_api_version", "OS_AUTH_TYPE": "auth_type", "OS_CACERT": "cacert",
-}
+var openrcTop = sync.OnceValue(func() map[string]string {
+	return map[string]string{
+		"OS_REGION_NAME": "region_name", "OS_INTERFACE": "interface", "OS_ENDPOINT_TYPE": "interface",
+		"OS_IDENTITY_API_VERSION": "identity_api_version", "OS_AUTH_TYPE": "auth_type", "OS_CACERT": "cacert",
+	}
+})
 
 // parseOpenrc reads the export lines of a Horizon openrc. A value that
 // refers to another variable ($OS_PASSWORD_INPUT, read with `read -sr`) is
@@ -371,13 +377,13 @@ func parseOpenrc(r io.Reader) (importedCloud, error) {
 		if v == "" {
 			continue
 		}
-		if f, ok := openrcAuth[k]; ok {
+		if f, ok := openrcAuth()[k]; ok {
 			if f == "password" || f == "application_credential_secret" {
 				c.secrets[f] = v
 				continue
 			}
 			auth[f] = v
-		} else if f, ok := openrcTop[k]; ok {
+		} else if f, ok := openrcTop()[k]; ok {
 			c.entry[f] = v
 		}
 	}
@@ -420,10 +426,10 @@ func importBaseName(entry map[string]any) string {
 	return "openstack"
 }
 
-var nameUnsafe = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+var nameUnsafe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[^A-Za-z0-9._-]+`) })
 
 func sanitizeName(s string) string {
-	s = strings.Trim(nameUnsafe.ReplaceAllString(s, "-"), "-")
+	s = strings.Trim(nameUnsafe().ReplaceAllString(s, "-"), "-")
 	if s == "" {
 		return "openstack"
 	}
