@@ -168,9 +168,6 @@ var allowed = map[edge]string{
 	{"tools/compute/servers", "tools/network/networks"}:     "tools owner: lookup to move into tools/network",
 	{"tools/compute/servers", "tools/network/ports"}:        "tools owner: lookup to move into tools/network",
 	{"tools/compute/servers", "tools/network/secgroups"}:    "tools owner: lookup to move into tools/network",
-	// tools owner: quota needs the current project; whoami.Current
-	// belongs in the tools root or a tools/identity kernel.
-	{"tools/quota", "tools/identity/whoami"}: "tools owner: current project to move into a kernel",
 }
 
 // check returns every problem with graph: rule violations not allowed,

@@ -48,7 +48,7 @@ func TestComplete(t *testing.T) {
 		{"/flo", []string{"floating ", "floating-ip "}, 3},
 		{"/floating ", []string{"ip"}, 0},
 		{"/floating ip l", []string{"list "}, 1},
-		{"/security group ", []string{"list ", "rule", "show "}, 0},
+		{"/security group ", []string{"create ", "delete ", "list ", "rule", "set ", "show "}, 0},
 		{"/server add f", []string{"floating", "floating-ip "}, 1},
 		{"/console log show ", []string{"db-1", "'web 2'", "web-1"}, 0},
 		{"/server image create web-1 --pro", []string{"--property"}, 5},

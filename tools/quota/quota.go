@@ -16,7 +16,6 @@ import (
 	neutronquotas "github.com/gophercloud/gophercloud/v2/openstack/networking/v2/extensions/quotas"
 
 	"github.com/kriscelmer/os-tui/tools"
-	"github.com/kriscelmer/os-tui/tools/identity/whoami"
 )
 
 // Tools returns the quota tool.
@@ -143,7 +142,7 @@ func Project(ctx context.Context, env *tools.Env, project string) (string, error
 	if project != "" {
 		return project, nil
 	}
-	id, err := whoami.Current(ctx, env)
+	id, err := tools.CurrentIdentity(ctx, env)
 	if err != nil {
 		return "", err
 	}

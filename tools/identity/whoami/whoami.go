@@ -5,10 +5,7 @@ package whoami
 import (
 	"context"
 	"fmt"
-	"sort"
 	"time"
-
-	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/tokens"
 
 	"github.com/kriscelmer/os-tui/tools"
 )
@@ -23,62 +20,8 @@ func Tools() []tools.Tool {
 // Args are the (no) arguments of whoami.
 type Args struct{}
 
-// Identity is what the current token says about the session. It never
-// holds the token itself.
-type Identity struct {
-	UserID, UserName, UserDomain          string
-	ProjectID, ProjectName, ProjectDomain string
-	Roles                                 []string
-	ExpiresAt                             time.Time
-}
-
 // now is the clock; tests replace it.
 var now = time.Now
-
-// Current reads the session's own token (GET /v3/auth/tokens with the
-// token as the subject) and returns who it belongs to. Other tools use it
-// for the current project's ID.
-func Current(ctx context.Context, env *tools.Env) (*Identity, error) {
-	client, err := env.Clients.ServiceClient(ctx, "identity")
-	if err != nil {
-		return nil, fmt.Errorf("identity service: %w", err)
-	}
-	token, err := env.Clients.Token(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("authenticate: %w", err)
-	}
-	r := tokens.Get(ctx, client, token)
-	tok, err := r.ExtractToken()
-	if err != nil {
-		return nil, fmt.Errorf("read the current token: %w", err)
-	}
-	user, err := r.ExtractUser()
-	if err != nil {
-		return nil, fmt.Errorf("read the current token's user: %w", err)
-	}
-	// A domain-scoped or unscoped token has no project; that is not an error.
-	project, err := r.ExtractProject()
-	if err != nil {
-		return nil, fmt.Errorf("read the current token's project: %w", err)
-	}
-	roles, err := r.ExtractRoles()
-	if err != nil {
-		return nil, fmt.Errorf("read the current token's roles: %w", err)
-	}
-	id := &Identity{
-		UserID: user.ID, UserName: user.Name, UserDomain: user.Domain.Name,
-		ExpiresAt: tok.ExpiresAt,
-		Roles:     []string{},
-	}
-	if project != nil {
-		id.ProjectID, id.ProjectName, id.ProjectDomain = project.ID, project.Name, project.Domain.Name
-	}
-	for _, role := range roles {
-		id.Roles = append(id.Roles, role.Name)
-	}
-	sort.Strings(id.Roles)
-	return id, nil
-}
 
 // left renders the time until expiry in whole minutes.
 func left(d time.Duration) string {
@@ -94,7 +37,7 @@ func left(d time.Duration) string {
 }
 
 func show(ctx context.Context, env *tools.Env, _ Args) (*tools.Result, error) {
-	id, err := Current(ctx, env)
+	id, err := tools.CurrentIdentity(ctx, env)
 	if err != nil {
 		return nil, err
 	}

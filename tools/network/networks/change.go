@@ -25,7 +25,6 @@ import (
 
 	"github.com/kriscelmer/os-tui/tools"
 	"github.com/kriscelmer/os-tui/tools/blockstorage"
-	"github.com/kriscelmer/os-tui/tools/identity/whoami"
 	"github.com/kriscelmer/os-tui/tools/network"
 	"github.com/kriscelmer/os-tui/tools/quota"
 )
@@ -148,7 +147,7 @@ type Caller struct {
 
 // WhoIs reads the caller from the session's token.
 func WhoIs(ctx context.Context, env *tools.Env) (*Caller, error) {
-	id, err := whoami.Current(ctx, env)
+	id, err := tools.CurrentIdentity(ctx, env)
 	if err != nil {
 		return nil, err
 	}
