@@ -70,6 +70,7 @@ import (
 	_ "os/signal"
 	_ "path"
 	_ "path/filepath"
+	_ "reflect"
 	_ "regexp"
 	_ "runtime"
 	_ "runtime/debug"
