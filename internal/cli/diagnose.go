@@ -96,6 +96,10 @@ func (s *Shell) Diagnose(ctx context.Context, q diagnose.Query) (*diagnose.Repor
 // diagnoseCommand is /diagnose: the findings, then the fix as one plan
 // through the gate when someone can approve it (a terminal, or --yes).
 func (s *Shell) diagnoseCommand(ctx context.Context, words []string) error {
+	if helpAsked(words) {
+		fmt.Fprintln(s.IO.Out, diagnoseUsage)
+		return nil
+	}
 	a, err := parseDiagnose(words)
 	if err != nil {
 		return &usageError{msg: termtext.Safe(err.Error()) + "\n" + diagnoseUsage}

@@ -253,3 +253,14 @@ func lastSwitch(values []string) bool {
 	b, err := strconv.ParseBool(values[len(values)-1])
 	return err == nil && b
 }
+
+// helpAsked reports a -h or --help among a built-in command's words: the
+// command prints its usage on standard output instead of running.
+func helpAsked(words []string) bool {
+	for _, w := range words {
+		if w == "-h" || w == "--help" {
+			return true
+		}
+	}
+	return false
+}

@@ -341,3 +341,27 @@ func TestRunRecipeFlagsComeFromTheTable(t *testing.T) {
 		})
 	}
 }
+
+func TestBuiltinsAndImportAnswerHelp(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"import", "--help"}, "usage: ostui import clouds.yaml|openrc.sh"},
+		{[]string{"import", "-h"}, "--dry-run shows what would change"},
+		{[]string{"--offline", "-c", "/vpc --help"}, "usage: /vpc create NAME --cidr CIDR"},
+		{[]string{"--offline", "-c", "/vpc create x -h"}, "usage: /vpc create NAME --cidr CIDR"},
+		{[]string{"--offline", "-c", "/diagnose --help"}, "usage: /diagnose SERVER"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			ios, _, out, errOut := iostreams.Test()
+			if code := Run(context.Background(), tt.args, ios, func(string) string { return "" }); code != ExitOK {
+				t.Errorf("exit code %d, want 0; stderr %q", code, errOut.String())
+			}
+			if !strings.Contains(out.String(), tt.want) {
+				t.Errorf("stdout %q does not contain %q", out.String(), tt.want)
+			}
+		})
+	}
+}

@@ -46,6 +46,15 @@ type importOptions struct {
 	now     func() time.Time
 }
 
+// importUsage is `ostui import --help`.
+const importUsage = `usage: ostui import clouds.yaml|openrc.sh... [--dry-run]
+
+Merges clouds.yaml and openrc files downloaded from Horizon into your
+clouds.yaml: each entry is named after its project, passwords and
+application-credential secrets move to the secret store (the OS keyring, or
+an encrypted file), and the old clouds.yaml is kept as a 0600 backup.
+--dry-run shows what would change and stores nothing.`
+
 // runImport is `ostui import FILE...`.
 func runImport(ctx context.Context, ios *iostreams.IOStreams, args []string, getenv func(string) string, iopts importOptions) error {
 	var files []string
@@ -53,15 +62,20 @@ func runImport(ctx context.Context, ios *iostreams.IOStreams, args []string, get
 		switch a {
 		case "--dry-run", "-dry-run":
 			iopts.dryRun = true
+		case "-h", "--help", "-help":
+			fmt.Fprintln(ios.Out, importUsage)
+			return nil
 		default:
 			if strings.HasPrefix(a, "-") {
-				return &usageError{msg: fmt.Sprintf("ostui import: unknown flag %s\nusage: ostui import clouds.yaml|openrc.sh... [--dry-run]", a)}
+				def, _ := subcommandNamed("import")
+				problem := flagProblem(fmt.Errorf("flag provided but not defined: %s", a), def.flags)
+				return &usageError{msg: "ostui import: " + problem + "\n" + importUsage}
 			}
 			files = append(files, a)
 		}
 	}
 	if len(files) == 0 {
-		return &usageError{msg: "usage: ostui import clouds.yaml|openrc.sh... [--dry-run]"}
+		return &usageError{msg: importUsage}
 	}
 	if iopts.now == nil {
 		iopts.now = time.Now

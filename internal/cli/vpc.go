@@ -28,6 +28,10 @@ func (s *Shell) vpcCommand(ctx context.Context, args []string) error {
 	if len(args) == 0 {
 		return &usageError{msg: vpcUsage}
 	}
+	if helpAsked(args) {
+		fmt.Fprintln(s.IO.Out, vpcUsage)
+		return nil
+	}
 	switch args[0] {
 	case "create":
 		o, err := parseVPCCreate(args[1:])
