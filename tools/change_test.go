@@ -37,7 +37,7 @@ func TestRefs(t *testing.T) {
 
 func TestLevelOrder(t *testing.T) {
 	// Danger is the most serious level a review sorts by, above Block.
-	if !(Info < Warn && Warn < Block && Block < Danger) {
+	if Info >= Warn || Warn >= Block || Block >= Danger {
 		t.Errorf("levels out of order: %d %d %d %d", Info, Warn, Block, Danger)
 	}
 	for l, want := range map[Level]string{Info: "info", Warn: "warn", Block: "block", Danger: "danger"} {

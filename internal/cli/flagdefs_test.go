@@ -299,7 +299,7 @@ func TestFlagProblemSuggestsTheClosestFlag(t *testing.T) {
 	}{
 		{[]string{"--os-clud", "x"}, "unknown flag --os-clud (did you mean --os-cloud?)"},
 		{[]string{"--yess"}, "unknown flag --yess (did you mean --yes?)"},
-		{[]string{"--read-onyl"}, "unknown flag --read-onyl (did you mean --read-only?)"},
+		{[]string{"--read-onl"}, "unknown flag --read-onl (did you mean --read-only?)"},
 		{[]string{"-x"}, "unknown flag -x\n"},
 		{[]string{"--completely-different"}, "unknown flag --completely-different\n"},
 		{[]string{"--timeout", "soon"}, `invalid value "soon" for flag -timeout`},

@@ -289,7 +289,7 @@ func (s *Store) warn(msg string) {
 
 // PassphraseEnv holds the encrypted file's passphrase for sessions with no
 // terminal (CI, `ostui mcp`).
-const PassphraseEnv = "OSTUI_CONFIG_ENCRYPTION_KEY"
+const PassphraseEnv = "OSTUI_CONFIG_ENCRYPTION_KEY" //nolint:gosec // the variable's name, not a credential
 
 // probeKey is looked up to learn whether the keyring answers.
 const probeKey = "ostui/probe"

@@ -112,15 +112,6 @@ func awaitVolume(id, name string, until ...string) *tools.Await {
 	return blockstorage.Await("volume", id, name, until, volumeFail)
 }
 
-// resolveArg resolves a volume argument, or returns nil for one that
-// names an earlier step's output.
-func resolveArg(ctx context.Context, env *tools.Env, nameOrID string) (*Volume, error) {
-	if tools.IsRef(nameOrID) {
-		return nil, nil
-	}
-	return Resolve(ctx, env, nameOrID)
-}
-
 // current reads the volume a preview is about: the one Check fetched, or
 // a fresh read (a dry run without a preflight).
 func current(ctx context.Context, env *tools.Env, chk *tools.Check, id string) (*Volume, error) {

@@ -29,7 +29,7 @@ func (f *FixedIPArg) UnmarshalJSON(b []byte) error {
 		kv, err := network.KeyValues("--fixed-ip", s, "subnet", "ip-address")
 		if err != nil {
 			*f = FixedIPArg{problem: err.Error()}
-			return nil
+			return nil //nolint:nilerr // kept as the argument's problem, which the preflight reports in a sentence
 		}
 		*f = FixedIPArg{Subnet: kv["subnet"], IPAddress: kv["ip-address"]}
 		return nil

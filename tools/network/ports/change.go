@@ -322,7 +322,7 @@ func checkMAC(ctx context.Context, env *tools.Env, c *gophercloud.ServiceClient,
 	hw, err := net.ParseMAC(mac)
 	if err != nil || len(hw) != 6 {
 		block(chk, "%s is not a MAC address (fa:16:3e:12:34:56)", mac)
-		return nil
+		return nil //nolint:nilerr // a malformed MAC is a finding, not a failure of the preflight
 	}
 	used, err := network.PortsOf(ctx, c, ports.ListOpts{NetworkID: n.ID, MACAddress: hw.String()})
 	if err != nil {

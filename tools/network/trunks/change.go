@@ -48,7 +48,7 @@ func (s *SubportArg) UnmarshalJSON(b []byte) error {
 		kv, err := network.KeyValues("--subport", spec, "port", "segmentation-type", "segmentation-id")
 		if err != nil {
 			*s = SubportArg{problem: err.Error()}
-			return nil
+			return nil //nolint:nilerr // kept as the argument's problem, which the preflight reports in a sentence
 		}
 		*s = SubportArg{Port: kv["port"], SegmentationType: kv["segmentation-type"]}
 		if id := kv["segmentation-id"]; id != "" {
