@@ -73,6 +73,24 @@ type Provider struct {
 	Flags []Flag
 	// Run performs the login.
 	Run func(ctx context.Context, req *Request) error
+	// Refresh, when set, renews an expired OAuth access token from the
+	// stored refresh token: it stores the new tokens (and expiry) under
+	// the profile's credential and returns the access token. The model
+	// secret resolver calls it before telling the person to log in
+	// again; an error from it ends in "run ostui login NAME".
+	Refresh func(ctx context.Context, r *Refresh) (accessToken string, err error)
+}
+
+// Refresh is what a provider's Refresh gets.
+type Refresh struct {
+	// Profile is the profile whose token expired (Model is set).
+	Profile *profile.Profile
+	// Credential is the secret-store prefix of its secrets:
+	// profile.SecretKey(Credential, profile.FieldRefreshToken).
+	Credential string
+	Store      SecretStore
+	HTTPClient *http.Client
+	Getenv     func(string) string
 }
 
 var (
