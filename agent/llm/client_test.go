@@ -398,13 +398,17 @@ func TestErrorsPeopleCanActOn(t *testing.T) {
 		cfg    func(url string) llm.Config
 		kind   error
 		want   []string
+		// notWant are remedies that belong to another context: a hint
+		// must appear only where it fixes something.
+		notWant []string
 	}{
 		{
-			name:   "401 names the variables, never the key",
-			script: llmtest.Script{{Status: 401, Text: "Incorrect API key provided: " + testKey}},
-			cfg:    openAIConfig,
-			kind:   llm.ErrAuth,
-			want:   []string{"the model endpoint refused the key (OPENAI_API_KEY / AZURE_OPENAI_API_KEY / GITHUB_TOKEN)", "check OPENAI_API_KEY"},
+			name:    "401 names the variables, never the key",
+			notWant: []string{"ostui login github", "ostui login azure", "ostui login cloud", "GITHUB_TOKEN"},
+			script:  llmtest.Script{{Status: 401, Text: "Incorrect API key provided: " + testKey}},
+			cfg:     openAIConfig,
+			kind:    llm.ErrAuth,
+			want:    []string{"the model endpoint at http://127.0.0.1:", "refused the key", "run `ostui login openai` (or set OPENAI_API_KEY)"},
 		},
 		{
 			name:   "401 on azure points at the azure key",
@@ -412,8 +416,29 @@ func TestErrorsPeopleCanActOn(t *testing.T) {
 			cfg: func(url string) llm.Config {
 				return llm.Config{Provider: "azure", BaseURL: strings.TrimSuffix(url, "/v1"), APIKey: testKey, AzureDeployment: "d"}
 			},
-			kind: llm.ErrAuth,
-			want: []string{"check AZURE_OPENAI_API_KEY"},
+			kind:    llm.ErrAuth,
+			want:    []string{"check AZURE_OPENAI_API_KEY"},
+			notWant: []string{"ostui login openai", "ostui login github", "ostui login cloud", "OPENAI_API_KEY or"},
+		},
+		{
+			name:   "401 on azure keeps azure's own guidance",
+			script: llmtest.Script{{Status: 401, Text: "Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource."}},
+			cfg: func(url string) llm.Config {
+				return llm.Config{Provider: "azure", BaseURL: strings.TrimSuffix(url, "/v1"), APIKey: testKey, AzureDeployment: "d"}
+			},
+			kind:    llm.ErrAuth,
+			want:    []string{"use a correct regional API endpoint", "AZURE_OPENAI_ENDPOINT"},
+			notWant: []string{"ostui login openai", "ostui login github"},
+		},
+		{
+			name:   "401 on github says to log in to github",
+			script: llmtest.Script{{Status: 401, Text: "Bad credentials"}},
+			cfg: func(url string) llm.Config {
+				return llm.Config{Provider: "github", BaseURL: url, APIKey: testKey, Model: "openai/gpt-4.1-mini"}
+			},
+			kind:    llm.ErrAuth,
+			want:    []string{"Bad credentials", "run `ostui login github`"},
+			notWant: []string{"ostui login openai", "ostui login azure", "ostui login cloud", "OPENAI_API_KEY"},
 		},
 		{
 			name:   "404 names the model",
@@ -457,6 +482,11 @@ func TestErrorsPeopleCanActOn(t *testing.T) {
 			for _, w := range tt.want {
 				if !strings.Contains(msg, w) {
 					t.Errorf("error %q lacks %q", msg, w)
+				}
+			}
+			for _, w := range tt.notWant {
+				if strings.Contains(msg, w) {
+					t.Errorf("error %q names %q, which is another context's remedy", msg, w)
 				}
 			}
 			if strings.Contains(msg, testKey) {

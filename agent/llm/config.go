@@ -54,6 +54,29 @@ type Config struct {
 	// MaxRetries bounds retries on 429, 5xx and connection errors:
 	// 0 means DefaultMaxRetries, negative means never retry.
 	MaxRetries int
+	// Remedy is what to do when the endpoint refuses the key, when the
+	// caller knows better than the provider's default (a profile's
+	// `ostui login openai --profile work`); see AuthRemedy.
+	Remedy string
+}
+
+// AuthRemedy is what a person should do when the endpoint refuses the
+// key. Each provider names its own remedy and no other's: an OpenAI key
+// is fixed with `ostui login openai`, a GitHub token with `ostui login
+// github`; Azure's answer carries its own guidance (wrong key or wrong
+// regional endpoint), so ostui adds only where its key and endpoint come
+// from.
+func (c Config) AuthRemedy() string {
+	if c.Remedy != "" {
+		return c.Remedy
+	}
+	switch c.provider() {
+	case ProviderAzure:
+		return "check " + EnvAzureKey + " and " + EnvAzureEndpoint + ", or run `ostui login azure`"
+	case ProviderGitHub:
+		return "run `ostui login github` (or set " + EnvGitHubToken + " to a token with the models:read permission)"
+	}
+	return "run `ostui login openai` (or set " + EnvOpenAIKey + ")"
 }
 
 // String describes the configuration for logs and /model without the key.

@@ -146,3 +146,48 @@ func TestConfigNeverPrintsTheKey(t *testing.T) {
 		t.Errorf("String() = %q, want %q", got, want)
 	}
 }
+
+// TestAuthRemedyStaysInItsContext: each provider's 401 names its own fix
+// and never another provider's login (a GitHub hint on an OpenAI key
+// would send a person to the wrong place).
+func TestAuthRemedyStaysInItsContext(t *testing.T) {
+	hints := map[string]string{
+		ProviderOpenAI: "ostui login openai",
+		ProviderAzure:  "ostui login azure",
+		ProviderGitHub: "ostui login github",
+	}
+	also := map[string]string{
+		ProviderOpenAI: EnvOpenAIKey,
+		ProviderAzure:  EnvAzureKey,
+		ProviderGitHub: EnvGitHubToken,
+	}
+	for provider, own := range hints {
+		t.Run(provider, func(t *testing.T) {
+			got := Config{Provider: provider}.AuthRemedy()
+			if !strings.Contains(got, own) || !strings.Contains(got, also[provider]) {
+				t.Errorf("AuthRemedy() = %q, want %q and %q", got, own, also[provider])
+			}
+			for other, hint := range hints {
+				if other != provider && strings.Contains(got, hint) {
+					t.Errorf("AuthRemedy() = %q names %q, which belongs to %s", got, hint, other)
+				}
+			}
+			for _, cloud := range []string{"ostui login cloud", "OS_PASSWORD"} {
+				if strings.Contains(got, cloud) {
+					t.Errorf("AuthRemedy() = %q names the cloud's remedy %q", got, cloud)
+				}
+			}
+		})
+	}
+	t.Run("empty provider is openai", func(t *testing.T) {
+		if got := (Config{}).AuthRemedy(); !strings.Contains(got, "ostui login openai") {
+			t.Errorf("AuthRemedy() = %q", got)
+		}
+	})
+	t.Run("a caller's remedy wins", func(t *testing.T) {
+		c := Config{Provider: ProviderOpenAI, Remedy: "run `ostui login openai --profile work`"}
+		if got := c.AuthRemedy(); got != c.Remedy {
+			t.Errorf("AuthRemedy() = %q, want %q", got, c.Remedy)
+		}
+	})
+}

@@ -107,7 +107,7 @@ func (c *client) explain(err error, attempts int) error {
 		switch {
 		case se.status == http.StatusUnauthorized || se.status == http.StatusForbidden:
 			kind = ErrAuth
-			msg = fmt.Sprintf("the model endpoint refused the key (OPENAI_API_KEY / AZURE_OPENAI_API_KEY / GITHUB_TOKEN); check %s: %v", c.keyVariable(), se)
+			msg = fmt.Sprintf("the model endpoint at %s refused the key: %v; %s", c.cfg.endpoint(), se, c.cfg.AuthRemedy())
 		case se.status == http.StatusNotFound:
 			kind = ErrNotFound
 			if c.cfg.provider() == ProviderAzure {
@@ -148,17 +148,6 @@ func (c *client) scrub(s string) string {
 		return s // too short to tell from ordinary text; nothing sane is this short
 	}
 	return strings.ReplaceAll(s, c.cfg.APIKey, "[REDACTED]")
-}
-
-func (c *client) keyVariable() string {
-	switch c.cfg.provider() {
-	case ProviderAzure:
-		return EnvAzureKey
-	case ProviderGitHub:
-		return EnvGitHubToken
-	default:
-		return EnvOpenAIKey
-	}
 }
 
 func (c *client) urlVariable() string {

@@ -84,7 +84,7 @@ func (c *client) explainDiscovery(err error) error {
 	switch {
 	case errors.As(err, &se) && (se.status == http.StatusUnauthorized || se.status == http.StatusForbidden):
 		kind = ErrAuth
-		msg = fmt.Sprintf("the server at %s refused the key when asked which models it serves (check %s): %v", url, EnvOpenAIKey, se)
+		msg = fmt.Sprintf("the server at %s refused the key when asked which models it serves: %v; %s", url, se, c.cfg.AuthRemedy())
 	case errors.As(err, &se):
 		kind = ErrModelNotNamed
 		msg = fmt.Sprintf("the server at %s did not list its models (%v); %s", url, se, set)

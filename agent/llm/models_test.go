@@ -77,7 +77,7 @@ func TestResolveModel(t *testing.T) {
 		},
 		{
 			name: "key refused, and not echoed", server: refuses,
-			wantKind: llm.ErrAuth, wantErr: []string{"refused the key", "check OPENAI_API_KEY", "[REDACTED]"},
+			wantKind: llm.ErrAuth, wantErr: []string{"refused the key", "ostui login openai", "OPENAI_API_KEY", "[REDACTED]"},
 		},
 	}
 	for _, tt := range tests {
