@@ -86,7 +86,7 @@ func NewRegistry(schemaFS fs.FS, baseURL string, tools []Tool) (*Registry, error
 				return nil, fmt.Errorf("tool %s is another name for %s, which is not a registered tool of its own", t.Name, t.As)
 			}
 			t.Effect, t.Service, t.Produces, t.Interruptible = src.Effect, src.Service, src.Produces, src.Interruptible
-			t.Run, t.Check, t.Preview, t.Undo = src.Run, src.Check, src.Preview, src.Undo
+			t.Run, t.Check, t.Preview, t.Undo, t.Expand = src.Run, src.Check, src.Preview, src.Undo, src.Expand
 		}
 		if t.Run == nil {
 			return nil, fmt.Errorf("tool %s has no Run function", t.Name)

@@ -100,9 +100,31 @@ type Tool struct {
 	// differently; it must not accept what the other's refuses.
 	As string
 
+	// Expand, when set, makes the tool a wizard: the gate replaces its
+	// step with the steps Expand returns before anything is checked (the
+	// load balancer wizard becomes the load balancer, its listener, pool,
+	// members and monitor), so the person approves, and the audit log
+	// records, each real change. nil steps mean the step stands as it is.
+	// Expand reads the cloud read-only, like Check; the steps it returns
+	// are not expanded again.
+	Expand ExpandFunc
+
 	// Spec is filled by the registry from the tool's schema.
 	Spec ArgSpec
 }
+
+// Step is one step of the plan a wizard tool expands into. Its ID is
+// unique within the expansion; Args may refer to earlier steps of the
+// same expansion as ${id.field}.
+type Step struct {
+	ID   string
+	Tool string
+	Args Args
+	Why  string
+}
+
+// ExpandFunc turns a wizard step into the steps that do its work.
+type ExpandFunc func(ctx context.Context, env *Env, args Args) ([]Step, error)
 
 // Slash returns the slash-command form of the tool's name: "server.list"
 // becomes "/server list".
@@ -168,6 +190,8 @@ type ChangeSpec[T any] struct {
 	Undo func(args T, res *Result) *Call
 	// Interruptible: see Tool.Interruptible.
 	Interruptible bool
+	// Expand: see Tool.Expand.
+	Expand func(ctx context.Context, env *Env, args T) ([]Step, error)
 }
 
 // ChangeTool builds a change or destroy tool from typed functions.
@@ -207,6 +231,15 @@ func ChangeTool[T any](s ChangeSpec[T]) Tool {
 			}
 			return s.Run(ctx, env, args)
 		},
+	}
+	if s.Expand != nil {
+		t.Expand = func(ctx context.Context, env *Env, raw Args) ([]Step, error) {
+			args, err := Decode[T](raw)
+			if err != nil {
+				return nil, err
+			}
+			return s.Expand(ctx, env, args)
+		}
 	}
 	if s.Undo != nil {
 		t.Undo = func(raw Args, res *Result) *Call {

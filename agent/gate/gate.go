@@ -231,6 +231,16 @@ func (g *Gate) Preflight(ctx context.Context, env *tools.Env, p *plan.Plan) (*Re
 		return nil, err
 	}
 	ro := cloud.WithReadOnly(ctx)
+	expanded, err := g.expand(ro, env, p)
+	if err != nil {
+		return nil, err
+	}
+	if expanded != p {
+		if err := g.Validate(expanded, caps); err != nil {
+			return nil, err
+		}
+		p = expanded
+	}
 	r := &Review{Plan: p, At: g.now()}
 	for _, s := range p.Steps {
 		tool, _ := g.Registry.Lookup(s.Tool)
@@ -261,6 +271,52 @@ func (g *Gate) Preflight(ctx context.Context, env *tools.Env, p *plan.Plan) (*Re
 	}
 	r.Quota = sumQuota(r.Steps)
 	return r, nil
+}
+
+// expand replaces each step of a wizard tool (one with Expand) by the
+// steps it expands into, so what is checked, approved, run and audited
+// is every real change. In a plan of several steps the expanded steps'
+// IDs (and their references to one another) are prefixed with the
+// wizard step's ID, so they cannot collide with the plan's own. p itself
+// is returned when nothing expands.
+func (g *Gate) expand(ctx context.Context, env *tools.Env, p *plan.Plan) (*plan.Plan, error) {
+	var out *plan.Plan
+	for i, s := range p.Steps {
+		tool, _ := g.Registry.Lookup(s.Tool)
+		var steps []tools.Step
+		if tool != nil && tool.Expand != nil && len(tools.Refs(s.Args)) == 0 {
+			var err error
+			if steps, err = tool.Expand(ctx, env, s.Args); err != nil {
+				return nil, fmt.Errorf("step %s (%s): %w", s.ID, tool.Slash(), err)
+			}
+		}
+		if steps == nil {
+			if out != nil {
+				out.Steps = append(out.Steps, s)
+			}
+			continue
+		}
+		if out == nil {
+			out = &plan.Plan{ID: p.ID, Goal: p.Goal, Origin: p.Origin, Steps: append([]plan.Step{}, p.Steps[:i]...)}
+		}
+		prefix := ""
+		if len(p.Steps) > 1 {
+			prefix = s.ID + "-"
+		}
+		for _, e := range steps {
+			args := string(e.Args)
+			if prefix != "" {
+				for _, o := range steps {
+					args = strings.ReplaceAll(args, "${"+o.ID+".", "${"+prefix+o.ID+".")
+				}
+			}
+			out.Steps = append(out.Steps, plan.Step{ID: prefix + e.ID, Tool: e.Tool, Args: []byte(args), Why: e.Why})
+		}
+	}
+	if out == nil {
+		return p, nil
+	}
+	return out, nil
 }
 
 // sumQuota adds up each resource's delta across steps; InUse and Limit
