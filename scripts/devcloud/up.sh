@@ -89,6 +89,7 @@ start_keystone
 
 step keystone-catalog
 seed_keystone
+seed_totp
 write_client_config
 
 step db-wait

@@ -49,6 +49,32 @@ echo "== keystone"
 run admin token issue -f value -c expires > /dev/null
 echo "\$ admin catalog list -f value -c Type"
 admin catalog list -f value -c Type | sort | tr '\n' ' '; echo
+echo "== keystone totp (totp-user: a password alone gets a receipt, + passcode a token)"
+echo "\$ python3 - $DEVCLOUD_DIR/totp-user.secret   # password, receipt, passcode"
+/usr/bin/python3 - "$DEVCLOUD_DIR/totp-user.secret" <<'PY'
+import base64, hashlib, hmac, json, struct, sys, time, urllib.error, urllib.request
+KS = "http://127.0.0.1:5000/v3/auth/tokens"
+def totp(secret):
+    h = hmac.new(base64.b32decode(secret), struct.pack(">Q", int(time.time()) // 30), hashlib.sha1).digest()
+    o = h[-1] & 15
+    return "%06d" % ((struct.unpack(">I", h[o:o + 4])[0] & 0x7fffffff) % 1000000)
+def post(method, body, headers={}):
+    user = {"name": "totp-user", "domain": {"name": "Default"}}
+    user.update(body)
+    data = {"auth": {"identity": {"methods": [method], method: {"user": user}},
+                     "scope": {"project": {"name": "demo", "domain": {"name": "Default"}}}}}
+    req = urllib.request.Request(KS, json.dumps(data).encode(), dict({"Content-Type": "application/json"}, **headers))
+    try:
+        return urllib.request.urlopen(req, timeout=30)
+    except urllib.error.HTTPError as e:
+        return e
+r = post("password", {"password": "devcloud"})
+receipt = r.headers.get("Openstack-Auth-Receipt")
+assert r.status == 401 and receipt, "password alone: want 401 with a receipt, got %s" % r.status
+r = post("totp", {"passcode": totp(open(sys.argv[1]).read().strip())}, {"Openstack-Auth-Receipt": receipt})
+assert r.status == 201, "receipt + passcode: want 201, got %s" % r.status
+print("  totp-user: receipt, then a token")
+PY
 echo "== glance, neutron"
 run os image show cirros -f value -c status
 run os network show private -f value -c status

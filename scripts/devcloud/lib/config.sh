@@ -61,6 +61,9 @@ configure_keystone() {
 [DEFAULT]
 [database]
 connection = $(db_url keystone)
+[auth]
+# the defaults plus totp: the devcloud's totp-user logs in with password + passcode
+methods = external,password,token,oauth1,mapped,application_credential,totp
 [token]
 provider = fernet
 expiration = 86400

@@ -31,6 +31,25 @@ seed_keystone() {
   echo "$fp" > "$DATA/.keystone-catalog"
 }
 
+# seed_totp: totp-user (member of demo) with a TOTP credential and multi-factor rules
+# (password + totp, or an application credential). The base32 seed is made once and kept
+# in totp-user.secret (0600) for verify.sh and the e2e tests; skipped when neither the
+# seed nor the script changed since the last run (data/.keystone-totp).
+seed_totp() {
+  local f="$DEVCLOUD_DIR/totp-user.secret" fp
+  if [ ! -s "$f" ]; then
+    ( umask 077; "$PY" -c 'import base64, os; print(base64.b32encode(os.urandom(20)).decode())' > "$f" )
+  fi
+  chmod 600 "$f"
+  fp=$( { cat "$f"; printf '%s\n' "$PASSWORD"; cat "$DEVCLOUD_SRC/py/totp_setup.py"; } | sha256sum | cut -d' ' -f1)
+  if [ "$(cat "$DATA/.keystone-totp" 2>/dev/null)" = "$fp" ]; then
+    say "keystone totp user unchanged"
+    return 0
+  fi
+  run_log "$PY" "$DEVCLOUD_SRC/py/totp_setup.py" "$KS_URL" "$PASSWORD" "$f"
+  echo "$fp" > "$DATA/.keystone-totp"
+}
+
 # write_client_config: clouds.yaml (0600) with clouds devcloud-admin and devcloud (demo),
 # and openrc-admin / openrc-demo
 write_client_config() {
@@ -55,6 +74,19 @@ write_client_config() {
     interface: public
 EOF
     done
+    # no password: `ostui login cloud --cloud devcloud-totp` asks for it and the passcode
+    cat <<EOF
+  devcloud-totp:
+    auth:
+      auth_url: $KS_URL/v3
+      username: totp-user
+      project_name: demo
+      user_domain_name: Default
+      project_domain_name: Default
+    region_name: $REGION
+    identity_api_version: 3
+    interface: public
+EOF
   } | put "$DEVCLOUD_DIR/clouds.yaml" client 600
   for user in admin demo; do
     put "$DEVCLOUD_DIR/openrc-$user" client 600 <<EOF
