@@ -323,8 +323,13 @@ func (s *memStore) Set(_ context.Context, key, value string) (string, error) {
 	return "memory", nil
 }
 
+func (s *memStore) Delete(_ context.Context, key string) error {
+	delete(s.m, key)
+	return nil
+}
+
 func TestSource(t *testing.T) {
-	const key = "provider/github/oauth_token"
+	const prefix = "provider/github"
 	const hint = "run `ostui login github`"
 	tests := []struct {
 		name       string
@@ -398,11 +403,11 @@ func TestSource(t *testing.T) {
 				if tt.expiresIn != 0 {
 					tt.stored.Expiry = clock.Now().Add(tt.expiresIn)
 				}
-				if _, err := oauth.Save(t.Context(), st, key, tt.stored); err != nil {
+				if _, err := (oauth.Stored{Store: st, Prefix: prefix}).Save(t.Context(), tt.stored); err != nil {
 					t.Fatal(err)
 				}
 			}
-			src := &oauth.Source{Client: client(t, srv, clock), Store: st, Key: key, Relogin: hint}
+			src := &oauth.Source{Client: client(t, srv, clock), Stored: oauth.Stored{Store: st, Prefix: prefix}, Relogin: hint}
 			got, err := src.Token(t.Context())
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) || !strings.HasSuffix(err.Error(), hint) {
@@ -418,7 +423,7 @@ func TestSource(t *testing.T) {
 				t.Errorf("requests (-want +got):\n%s", diff)
 			}
 			if tt.wantStored != "" {
-				tok, err := oauth.Load(t.Context(), st, key)
+				tok, err := (oauth.Stored{Store: st, Prefix: prefix}).Load(t.Context())
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -491,5 +496,88 @@ func TestEndpoints(t *testing.T) {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// orderStore records the order of writes.
+type orderStore struct {
+	memStore
+	log []string
+}
+
+func (s *orderStore) Set(ctx context.Context, key, value string) (string, error) {
+	s.log = append(s.log, "set "+key)
+	return s.memStore.Set(ctx, key, value)
+}
+
+func (s *orderStore) Delete(ctx context.Context, key string) error {
+	s.log = append(s.log, "delete "+key)
+	return s.memStore.Delete(ctx, key)
+}
+
+func TestStoredLayout(t *testing.T) {
+	st := &orderStore{memStore: memStore{m: map[string]string{}}}
+	stored := oauth.Stored{Store: st, Prefix: "provider/github/"}
+	exp := time.Date(2026, 12, 3, 18, 0, 0, 0, time.UTC)
+	if _, err := stored.Save(t.Context(), &oauth.Token{AccessToken: "ghu_a", RefreshToken: "ghr_r", Expiry: exp}); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"provider/github/access_token":  "ghu_a",
+		"provider/github/refresh_token": "ghr_r",
+		"provider/github/expiry":        "2026-12-03T18:00:00Z",
+	}
+	if diff := cmp.Diff(want, st.m); diff != "" {
+		t.Errorf("stored (-want +got):\n%s", diff)
+	}
+	// The rotated refresh token first, the expiry last.
+	if diff := cmp.Diff([]string{"set provider/github/refresh_token", "set provider/github/access_token", "set provider/github/expiry"}, st.log); diff != "" {
+		t.Errorf("write order (-want +got):\n%s", diff)
+	}
+	got, err := stored.Load(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.AccessToken != "ghu_a" || got.RefreshToken != "ghr_r" || !got.Expiry.Equal(exp) {
+		t.Errorf("loaded %#v", got)
+	}
+	// A token that never expires replaces one that did: nothing stale stays.
+	if _, err := stored.Save(t.Context(), &oauth.Token{AccessToken: "gho_b"}); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(map[string]string{"provider/github/access_token": "gho_b"}, st.m); diff != "" {
+		t.Errorf("stored (-want +got):\n%s", diff)
+	}
+	if _, err := (oauth.Stored{Store: &memStore{m: map[string]string{}}, Prefix: "p/x"}).Load(t.Context()); !errors.Is(err, oauth.ErrNoToken) {
+		t.Errorf("empty store: err = %v, want ErrNoToken", err)
+	}
+}
+
+func TestEntraDeviceFlow(t *testing.T) {
+	srv := oauthtest.NewServer(oauthtest.Behaviour{Interval: 5, Pending: 1, AccessToken: "eyJ.entra", RefreshToken: "entra-refresh", TokenExpiresIn: 3600})
+	defer srv.Close()
+	ep, err := oauth.Entra(srv.URL, "contoso")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := newClock()
+	c := &oauth.Client{ClientID: "app-1", Endpoints: ep, Scopes: oauth.EntraCognitiveScopes, HTTPClient: srv.Client(), Clock: clock}
+	dc, err := c.RequestDeviceCode(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := c.PollToken(t.Context(), dc, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tok.AccessToken != "eyJ.entra" || tok.RefreshToken != "entra-refresh" || !tok.Expiry.Equal(clock.Now().Add(time.Hour)) {
+		t.Errorf("token %#v", tok)
+	}
+	want := []string{"POST /contoso/oauth2/v2.0/devicecode", "POST /contoso/oauth2/v2.0/token urn:ietf:params:oauth:grant-type:device_code", "POST /contoso/oauth2/v2.0/token urn:ietf:params:oauth:grant-type:device_code"}
+	if diff := cmp.Diff(want, srv.Requests()); diff != "" {
+		t.Errorf("requests (-want +got):\n%s", diff)
+	}
+	if got := srv.Forms()[0].Get("scope"); got != "https://cognitiveservices.azure.com/.default offline_access" {
+		t.Errorf("scope = %q", got)
 	}
 }

@@ -2,58 +2,109 @@ package oauth
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/kriscelmer/os-tui/internal/secretstore"
 )
 
-// SecretField is the field, under a profile's credential prefix, of the
-// one secret that holds a token: access token, refresh token and expiry
-// together, as JSON ("provider/github/oauth_token"). One secret rather
-// than three, so that a refresh replaces all of them at once and an
-// interrupted write never pairs a new access token with an old expiry.
-const SecretField = "oauth_token"
+// Fields of a stored token under its credential prefix: the same names
+// the profile package gives them (profile.FieldAccessToken, …), so that a
+// token `ostui login` stores is the one the model resolver reads.
+const (
+	FieldAccessToken  = "access_token"
+	FieldRefreshToken = "refresh_token"
+	// FieldExpiry is RFC 3339; no secret, but kept beside the token so
+	// the two are found together.
+	FieldExpiry = "expiry"
+)
 
-// Store is where tokens are kept (*secretstore.Store satisfies it).
-type Store interface {
+// SecretStore is the secret store as tokens use it (*secretstore.Store
+// satisfies it).
+type SecretStore interface {
 	Get(ctx context.Context, key string) (string, error)
 	Set(ctx context.Context, key, value string) (where string, err error)
+	Delete(ctx context.Context, key string) error
 }
 
-// ErrNoToken is a store that holds no token under the key.
+// ErrNoToken is a store that holds no token under the prefix.
 var ErrNoToken = errors.New("no token stored")
 
-// Save stores t under key and says where it went.
-func Save(ctx context.Context, st Store, key string, t *Token) (string, error) {
+// Stored is a token in the secret store under a credential prefix
+// ("provider/github"): PREFIX/access_token, PREFIX/refresh_token and
+// PREFIX/expiry.
+type Stored struct {
+	Store  SecretStore
+	Prefix string
+}
+
+func (s Stored) key(field string) string { return strings.TrimSuffix(s.Prefix, "/") + "/" + field }
+
+// Save stores t and says where it went. The refresh token is written
+// first and the expiry last: GitHub rotates refresh tokens on every use,
+// so a save cut short must never lose the new one, and an access token
+// stored with its old expiry is only refreshed early. A token without a
+// refresh token or expiry deletes the stored ones, which belonged to an
+// earlier login.
+func (s Stored) Save(ctx context.Context, t *Token) (string, error) {
 	if t == nil || t.AccessToken == "" {
 		return "", errors.New("refusing to store an empty token")
 	}
-	b, err := json.Marshal(t)
+	if t.RefreshToken != "" {
+		if _, err := s.Store.Set(ctx, s.key(FieldRefreshToken), t.RefreshToken); err != nil {
+			return "", err
+		}
+	} else if err := s.Store.Delete(ctx, s.key(FieldRefreshToken)); err != nil {
+		return "", err
+	}
+	where, err := s.Store.Set(ctx, s.key(FieldAccessToken), t.AccessToken)
 	if err != nil {
 		return "", err
 	}
-	return st.Set(ctx, key, string(b))
+	if !t.Expiry.IsZero() {
+		_, err = s.Store.Set(ctx, s.key(FieldExpiry), t.Expiry.UTC().Format(time.RFC3339))
+	} else {
+		err = s.Store.Delete(ctx, s.key(FieldExpiry))
+	}
+	return where, err
 }
 
-// Load reads the token stored under key; ErrNoToken when there is none.
-func Load(ctx context.Context, st Store, key string) (*Token, error) {
-	v, err := st.Get(ctx, key)
-	if errors.Is(err, secretstore.ErrNotFound) {
-		return nil, ErrNoToken
+// Load reads the stored token; ErrNoToken when there is no access token.
+func (s Stored) Load(ctx context.Context) (*Token, error) {
+	get := func(field string) (string, error) {
+		v, err := s.Store.Get(ctx, s.key(field))
+		if errors.Is(err, secretstore.ErrNotFound) {
+			return "", nil
+		}
+		return v, err
 	}
+	access, err := get(FieldAccessToken)
 	if err != nil {
 		return nil, err
 	}
-	var t Token
-	// The error of json.Unmarshal may quote the value: it is not passed on.
-	if json.Unmarshal([]byte(v), &t) != nil || t.AccessToken == "" {
-		return nil, fmt.Errorf("the secret %s is not a token ostui stored", key)
+	if access == "" {
+		return nil, ErrNoToken
 	}
-	return &t, nil
+	t := &Token{AccessToken: access}
+	if t.RefreshToken, err = get(FieldRefreshToken); err != nil {
+		return nil, err
+	}
+	exp, err := get(FieldExpiry)
+	if err != nil {
+		return nil, err
+	}
+	if exp != "" {
+		at, err := time.Parse(time.RFC3339, exp)
+		if err != nil {
+			// Unreadable: treat as expired, so a refresh (or a login) mends it.
+			at = time.Unix(1, 0)
+		}
+		t.Expiry = at
+	}
+	return t, nil
 }
 
 // DefaultMargin is how long before its expiry a token is refreshed: a
@@ -66,9 +117,7 @@ const DefaultMargin = 2 * time.Minute
 type Source struct {
 	// Client refreshes; its ClientID must be the one that issued the token.
 	Client *Client
-	Store  Store
-	// Key is the secret's key (PREFIX/oauth_token).
-	Key string
+	Stored Stored
 	// Margin is DefaultMargin when 0.
 	Margin time.Duration
 	// Relogin is the advice when no token can be had:
@@ -87,9 +136,9 @@ func (s *Source) Token(ctx context.Context) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.tok == nil {
-		t, err := Load(ctx, s.Store, s.Key)
+		t, err := s.Stored.Load(ctx)
 		if errors.Is(err, ErrNoToken) {
-			return "", fmt.Errorf("no token is stored (%s); %s", s.Key, s.Relogin)
+			return "", fmt.Errorf("no token is stored (%s); %s", s.Stored.key(FieldAccessToken), s.Relogin)
 		}
 		if err != nil {
 			return "", fmt.Errorf("read the stored token: %w; %s", err, s.Relogin)
@@ -115,7 +164,7 @@ func (s *Source) Token(ctx context.Context) (string, error) {
 	// A refreshed token that cannot be stored still works for this
 	// session; the next one refreshes again (if the server still takes
 	// the old refresh token) or asks for a login.
-	if _, err := Save(ctx, s.Store, s.Key, t); err != nil && s.Warn != nil {
+	if _, err := s.Stored.Save(ctx, t); err != nil && s.Warn != nil {
 		s.Warn("the refreshed token could not be stored (" + err.Error() + "); it is used for this session only")
 	}
 	return t.AccessToken, nil
