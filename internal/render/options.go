@@ -42,6 +42,9 @@ type Options struct {
 	Long bool
 	// NoHeaders drops the header row from table and csv output.
 	NoHeaders bool
+	// Mask, when set, hides values before they are laid out (privacy
+	// mode); nil shows them as they are.
+	Mask Mask
 }
 
 // Formats lists the accepted output formats, for help and completion.

@@ -29,6 +29,9 @@ func Render(ios *iostreams.IOStreams, res *tools.Result, opts Options) error {
 	if err != nil {
 		return err
 	}
+	if opts.Mask != nil {
+		res = masked(res, opts.Mask)
+	}
 	switch {
 	case res.List != nil:
 		err = renderList(ios, res.List, f, opts)
