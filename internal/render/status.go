@@ -70,3 +70,18 @@ func colorStatus(cs *iostreams.ColorScheme, tone statusTone, s string) string {
 	}
 	return s
 }
+
+// Tone says how a status reads to a person: "good" (green), "bad" (red),
+// "busy" (yellow) or "" (uncoloured). Full-screen views colour statuses
+// by it, so a view and a table never disagree.
+func Tone(status string) string {
+	switch toneOf(status) {
+	case toneGood:
+		return "good"
+	case toneBad:
+		return "bad"
+	case toneBusy:
+		return "busy"
+	}
+	return ""
+}
