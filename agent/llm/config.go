@@ -185,7 +185,7 @@ func ConfigFromEnv(getenv func(string) string) (cfg Config, configured bool, err
 	case ProviderOpenAI:
 		cfg = Config{Provider: provider, BaseURL: env(EnvOpenAIBaseURL), APIKey: env(EnvOpenAIKey), Model: model}
 		if cfg.BaseURL == "" && cfg.APIKey == "" {
-			return Config{}, false, errors.New("model provider openai: set OPENAI_API_KEY for api.openai.com, or OPENAI_BASE_URL for an OpenAI-compatible server")
+			return Config{}, false, errors.New("model provider openai: run `ostui login openai` or set OPENAI_API_KEY for api.openai.com, or set OPENAI_BASE_URL for an OpenAI-compatible server")
 		}
 		// A custom URL has no sensible default model: Model stays empty,
 		// for ResolveModel to ask the server which one it serves.
@@ -212,7 +212,11 @@ func ConfigFromEnv(getenv func(string) string) (cfg Config, configured bool, err
 			}
 		}
 		if len(missing) > 0 {
-			return Config{}, false, fmt.Errorf("model provider azure: set %s", strings.Join(missing, " and "))
+			msg := "model provider azure: set " + strings.Join(missing, " and ")
+			if cfg.APIKey == "" {
+				msg += " (or run `ostui login azure`)"
+			}
+			return Config{}, false, errors.New(msg)
 		}
 		if cfg.APIVersion == "" {
 			cfg.APIVersion = DefaultAzureAPIVersion
@@ -220,7 +224,7 @@ func ConfigFromEnv(getenv func(string) string) (cfg Config, configured bool, err
 	case ProviderGitHub:
 		cfg = Config{Provider: provider, BaseURL: GitHubModelsURL, APIKey: env(EnvGitHubToken), Model: model}
 		if cfg.APIKey == "" {
-			return Config{}, false, errors.New("model provider github: set GITHUB_TOKEN to a token with the models:read permission")
+			return Config{}, false, errors.New("model provider github: run `ostui login github`, or set GITHUB_TOKEN to a token with the models:read permission")
 		}
 		if cfg.Model == "" {
 			cfg.Model = DefaultGitHubModel
