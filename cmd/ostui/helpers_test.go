@@ -32,6 +32,7 @@ func scriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args []st
 	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
 		"cmpjson":   cmpJSON,
 		"fakemodel": fakeModel,
+		"fakeoauth": fakeOAuth,
 		"chmod":     chmod,
 		"perm":      perm,
 	}

@@ -14,6 +14,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -57,6 +58,10 @@ type Behaviour struct {
 	// the state it was given; "wrong-state" with another state; any other
 	// value with error=that value.
 	Authorize string
+
+	// Log, when set, gets one line per request ("POST /login/device/code"
+	// and the grant type), never a token.
+	Log io.Writer
 }
 
 // Server is a running fake.
@@ -103,7 +108,11 @@ func (s *Server) Forms() []url.Values {
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	_ = r.ParseForm()
 	s.mu.Lock()
-	s.requests = append(s.requests, strings.TrimSpace(r.Method+" "+r.URL.Path+" "+r.PostForm.Get("grant_type")))
+	line := strings.TrimSpace(r.Method + " " + r.URL.Path + " " + r.PostForm.Get("grant_type"))
+	s.requests = append(s.requests, line)
+	if s.b.Log != nil {
+		_, _ = fmt.Fprintln(s.b.Log, line)
+	}
 	if r.Method == http.MethodPost {
 		s.forms = append(s.forms, r.PostForm)
 	}
