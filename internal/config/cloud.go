@@ -12,7 +12,32 @@ const (
 	AuthPassword              = "password"
 	AuthApplicationCredential = "v3applicationcredential"
 	AuthToken                 = "token"
+	// AuthTOTP sends a TOTP passcode, and the password too when one is
+	// set: that satisfies a Keystone multi-factor rule in one request.
+	// v3multifactor is folded into it.
+	AuthTOTP = "v3totp"
+	// AuthOIDCPassword gets an access token from the identity provider
+	// with the resource-owner password grant, then exchanges it at
+	// Keystone's federation endpoint.
+	AuthOIDCPassword = "v3oidcpassword"
+	// AuthOIDCAccessToken exchanges an access token the person already
+	// holds.
+	AuthOIDCAccessToken = "v3oidcaccesstoken"
+	// AuthOIDCDevice gets the access token with the OAuth 2.0 device
+	// authorization grant (RFC 8628): the person opens a URL and types a
+	// code.
+	AuthOIDCDevice = "v3oidcdeviceauthz"
 )
+
+// Federated reports whether the cloud logs in through an OpenID Connect
+// identity provider and Keystone's federation endpoint.
+func (c *Cloud) Federated() bool {
+	switch c.AuthType {
+	case AuthOIDCPassword, AuthOIDCAccessToken, AuthOIDCDevice:
+		return true
+	}
+	return false
+}
 
 // Cloud is one resolved cloud: every setting ostui needs to authenticate,
 // with where each came from. It holds secrets; print it with String
@@ -21,7 +46,7 @@ type Cloud struct {
 	// Name is the clouds.yaml name, or "envvars" when only OS_* variables
 	// and flags describe the cloud.
 	Name     string
-	AuthType string // AuthPassword, AuthApplicationCredential or AuthToken
+	AuthType string // one of the Auth* constants
 	AuthURL  string
 
 	Username string
@@ -46,6 +71,28 @@ type Cloud struct {
 	ApplicationCredentialID     string
 	ApplicationCredentialName   string
 	ApplicationCredentialSecret string
+
+	// Passcode is a TOTP passcode (v3totp); it is good for one login, so
+	// it usually comes from a prompt rather than a file.
+	Passcode string
+
+	// OpenID Connect federation (v3oidc*), with keystoneauth's names.
+	IdentityProvider string // Keystone's identity provider ID
+	Protocol         string // the federation protocol, usually "openid"
+	ClientID         string
+	ClientSecret     string
+	// DiscoveryEndpoint is the IdP's .well-known/openid-configuration;
+	// it names the token and device endpoints unless they are given.
+	DiscoveryEndpoint           string
+	AccessTokenEndpoint         string
+	DeviceAuthorizationEndpoint string
+	// AccessToken is the token v3oidcaccesstoken exchanges.
+	AccessToken string
+	// OpenIDScope is what to ask the IdP for ("openid profile" unless set).
+	OpenIDScope string
+	// AccessTokenType is the field of the IdP's answer to exchange:
+	// "access_token" (default) or "id_token".
+	AccessTokenType string
 
 	Region    string
 	Interface string // "public" (default), "internal" or "admin"
@@ -72,6 +119,9 @@ var secretKeys = map[string]bool{
 	"password":                      true,
 	"token":                         true,
 	"application_credential_secret": true,
+	"passcode":                      true,
+	"client_secret":                 true,
+	"access_token":                  true,
 }
 
 // fields returns the settings by clouds.yaml key, for printing.
@@ -94,6 +144,17 @@ func (c *Cloud) fields() map[string]string {
 		"application_credential_id":     c.ApplicationCredentialID,
 		"application_credential_name":   c.ApplicationCredentialName,
 		"application_credential_secret": c.ApplicationCredentialSecret,
+		"passcode":                      c.Passcode,
+		"identity_provider":             c.IdentityProvider,
+		"protocol":                      c.Protocol,
+		"client_id":                     c.ClientID,
+		"client_secret":                 c.ClientSecret,
+		"discovery_endpoint":            c.DiscoveryEndpoint,
+		"access_token_endpoint":         c.AccessTokenEndpoint,
+		"device_authorization_endpoint": c.DeviceAuthorizationEndpoint,
+		"access_token":                  c.AccessToken,
+		"openid_scope":                  c.OpenIDScope,
+		"access_token_type":             c.AccessTokenType,
 		"region_name":                   c.Region,
 		"interface":                     c.Interface,
 		"cacert":                        c.CACert,

@@ -45,10 +45,16 @@
 //
 // # Authentication
 //
-// auth_type is password (alias v3password), v3applicationcredential or
-// token (alias v3token). Without auth_type, an application credential ID
-// or name means v3applicationcredential, a token without a password means
-// token, and anything else means password.
+// auth_type is password (alias v3password), v3applicationcredential,
+// token (alias v3token), v3totp (alias v3multifactor: password and
+// passcode together), or one of the OpenID Connect federation types
+// v3oidcpassword, v3oidcaccesstoken and v3oidcdeviceauthz, which read
+// keystoneauth's keys (identity_provider, protocol, client_id,
+// client_secret, discovery_endpoint, access_token_endpoint,
+// device_authorization_endpoint, access_token, openid_scope,
+// access_token_type) and their OS_* variables. Without auth_type, an
+// application credential ID or name means v3applicationcredential, a
+// token without a password means token, and anything else means password.
 //
 // # Domains
 //

@@ -221,6 +221,17 @@ var authKeys = map[string]string{
 	"application_credential_id":     "application_credential_id",
 	"application_credential_name":   "application_credential_name",
 	"application_credential_secret": "application_credential_secret",
+	"passcode":                      "passcode",
+	"identity_provider":             "identity_provider",
+	"protocol":                      "protocol",
+	"client_id":                     "client_id",
+	"client_secret":                 "client_secret",
+	"discovery_endpoint":            "discovery_endpoint",
+	"access_token_endpoint":         "access_token_endpoint",
+	"device_authorization_endpoint": "device_authorization_endpoint",
+	"access_token":                  "access_token",
+	"openid_scope":                  "openid_scope",
+	"access_token_type":             "access_token_type",
 }
 
 // layer returns the settings of one cloud entry.

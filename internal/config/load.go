@@ -230,6 +230,17 @@ func resolve(name string, m layer) (*Cloud, error) {
 		ApplicationCredentialID:     get("application_credential_id"),
 		ApplicationCredentialName:   get("application_credential_name"),
 		ApplicationCredentialSecret: get("application_credential_secret"),
+		Passcode:                    get("passcode"),
+		IdentityProvider:            get("identity_provider"),
+		Protocol:                    get("protocol"),
+		ClientID:                    get("client_id"),
+		ClientSecret:                get("client_secret"),
+		DiscoveryEndpoint:           get("discovery_endpoint"),
+		AccessTokenEndpoint:         get("access_token_endpoint"),
+		DeviceAuthorizationEndpoint: get("device_authorization_endpoint"),
+		AccessToken:                 get("access_token"),
+		OpenIDScope:                 get("openid_scope"),
+		AccessTokenType:             get("access_token_type"),
 		Region:                      get("region_name"),
 		Interface:                   get("interface"),
 		CACert:                      get("cacert"),
@@ -298,8 +309,16 @@ func authType(t string, c *Cloud) (string, error) {
 		return AuthToken, nil
 	case "v3applicationcredential", "applicationcredential", "application_credential":
 		return AuthApplicationCredential, nil
+	case "v3totp", "totp", "v3multifactor":
+		return AuthTOTP, nil
+	case "v3oidcpassword":
+		return AuthOIDCPassword, nil
+	case "v3oidcaccesstoken":
+		return AuthOIDCAccessToken, nil
+	case "v3oidcdeviceauthz":
+		return AuthOIDCDevice, nil
 	}
-	return "", fmt.Errorf("auth_type %q is not supported; use password, v3applicationcredential or token", t)
+	return "", fmt.Errorf("auth_type %q is not supported; use password, v3applicationcredential, token, v3totp, v3oidcpassword, v3oidcaccesstoken or v3oidcdeviceauthz", t)
 }
 
 // resolveDomains fills the user's and the project's domains, each on its
@@ -331,7 +350,7 @@ func resolveDomains(c *Cloud, defDomain, defSrc string, set func(*string, string
 	// A user ID or an application credential ID identifies the user
 	// without a domain; a name needs one.
 	needUserDomain := c.UserID == "" && (c.Username != "") &&
-		c.AuthType != AuthToken && c.ApplicationCredentialID == ""
+		c.AuthType != AuthToken && c.ApplicationCredentialID == "" && !c.Federated()
 	if needUserDomain && !userDomainSet() {
 		if defDomain != "" {
 			set(&c.UserDomainID, "user_domain_id", defDomain, defSrc)
@@ -380,6 +399,55 @@ func (c *Cloud) Validate() error {
 	case AuthToken:
 		if c.Token == "" {
 			return missing("token", "OS_TOKEN")
+		}
+	case AuthTOTP:
+		// The passcode is not checked here: it changes every 30 s, so a
+		// login usually asks for it (see internal/cloud).
+		if c.Username == "" && c.UserID == "" {
+			return missing("username", "OS_USERNAME")
+		}
+	case AuthOIDCPassword, AuthOIDCAccessToken, AuthOIDCDevice:
+		return c.validateFederated(missing)
+	}
+	return nil
+}
+
+// validateFederated checks the keys keystoneauth's v3oidc* plugins need,
+// naming the first one missing.
+func (c *Cloud) validateFederated(missing func(what, env string) error) error {
+	if c.IdentityProvider == "" {
+		return missing("identity_provider (the identity provider's ID in Keystone)", "OS_IDENTITY_PROVIDER")
+	}
+	if c.Protocol == "" {
+		return missing("protocol (the federation protocol, usually openid)", "OS_PROTOCOL")
+	}
+	if c.ProjectName == "" && c.ProjectID == "" && c.DomainName == "" && c.DomainID == "" {
+		return missing("project_name or project_id (a federated login is unscoped until a project is chosen)", "OS_PROJECT_NAME")
+	}
+	switch c.AuthType {
+	case AuthOIDCAccessToken:
+		if c.AccessToken == "" {
+			return missing("access_token", "OS_ACCESS_TOKEN")
+		}
+	case AuthOIDCPassword:
+		if c.ClientID == "" {
+			return missing("client_id", "OS_CLIENT_ID")
+		}
+		if c.Username == "" {
+			return missing("username", "OS_USERNAME")
+		}
+		if c.Password == "" {
+			return missing("password", "OS_PASSWORD")
+		}
+		if c.AccessTokenEndpoint == "" && c.DiscoveryEndpoint == "" {
+			return missing("discovery_endpoint or access_token_endpoint", "OS_DISCOVERY_ENDPOINT")
+		}
+	case AuthOIDCDevice:
+		if c.ClientID == "" {
+			return missing("client_id", "OS_CLIENT_ID")
+		}
+		if c.DiscoveryEndpoint == "" && (c.DeviceAuthorizationEndpoint == "" || c.AccessTokenEndpoint == "") {
+			return missing("discovery_endpoint (or both device_authorization_endpoint and access_token_endpoint)", "OS_DISCOVERY_ENDPOINT")
 		}
 	}
 	return nil

@@ -27,7 +27,7 @@ func (c *Cloud) FillStoredSecrets(get StoredSecret) error {
 	var field string
 	var dst *string
 	switch {
-	case c.AuthType == AuthPassword && c.Password == "":
+	case (c.AuthType == AuthPassword || c.AuthType == AuthTOTP || c.AuthType == AuthOIDCPassword) && c.Password == "":
 		field, dst = "password", &c.Password
 	case c.AuthType == AuthApplicationCredential && c.ApplicationCredentialSecret == "":
 		field, dst = "application_credential_secret", &c.ApplicationCredentialSecret
