@@ -141,6 +141,21 @@ func (e *lineEditor) Ask(prompt string) (string, error) {
 	return line, nil
 }
 
+// AskSecret reads one answer without echoing it (an API key typed into
+// /login): never shown, never recorded in history.
+func (e *lineEditor) AskSecret(prompt string) (string, error) {
+	b, err := e.rl.ReadPassword(prompt)
+	switch {
+	case errors.Is(err, readline.ErrInterrupt):
+		return "", ErrInterrupt
+	case errors.Is(err, io.EOF):
+		return "", io.EOF
+	case err != nil:
+		return "", fmt.Errorf("read answer: %w", err)
+	}
+	return string(b), nil
+}
+
 // SetPrompt implements Editor.
 func (e *lineEditor) SetPrompt(prompt string) {
 	e.rl.SetPrompt(prompt)
