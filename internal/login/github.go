@@ -169,12 +169,22 @@ func runGitHub(ctx context.Context, req *Request) error {
 	return nil
 }
 
-// githubDevice runs the device flow: the code and URL on stderr, then a
-// wait at GitHub's pace.
+// githubDevice runs the device flow against GitHub.
 func githubDevice(ctx context.Context, req *Request, flow *githubFlow) (*oauth.Token, error) {
-	dc, err := flow.client.RequestDeviceCode(ctx)
+	tok, err := deviceLogin(ctx, req, flow.client, "GitHub")
 	if err != nil {
-		return nil, fmt.Errorf("start the device flow at %s: %w", flow.client.Endpoints.DeviceAuthURL, err)
+		return nil, oauthAdvice(err, req)
+	}
+	return tok, nil
+}
+
+// deviceLogin runs a device flow: the code and URL on stderr (the
+// server's own instruction too, when it sends one), then a wait at the
+// server's pace with its progress shown.
+func deviceLogin(ctx context.Context, req *Request, c *oauth.Client, server string) (*oauth.Token, error) {
+	dc, err := c.RequestDeviceCode(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("start the device flow at %s: %w", c.Endpoints.DeviceAuthURL, err)
 	}
 	out := req.IO.ErrOut
 	fmt.Fprintf(out, "! First copy your one-time code: %s\n", dc.UserCode)
@@ -184,7 +194,7 @@ func githubDevice(ctx context.Context, req *Request, flow *githubFlow) (*oauth.T
 	}
 	fmt.Fprintln(out, ".")
 	tty := req.IO.IsTerminal()
-	tok, err := flow.client.PollToken(ctx, dc, func(p oauth.Poll) {
+	tok, err := c.PollToken(ctx, dc, func(p oauth.Poll) {
 		left := p.Remaining.Round(time.Second)
 		switch {
 		case tty:
@@ -194,16 +204,13 @@ func githubDevice(ctx context.Context, req *Request, flow *githubFlow) (*oauth.T
 			fmt.Fprintf(out, "  waiting for approval (the code expires in %s)…\n", fmtLeft(left))
 		}
 		if p.SlowedDown && !tty {
-			fmt.Fprintf(out, "  GitHub asked ostui to slow down: checking every %s\n", p.Interval)
+			fmt.Fprintf(out, "  %s asked ostui to slow down: checking every %s\n", server, p.Interval)
 		}
 	})
 	if tty {
 		fmt.Fprintln(out)
 	}
-	if err != nil {
-		return nil, githubAdvice(err, req)
-	}
-	return tok, nil
+	return tok, err
 }
 
 // githubWeb runs the browser flow.
@@ -218,13 +225,13 @@ func githubWeb(ctx context.Context, req *Request, flow *githubFlow) (*oauth.Toke
 		return nil
 	}})
 	if err != nil {
-		return nil, githubAdvice(err, req)
+		return nil, oauthAdvice(err, req)
 	}
 	return tok, nil
 }
 
-// githubAdvice adds what to do next to a failed login.
-func githubAdvice(err error, req *Request) error {
+// oauthAdvice adds what to do next to a failed OAuth login.
+func oauthAdvice(err error, req *Request) error {
 	cmd := "ostui login " + req.Provider
 	if req.ProfileName != req.Provider {
 		cmd += " --profile " + req.ProfileName
