@@ -41,6 +41,7 @@ type options struct {
 	yes       bool
 	resume    string
 	readOnly  bool
+	privacy   bool
 	args      []string
 }
 
@@ -134,6 +135,7 @@ func run(ctx context.Context, args []string, ios *iostreams.IOStreams, getenv fu
 	if o.readOnly {
 		sh.Engine().LockReadOnly()
 	}
+	sh.SetPrivacy(o.privacy)
 	if o.resume != "" {
 		if err := sh.resume(o.resume); err != nil {
 			return err

@@ -75,6 +75,7 @@ var globalFlags = []flagDef{
 	{name: "c", arg: "COMMAND", help: "run one command and exit", group: groupOther, values: "@slash", bind: bindCommand},
 	{name: "yes", help: "approve the -c command's plan once its preflight passes", group: groupOther, bind: boolFlag(func(o *options) *bool { return &o.yes })},
 	{name: "read-only", help: "refuse anything that would change the cloud (mode ask)", group: groupOther, bind: boolFlag(func(o *options) *bool { return &o.readOnly })},
+	{name: "privacy", help: "mask IPs, names, IDs and keys on screen (screencasts)", group: groupOther, bind: boolFlag(func(o *options) *bool { return &o.privacy })},
 	{name: "offline", help: "never call a language model", group: groupOther, bind: boolFlag(func(o *options) *bool { return &o.offline })},
 	{name: "resume", arg: "ID|latest", help: "continue a saved conversation with the model", group: groupOther, values: "latest", bind: stringFlag(func(o *options) *string { return &o.resume })},
 	{name: "debug", help: "log each API call (method, URL, status, time, request ID) to stderr", group: groupOther, bind: boolFlag(func(o *options) *bool { return &o.debug })},

@@ -17,6 +17,7 @@ import (
 	"github.com/kriscelmer/os-tui/internal/commands"
 	"github.com/kriscelmer/os-tui/internal/config"
 	"github.com/kriscelmer/os-tui/internal/iostreams"
+	"github.com/kriscelmer/os-tui/internal/privacy"
 	"github.com/kriscelmer/os-tui/internal/render"
 	"github.com/kriscelmer/os-tui/internal/secrets"
 	"github.com/kriscelmer/os-tui/internal/termtext"
@@ -58,6 +59,7 @@ type Shell struct {
 	env               *tools.Env
 	conn              *cloud.Conn
 	events            *eventView
+	privacy           *privacy.Masker
 }
 
 // NewShell builds a session. It reads configuration but does not touch
@@ -140,6 +142,7 @@ func (s *Shell) loadConfig() {
 	fillStoredSecrets(cfg, s.Getenv, s.IO.ErrOut)
 	s.cfg, s.warnings, s.cfgErr = cfg, warnings, err
 	s.conn, s.env = nil, nil
+	s.learnNames()
 	if s.engine != nil {
 		// A grant given for one cloud, project or region is not one for
 		// another.
@@ -206,7 +209,7 @@ func (s *Shell) Prompt() string {
 	}
 	where := s.cfg.Name
 	if project != "" {
-		where += ":" + project
+		where += ":" + s.masked(project)
 	}
 	if s.cfg.Region != "" {
 		where += "@" + s.cfg.Region
@@ -300,12 +303,12 @@ func (s *Shell) call(ctx context.Context, c router.Call) error {
 	if err != nil {
 		return err
 	}
-	return render.Render(s.IO, res, opts)
+	return render.Render(s.IO, res, s.screen(opts))
 }
 
 // render prints a result with default output options.
 func (s *Shell) render(res *tools.Result) error {
-	return render.Render(s.IO, res, render.Options{})
+	return render.Render(s.IO, res, s.screen(render.Options{}))
 }
 
 func (s *Shell) switchCloud(args []string) error {
@@ -366,10 +369,10 @@ func (s *Shell) describeCloud(w io.Writer) error {
 	fmt.Fprintf(w, "cloud:    %s\n", c.Name)
 	fmt.Fprintf(w, "auth URL: %s\n", c.AuthURL)
 	if user != "" {
-		fmt.Fprintf(w, "user:     %s\n", user)
+		fmt.Fprintf(w, "user:     %s\n", s.masked(user))
 	}
 	if project != "" {
-		fmt.Fprintf(w, "project:  %s\n", project)
+		fmt.Fprintf(w, "project:  %s\n", s.masked(project))
 	}
 	if c.Region != "" {
 		fmt.Fprintf(w, "region:   %s\n", c.Region)
