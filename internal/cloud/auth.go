@@ -86,8 +86,11 @@ func (c *Conn) login(ctx context.Context) (*cacheEntry, gophercloud.AuthResult, 
 	}
 	tac.HTTPClient = *c.http
 	tac.UserAgent = c.userAgent()
-	ao := authOptions(c.cfg)
-	if err := openstack.AuthenticateV3(ctx, tac, &ao, gophercloud.EndpointOpts{}); err != nil {
+	// Logging in changes nothing in the cloud: a preflight (read-only
+	// context) may be a session's first call, and a federated login
+	// posts to the identity provider and the federation endpoint.
+	ctx = context.WithValue(ctx, readOnlyKey{}, false)
+	if err := c.authenticate(ctx, tac); err != nil {
 		return nil, nil, &AuthError{Cloud: c.cfg.Name, AuthURL: c.cfg.AuthURL, Err: err}
 	}
 	res := tac.GetAuthResult()

@@ -29,6 +29,14 @@ type Options struct {
 	Timeout time.Duration
 	// UserAgent is prepended to gophercloud's User-Agent ("ostui/1.2.3").
 	UserAgent string
+	// Passcode asks the person for a TOTP passcode when a login needs one
+	// (auth_type v3totp without a passcode, or Keystone answering a
+	// password with an auth receipt for a multi-factor rule). Nil where
+	// nobody can answer: the login then fails with advice.
+	Passcode func(ctx context.Context, prompt string) (string, error)
+	// Notice receives what the person must do during a login: the URL
+	// and code of a v3oidcdeviceauthz login. Nil means standard error.
+	Notice io.Writer
 }
 
 // Conn is a lazy connection to one cloud. New does no I/O; the first
