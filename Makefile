@@ -7,7 +7,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -s -w -X github.com/kriscelmer/os-tui/internal/cli.version=$(VERSION)
 COVER_FLOOR ?= 60
 
-.PHONY: build run test test-race test-short cover lint vet fmt bench bench-go os-bench e2e devcloud devcloud-down devcloud-status fuzz vuln man release clean help
+.PHONY: build run test test-race test-short cover lint vet fmt bench bench-go bench-swift os-bench e2e devcloud devcloud-down devcloud-status fuzz vuln man release clean help
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -55,6 +55,9 @@ fuzz: ## fuzz the slash parser and the config loader for 30 s each
 bench: build ## benchmarks: Go micro-benchmarks, then whole commands (scripts/bench)
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	bash scripts/bench $(BIN)
+
+bench-swift: build ## Swift throughput and memory for a 1 GiB file vs openstack and swift (devcloud; SIZE_MB, ROUNDS)
+	bash scripts/bench-swift $(BIN)
 
 os-bench: build ## model benchmark on the devcloud: pass@1, tokens, latency, unsafe actions (BENCH_ARGS=--scripted for the scripted model)
 	$(GO) run ./cmd/osbench --ostui $(BIN) $(BENCH_ARGS)

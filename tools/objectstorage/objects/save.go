@@ -317,7 +317,12 @@ func (d *downloader) get(ctx context.Context, it download, overwrite bool) error
 	}
 	cleanup := func() { _ = tmp.Close(); _ = os.Remove(tmp.Name()) }
 	h := md5.New() //nolint:gosec // see the import
-	n, err := io.Copy(io.MultiWriter(tmp, h), &progressReader{r: r.Body, d: d})
+	// A 1 MiB buffer instead of io.Copy's 32 KiB: a tenth of the write
+	// calls. The file is not fsynced before the rename, as curl, swift and
+	// the openstack CLI do not: the rename already keeps an interrupted
+	// download from leaving a half-written file, and a sync of a large
+	// object cost a fifth of the download's time (docs/performance.md).
+	n, err := io.CopyBuffer(io.MultiWriter(tmp, h), &progressReader{r: r.Body, d: d}, make([]byte, 1<<20))
 	if err != nil {
 		cleanup()
 		if ctx.Err() != nil {
@@ -339,10 +344,6 @@ func (d *downloader) get(ctx context.Context, it download, overwrite bool) error
 	}
 	// CreateTemp makes the file 0600; a saved object is an ordinary file.
 	if err := tmp.Chmod(0o644); err != nil {
-		cleanup()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
 		cleanup()
 		return err
 	}
