@@ -41,6 +41,7 @@ type options struct {
 	yes       bool
 	resume    string
 	readOnly  bool
+	profile   string
 	privacy   bool
 	args      []string
 }
@@ -110,6 +111,9 @@ func run(ctx context.Context, args []string, ios *iostreams.IOStreams, getenv fu
 	if len(o.args) > 0 && o.args[0] == "import" {
 		return runImport(ctx, ios, o.args[1:], getenv, importOptions{})
 	}
+	if len(o.args) > 0 && o.args[0] == "login" {
+		return runLogin(ctx, ios, o.args[1:], getenv, o.profile)
+	}
 	if len(o.args) > 0 && o.args[0] == "run" {
 		return runRecipe(ctx, ios, o, getenv)
 	}
@@ -120,10 +124,14 @@ func run(ctx context.Context, args []string, ios *iostreams.IOStreams, getenv fu
 	if err != nil {
 		return fmt.Errorf("load tools: %w", err)
 	}
+	if err := startProfile(&o.flags, getenv, o.profile); err != nil {
+		return err
+	}
 	sh := NewShell(ios, reg, o.flags, getenv, DefaultPaths(getenv))
+	sh.startLogin(o.profile)
 	sh.Debug, sh.Offline, sh.Timeout, sh.Yes = o.debug, o.offline, o.timeout, o.yes
 	if !o.offline {
-		client, cfg, err := modelFromEnv(ios.ErrOut, getenv)
+		client, cfg, _, err := sh.modelOf(ctx, ios.ErrOut, o.profile)
 		if err != nil {
 			// A misconfigured model must not stop slash commands.
 			fmt.Fprintln(ios.ErrOut, "warning: "+err.Error()+"; continuing offline")
@@ -237,6 +245,9 @@ func interactive(ctx context.Context, sh *Shell) (err error) {
 		sh.Report(err)
 	}
 	sh.Asker = ed.Ask
+	if se, ok := ed.(interface{ AskSecret(string) (string, error) }); ok {
+		sh.login.askSecret = se.AskSecret
+	}
 	loop := &repl.Loop{
 		Editor:  ed,
 		Handle:  sh.Execute,

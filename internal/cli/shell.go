@@ -58,6 +58,7 @@ type Shell struct {
 	warnings          []config.Warning
 	env               *tools.Env
 	conn              *cloud.Conn
+	login             loginState
 	events            *eventView
 	privacy           *privacy.Masker
 }
