@@ -102,24 +102,41 @@ func openaiConfig(cfg Config) (openai.ClientConfig, error) {
 		// go-openai derives the deployment from the model name by default;
 		// ours is named outright.
 		oc.AzureModelMapperFunc = func(string) string { return deployment }
+		if cfg.AzureAD {
+			oc.APIType = openai.APITypeAzureAD
+		}
 	default:
 		return oc, fmt.Errorf("model provider %q is not one of openai, azure, github", cfg.Provider)
 	}
-	oc.HTTPClient = statusDoer{hc}
+	oc.HTTPClient = statusDoer{hc: hc, token: cfg.Token, azure: cfg.provider() == ProviderAzure}
 	return oc, nil
 }
 
 // statusDoer turns non-2xx answers into statusError before go-openai
 // parses them, keeping the status and Retry-After that go-openai drops.
-type statusDoer struct{ hc *http.Client }
+type statusDoer struct {
+	hc *http.Client
+	// token, when set, authorizes each request (see authorize).
+	token TokenSource
+	azure bool
+}
 
 func (d statusDoer) Do(req *http.Request) (*http.Response, error) {
+	tok, err := d.authorize(req)
+	if err != nil {
+		return nil, err
+	}
 	resp, err := d.hc.Do(req)
 	if err != nil {
 		return nil, err
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, readStatusError(resp)
+		se := readStatusError(resp)
+		if len(tok) >= 4 {
+			// A refreshed token is not Config.APIKey, which explain scrubs.
+			se.message = strings.ReplaceAll(se.message, tok, "[REDACTED]")
+		}
+		return nil, se
 	}
 	return resp, nil
 }

@@ -54,6 +54,14 @@ type Config struct {
 	// MaxRetries bounds retries on 429, 5xx and connection errors:
 	// 0 means DefaultMaxRetries, negative means never retry.
 	MaxRetries int
+	// AzureAD says APIKey is a Microsoft Entra ID access token, sent as
+	// "Authorization: Bearer" rather than as Azure's api-key header.
+	AzureAD bool
+	// Token, when set, gives each request its bearer token in place of
+	// APIKey: an OAuth token that may expire during a session (a GitHub
+	// App's lasts 8 hours, Entra's about one) and is refreshed by the
+	// source. Its error ends the request as a refused key.
+	Token TokenSource `json:"-"`
 	// Remedy is what to do when the endpoint refuses the key, when the
 	// caller knows better than the provider's default (a profile's
 	// `ostui login openai --profile work`); see AuthRemedy.
@@ -95,7 +103,9 @@ func (c Config) String() string {
 	if c.APIVersion != "" {
 		fmt.Fprintf(&b, " api-version=%s", c.APIVersion)
 	}
-	if c.APIKey != "" {
+	if c.Token != nil {
+		b.WriteString(" key=oauth")
+	} else if c.APIKey != "" {
 		b.WriteString(" key=set")
 	} else {
 		b.WriteString(" key=none")

@@ -101,7 +101,12 @@ func (c *client) explain(err error, attempts int) error {
 		msg    string
 	)
 	var se *statusError
+	var te *tokenError
 	switch {
+	case errors.As(err, &te):
+		// The source's own words already say what to run.
+		kind, status = ErrAuth, http.StatusUnauthorized
+		msg = fmt.Sprintf("no token for the model endpoint at %s: %v", c.cfg.endpoint(), te.err)
 	case errors.As(err, &se):
 		status = se.status
 		switch {
