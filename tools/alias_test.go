@@ -78,6 +78,15 @@ func TestAliasRegistryErrors(t *testing.T) {
 		{"alias without dashes", map[string]string{
 			"server.list": `{"properties": {"name": {"type": "string", "x-aliases": ["n"]}}}`,
 		}, `x-aliases of name "n" is not a --flag`},
+		{"short alias on a boolean", map[string]string{
+			"server.list": `{"properties": {"all": {"type": "boolean", "x-aliases": ["-a"]}}}`,
+		}, "a one-letter alias takes a value"},
+		{"short alias is the renderer's", map[string]string{
+			"server.list": `{"properties": {"fmt": {"type": "string", "x-aliases": ["-f"]}}}`,
+		}, "x-aliases of fmt -f is already an output flag"},
+		{"two letters after one dash", map[string]string{
+			"server.list": `{"properties": {"name": {"type": "string", "x-aliases": ["-nm"]}}}`,
+		}, `"-nm" is not a --flag`},
 		{"switch outside the enum", map[string]string{
 			"image.list": `{"properties": {"visibility": {"type": "string", "enum": ["public", "private"], "x-switches": {"--shared": "shared"}}}}`,
 		}, `x-switches of visibility: --shared sets "shared", want one of public, private`},

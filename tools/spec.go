@@ -123,6 +123,14 @@ func (s ArgSpec) LookupFlag(flag string) (FlagRef, bool) {
 	return FlagRef{}, false
 }
 
+// IsShortFlag reports a one-letter flag ("-t"): the openstack CLI's short
+// forms (stack create -t FILE -e ENV) may be declared as x-aliases of a
+// property that takes a value. The renderer's -f and -c are taken first
+// and cannot be claimed (checkAliases refuses them as output flags).
+func IsShortFlag(flag string) bool {
+	return len(flag) == 2 && flag[0] == '-' && flag[1] >= 'a' && flag[1] <= 'z'
+}
+
 // IsNoop reports a flag listed in x-cli-noop.
 func (s ArgSpec) IsNoop(flag string) bool {
 	for _, f := range s.Noop {
@@ -410,7 +418,9 @@ func checkAliases(spec ArgSpec) error {
 	}
 	claim := func(flag, what string) error {
 		if !strings.HasPrefix(flag, "--") || len(flag) < 3 {
-			return fmt.Errorf("%s %q is not a --flag", what, flag)
+			if !IsShortFlag(flag) {
+				return fmt.Errorf("%s %q is not a --flag (nor a one-letter -x)", what, flag)
+			}
 		}
 		if prev, taken := owner[flag]; taken {
 			return fmt.Errorf("%s %s is already %s", what, flag, prev)
@@ -422,6 +432,9 @@ func checkAliases(spec ArgSpec) error {
 		for _, a := range p.Aliases {
 			if err := claim(a, "x-aliases of "+p.Name); err != nil {
 				return err
+			}
+			if p.Type == "boolean" && IsShortFlag(a) {
+				return fmt.Errorf("x-aliases of %s: %s: a one-letter alias takes a value, and %s is a boolean", p.Name, a, p.Name)
 			}
 			if p.Type == "boolean" {
 				if err := claim("--no-"+strings.TrimPrefix(a, "--"), "x-aliases of "+p.Name+" (negated)"); err != nil {

@@ -383,6 +383,14 @@ func ParseArgs(tool *tools.Tool, words []string) (tools.Args, Output, error) {
 			continue
 		}
 		if !strings.HasPrefix(name, "--") {
+			// A one-letter openstack alias (-t FILE) is the only
+			// single-dash flag a schema may declare.
+			if ref, found := spec.LookupFlag(name); found && tools.IsShortFlag(name) && ref.Switch == nil && ref.Prop.Type != "boolean" {
+				if v, ok := value(name); ok {
+					set(ref.Prop, v, name)
+				}
+				continue
+			}
 			problems = append(problems, fmt.Sprintf("unknown flag %s", name))
 			continue
 		}

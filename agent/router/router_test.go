@@ -70,7 +70,8 @@ var testSchemas = fstest.MapFS{
 			"networks": {"type": "array", "items": {"$ref": "defs.schema.json#/$defs/nameOrId"}, "x-aliases": ["--network", "--net"]},
 			"security_groups": {"type": "array", "items": {"type": "string"}, "x-aliases": ["--security-group"]},
 			"metadata": {"type": "object", "additionalProperties": {"type": "string"}, "x-aliases": ["--property"]},
-			"volume_size": {"type": "integer", "minimum": 1, "x-aliases": ["--boot-from-volume"]}
+			"volume_size": {"type": "integer", "minimum": 1, "x-aliases": ["--boot-from-volume"]},
+			"user_data_file": {"type": "string", "x-aliases": ["-u"]}
 		}}`)},
 	"server.reboot.schema.json": {Data: []byte(`{
 		"$id": "https://ostui.dev/schemas/server.reboot.schema.json",
@@ -211,6 +212,9 @@ func TestOpenstackSpellings(t *testing.T) {
 		{"/server create vm --flavor m1.tiny --net private --networks public", "/server create vm --flavor m1.tiny --networks private --networks public"},
 		{"/server create vm --flavor m1.tiny --boot-from-volume 10", "/server create vm --flavor m1.tiny --volume-size 10"},
 		{"/server create vm --flavor=m1.tiny --network=private", "/server create vm --flavor m1.tiny --networks private"},
+		// A one-letter openstack alias takes its value as the long flag does.
+		{"/server create vm --flavor m1.tiny -u init.sh", "/server create vm --flavor m1.tiny --user-data-file init.sh"},
+		{"/server create vm -u=init.sh --flavor m1.tiny", "/server create vm --flavor m1.tiny --user-data-file init.sh"},
 		{"/server reboot web-1 --soft", "/server reboot web-1 --no-hard"},
 		{"/image list --public", "/image list --visibility public"},
 		{"/image list --community", "/image list --visibility community"},
