@@ -95,6 +95,7 @@ type listed struct {
 	Zone       string               `json:"OS-EXT-AZ:availability_zone"`
 	Host       *string              `json:"OS-EXT-SRV-ATTR:host"`
 	Metadata   map[string]string    `json:"metadata"`
+	KeyName    string               `json:"key_name"`
 }
 
 type address struct {
@@ -171,6 +172,8 @@ func list(ctx context.Context, env *tools.Env, args ListArgs) (*tools.Result, er
 		{Name: "Networks"}, {Name: "Image"}, {Name: "Image ID", Long: true}, {Name: "Flavor"},
 		{Name: "Availability Zone", Long: true}, {Name: "Host", Long: true},
 		{Name: "Properties", Long: true},
+		// Key Name tells which key pairs are in use (the overview's orphans).
+		{Name: "Key Name", Long: true},
 	}}
 	names := make([]string, 0, len(all))
 	// Image names are a nicety: if Glance cannot list them, the servers
@@ -210,7 +213,7 @@ func list(ctx context.Context, env *tools.Env, args ListArgs) (*tools.Result, er
 		out.Rows = append(out.Rows, []any{
 			s.ID, s.Name, s.Status, taskState, powerState,
 			Networks(s.Addresses), imgName, imgID, flavor,
-			s.Zone, host, props,
+			s.Zone, host, props, s.KeyName,
 		})
 		names = append(names, s.Name)
 	}

@@ -100,15 +100,15 @@ func TestList(t *testing.T) {
 	if diff := cmp.Diff([]string{"ID", "Name", "Status", "Networks", "Image", "Flavor"}, short); diff != "" {
 		t.Errorf("columns (-want +got):\n%s", diff)
 	}
-	wantLong := []string{"ID", "Name", "Status", "Task State", "Power State", "Networks", "Image", "Image ID", "Flavor", "Availability Zone", "Host", "Properties"}
+	wantLong := []string{"ID", "Name", "Status", "Task State", "Power State", "Networks", "Image", "Image ID", "Flavor", "Availability Zone", "Host", "Properties", "Key Name"}
 	if diff := cmp.Diff(wantLong, long); diff != "" {
 		t.Errorf("long columns (-want +got):\n%s", diff)
 	}
 	want := [][]any{
-		{web1ID, "web-1", "ACTIVE", nil, "Running", Addresses{"private": {"203.0.113.9", "10.0.0.5"}, "shared": {"192.168.233.10"}}, "cirros", readCirrosID, "m1.tiny", "nova", "cmp1", map[string]string{}},
-		{web2ID, "web-2", "ACTIVE", nil, "Running", Addresses{"private": {"10.0.0.6"}}, "cirros", readCirrosID, "m1.tiny", "nova", nil, map[string]string{"role": "web"}},
-		{dbID, "db-1", "SHUTOFF", "powering-on", "Shutdown", Addresses{}, BootFromVolume, BootFromVolume, "m1.small", "nova", nil, map[string]string{}},
-		{brokenID, "broken", "ERROR", nil, "NOSTATE", Addresses{}, "debian-12", debianID, "m1.tiny", "", nil, map[string]string{}},
+		{web1ID, "web-1", "ACTIVE", nil, "Running", Addresses{"private": {"203.0.113.9", "10.0.0.5"}, "shared": {"192.168.233.10"}}, "cirros", readCirrosID, "m1.tiny", "nova", "cmp1", map[string]string{}, "mykey"},
+		{web2ID, "web-2", "ACTIVE", nil, "Running", Addresses{"private": {"10.0.0.6"}}, "cirros", readCirrosID, "m1.tiny", "nova", nil, map[string]string{"role": "web"}, ""},
+		{dbID, "db-1", "SHUTOFF", "powering-on", "Shutdown", Addresses{}, BootFromVolume, BootFromVolume, "m1.small", "nova", nil, map[string]string{}, ""},
+		{brokenID, "broken", "ERROR", nil, "NOSTATE", Addresses{}, "debian-12", debianID, "m1.tiny", "", nil, map[string]string{}, ""},
 	}
 	if diff := cmp.Diff(want, res.List.Rows); diff != "" {
 		t.Errorf("rows (-want +got):\n%s", diff)
