@@ -62,6 +62,10 @@ func builtins() []builtinCommand {
 				}
 				return s.describeModel()
 			})},
+		{commands.Builtin{Name: "profile", Usage: "/profile [NAME]", Summary: "List the profiles in ostui's config (the current one marked), or switch the session's cloud and model to another"},
+			done(func(s *Shell, ctx context.Context, args []string) error { return s.profileCommand(ctx, args) })},
+		{commands.Builtin{Name: "login", Usage: "/login [PROVIDER] [flags]", Summary: "Log in to a model provider or a cloud (as ostui login; the key is asked hidden) and use the profile it writes"},
+			done(func(s *Shell, ctx context.Context, args []string) error { return s.loginCommand(ctx, args) })},
 		{commands.Builtin{Name: "cost", Usage: "/cost", Summary: "Show tokens used by the last turn and the session"},
 			done(func(s *Shell, _ context.Context, _ []string) error { return s.describeCost() })},
 		{commands.Builtin{Name: "save", Usage: "/save [TITLE]", Summary: "Save this conversation (redacted; sessions also save after every turn)"},

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kriscelmer/os-tui/agent/llm"
 	"github.com/kriscelmer/os-tui/internal/oauth"
 	"github.com/kriscelmer/os-tui/internal/profile"
 )
@@ -291,4 +292,43 @@ func refreshStored(ctx context.Context, c *oauth.Client, st oauth.Stored) (strin
 		return "", fmt.Errorf("the token was refreshed but could not be stored: %w", err)
 	}
 	return tok.AccessToken, nil
+}
+
+// OAuthTokenSource is the token source of an OAuth profile's model —
+// github, or azure signed in with Microsoft Entra ID: the stored token,
+// refreshed (and stored again) when it expires during the session, so a
+// shell left open past a GitHub App token's 8 hours keeps working. It is
+// nil for a profile that uses an API key, or whose client is unknown.
+func OAuthTokenSource(p *profile.Profile, store SecretStore, hc *http.Client, getenv func(string) string) llm.TokenSource {
+	if p == nil || p.Model == nil || store == nil {
+		return nil
+	}
+	m := p.Model
+	var (
+		c   *oauth.Client
+		err error
+	)
+	switch {
+	case m.Provider == profile.ProviderGitHub && m.Auth != profile.AuthAPIKey:
+		var flow *githubFlow
+		if flow, err = newGitHubFlow(m, hc, getenv, "", "", nil); err == nil {
+			c = flow.client
+		}
+	case m.Provider == profile.ProviderAzure && m.Auth == profile.AuthOAuth:
+		c, err = entraClient(m, hc, getenv, nil)
+	default:
+		return nil
+	}
+	if err != nil {
+		return nil
+	}
+	relogin := "run `ostui login " + m.Provider
+	if m.Provider == profile.ProviderAzure {
+		relogin += " --device-code"
+	}
+	if p.Name != "" && p.Name != m.Provider {
+		relogin += " --profile " + p.Name
+	}
+	relogin += "`"
+	return &oauth.Source{Client: c, Stored: oauth.Stored{Store: store, Prefix: p.CredentialOf()}, Relogin: relogin}
 }

@@ -323,3 +323,46 @@ func slicesContains(s []string, v string) bool {
 	}
 	return false
 }
+
+func TestOAuthTokenSource(t *testing.T) {
+	srv := oauthtest.NewServer(oauthtest.Behaviour{AccessToken: "ghu_new", RefreshToken: "ghr_old", TokenExpiresIn: 28800})
+	defer srv.Close()
+	clock := withFakeOAuth(t, nil)
+	te := newTestEnv(t, "")
+	st, err := te.OpenStore()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := t.Context()
+	if _, err := (oauth.Stored{Store: st, Prefix: "provider/github/work"}).Save(ctx, &oauth.Token{AccessToken: "ghu_old", RefreshToken: "ghr_old", Expiry: clock.Now().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	p := &profile.Profile{Name: "work", Model: &profile.Model{Provider: "github", Auth: "oauth", ClientID: "Iv1.app", AuthURL: srv.URL}}
+	src := OAuthTokenSource(p, st, srv.Client(), nil)
+	if got, err := src.Token(ctx); err != nil || got != "ghu_old" {
+		t.Fatalf("fresh: %q, %v", got, err)
+	}
+	// An hour on, mid-session: refreshed before the request, and stored.
+	clock.Sleep(ctx, time.Hour)
+	if got, err := src.Token(ctx); err != nil || got != "ghu_new" {
+		t.Fatalf("expired: %q, %v", got, err)
+	}
+	if got := storedSecrets(t, te, "provider/github/work")["access_token"]; got != "ghu_new" {
+		t.Errorf("stored %q", got)
+	}
+	// Neither an API-key profile nor a local one has a source.
+	for _, m := range []*profile.Model{{Provider: "azure"}, {Provider: "openai"}, {Provider: "github", Auth: "api_key"}} {
+		if OAuthTokenSource(&profile.Profile{Name: "x", Model: m}, st, nil, nil) != nil {
+			t.Errorf("%+v has a token source", m)
+		}
+	}
+	// A refresh refused: the advice names the profile's login.
+	bad := oauthtest.NewServer(oauthtest.Behaviour{RefreshError: "bad_refresh_token"})
+	defer bad.Close()
+	p.Model.AuthURL = bad.URL
+	clock.Sleep(ctx, 9*time.Hour)
+	_, err = OAuthTokenSource(p, st, bad.Client(), nil).Token(ctx)
+	if err == nil || !strings.HasSuffix(err.Error(), "run `ostui login github --profile work`") {
+		t.Errorf("err = %v", err)
+	}
+}

@@ -89,6 +89,12 @@ func ResolveModel(ctx context.Context, o ModelOptions) (ModelChoice, error) {
 				return ModelChoice{}, err
 			}
 			cfg.APIKey = key
+			if from == FromStore || from == FromRefresh {
+				// An OAuth token is refreshed again when it expires mid-session.
+				if src := OAuthTokenSource(p, res.Store, o.HTTPClient, getenv); src != nil {
+					cfg.Token = src
+				}
+			}
 			return ModelChoice{Config: cfg, Configured: true, Profile: name, KeyFrom: from}, nil
 		}
 		// A profile that binds only a cloud leaves the model to the
@@ -124,6 +130,8 @@ func ConfigOf(p *profile.Profile) (llm.Config, error) {
 	case profile.ProviderAzure:
 		cfg.Provider = llm.ProviderAzure
 		cfg.AzureDeployment, cfg.APIVersion = m.Deployment, m.APIVersion
+		// Signed in with Microsoft Entra ID: a bearer token, not an api-key.
+		cfg.AzureAD = m.Auth == profile.AuthOAuth
 		if cfg.APIVersion == "" {
 			cfg.APIVersion = llm.DefaultAzureAPIVersion
 		}
