@@ -77,7 +77,7 @@ func (c *Conn) passcode(ctx context.Context, why string) (string, error) {
 	prompt := fmt.Sprintf("TOTP passcode for %s at %s: ", c.who(), c.cfg.Name)
 	p, err := c.opts.Passcode(ctx, prompt)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("read the TOTP passcode: %w", err)
 	}
 	p = strings.TrimSpace(p)
 	if p == "" {
