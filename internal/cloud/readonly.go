@@ -44,11 +44,40 @@ type readOnlyTransport struct{ next http.RoundTripper }
 
 func (t readOnlyTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	login := req.Method == http.MethodPost && strings.HasSuffix(strings.TrimSuffix(req.URL.Path, "/"), "/auth/tokens")
-	if IsReadOnly(req.Context()) && req.Method != http.MethodGet && req.Method != http.MethodHead && !login {
+	if IsReadOnly(req.Context()) && req.Method != http.MethodGet && req.Method != http.MethodHead && !login && !heatDryRun(req.Method, req.URL.Path) {
 		if req.Body != nil {
 			_ = req.Body.Close()
 		}
 		return nil, &ReadOnlyError{Method: req.Method, URL: redactURL(req.URL)}
 	}
 	return t.next.RoundTrip(req)
+}
+
+// heatDryRun reports Heat's three requests that compute an answer and
+// store nothing: template validate (POST /v1/{project}/validate), stack
+// preview (POST /v1/{project}/stacks/preview) and update preview (PUT or
+// PATCH /v1/{project}/stacks/{name}/{id}/preview). A stack's preflight is
+// Heat's own validation, which only these give; the paths are matched
+// whole, after Heat's version segment, so no other write slips through.
+func heatDryRun(method, path string) bool {
+	segs := strings.Split(strings.Trim(path, "/"), "/")
+	v := -1
+	for i, s := range segs {
+		if s == "v1" {
+			v = i
+		}
+	}
+	if v < 0 || len(segs) < v+3 {
+		return false
+	}
+	rest := segs[v+2:] // after v1/{project}
+	switch {
+	case len(rest) == 1 && rest[0] == "validate":
+		return method == http.MethodPost
+	case len(rest) == 2 && rest[0] == "stacks" && rest[1] == "preview":
+		return method == http.MethodPost
+	case len(rest) == 4 && rest[0] == "stacks" && rest[3] == "preview":
+		return method == http.MethodPut || method == http.MethodPatch
+	}
+	return false
 }

@@ -29,6 +29,17 @@ func TestReadOnlyTransport(t *testing.T) {
 		{"PUT", "/v2/images/x/file", true, true},
 		{"PATCH", "/v2/images/x", true, true},
 		{"DELETE", "/v2.1/servers/x", false, false},
+		// Heat's validate and previews store nothing: a stack's preflight.
+		{"POST", "/v1/p-1/validate", true, false},
+		{"POST", "/heat-api/v1/p-1/stacks/preview", true, false},
+		{"PUT", "/v1/p-1/stacks/web/s-1/preview", true, false},
+		{"PATCH", "/v1/p-1/stacks/web/s-1/preview", true, false},
+		{"POST", "/v1/p-1/stacks", true, true},
+		{"PUT", "/v1/p-1/stacks/web/s-1", true, true},
+		{"DELETE", "/v1/p-1/stacks/web/s-1/preview", true, true},
+		{"POST", "/v1/p-1/stacks/web/s-1/actions", true, true},
+		{"POST", "/v1/p-1/stacks/preview/x", true, true},
+		{"POST", "/v2.1/validate", true, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.method+tt.path, func(t *testing.T) {
