@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 	"time"
@@ -85,7 +84,7 @@ func (s *Shell) modelCommand(ctx context.Context, mode, text string) error {
 // describeModel is /model: which model answers, and what it has cost.
 func (s *Shell) describeModel() error {
 	if s.LLM == nil {
-		fmt.Fprintln(s.IO.Out, "no model: ostui is offline. Set OPENAI_BASE_URL (any OpenAI-compatible server) and OSTUI_MODEL, or AZURE_OPENAI_*, or OSTUI_MODEL_PROVIDER=github with GITHUB_TOKEN.")
+		fmt.Fprintln(s.IO.Out, "no model: ostui is offline. Run `ostui login openai` (or azure, github), or set OPENAI_BASE_URL (any OpenAI-compatible server) and OSTUI_MODEL, or AZURE_OPENAI_*, or OSTUI_MODEL_PROVIDER=github with GITHUB_TOKEN.")
 		return nil
 	}
 	fmt.Fprintf(s.IO.Out, "model: %s\n", s.LLM.Model())
@@ -102,20 +101,6 @@ func (s *Shell) describeCost() error {
 	fmt.Fprintf(s.IO.Out, "last turn: %d prompt + %d completion tokens\nsession:   %d prompt + %d completion tokens\n",
 		t.PromptTokens, t.CompletionTokens, u.PromptTokens, u.CompletionTokens)
 	return nil
-}
-
-// modelFromEnv builds the model client when one is configured (the
-// environment, then the config file); nil when none is.
-func modelFromEnv(notes io.Writer, getenv func(string) string) (llm.Client, *llm.Config, error) {
-	cfg, configured, err := modelConfigTo(notes, getenv)
-	if err != nil || !configured {
-		return nil, nil, err
-	}
-	c, err := llm.New(cfg)
-	if err != nil {
-		return nil, nil, err
-	}
-	return c, &cfg, nil
 }
 
 // switchModel is /model NAME: the same provider and endpoint, another model.

@@ -35,6 +35,9 @@ type Env struct {
 	Session func(key, value string)
 	// Prog is how the command is typed: "ostui login" or "/login".
 	Prog string
+	// Done, when set, is called after a flow succeeds, with its request
+	// (the shell switches to the profile the login wrote).
+	Done func(req *Request)
 }
 
 // Run is `ostui login [PROVIDER] [flags]`: without a provider it lists
@@ -81,7 +84,13 @@ func Run(ctx context.Context, env Env, args []string) error {
 		// probes the keyring or asks for a passphrase.
 		req.Store = &lazyStore{open: env.OpenStore}
 	}
-	return p.Run(ctx, req)
+	if err := p.Run(ctx, req); err != nil {
+		return err
+	}
+	if env.Done != nil {
+		env.Done(req)
+	}
+	return nil
 }
 
 func isHelp(a string) bool { return a == "-h" || a == "--help" || a == "-help" || a == "help" }

@@ -16,6 +16,7 @@
 package profile
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -276,10 +277,16 @@ func (f *File) Save() error {
 		v := f.rest[k]
 		node.Content = append(node.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: k}, &v)
 	}
-	b, err := yaml.Marshal(node)
-	if err != nil {
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(node); err != nil {
 		return err
 	}
+	if err := enc.Close(); err != nil {
+		return err
+	}
+	b := buf.Bytes()
 	if err := os.MkdirAll(filepath.Dir(f.Path), 0o700); err != nil {
 		return err
 	}
