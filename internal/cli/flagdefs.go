@@ -76,7 +76,7 @@ var globalFlags = []flagDef{
 	{name: "yes", help: "approve the -c command's plan once its preflight passes", group: groupOther, bind: boolFlag(func(o *options) *bool { return &o.yes })},
 	{name: "read-only", help: "refuse anything that would change the cloud (mode ask)", group: groupOther, bind: boolFlag(func(o *options) *bool { return &o.readOnly })},
 	{name: "privacy", help: "mask IPs, names, IDs and keys on screen (screencasts)", group: groupOther, bind: boolFlag(func(o *options) *bool { return &o.privacy })},
-	{name: "profile", arg: "NAME", help: "use a profile from ostui's config: its cloud and model (else default_profile)", group: groupOther, bind: stringFlag(func(o *options) *string { return &o.profile })},
+	{name: "profile", arg: "NAME", help: "use a profile from ostui's config (its cloud and model)", group: groupOther, bind: stringFlag(func(o *options) *string { return &o.profile })},
 	{name: "offline", help: "never call a language model", group: groupOther, bind: boolFlag(func(o *options) *bool { return &o.offline })},
 	{name: "resume", arg: "ID|latest", help: "continue a saved conversation with the model", group: groupOther, values: "latest", bind: stringFlag(func(o *options) *string { return &o.resume })},
 	{name: "debug", help: "log each API call (method, URL, status, time, request ID) to stderr", group: groupOther, bind: boolFlag(func(o *options) *bool { return &o.debug })},
@@ -128,7 +128,7 @@ var subcommands = []subcommandDef{
 	{name: "import", args: "clouds.yaml|openrc.sh...", help: "merge Horizon downloads into clouds.yaml (secrets to the store)", values: "@files", flags: []flagDef{
 		{name: "dry-run", help: "print what would change (never a secret) and change nothing"},
 	}},
-	{name: "login", args: "[PROVIDER]", help: "log in to a model provider or a cloud; write a profile (secrets to the store)", values: loginProviderWords(), flags: []flagDef{
+	{name: "login", args: "[PROVIDER]", help: "log in to a model provider or a cloud (writes a profile)", values: loginProviderWords(), flags: []flagDef{
 		{name: "profile", arg: "NAME", help: "the profile to write (default: the provider's name)"},
 		{name: "scopes", arg: "LIST", help: "scopes to ask for, comma or space separated"},
 		{name: "no-save-secret", help: "use the secret for this session only; store nothing"},

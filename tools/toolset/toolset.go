@@ -16,6 +16,7 @@ import (
 	"github.com/kriscelmer/os-tui/tools/identity/catalog"
 	"github.com/kriscelmer/os-tui/tools/identity/whoami"
 	"github.com/kriscelmer/os-tui/tools/image/images"
+	"github.com/kriscelmer/os-tui/tools/loadbalancer/listeners"
 	"github.com/kriscelmer/os-tui/tools/loadbalancer/loadbalancers"
 	"github.com/kriscelmer/os-tui/tools/network/floatingips"
 	"github.com/kriscelmer/os-tui/tools/network/networks"
@@ -55,7 +56,7 @@ func All() []tools.Tool {
 		containers.Tools(),
 		objects.Tools(),
 		account.Tools(),
-		loadbalancers.Tools(),
+		loadbalancers.Tools(), listeners.Tools(),
 	} {
 		all = append(all, group...)
 	}

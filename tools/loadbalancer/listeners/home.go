@@ -1,0 +1,5 @@
+package listeners
+
+import "os"
+
+func filepathHome() (string, error) { return os.UserHomeDir() }
