@@ -50,8 +50,8 @@ run admin token issue -f value -c expires > /dev/null
 echo "\$ admin catalog list -f value -c Type"
 admin catalog list -f value -c Type | sort | tr '\n' ' '; echo
 echo "== keystone totp (totp-user: a password alone gets a receipt, + passcode a token)"
-echo "\$ python3 - $DEVCLOUD_DIR/totp-user.secret   # password, receipt, passcode"
-/usr/bin/python3 - "$DEVCLOUD_DIR/totp-user.secret" <<'PY'
+echo "\$ python3 - $DEVCLOUD_DIR/totp-user.{secret,password}   # password, receipt, passcode"
+/usr/bin/python3 - "$DEVCLOUD_DIR/totp-user.secret" "$DEVCLOUD_DIR/totp-user.password" <<'PY'
 import base64, hashlib, hmac, json, struct, sys, time, urllib.error, urllib.request
 KS = "http://127.0.0.1:5000/v3/auth/tokens"
 def totp(secret):
@@ -68,7 +68,7 @@ def post(method, body, headers={}):
         return urllib.request.urlopen(req, timeout=30)
     except urllib.error.HTTPError as e:
         return e
-r = post("password", {"password": "devcloud"})
+r = post("password", {"password": open(sys.argv[2]).read().strip()})
 receipt = r.headers.get("Openstack-Auth-Receipt")
 assert r.status == 401 and receipt, "password alone: want 401 with a receipt, got %s" % r.status
 r = post("totp", {"passcode": totp(open(sys.argv[1]).read().strip())}, {"Openstack-Auth-Receipt": receipt})

@@ -32,21 +32,25 @@ seed_keystone() {
 }
 
 # seed_totp: totp-user (member of demo) with a TOTP credential and multi-factor rules
-# (password + totp, or an application credential). The base32 seed is made once and kept
-# in totp-user.secret (0600) for verify.sh and the e2e tests; skipped when neither the
-# seed nor the script changed since the last run (data/.keystone-totp).
+# (password + totp, or an application credential). The base32 seed and the user's own
+# password are made once and kept in totp-user.secret and totp-user.password (0600) for
+# verify.sh and the e2e tests; skipped when neither they nor the script changed since the
+# last run (data/.keystone-totp).
 seed_totp() {
-  local f="$DEVCLOUD_DIR/totp-user.secret" fp
+  local f="$DEVCLOUD_DIR/totp-user.secret" pw="$DEVCLOUD_DIR/totp-user.password" fp
   if [ ! -s "$f" ]; then
     ( umask 077; "$PY" -c 'import base64, os; print(base64.b32encode(os.urandom(20)).decode())' > "$f" )
   fi
-  chmod 600 "$f"
-  fp=$( { cat "$f"; printf '%s\n' "$PASSWORD"; cat "$DEVCLOUD_SRC/py/totp_setup.py"; } | sha256sum | cut -d' ' -f1)
+  if [ ! -s "$pw" ]; then
+    ( umask 077; "$PY" -c 'import secrets; print("totp-" + secrets.token_hex(8))' > "$pw" )
+  fi
+  chmod 600 "$f" "$pw"
+  fp=$( { cat "$f" "$pw"; printf '%s\n' "$PASSWORD"; cat "$DEVCLOUD_SRC/py/totp_setup.py"; } | sha256sum | cut -d' ' -f1)
   if [ "$(cat "$DATA/.keystone-totp" 2>/dev/null)" = "$fp" ]; then
     say "keystone totp user unchanged"
     return 0
   fi
-  run_log "$PY" "$DEVCLOUD_SRC/py/totp_setup.py" "$KS_URL" "$PASSWORD" "$f"
+  run_log "$PY" "$DEVCLOUD_SRC/py/totp_setup.py" "$KS_URL" "$PASSWORD" "$f" "$pw"
   echo "$fp" > "$DATA/.keystone-totp"
 }
 

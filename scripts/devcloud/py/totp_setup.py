@@ -6,7 +6,10 @@ The rules also allow an application credential on its own: that is what `ostui l
 cloud` creates so that later sessions need no passcode. Every step looks before it
 creates, so re-running changes nothing.
 
-Usage: totp_setup.py KEYSTONE_URL PASSWORD SECRET_FILE
+Its password is its own (not the devcloud's shared one), so that a test can search
+files for it without matching every "devcloud" in them.
+
+Usage: totp_setup.py KEYSTONE_URL ADMIN_PASSWORD SECRET_FILE PASSWORD_FILE
 """
 import sys
 
@@ -18,9 +21,11 @@ USER = 'totp-user'
 RULES = [['password', 'totp'], ['application_credential']]
 
 
-def main(ks_url, password, secret_file):
+def main(ks_url, password, secret_file, password_file):
     with open(secret_file) as f:
         secret = f.read().strip()
+    with open(password_file) as f:
+        user_password = f.read().strip()
     auth = v3.Password(auth_url=ks_url + '/v3', username='admin', password=password,
                        project_name='admin', user_domain_id='default',
                        project_domain_id='default')
@@ -34,8 +39,10 @@ def main(ks_url, password, secret_file):
         sys.exit('no demo project: run the keystone catalog step first')
     user = first(ks.users.list(name=USER, domain='default'))
     if user is None:
-        user = ks.users.create(USER, domain='default', password=password,
+        user = ks.users.create(USER, domain='default', password=user_password,
                                default_project=demo_project)
+    else:
+        ks.users.update(user, password=user_password)
     for r in ('member', 'reader'):
         ks.roles.grant(first(ks.roles.list(name=r)), user=user, project=demo_project)
     options = getattr(user, 'options', {}) or {}
