@@ -45,7 +45,7 @@ func createAppCred(ctx context.Context, opts Options, conn *cloud.Conn, cfg *con
 		co.Description = "read-only (reader role), created by ostui login cloud --reader"
 	}
 	expires := opts.Expires
-	if expires.IsZero() && opts.Reader {
+	if expires.IsZero() && opts.Reader && !opts.NoExpiry {
 		expires = now.Add(DefaultReaderLifetime)
 	}
 	if !expires.IsZero() {

@@ -77,8 +77,11 @@ type Options struct {
 	Reader bool
 	// AccessRules limit the credential to these API calls.
 	AccessRules []applicationcredentials.AccessRule
-	// Expires is when the credential stops working; zero is never.
-	Expires time.Time
+	// Expires is when the credential stops working. Zero means never,
+	// except for a Reader credential, which gets DefaultReaderLifetime
+	// unless NoExpiry (--expires never) says otherwise.
+	Expires  time.Time
+	NoExpiry bool
 	// Name is the credential's name; "" makes one from the cloud's name
 	// and the time.
 	Name string

@@ -14,7 +14,7 @@ func init() {
 	Register(Provider{
 		Name:    profile.ProviderAzure,
 		Summary: "Azure OpenAI: API key with endpoint and deployment (or --device-code)",
-		Usage:   "ostui login azure [--endpoint URL] [--deployment NAME] [--api-version V] [--device-code]",
+		Usage:   "ostui login azure [--endpoint URL] [--deployment NAME] [--device-code]",
 		Help: `Asks for what the flags do not give (the endpoint, e.g.
 https://NAME.openai.azure.com, and the deployment), then for the API key
 without echoing it; checks the key against the resource, stores it in the
