@@ -106,7 +106,7 @@ func runAzureEntra(ctx context.Context, req *Request) error {
 		return oauthAdvice(err, req)
 	}
 	if req.SaveSecret {
-		where, err := oauth.Stored{Store: req.Store, Prefix: cred}.Save(ctx, tok)
+		where, err := oauth.Stored{Store: tokenStore(req.Store), Prefix: cred}.Save(ctx, tok)
 		if err != nil {
 			return fmt.Errorf("store the token: %w", err)
 		}
@@ -138,5 +138,5 @@ func refreshAzureEntra(ctx context.Context, r *Refresh) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return refreshStored(ctx, c, oauth.Stored{Store: r.Store, Prefix: r.Credential})
+	return refreshStored(ctx, c, oauth.Stored{Store: tokenStore(r.Store), Prefix: r.Credential})
 }

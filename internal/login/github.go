@@ -141,7 +141,7 @@ func runGitHub(ctx context.Context, req *Request) error {
 	}
 
 	if req.SaveSecret {
-		where, err := oauth.Stored{Store: req.Store, Prefix: cred}.Save(ctx, tok)
+		where, err := oauth.Stored{Store: tokenStore(req.Store), Prefix: cred}.Save(ctx, tok)
 		if err != nil {
 			return fmt.Errorf("store the token: %w", err)
 		}
@@ -271,7 +271,7 @@ func refreshGitHub(ctx context.Context, r *Refresh) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return refreshStored(ctx, flow.client, oauth.Stored{Store: r.Store, Prefix: r.Credential})
+	return refreshStored(ctx, flow.client, oauth.Stored{Store: tokenStore(r.Store), Prefix: r.Credential})
 }
 
 // refreshStored refreshes the token stored under st and stores the new
@@ -330,5 +330,17 @@ func OAuthTokenSource(p *profile.Profile, store SecretStore, hc *http.Client, ge
 		relogin += " --profile " + p.Name
 	}
 	relogin += "`"
-	return &oauth.Source{Client: c, Stored: oauth.Stored{Store: store, Prefix: p.CredentialOf()}, Relogin: relogin}
+	return &oauth.Source{Client: c, Stored: oauth.Stored{Store: tokenStore(store), Prefix: p.CredentialOf()}, Relogin: relogin}
+}
+
+// tokenStore is the store a token is saved in: the one behind the
+// router's lazy wrapper when it is open, so that its SetMany (the three
+// fields of a token in one encryption of the secrets file) is used.
+func tokenStore(st SecretStore) oauth.SecretStore {
+	if l, ok := st.(*lazyStore); ok {
+		if s, err := l.get(); err == nil && s != nil {
+			return s
+		}
+	}
+	return st
 }

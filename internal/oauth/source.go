@@ -49,9 +49,17 @@ func (s Stored) key(field string) string { return strings.TrimSuffix(s.Prefix, "
 // stored with its old expiry is only refreshed early. A token without a
 // refresh token or expiry deletes the stored ones, which belonged to an
 // earlier login.
+//
+// A store that can write several secrets at once (SetMany: the encrypted
+// file, encrypted once rather than three times) gets them together.
 func (s Stored) Save(ctx context.Context, t *Token) (string, error) {
 	if t == nil || t.AccessToken == "" {
 		return "", errors.New("refusing to store an empty token")
+	}
+	if many, ok := s.Store.(interface {
+		SetMany(ctx context.Context, pairs []secretstore.Pair) (string, error)
+	}); ok {
+		return s.saveMany(ctx, many.SetMany, t)
 	}
 	if t.RefreshToken != "" {
 		if _, err := s.Store.Set(ctx, s.key(FieldRefreshToken), t.RefreshToken); err != nil {
@@ -70,6 +78,33 @@ func (s Stored) Save(ctx context.Context, t *Token) (string, error) {
 		err = s.Store.Delete(ctx, s.key(FieldExpiry))
 	}
 	return where, err
+}
+
+func (s Stored) saveMany(ctx context.Context, setMany func(context.Context, []secretstore.Pair) (string, error), t *Token) (string, error) {
+	var pairs []secretstore.Pair
+	var stale []string
+	if t.RefreshToken != "" {
+		pairs = append(pairs, secretstore.Pair{Key: s.key(FieldRefreshToken), Value: t.RefreshToken})
+	} else {
+		stale = append(stale, s.key(FieldRefreshToken))
+	}
+	pairs = append(pairs, secretstore.Pair{Key: s.key(FieldAccessToken), Value: t.AccessToken})
+	if !t.Expiry.IsZero() {
+		pairs = append(pairs, secretstore.Pair{Key: s.key(FieldExpiry), Value: t.Expiry.UTC().Format(time.RFC3339)})
+	} else {
+		stale = append(stale, s.key(FieldExpiry))
+	}
+	where, err := setMany(ctx, pairs)
+	if err != nil {
+		return "", err
+	}
+	for _, k := range stale {
+		// Absent is the usual case, and costs no write.
+		if err := s.Store.Delete(ctx, k); err != nil && !errors.Is(err, secretstore.ErrNotFound) {
+			return "", err
+		}
+	}
+	return where, nil
 }
 
 // Load reads the stored token; ErrNoToken when there is no access token.
