@@ -92,6 +92,13 @@ type Tool struct {
 	// ${step.field}: "id", "name", ... Run puts them in Result.Outputs.
 	Produces []string
 
+	// PersonOnly marks a read whose answer is itself a credential (a temp
+	// URL lets anyone who holds it fetch the object, without a token): it
+	// answers the person at the prompt, but is never offered to the model
+	// or an MCP client, and the engine refuses it from them, since a read
+	// needs no approval and its result would leave in their context.
+	PersonOnly bool
+
 	// As makes this tool a second name for another ("server.add.volume"
 	// for volume.attach, so that attaching is reachable from the volume
 	// side): the registry gives it that tool's effect, service, functions

@@ -64,6 +64,9 @@ func Functions(reg *tools.Registry, offered func(service string) bool) []llm.Fun
 		if offered != nil && !offered(t.Service) {
 			continue
 		}
+		if t.PersonOnly {
+			continue
+		}
 		if t.Effect != tools.Read {
 			changes = append(changes, t.Name)
 			continue
@@ -222,6 +225,12 @@ func describeTool(changes []string) llm.Function {
 		Description: "Get a change tool's argument schema and the outputs later steps can reference, before proposing a plan that uses it.",
 		Parameters:  params,
 	}
+}
+
+// PersonOnlyRefusal is the sentence an agent gets for a person-only tool
+// (tools.Tool.PersonOnly).
+func PersonOnlyRefusal(t *tools.Tool) string {
+	return t.Slash() + " answers the person only: its result is a credential (anyone holding it gets in without a token), so it is never run for an agent; ask the person to run " + t.Slash() + " themselves"
 }
 
 // ForbiddenArgs returns the top-level keys of args that redirect

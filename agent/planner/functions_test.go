@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -77,7 +78,7 @@ func TestFunctionsOfferReadToolsAndPlanFunctions(t *testing.T) {
 		names = append(names, f.Name)
 	}
 	for _, tl := range reg.Tools() {
-		if tl.Effect == tools.Read {
+		if tl.Effect == tools.Read && !tl.PersonOnly {
 			want = append(want, FunctionName(tl.Name))
 		}
 	}
@@ -331,6 +332,26 @@ func TestProposePlan(t *testing.T) {
 	d := findFunction(t, Functions(reg, nil), DescribeToolFunction)
 	if !strings.Contains(string(d.Parameters), `"enum":["`+changes[0]+`"`) {
 		t.Errorf("describe_tool parameters %s do not list the change tools", d.Parameters)
+	}
+}
+
+func TestPersonOnlyToolsAreNeverOffered(t *testing.T) {
+	reg := realRegistry(t)
+	var personOnly []string
+	for _, tl := range reg.Tools() {
+		if tl.PersonOnly {
+			personOnly = append(personOnly, tl.Name)
+		}
+	}
+	if !slices.Contains(personOnly, "object.temp-url") {
+		t.Fatalf("object.temp-url is not person-only (person-only: %v)", personOnly)
+	}
+	for _, f := range Functions(reg, nil) {
+		for _, name := range personOnly {
+			if f.Name == FunctionName(name) || strings.Contains(string(f.Parameters), `"`+name+`"`) {
+				t.Errorf("%s is offered to the model through %s", name, f.Name)
+			}
+		}
 	}
 }
 

@@ -253,6 +253,9 @@ func (p *Planner) call(ctx context.Context, tc llm.ToolCall, mode string, h Hook
 	if !ok {
 		return Status(StatusInvalid, true, []string{fmt.Sprintf("no tool %q", name)}), StatusInvalid
 	}
+	if tool.PersonOnly {
+		return Status(StatusDenied, false, []string{PersonOnlyRefusal(tool)}), StatusDenied
+	}
 	if tool.Effect != tools.Read {
 		return Status(StatusInvalid, true, []string{tool.Slash() + " changes the cloud: propose it with propose_plan"}), StatusInvalid
 	}

@@ -170,6 +170,7 @@ func TestAskModeAndForbiddenArguments(t *testing.T) {
 			tc("c2", FunctionName("network.list"), `{"project": "someone-else"}`),
 			tc("c3", FunctionName("server.stop"), `{"server": "a"}`),
 			tc("c4", "nonsense", `{}`),
+			tc("c5", FunctionName("object.temp-url"), `{"container": "media", "object": "a.txt"}`),
 		),
 		{Content: "ok"},
 	}}
@@ -194,7 +195,7 @@ func TestAskModeAndForbiddenArguments(t *testing.T) {
 		}
 	}
 	got := toolMessages(s)
-	want := []string{"ask mode", "may not be set by the model", "changes the cloud: propose it with propose_plan", `no tool`}
+	want := []string{"ask mode", "may not be set by the model", "changes the cloud: propose it with propose_plan", `no tool`, "answers the person only"}
 	if len(got) != len(want) {
 		t.Fatalf("tool messages = %v", got)
 	}

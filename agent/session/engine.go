@@ -13,6 +13,7 @@ import (
 	"github.com/kriscelmer/os-tui/agent/executor"
 	"github.com/kriscelmer/os-tui/agent/gate"
 	"github.com/kriscelmer/os-tui/agent/plan"
+	"github.com/kriscelmer/os-tui/agent/planner"
 	"github.com/kriscelmer/os-tui/internal/audit"
 	"github.com/kriscelmer/os-tui/tools"
 )
@@ -140,6 +141,9 @@ func (e *Engine) Read(ctx context.Context, origin, name string, args tools.Args)
 		return nil, err
 	}
 	tool, _ := e.Registry.Lookup(name)
+	if tool != nil && tool.PersonOnly && agentOrigin(origin) {
+		return nil, &PersonOnlyError{Tool: tool}
+	}
 	if tool != nil {
 		e.emit(ReadStarted{Origin: origin, Tool: tool, Args: args})
 	}
@@ -200,6 +204,9 @@ func (e *Engine) submit(ctx context.Context, t *turn, p *plan.Plan, ap Approver)
 		ap = FailClosed
 	}
 	if err := e.modeAllows(p); err != nil {
+		return outcomeOf(err, nil), err
+	}
+	if err := e.personOnlyAllows(p); err != nil {
 		return outcomeOf(err, nil), err
 	}
 	env, err := e.env()
@@ -271,6 +278,31 @@ func (e *Engine) modeAllows(p *plan.Plan) error {
 	}
 	return nil
 }
+
+// agentOrigin reports whether a request comes from an agent (the model
+// or an MCP client) rather than the person.
+func agentOrigin(origin string) bool {
+	return origin == plan.OriginModel || origin == plan.OriginMCP
+}
+
+// personOnlyAllows refuses an agent's plan that names a person-only tool.
+func (e *Engine) personOnlyAllows(p *plan.Plan) error {
+	if !agentOrigin(p.Origin) {
+		return nil
+	}
+	for _, s := range p.Steps {
+		if tool, ok := e.Registry.Lookup(s.Tool); ok && tool.PersonOnly {
+			return &PersonOnlyError{Tool: tool}
+		}
+	}
+	return nil
+}
+
+// PersonOnlyError refuses an agent a tool whose answer is a credential
+// (tools.Tool.PersonOnly).
+type PersonOnlyError struct{ Tool *tools.Tool }
+
+func (e *PersonOnlyError) Error() string { return planner.PersonOnlyRefusal(e.Tool) }
 
 func (e *Engine) preflight(ctx context.Context, t *turn, env *tools.Env, p *plan.Plan) (*gate.Review, error) {
 	t.to(Reviewing)

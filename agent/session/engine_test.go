@@ -108,12 +108,13 @@ func newFixture(t *testing.T) *fixture {
 	for _, spec := range []struct {
 		name   string
 		effect tools.Effect
-	}{{"vm.stop", tools.Change}, {"vm.start", tools.Change}, {"vm.delete", tools.Destroy}, {"vm.list", tools.Read}} {
+	}{{"vm.stop", tools.Change}, {"vm.start", tools.Change}, {"vm.delete", tools.Destroy}, {"vm.list", tools.Read}, {"vm.console-url", tools.Read}} {
 		name := spec.name
 		fs[name+".schema.json"] = &fstest.MapFile{Data: []byte(`{"$id": "https://ostui.dev/schemas/` + name +
 			`.schema.json", "description": "` + name + `", "type": "object", "additionalProperties": false, "properties": {"vm": {"type": "string", "description": "the vm"}}}`)}
 		tl := tools.Tool{Name: name, Summary: name, Service: "compute", Effect: spec.effect, Produces: []string{"id"}}
 		if spec.effect == tools.Read {
+			tl.PersonOnly = name == "vm.console-url"
 			tl.Run = func(context.Context, *tools.Env, tools.Args) (*tools.Result, error) {
 				return &tools.Result{Text: "vm-1 vm-2"}, nil
 			}
@@ -498,6 +499,40 @@ func TestCheckStopsBeforeApproval(t *testing.T) {
 	var be *BlockedError
 	if _, err := f.engine.Check(t.Context(), stepPlan(plan.OriginRecipe, step("stop", "vm.stop", "vm-1"))); !errors.As(err, &be) {
 		t.Errorf("blocked check err = %v", err)
+	}
+}
+
+func TestPersonOnlyToolsAnswerThePersonOnly(t *testing.T) {
+	for _, tc := range []struct {
+		origin  string
+		refused bool
+	}{
+		{plan.OriginSlash, false},
+		{plan.OriginRecipe, false},
+		{plan.OriginModel, true},
+		{plan.OriginMCP, true},
+	} {
+		t.Run(tc.origin, func(t *testing.T) {
+			f := newFixture(t)
+			res, err := f.engine.Read(t.Context(), tc.origin, "vm.console-url", tools.Args(`{}`))
+			var po *PersonOnlyError
+			if got := errors.As(err, &po); got != tc.refused {
+				t.Fatalf("refused = %v (res %v, err %v), want %v", got, res, err, tc.refused)
+			}
+			if tc.refused {
+				if res != nil || len(f.rec.kinds()) != 0 {
+					t.Errorf("a refused read ran or was announced: %v %v", res, f.rec.kinds())
+				}
+				if !strings.Contains(err.Error(), "ask the person to run /vm console-url") {
+					t.Errorf("refusal does not say what to do: %v", err)
+				}
+				p := &plan.Plan{Goal: "g", Origin: tc.origin, Steps: []plan.Step{{ID: "s1", Tool: "vm.console-url", Args: json.RawMessage(`{}`)}}}
+				out, err := f.engine.Submit(t.Context(), p, nil)
+				if !errors.As(err, &po) || out.Status != StatusDenied {
+					t.Errorf("a plan naming a person-only tool: status %v, err %v", out.Status, err)
+				}
+			}
+		})
 	}
 }
 

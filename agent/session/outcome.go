@@ -102,6 +102,7 @@ func outcomeOf(err error, review *gate.Review) *Outcome {
 	var de *DeclinedError
 	var me *gate.ModeError
 	var na *NeedsApprovalError
+	var po *PersonOnlyError
 	switch {
 	case errors.As(err, &pe):
 		o.Status, o.Retryable, o.Errors = StatusInvalid, true, planErrors(pe)
@@ -109,7 +110,7 @@ func outcomeOf(err error, review *gate.Review) *Outcome {
 		o.Status, o.Retryable, o.Errors = StatusBlocked, true, be.Problems
 	case errors.As(err, &de):
 		o.Status, o.Reason = StatusDenied, de.Reason
-	case errors.As(err, &me), errors.As(err, &na):
+	case errors.As(err, &me), errors.As(err, &na), errors.As(err, &po):
 		o.Status = StatusDenied
 	default:
 		o.Retryable = true

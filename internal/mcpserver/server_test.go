@@ -597,6 +597,10 @@ func TestShippedTools(t *testing.T) {
 	for _, tl := range reg.Tools() {
 		fn := session.FunctionName(tl.Name)
 		switch {
+		case tl.PersonOnly && offered[fn]:
+			t.Errorf("person-only tool %s is offered to an MCP client", tl.Name)
+		case tl.PersonOnly:
+			continue
 		case tl.Effect == tools.Read && !offered[fn]:
 			t.Errorf("read tool %s is not offered", tl.Name)
 		case tl.Effect != tools.Read && offered[fn]:

@@ -24,9 +24,17 @@ func Tools() []tools.Tool {
 	return []tools.Tool{
 		tools.ReadTool("object.list", swift.Service, list),
 		tools.ReadTool("object.show", swift.Service, show),
-		tools.ReadTool("object.temp-url", swift.Service, tempURL),
+		tempURLTool(),
 		createTool(), saveTool(), deleteTool(), copyTool(), setTool(), unsetTool(),
 	}
+}
+
+// tempURLTool signs a temp URL. The URL is a bearer credential for the
+// object, so only the person gets one (tools.Tool.PersonOnly).
+func tempURLTool() tools.Tool {
+	t := tools.ReadTool("object.temp-url", swift.Service, tempURL)
+	t.PersonOnly = true
+	return t
 }
 
 // ListArgs are the arguments of object.list.
