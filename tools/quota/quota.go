@@ -28,6 +28,10 @@ func Tools() []tools.Tool {
 // ShowArgs are the arguments of quota.show.
 type ShowArgs struct {
 	Project string `json:"project,omitempty"`
+	// Service narrows the report to one service ("compute", "network",
+	// "volume"), so a caller can read the three at once and a refusal by
+	// one does not hide the others (the overview's quota panels).
+	Service string `json:"service,omitempty"`
 }
 
 // Usage is one resource's quota line.
@@ -155,13 +159,25 @@ func Project(ctx context.Context, env *tools.Env, project string) (string, error
 // All returns every quota line of a project, skipping services the
 // catalog does not have.
 func All(ctx context.Context, env *tools.Env, project string) ([]Usage, error) {
+	return of(ctx, env, project, "")
+}
+
+// of returns the quota lines of one service (by its label), or of every
+// service when label is empty.
+func of(ctx context.Context, env *tools.Env, project, label string) ([]Usage, error) {
 	caps, err := env.Clients.Capabilities(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("read the service catalog: %w", err)
 	}
 	var out []Usage
 	for _, src := range sources {
+		if label != "" && src.label != label {
+			continue
+		}
 		if !caps.Has(src.service) {
+			if label != "" {
+				return nil, fmt.Errorf("this cloud's catalog has no %s service (%s) in this region", src.label, src.service)
+			}
 			continue
 		}
 		lines, err := src.lines(ctx, env, project)
@@ -181,7 +197,7 @@ func show(ctx context.Context, env *tools.Env, args ShowArgs) (*tools.Result, er
 	if err != nil {
 		return nil, err
 	}
-	all, err := All(ctx, env, project)
+	all, err := of(ctx, env, project, args.Service)
 	if err != nil {
 		return nil, err
 	}

@@ -56,6 +56,7 @@ func TestShow(t *testing.T) {
 		{name: "current project", project: "p1", wantRows: append(append(append([][]any{}, compute...), net...), volume...)},
 		{name: "named project", args: ShowArgs{Project: "p9"}, project: "p9", wantRows: append(append(append([][]any{}, compute...), net...), volume...)},
 		{name: "no network service", drop: "network", project: "p1", wantRows: append(append([][]any{}, compute...), volume...)},
+		{name: "one service", args: ShowArgs{Project: "p1", Service: "network"}, project: "p1", wantRows: net},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -66,17 +67,24 @@ func TestShow(t *testing.T) {
 			if tt.args.Project == "" {
 				fc.Handle("GET", toolstest.IdentityPrefix+"/auth/tokens", http.StatusOK, tokenBody)
 			}
-			fc.Handle("GET", toolstest.ComputePrefix+"/os-quota-sets/"+tt.project+"/detail", http.StatusOK, novaBody)
+			if tt.args.Service != "" && tt.args.Service != "network" {
+				t.Fatal("the test serves one service: network")
+			}
+			if tt.args.Service == "" {
+				fc.Handle("GET", toolstest.ComputePrefix+"/os-quota-sets/"+tt.project+"/detail", http.StatusOK, novaBody)
+			}
 			if tt.drop != "network" {
 				fc.Handle("GET", toolstest.NetworkPrefix+"/quotas/"+tt.project+"/details.json", http.StatusOK, neutronBody)
 			}
-			fc.HandleFunc("GET", toolstest.VolumePrefix+"/os-quota-sets/"+tt.project, func(w http.ResponseWriter, r *http.Request) {
-				if got := r.URL.Query().Get("usage"); got != "true" {
-					t.Errorf("usage = %q, want true", got)
-				}
-				w.Header().Set("Content-Type", "application/json")
-				_, _ = w.Write([]byte(cinderBody))
-			})
+			if tt.args.Service == "" {
+				fc.HandleFunc("GET", toolstest.VolumePrefix+"/os-quota-sets/"+tt.project, func(w http.ResponseWriter, r *http.Request) {
+					if got := r.URL.Query().Get("usage"); got != "true" {
+						t.Errorf("usage = %q, want true", got)
+					}
+					w.Header().Set("Content-Type", "application/json")
+					_, _ = w.Write([]byte(cinderBody))
+				})
+			}
 			raw, _ := json.Marshal(tt.args)
 			res, err := toolstest.Tool(t, Tools(), "quota.show").Run(t.Context(), fc.Env(), raw)
 			if err != nil {
@@ -86,6 +94,15 @@ func TestShow(t *testing.T) {
 				t.Errorf("rows (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+func TestShowMissingService(t *testing.T) {
+	fc := toolstest.New(t)
+	delete(fc.Caps.Services, "volumev3")
+	_, err := toolstest.Tool(t, Tools(), "quota.show").Run(t.Context(), fc.Env(), json.RawMessage(`{"project": "p1", "service": "volume"}`))
+	if err == nil || !strings.Contains(err.Error(), "no volume service") {
+		t.Fatalf("error = %v, want one naming the missing volume service", err)
 	}
 }
 
