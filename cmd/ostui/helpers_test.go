@@ -29,13 +29,17 @@ func isolate(env *testscript.Env) {
 }
 
 func scriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
-	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
+	cmds := map[string]func(ts *testscript.TestScript, neg bool, args []string){
 		"cmpjson":   cmpJSON,
 		"fakemodel": fakeModel,
 		"fakeoauth": fakeOAuth,
 		"chmod":     chmod,
 		"perm":      perm,
 	}
+	for name, f := range loginCmds() {
+		cmds[name] = f
+	}
+	return cmds
 }
 
 // cmpJSON compares two JSON documents on chosen fields:
