@@ -129,6 +129,9 @@ func TestRedactString(t *testing.T) {
 		{"truncated PEM block", "x -----BEGIN OPENSSH PRIVATE KEY-----\nCANARY", nil, "x <redacted>"},
 		{"public PEM kept", "-----BEGIN CERTIFICATE-----\nMII\n-----END CERTIFICATE-----", nil,
 			"-----BEGIN CERTIFICATE-----\nMII\n-----END CERTIFICATE-----"},
+		{"GitHub tokens by their shape", "refresh ghr_1B4a2e77838347a7E420ce178F2E7c6912E169246c34E1ccbF66C46812d16D5B1A9Dc86A1498 gave ghu_16C7e42F292c6912E7710c838347Ae178B4a then github_pat_11ABCDEFG0123456789_abcdefghijklmnop", nil,
+			"refresh <redacted> gave <redacted> then <redacted>"},
+		{"words like ghost_ kept", "ghost_town gho_short", nil, "ghost_town gho_short"},
 		{"nothing to do", "server web-1 is ACTIVE", []string{"hunter22"}, "server web-1 is ACTIVE"},
 	}
 	for _, tt := range tests {

@@ -53,6 +53,9 @@ func RedactString(s string, secrets ...string) string {
 	s = credentialHeader().ReplaceAllString(s, "${1}${2}"+Placeholder)
 	s = tempURLKey().ReplaceAllString(s, "${1}${2}"+Placeholder)
 	s = keyValueSecret().ReplaceAllString(s, "${1}${2}"+Placeholder)
+	if strings.Contains(s, "gh") || strings.Contains(s, "github_pat_") {
+		s = githubToken().ReplaceAllString(s, Placeholder)
+	}
 	return chpasswdLine().ReplaceAllString(s, "${1}"+Placeholder)
 }
 
@@ -61,6 +64,15 @@ func RedactString(s string, secrets ...string) string {
 // comma or line end.
 var keyValueSecret = sync.OnceValue(func() *regexp.Regexp {
 	return regexp.MustCompile(`(?i)\b(\w*(?:passw(?:or)?d|passwd|adminpass|secret|token|api[_-]?key)\w*)(["']?[ \t]*[:=][ \t]*["']?)([^\s"',}]+)`)
+})
+
+// githubToken is a GitHub token by its shape, wherever it stands (an
+// error quoting it, a pasted command): OAuth (gho_), GitHub App user
+// (ghu_), refresh (ghr_), installation (ghs_), classic (ghp_) and
+// fine-grained (github_pat_) tokens. Their prefixes exist so that
+// scanners can find them; ostui is one.
+var githubToken = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`\b(?:gh[opsur]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})\b`)
 })
 
 // chpasswdLine is cloud-init's "chpasswd" list: "root:SECRET" lines.
