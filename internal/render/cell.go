@@ -81,3 +81,8 @@ func sanitize(s string) string {
 }
 
 var tabsAndCRLF = strings.NewReplacer("\r\n", "\n", "\t", " ")
+
+// CellText is a value as a table cell shows it (lists joined by ", ",
+// maps as key='value'), not yet escaped: views lay out the same text as
+// tables do and escape it themselves.
+func CellText(v any) string { return cellText(v, ", ") }

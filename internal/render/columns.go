@@ -215,3 +215,7 @@ func number(v any) (float64, bool) {
 	}
 	return 0, false
 }
+
+// CompareValues orders two cells as --sort does: numbers numerically,
+// the rest by their text, case-insensitively, empty values first.
+func CompareValues(a, b any) int { return compareValues(a, b) }
