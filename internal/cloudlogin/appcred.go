@@ -101,6 +101,17 @@ func createAppCred(ctx context.Context, opts Options, conn *cloud.Conn, cfg *con
 		return undo(fmt.Errorf("update %s: %w", cfg.ConfigFile, err))
 	}
 	res.Backup = backup
+	// The credential replaces the password: a password stored by an
+	// earlier login goes, so the store holds one way in, not two.
+	if d, ok := opts.Store.(interface {
+		Get(ctx context.Context, key string) (string, error)
+		Delete(ctx context.Context, key string) error
+	}); ok {
+		pw := "cloud/" + cfg.Name + "/password"
+		if v, err := d.Get(ctx, pw); err == nil && v != "" && d.Delete(ctx, pw) == nil {
+			fmt.Fprintf(opts.Out, "removed the password of %s from the secret store\n", cfg.Name)
+		}
+	}
 	fmt.Fprintf(opts.Out, "updated %s: cloud %s now uses auth_type v3applicationcredential (backup: %s)\n", cfg.ConfigFile, cfg.Name, backup)
 	if src := opts.Cloud.Sources["password"]; strings.HasPrefix(src, "secure.yaml") {
 		fmt.Fprintf(opts.Out, "note: %s still holds a password for %s; it is no longer needed there\n", strings.TrimPrefix(src, "secure.yaml "), cfg.Name)

@@ -45,6 +45,15 @@ func (m memStore) Set(_ context.Context, k, v string) (string, error) {
 	return "the test store", nil
 }
 
+func (m memStore) Get(_ context.Context, k string) (string, error) {
+	if v, ok := m[k]; ok {
+		return v, nil
+	}
+	return "", errors.New("not found")
+}
+
+func (m memStore) Delete(_ context.Context, k string) error { delete(m, k); return nil }
+
 const cloudsYAML = `# my clouds
 clouds:
   other:
@@ -92,7 +101,8 @@ func TestLoginReaderAppCredential(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := &script{answers: []string{"pw-Secret-1", "123456"}}
-	store := memStore{}
+	// A password an earlier login stored goes once the credential replaces it.
+	store := memStore{"cloud/mfa/password": "pw-Secret-1"}
 	var out bytes.Buffer
 	now := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
 	res, err := Login(t.Context(), Options{
