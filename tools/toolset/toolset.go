@@ -28,6 +28,10 @@ import (
 	"github.com/kriscelmer/os-tui/tools/objectstorage/account"
 	"github.com/kriscelmer/os-tui/tools/objectstorage/containers"
 	"github.com/kriscelmer/os-tui/tools/objectstorage/objects"
+	"github.com/kriscelmer/os-tui/tools/orchestration/stackevents"
+	"github.com/kriscelmer/os-tui/tools/orchestration/stackresources"
+	"github.com/kriscelmer/os-tui/tools/orchestration/stacks"
+	"github.com/kriscelmer/os-tui/tools/orchestration/stacktemplates"
 	"github.com/kriscelmer/os-tui/tools/quota"
 )
 
@@ -56,6 +60,7 @@ func All() []tools.Tool {
 		containers.Tools(),
 		objects.Tools(),
 		account.Tools(),
+		stacks.Tools(), stackresources.Tools(), stackevents.Tools(), stacktemplates.Tools(),
 		loadbalancers.Tools(), listeners.Tools(),
 	} {
 		all = append(all, group...)
