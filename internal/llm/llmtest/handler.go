@@ -47,6 +47,8 @@ type handler struct {
 	ignoreStreamOptions bool
 	// models answer GET /v1/models, so model discovery can be tested.
 	models []string
+	// apiKey, when set, is the only key accepted (APIKey).
+	apiKey string
 
 	mu       sync.Mutex
 	script   Script
@@ -79,7 +81,19 @@ func newHandler(script Script, report func(string, ...any), opts ...Option) *han
 	return h
 }
 
-func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h.apiKey != "" {
+		got := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if k := r.Header.Get("api-key"); k != "" {
+			got = k
+		}
+		if got != h.apiKey {
+			writeError(w, http.StatusUnauthorized, "Incorrect API key provided.")
+			return
+		}
+	}
+	h.mux.ServeHTTP(w, r)
+}
 
 // failures counts what was reported so far.
 func (h *handler) failures() int {

@@ -126,11 +126,13 @@ type scriptFile struct {
 	Turns    Script   `json:"turns"`
 	Canaries []string `json:"canaries,omitempty"`
 	Models   []string `json:"models,omitempty"`
+	// APIKey is the only key the server accepts (APIKey); "" any.
+	APIKey string `json:"api_key,omitempty"`
 }
 
 // options are the server options a file asks for besides its turns.
 func (f scriptFile) options() []Option {
-	return []Option{Canaries(f.Canaries...), Models(f.Models...)}
+	return []Option{Canaries(f.Canaries...), Models(f.Models...), APIKey(f.APIKey)}
 }
 
 // LoadScript reads a script from a YAML or JSON file (JSON is YAML): either

@@ -40,6 +40,13 @@ func Models(names ...string) Option {
 	return func(h *handler) { h.models = append(h.models, names...) }
 }
 
+// APIKey makes the server accept only this key (as a Bearer token, or
+// Azure's api-key header) and answer any other with 401, as OpenAI does:
+// for testing that a login checks the key it is given.
+func APIKey(key string) Option {
+	return func(h *handler) { h.apiKey = key }
+}
+
 // Server is a scripted model endpoint for one test.
 type Server struct {
 	// URL is the OpenAI base URL, ending in /v1: OPENAI_BASE_URL.
