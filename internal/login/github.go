@@ -20,6 +20,34 @@ import (
 // the consent page.
 const EnvGitHubClientID = "OSTUI_GITHUB_CLIENT_ID"
 
+// EnvGitHubClientSecret is the client's secret, for the clients GitHub
+// asks one of: the browser flow (--web) and the refresh of a GitHub App's
+// token both send it. A login that had it stores it beside the token
+// (FieldClientSecret), so a refresh in a later session finds it.
+const EnvGitHubClientSecret = "OSTUI_GITHUB_CLIENT_SECRET" //nolint:gosec // the variable's name
+
+// FieldClientSecret is the OAuth client's secret under a credential.
+const FieldClientSecret = "client_secret"
+
+// githubClientSecret is the client secret from the environment, else from
+// the store under cred; "" when neither has one (a device-flow OAuth app
+// needs none).
+func githubClientSecret(ctx context.Context, st SecretStore, cred string, getenv func(string) string) string {
+	if getenv != nil {
+		if v := strings.TrimSpace(getenv(EnvGitHubClientSecret)); v != "" {
+			return v
+		}
+	}
+	if st == nil {
+		return ""
+	}
+	v, err := st.Get(ctx, profile.SecretKey(cred, FieldClientSecret))
+	if err != nil {
+		return ""
+	}
+	return v
+}
+
 // oauthClock and openBrowser are the flows' clock and browser; tests
 // replace them so that a device flow runs without waiting and a browser
 // login without a desktop.
@@ -43,8 +71,10 @@ PKCE).
 The access token (and the refresh token of a GitHub App, with its expiry)
 goes to the secret store; an expired token is refreshed before use. The
 client is a GitHub App or OAuth app you register (device flow enabled):
---client-id, else ` + EnvGitHubClientID + `. --host names a GitHub Enterprise
-Server (ghe.example.com) or a test server's URL.`,
+--client-id, else ` + EnvGitHubClientID + `. GitHub wants the client's secret
+for --web and for refreshing a GitHub App's token: set
+` + EnvGitHubClientSecret + ` (it is stored beside the token). --host names a
+GitHub Enterprise Server (ghe.example.com) or a test server's URL.`,
 		Flags: []Flag{
 			{Name: "web", Help: "sign in in a browser (authorization code with PKCE) instead of the device flow"},
 			{Name: "client-id", Arg: "ID", Help: "the GitHub App's or OAuth app's client ID (default $" + EnvGitHubClientID + ")"},
@@ -129,6 +159,11 @@ func runGitHub(ctx context.Context, req *Request) error {
 		}
 		fmt.Fprintf(req.IO.ErrOut, "the token will be stored in %s\n", where)
 	}
+	var secretStore SecretStore
+	if req.SaveSecret {
+		secretStore = req.Store
+	}
+	flow.client.ClientSecret = githubClientSecret(ctx, secretStore, cred, req.getenv)
 
 	var tok *oauth.Token
 	if req.Switch("web") {
@@ -146,6 +181,12 @@ func runGitHub(ctx context.Context, req *Request) error {
 			return fmt.Errorf("store the token: %w", err)
 		}
 		fmt.Fprintf(req.IO.ErrOut, "%s stored in %s\n", profile.SecretKey(cred, profile.FieldAccessToken), where)
+		if sec := strings.TrimSpace(req.getenv(EnvGitHubClientSecret)); sec != "" && tok.RefreshToken != "" {
+			// A later session's refresh needs it and may not have the variable.
+			if _, err := req.Store.Set(ctx, profile.SecretKey(cred, FieldClientSecret), sec); err != nil {
+				fmt.Fprintf(req.IO.ErrOut, "warning: the client secret could not be stored (%v); set %s when the token is refreshed\n", err, EnvGitHubClientSecret)
+			}
+		}
 	} else if err := req.StoreSecret(ctx, profile.SecretKey(cred, profile.FieldAccessToken), tok.AccessToken); err != nil {
 		return err
 	}
@@ -271,6 +312,7 @@ func refreshGitHub(ctx context.Context, r *Refresh) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	flow.client.ClientSecret = githubClientSecret(ctx, r.Store, r.Credential, r.Getenv)
 	return refreshStored(ctx, flow.client, oauth.Stored{Store: tokenStore(r.Store), Prefix: r.Credential})
 }
 
@@ -313,6 +355,7 @@ func OAuthTokenSource(p *profile.Profile, store SecretStore, hc *http.Client, ge
 		var flow *githubFlow
 		if flow, err = newGitHubFlow(m, hc, getenv, "", "", nil); err == nil {
 			c = flow.client
+			c.ClientSecret = githubClientSecret(context.Background(), store, p.CredentialOf(), getenv)
 		}
 	case m.Provider == profile.ProviderAzure && m.Auth == profile.AuthOAuth:
 		c, err = entraClient(m, hc, getenv, nil)

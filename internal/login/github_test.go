@@ -366,3 +366,46 @@ func TestOAuthTokenSource(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// GitHub asks the browser flow and the refresh for the client secret: a
+// login given it in the environment keeps it for the refreshes of later
+// sessions, which may not have the variable.
+func TestGitHubClientSecret(t *testing.T) {
+	srv := oauthtest.NewServer(oauthtest.Behaviour{ClientSecret: "cs_canary-1234", AccessToken: "ghu_web", RefreshToken: "ghr_web", TokenExpiresIn: 28800})
+	defer srv.Close()
+	withFakeOAuth(t, func(u string) error {
+		go func() {
+			if resp, err := http.Get(u); err == nil { //nolint:noctx // a test browser
+				_ = resp.Body.Close()
+			}
+		}()
+		return nil
+	})
+	te := newTestEnv(t, "")
+	te.HTTPClient = srv.Client()
+	te.vars[EnvGitHubClientSecret] = "cs_canary-1234"
+	if err := Run(t.Context(), te.Env, []string{"github", "--host", srv.URL, "--client-id", "Iv1.app", "--web"}); err != nil {
+		t.Fatalf("%v\n%s", err, te.errOut)
+	}
+	if strings.Contains(te.out.String()+te.errOut.String(), "cs_canary") {
+		t.Errorf("the client secret was shown:\n%s%s", te.out, te.errOut)
+	}
+	st, err := te.OpenStore()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := st.Get(t.Context(), "provider/github/client_secret"); v != "cs_canary-1234" {
+		t.Fatalf("client secret stored as %q", v)
+	}
+	// A later session, without the variable, refreshes with the stored one.
+	f, err := profile.Load(te.ConfigPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := f.Get("github")
+	prov, _ := Lookup("github")
+	tok, err := prov.Refresh(t.Context(), &Refresh{Profile: p, Credential: "provider/github", Store: st, HTTPClient: srv.Client(), Getenv: func(string) string { return "" }})
+	if err != nil || tok != "ghu_web-2" {
+		t.Fatalf("refresh = %q, %v", tok, err)
+	}
+}

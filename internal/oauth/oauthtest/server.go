@@ -27,6 +27,9 @@ import (
 type Behaviour struct {
 	// ClientID is the only client accepted; "" accepts any.
 	ClientID string
+	// ClientSecret, when set, is required by the code and refresh grants,
+	// as GitHub requires it.
+	ClientSecret string
 	// Interval is the device flow's interval in seconds (0: not sent).
 	Interval int
 	// ExpiresIn is the device code's lifetime in seconds (0: 900).
@@ -187,7 +190,12 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
-	switch r.PostForm.Get("grant_type") {
+	grant := r.PostForm.Get("grant_type")
+	if s.b.ClientSecret != "" && (grant == "authorization_code" || grant == "refresh_token") && r.PostForm.Get("client_secret") != s.b.ClientSecret {
+		s.fail(w, "incorrect_client_credentials", "The client_id and/or client_secret passed are incorrect.")
+		return
+	}
+	switch grant {
 	case "urn:ietf:params:oauth:grant-type:device_code":
 		if r.PostForm.Get("device_code") != "dev-code-1" {
 			s.fail(w, "bad_verification_code", "unknown device code")
