@@ -44,13 +44,31 @@ type readOnlyTransport struct{ next http.RoundTripper }
 
 func (t readOnlyTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	login := req.Method == http.MethodPost && strings.HasSuffix(strings.TrimSuffix(req.URL.Path, "/"), "/auth/tokens")
-	if IsReadOnly(req.Context()) && req.Method != http.MethodGet && req.Method != http.MethodHead && !login && !heatDryRun(req.Method, req.URL.Path) {
+	dryRun := isHeatDryRun(req.Context()) && heatDryRun(req.Method, req.URL.Path)
+	if IsReadOnly(req.Context()) && req.Method != http.MethodGet && req.Method != http.MethodHead && !login && !dryRun {
 		if req.Body != nil {
 			_ = req.Body.Close()
 		}
 		return nil, &ReadOnlyError{Method: req.Method, URL: redactURL(req.URL)}
 	}
 	return t.next.RoundTrip(req)
+}
+
+type heatDryRunKey struct{}
+
+// WithHeatDryRun marks the context of one of Heat's requests that compute
+// an answer and store nothing (template validate, stack and update
+// preview). The read-only transport lets such a request through only with
+// this mark AND a path that is one of the three: the path alone would also
+// match other services' writes (Swift's POST /v1/AUTH_x/validate sets the
+// metadata of a container named "validate").
+func WithHeatDryRun(ctx context.Context) context.Context {
+	return context.WithValue(ctx, heatDryRunKey{}, true)
+}
+
+func isHeatDryRun(ctx context.Context) bool {
+	v, _ := ctx.Value(heatDryRunKey{}).(bool)
+	return v
 }
 
 // heatDryRun reports Heat's three requests that compute an answer and

@@ -20,6 +20,7 @@ func TestReadOnlyTransport(t *testing.T) {
 		method, path string
 		readOnly     bool
 		wantRefused  bool
+		heat         bool // marked WithHeatDryRun
 	}{
 		{"GET", "/v2.1/servers", true, false},
 		{"HEAD", "/v2/images/x", true, false},
@@ -30,16 +31,21 @@ func TestReadOnlyTransport(t *testing.T) {
 		{"PATCH", "/v2/images/x", true, true},
 		{"DELETE", "/v2.1/servers/x", false, false},
 		// Heat's validate and previews store nothing: a stack's preflight.
-		{"POST", "/v1/p-1/validate", true, false},
-		{"POST", "/heat-api/v1/p-1/stacks/preview", true, false},
-		{"PUT", "/v1/p-1/stacks/web/s-1/preview", true, false},
-		{"PATCH", "/v1/p-1/stacks/web/s-1/preview", true, false},
-		{"POST", "/v1/p-1/stacks", true, true},
-		{"PUT", "/v1/p-1/stacks/web/s-1", true, true},
-		{"DELETE", "/v1/p-1/stacks/web/s-1/preview", true, true},
-		{"POST", "/v1/p-1/stacks/web/s-1/actions", true, true},
-		{"POST", "/v1/p-1/stacks/preview/x", true, true},
-		{"POST", "/v2.1/validate", true, true},
+		{"POST", "/v1/p-1/validate", true, false, true},
+		{"POST", "/heat-api/v1/p-1/stacks/preview", true, false, true},
+		{"PUT", "/v1/p-1/stacks/web/s-1/preview", true, false, true},
+		{"PATCH", "/v1/p-1/stacks/web/s-1/preview", true, false, true},
+		{"POST", "/v1/p-1/stacks", true, true, true},
+		{"PUT", "/v1/p-1/stacks/web/s-1", true, true, true},
+		{"DELETE", "/v1/p-1/stacks/web/s-1/preview", true, true, true},
+		{"POST", "/v1/p-1/stacks/web/s-1/actions", true, true, true},
+		{"POST", "/v1/p-1/stacks/preview/x", true, true, true},
+		{"POST", "/v2.1/validate", true, true, true},
+		// Without the mark, the same paths are other services' writes:
+		// Swift's container "validate" metadata, object "a/b/preview".
+		{"POST", "/v1/AUTH_p-1/validate", true, true, false},
+		{"POST", "/v1/AUTH_p-1/stacks/preview", true, true, false},
+		{"PUT", "/v1/AUTH_p-1/stacks/a/b/preview", true, true, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.method+tt.path, func(t *testing.T) {
@@ -47,6 +53,9 @@ func TestReadOnlyTransport(t *testing.T) {
 			ctx := context.Background()
 			if tt.readOnly {
 				ctx = WithReadOnly(ctx)
+			}
+			if tt.heat {
+				ctx = WithHeatDryRun(ctx)
 			}
 			req, err := http.NewRequestWithContext(ctx, tt.method, srv.URL+tt.path, strings.NewReader("{}"))
 			if err != nil {

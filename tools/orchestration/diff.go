@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/gophercloud/gophercloud/v2"
+
+	"github.com/kriscelmer/os-tui/internal/cloud"
 )
 
 // Change is what an update does to one resource.
@@ -181,7 +183,7 @@ func UpdatePreview(ctx context.Context, c *gophercloud.ServiceClient, s *Stack, 
 	if patch {
 		method = "PATCH"
 	}
-	if _, err := c.Request(ctx, method, url, opts); err != nil {
+	if _, err := c.Request(cloud.WithHeatDryRun(ctx), method, url, opts); err != nil {
 		return nil, fmt.Errorf("Heat's update preview of %s: %w", s.Name, Explain(err))
 	}
 	return ClassifyPreview(s.Name, out.Changes), nil
@@ -205,7 +207,7 @@ func CreatePreview(ctx context.Context, c *gophercloud.ServiceClient, body map[s
 			Resources []any `json:"resources"`
 		} `json:"stack"`
 	}
-	if _, err := c.Post(ctx, c.ServiceURL("stacks", "preview"), body, &out, &gophercloud.RequestOpts{OkCodes: []int{200}}); err != nil {
+	if _, err := c.Post(cloud.WithHeatDryRun(ctx), c.ServiceURL("stacks", "preview"), body, &out, &gophercloud.RequestOpts{OkCodes: []int{200}}); err != nil {
 		return nil, Explain(err)
 	}
 	var res []PreviewResource
@@ -235,7 +237,7 @@ func flattenPreview(items []any, out *[]PreviewResource) {
 // reads from the template.
 func Validate(ctx context.Context, c *gophercloud.ServiceClient, body map[string]any) (map[string]any, error) {
 	var out map[string]any
-	if _, err := c.Post(ctx, c.ServiceURL("validate"), body, &out, &gophercloud.RequestOpts{OkCodes: []int{200}}); err != nil {
+	if _, err := c.Post(cloud.WithHeatDryRun(ctx), c.ServiceURL("validate"), body, &out, &gophercloud.RequestOpts{OkCodes: []int{200}}); err != nil {
 		return nil, Explain(err)
 	}
 	return out, nil
