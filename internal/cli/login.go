@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
 	"sort"
 	"strings"
 
@@ -95,6 +97,10 @@ func runLogin(ctx context.Context, ios *iostreams.IOStreams, args []string, gete
 			return openSecretStore(getenv, ios.ErrOut, passphraseFrom(ask))
 		},
 	}
+	// Ctrl-C ends a device flow's wait with "login cancelled; nothing was
+	// stored" rather than killing ostui mid-write.
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
+	defer stop()
 	return loginError(login.Run(ctx, env, args))
 }
 

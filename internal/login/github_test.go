@@ -409,3 +409,39 @@ func TestGitHubClientSecret(t *testing.T) {
 		t.Fatalf("refresh = %q, %v", tok, err)
 	}
 }
+
+// Ctrl-C during the wait: the login says so and stores nothing.
+func TestLoginGitHubCancelled(t *testing.T) {
+	srv := oauthtest.NewServer(oauthtest.Behaviour{Interval: 5, Pending: 1000})
+	defer srv.Close()
+	withFakeOAuth(t, nil)
+	ctx, cancel := context.WithCancel(t.Context())
+	oauthClock = cancelAfter{clock: oauthClock, polls: 3, cancel: cancel, n: new(int)}
+	te := newTestEnv(t, "")
+	te.HTTPClient = srv.Client()
+	err := Run(ctx, te.Env, []string{"github", "--host", srv.URL, "--client-id", "x"})
+	if err == nil || err.Error() != "login cancelled; nothing was stored" {
+		t.Fatalf("err = %v", err)
+	}
+	if got := storedSecrets(t, te, "provider/github"); len(got) != 0 {
+		t.Errorf("stored %v", keysOf(got))
+	}
+}
+
+// cancelAfter cancels at its polls-th sleep, as a Ctrl-C would.
+type cancelAfter struct {
+	clock  oauth.Clock
+	polls  int
+	cancel context.CancelFunc
+	n      *int
+}
+
+func (c cancelAfter) Now() time.Time { return c.clock.Now() }
+
+func (c cancelAfter) Sleep(ctx context.Context, d time.Duration) error {
+	*c.n++
+	if *c.n == c.polls {
+		c.cancel()
+	}
+	return c.clock.Sleep(ctx, d)
+}
