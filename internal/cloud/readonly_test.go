@@ -22,14 +22,14 @@ func TestReadOnlyTransport(t *testing.T) {
 		wantRefused  bool
 		heat         bool // marked WithHeatDryRun
 	}{
-		{"GET", "/v2.1/servers", true, false},
-		{"HEAD", "/v2/images/x", true, false},
-		{"POST", "/v3/auth/tokens", true, false},
-		{"POST", "/v2.1/servers/x/action", true, true},
-		{"DELETE", "/v2.1/servers/x", true, true},
-		{"PUT", "/v2/images/x/file", true, true},
-		{"PATCH", "/v2/images/x", true, true},
-		{"DELETE", "/v2.1/servers/x", false, false},
+		{"GET", "/v2.1/servers", true, false, false},
+		{"HEAD", "/v2/images/x", true, false, false},
+		{"POST", "/v3/auth/tokens", true, false, false},
+		{"POST", "/v2.1/servers/x/action", true, true, false},
+		{"DELETE", "/v2.1/servers/x", true, true, false},
+		{"PUT", "/v2/images/x/file", true, true, false},
+		{"PATCH", "/v2/images/x", true, true, false},
+		{"DELETE", "/v2.1/servers/x", false, false, false},
 		// Heat's validate and previews store nothing: a stack's preflight.
 		{"POST", "/v1/p-1/validate", true, false, true},
 		{"POST", "/heat-api/v1/p-1/stacks/preview", true, false, true},
