@@ -38,6 +38,10 @@ const (
 	// required; a server that leaves it out still should not be polled for
 	// ever).
 	defaultDeviceLifetime = 15 * time.Minute
+	// maxTransient failed polls in a row end the wait; maxBackoff caps the
+	// doubled interval between them.
+	maxTransient = 5
+	maxBackoff   = time.Minute
 )
 
 // RequestDeviceCode starts a device flow (RFC 8628 §3.1).
@@ -121,6 +125,7 @@ func (c *Client) PollToken(ctx context.Context, dc *DeviceCode, progress func(Po
 		interval = defaultInterval
 	}
 	slowed := false
+	failures := 0
 	for attempt := 0; ; attempt++ {
 		remaining := dc.Expires.Sub(clock.Now())
 		if remaining <= 0 {
@@ -147,6 +152,18 @@ func (c *Client) PollToken(ctx context.Context, dc *DeviceCode, progress func(Po
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("stopped waiting for approval: %w", ctx.Err())
 		}
+		var te *transientError
+		if errors.As(err, &te) {
+			// RFC 8628 §3.5: back off on a connection failure or a
+			// server fault, and keep waiting while the code lives.
+			failures++
+			if failures > maxTransient {
+				return nil, fmt.Errorf("gave up after %d failed attempts to reach the authorization server: %w", failures, err)
+			}
+			interval = min(interval*2, maxBackoff)
+			continue
+		}
+		failures = 0
 		var oe *Error
 		if !errors.As(err, &oe) {
 			return nil, err

@@ -295,7 +295,11 @@ func (c *Client) post(ctx context.Context, endpoint string, form url.Values, out
 	req.Header.Set("Accept", "application/json")
 	resp, err := c.httpClient().Do(req)
 	if err != nil {
-		return 0, fmt.Errorf("reach %s: %w", redactURL(endpoint), scrubURLError(err))
+		err = fmt.Errorf("reach %s: %w", redactURL(endpoint), scrubURLError(err))
+		if ctx.Err() != nil {
+			return 0, err
+		}
+		return 0, &transientError{err}
 	}
 	defer func() { _ = resp.Body.Close() }() // read fully below; nothing to report on close
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
@@ -310,7 +314,11 @@ func (c *Client) post(ctx context.Context, endpoint string, form url.Values, out
 		}
 	}
 	if err := json.Unmarshal(body, out); err != nil {
-		return resp.StatusCode, fmt.Errorf("%s answered HTTP %d with no OAuth answer: %s", redactURL(endpoint), resp.StatusCode, snippet(body))
+		err := fmt.Errorf("%s answered HTTP %d with no OAuth answer: %s", redactURL(endpoint), resp.StatusCode, snippet(body))
+		if resp.StatusCode >= 500 {
+			return resp.StatusCode, &transientError{err}
+		}
+		return resp.StatusCode, err
 	}
 	return resp.StatusCode, nil
 }
@@ -345,7 +353,11 @@ func (c *Client) tokenRequest(ctx context.Context, form url.Values) (*Token, *to
 		return nil, &tr, &Error{Code: termtext.Safe(tr.Error), Description: termtext.Safe(tr.ErrorDescription), Status: status}
 	}
 	if status < 200 || status > 299 || tr.AccessToken == "" {
-		return nil, &tr, fmt.Errorf("%s answered HTTP %d without an access token", redactURL(c.Endpoints.TokenURL), status)
+		err := fmt.Errorf("%s answered HTTP %d without an access token", redactURL(c.Endpoints.TokenURL), status)
+		if status >= 500 {
+			return nil, &tr, &transientError{err}
+		}
+		return nil, &tr, err
 	}
 	now := c.clock().Now()
 	t := &Token{AccessToken: tr.AccessToken, TokenType: tr.TokenType, RefreshToken: tr.RefreshToken, Scope: tr.Scope}
@@ -401,6 +413,13 @@ func snippet(b []byte) string {
 	}
 	return termtext.Safe(s)
 }
+
+// transientError is a failure another attempt may not meet: no
+// connection, or a server fault (5xx) without an OAuth answer.
+type transientError struct{ err error }
+
+func (e *transientError) Error() string { return e.err.Error() }
+func (e *transientError) Unwrap() error { return e.err }
 
 // redactURL hides a user:password in a URL a message names.
 func redactURL(raw string) string {

@@ -99,6 +99,20 @@ func TestDeviceFlow(t *testing.T) {
 			wantToken:  "gho_ok",
 		},
 		{
+			name:       "a server fault backs off (doubling) and keeps waiting",
+			b:          oauthtest.Behaviour{Interval: 5, Unavailable: 2, Pending: 1, AccessToken: "gho_ok"},
+			wantSleeps: []time.Duration{5 * s, 10 * s, 20 * s, 20 * s},
+			wantPolls:  4,
+			wantToken:  "gho_ok",
+		},
+		{
+			name:       "a server down for good: give up after the sixth fault in a row",
+			b:          oauthtest.Behaviour{Interval: 5, Unavailable: 100},
+			wantSleeps: []time.Duration{5 * s, 10 * s, 20 * s, 40 * s, 60 * s, 60 * s},
+			wantPolls:  6,
+			wantMsg:    "gave up after 6 failed attempts to reach the authorization server",
+		},
+		{
 			name:       "expired_token from the server",
 			b:          oauthtest.Behaviour{Interval: 5, Pending: 1, Outcome: "expired_token"},
 			wantSleeps: []time.Duration{5 * s, 5 * s},
@@ -165,8 +179,8 @@ func TestDeviceFlow(t *testing.T) {
 			if len(progress) != len(tt.wantSleeps) {
 				t.Errorf("progress called %d times, want once per wait (%d)", len(progress), len(tt.wantSleeps))
 			}
-			if tt.wantErr != nil {
-				if !errors.Is(err, tt.wantErr) {
+			if tt.wantErr != nil || tt.wantMsg != "" {
+				if err == nil || (tt.wantErr != nil && !errors.Is(err, tt.wantErr)) {
 					t.Fatalf("err = %v, want %v", err, tt.wantErr)
 				}
 				if !strings.Contains(err.Error(), tt.wantMsg) {

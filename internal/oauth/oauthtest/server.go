@@ -36,6 +36,8 @@ type Behaviour struct {
 	ExpiresIn int
 	// VerificationURIComplete is sent when set.
 	VerificationURIComplete bool
+	// Unavailable answers 503 (an HTML page) to this many polls first.
+	Unavailable int
 	// Pending answers authorization_pending to this many polls first.
 	Pending int
 	// SlowDown answers slow_down to this many polls first (before Pending).
@@ -206,9 +208,13 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		n := s.polls
 		s.mu.Unlock()
 		switch {
-		case n <= s.b.SlowDown:
+		case n <= s.b.Unavailable:
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			_, _ = w.Write([]byte("<html>unicorn</html>"))
+		case n <= s.b.Unavailable+s.b.SlowDown:
 			s.fail(w, "slow_down", "Too many requests have been made in the same timeframe.")
-		case n <= s.b.SlowDown+s.b.Pending:
+		case n <= s.b.Unavailable+s.b.SlowDown+s.b.Pending:
 			s.fail(w, "authorization_pending", "The authorization request is still pending.")
 		case s.b.Outcome != "":
 			s.fail(w, s.b.Outcome, "The device flow ended: "+s.b.Outcome+".")
