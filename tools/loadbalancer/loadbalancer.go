@@ -40,8 +40,8 @@ const (
 	KindPool     = "loadbalancer.pool"
 	KindMember   = "loadbalancer.member"
 	KindMonitor  = "loadbalancer.healthmonitor"
-	KindPolicy   = "loadbalancer.l7policy"
-	KindRule     = "loadbalancer.l7rule"
+	KindPolicy   = "loadbalancer.policy"
+	KindRule     = "loadbalancer.rule"
 )
 
 // SettleTimeout bounds how long a tool waits for a load balancer to leave
