@@ -66,18 +66,28 @@ func Run(ctx context.Context, env Env, args []string) error {
 	if !ok {
 		return unknownProvider(env.Prog, name)
 	}
-	for _, a := range args[1:] {
+	// --help answers once the other flags have parsed, so a mistyped flag
+	// is named even then.
+	help := false
+	var rest []string
+	for i, a := range args[1:] {
 		if a == "--" {
+			rest = append(rest, args[1+i:]...)
 			break
 		}
-		if isHelp(a) {
-			fmt.Fprint(env.IO.Out, ProviderUsageText(env.Prog, p))
-			return nil
+		if a == "-h" || a == "--help" || a == "-help" {
+			help = true
+			continue
 		}
+		rest = append(rest, a)
 	}
-	req, err := parse(env, p, args[1:])
+	req, err := parse(env, p, rest)
 	if err != nil {
 		return err
+	}
+	if help {
+		fmt.Fprint(env.IO.Out, ProviderUsageText(env.Prog, p))
+		return nil
 	}
 	if env.OpenStore != nil {
 		// Opened lazily: a flow that reads or stores no secret never
