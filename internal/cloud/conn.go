@@ -37,6 +37,10 @@ type Options struct {
 	// Notice receives what the person must do during a login: the URL
 	// and code of a v3oidcdeviceauthz login. Nil means standard error.
 	Notice io.Writer
+	// Fresh always logs in, ignoring a cached token (the new token is
+	// still cached): `ostui login cloud` must check the password it was
+	// given, not reuse an earlier session.
+	Fresh bool
 }
 
 // Conn is a lazy connection to one cloud. New does no I/O; the first
@@ -105,7 +109,10 @@ func (c *Conn) ensure(ctx context.Context) error {
 	pc.UserAgent = c.userAgent()
 	pc.EndpointLocator = locator(c.catalog, c.cfg.Interface, c.cfg.Region)
 
-	e := c.cache.load(c.key)
+	var e *cacheEntry
+	if !c.opts.Fresh {
+		e = c.cache.load(c.key)
+	}
 	if e.fresh(c.now()) {
 		pc.SetToken(e.TokenID)
 	} else {

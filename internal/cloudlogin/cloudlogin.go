@@ -138,6 +138,7 @@ func Login(ctx context.Context, opts Options) (*Result, error) {
 		cfg.Password, typed = pw, true
 	}
 	copts := opts.Conn
+	copts.Fresh = true
 	copts.Passcode = func(_ context.Context, prompt string) (string, error) { return opts.Prompt.Secret(prompt) }
 	conn := cloud.New(cfg, copts)
 	info, err := conn.TokenInfo(ctx)

@@ -263,3 +263,24 @@ func TestParseExpiry(t *testing.T) {
 		}
 	}
 }
+
+// A login checks the password it is given even when an earlier login's
+// token is still in the cache.
+func TestLoginIgnoresCachedToken(t *testing.T) {
+	ks, _, getenv := setup(t, keystonetest.User{Name: "bob", Password: "pw-Secret-1"})
+	cache := t.TempDir()
+	login := func(pw string) error {
+		_, err := Login(t.Context(), Options{Cloud: load(t, getenv), Prompt: &script{answers: []string{pw}},
+			AppCredential: No, Conn: cloud.Options{CacheDir: cache}})
+		return err
+	}
+	if err := login("pw-Secret-1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := login("wrong-password"); err == nil {
+		t.Fatal("a wrong password was accepted on the strength of a cached token")
+	}
+	if got := ks.Count("POST /v3/auth/tokens"); got != 2 {
+		t.Errorf("%d logins, want 2", got)
+	}
+}
