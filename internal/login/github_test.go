@@ -343,7 +343,7 @@ func TestOAuthTokenSource(t *testing.T) {
 		t.Fatalf("fresh: %q, %v", got, err)
 	}
 	// An hour on, mid-session: refreshed before the request, and stored.
-	clock.Sleep(ctx, time.Hour)
+	_ = clock.Sleep(ctx, time.Hour)
 	if got, err := src.Token(ctx); err != nil || got != "ghu_new" {
 		t.Fatalf("expired: %q, %v", got, err)
 	}
@@ -360,7 +360,7 @@ func TestOAuthTokenSource(t *testing.T) {
 	bad := oauthtest.NewServer(oauthtest.Behaviour{RefreshError: "bad_refresh_token"})
 	defer bad.Close()
 	p.Model.AuthURL = bad.URL
-	clock.Sleep(ctx, 9*time.Hour)
+	_ = clock.Sleep(ctx, 9*time.Hour)
 	_, err = OAuthTokenSource(p, st, bad.Client(), nil).Token(ctx)
 	if err == nil || !strings.HasSuffix(err.Error(), "run `ostui login github --profile work`") {
 		t.Errorf("err = %v", err)

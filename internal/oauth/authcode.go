@@ -166,17 +166,22 @@ func (c *Client) AuthCodeFlow(ctx context.Context, opts WebOptions) (*Token, err
 // DISPLAY or WAYLAND_DISPLAY on Linux, an SSH session) it does not try and
 // says so; the caller prints the URL either way.
 func OpenBrowser(u string) error {
+	// Only an http(s) URL is handed over: the opener would take a file
+	// path or a word starting with "-" as something else.
+	if pu, err := url.Parse(u); err != nil || (pu.Scheme != "https" && pu.Scheme != "http") {
+		return fmt.Errorf("not an http(s) URL: %s", termtext.Safe(u))
+	}
 	var cmd *exec.Cmd
 	switch runtime.GOOS {
 	case "darwin":
-		cmd = exec.Command("open", u)
+		cmd = exec.Command("open", u) //nolint:gosec // a checked http(s) URL as one argument, no shell
 	case "windows":
-		cmd = exec.Command("rundll32", "url.dll,FileProtocolHandler", u)
+		cmd = exec.Command("rundll32", "url.dll,FileProtocolHandler", u) //nolint:gosec // as above
 	default:
 		if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
 			return errors.New("no desktop session to open a browser in")
 		}
-		cmd = exec.Command("xdg-open", u)
+		cmd = exec.Command("xdg-open", u) //nolint:gosec // as above
 	}
 	if err := cmd.Start(); err != nil {
 		return err

@@ -595,3 +595,11 @@ func TestEntraDeviceFlow(t *testing.T) {
 		t.Errorf("scope = %q", got)
 	}
 }
+
+func TestOpenBrowserTakesOnlyWebURLs(t *testing.T) {
+	for _, u := range []string{"file:///etc/passwd", "--help", "javascript:alert(1)"} {
+		if err := oauth.OpenBrowser(u); err == nil || !strings.Contains(err.Error(), "not an http(s) URL") {
+			t.Errorf("OpenBrowser(%q) = %v", u, err)
+		}
+	}
+}
