@@ -2,6 +2,7 @@ package network
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"sort"
 
@@ -49,4 +50,25 @@ func ReplaceTags(ctx context.Context, c *gophercloud.ServiceClient, resourceType
 		return tools.HeaderRequestIDs(r.Header), err
 	}
 	return tools.HeaderRequestIDs(r.Header), nil
+}
+
+// TagNew tags a resource this step has just created. Neutron takes the
+// tags in a second request; when that fails, the resource without them
+// is half made, so it is deleted again rather than left, and the error
+// says whether that worked. kind and name word the error ("network",
+// "web"); slash is the delete command to offer if the delete fails too.
+func TagNew(ctx context.Context, c *gophercloud.ServiceClient, resourceType, id string, tags []string, kind, name, slash string) ([]string, error) {
+	ids, err := ReplaceTags(ctx, c, resourceType, id, tags)
+	if err == nil {
+		return ids, nil
+	}
+	resp, derr := c.Delete(context.WithoutCancel(ctx), c.ServiceURL(resourceType, id), nil)
+	if resp != nil {
+		ids = append(ids, tools.HeaderRequestIDs(resp.Header)...)
+	}
+	undone := "the " + kind + " was deleted again"
+	if derr != nil {
+		undone = fmt.Sprintf("deleting it failed too (%v); remove it with %s %s", derr, slash, id)
+	}
+	return ids, fmt.Errorf("tag %s %s: %w (%s)", kind, name, err, undone)
 }

@@ -354,18 +354,10 @@ func runCreate(ctx context.Context, env *tools.Env, args CreateArgs) (*tools.Res
 		return &tools.Result{RequestIDs: ids}, fmt.Errorf("create network %s: %w", args.Name, err)
 	}
 	if len(args.Tag) > 0 {
-		more, err := network.ReplaceTags(ctx, c, "networks", n.ID, args.Tag)
+		more, err := network.TagNew(ctx, c, "networks", n.ID, args.Tag, "network", args.Name, "/network delete")
 		ids = append(ids, more...)
 		if err != nil {
-			// A network without the tags asked for is half made: take
-			// it back rather than leave it.
-			d := networks.Delete(context.WithoutCancel(ctx), c, n.ID)
-			ids = append(ids, tools.HeaderRequestIDs(d.Header)...)
-			undone := "the network was deleted again"
-			if d.Err != nil {
-				undone = fmt.Sprintf("deleting it failed too (%v); remove it with /network delete %s", d.Err, n.ID)
-			}
-			return &tools.Result{RequestIDs: ids}, fmt.Errorf("tag network %s: %w (%s)", args.Name, err, undone)
+			return &tools.Result{RequestIDs: ids}, err
 		}
 	}
 	env.Names.Remember(Kind, n.Name)

@@ -519,17 +519,10 @@ func runCreate(ctx context.Context, env *tools.Env, args CreateArgs) (*tools.Res
 		return &tools.Result{RequestIDs: ids}, fmt.Errorf("create subnet %s: %w", args.Name, err)
 	}
 	if len(args.Tag) > 0 {
-		more, err := network.ReplaceTags(ctx, c, "subnets", s.ID, args.Tag)
+		more, err := network.TagNew(ctx, c, "subnets", s.ID, args.Tag, "subnet", args.Name, "/subnet delete")
 		ids = append(ids, more...)
 		if err != nil {
-			// Half made: take the subnet back rather than leave it.
-			d := subnets.Delete(context.WithoutCancel(ctx), c, s.ID)
-			ids = append(ids, tools.HeaderRequestIDs(d.Header)...)
-			undone := "the subnet was deleted again"
-			if d.Err != nil {
-				undone = fmt.Sprintf("deleting it failed too (%v); remove it with /subnet delete %s", d.Err, s.ID)
-			}
-			return &tools.Result{RequestIDs: ids}, fmt.Errorf("tag subnet %s: %w (%s)", args.Name, err, undone)
+			return &tools.Result{RequestIDs: ids}, err
 		}
 	}
 	env.Names.Remember(Kind, s.Name)
