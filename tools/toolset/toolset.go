@@ -17,8 +17,12 @@ import (
 	"github.com/kriscelmer/os-tui/tools/identity/projects"
 	"github.com/kriscelmer/os-tui/tools/identity/whoami"
 	"github.com/kriscelmer/os-tui/tools/image/images"
+	"github.com/kriscelmer/os-tui/tools/loadbalancer/l7policies"
 	"github.com/kriscelmer/os-tui/tools/loadbalancer/listeners"
 	"github.com/kriscelmer/os-tui/tools/loadbalancer/loadbalancers"
+	"github.com/kriscelmer/os-tui/tools/loadbalancer/members"
+	"github.com/kriscelmer/os-tui/tools/loadbalancer/monitors"
+	"github.com/kriscelmer/os-tui/tools/loadbalancer/pools"
 	"github.com/kriscelmer/os-tui/tools/network/floatingips"
 	"github.com/kriscelmer/os-tui/tools/network/networks"
 	"github.com/kriscelmer/os-tui/tools/network/ports"
@@ -63,7 +67,7 @@ func All() []tools.Tool {
 		objects.Tools(),
 		account.Tools(),
 		stacks.Tools(), stackresources.Tools(), stackevents.Tools(), stacktemplates.Tools(),
-		loadbalancers.Tools(), listeners.Tools(),
+		loadbalancers.Tools(), listeners.Tools(), pools.Tools(), members.Tools(), monitors.Tools(), l7policies.Tools(),
 	} {
 		all = append(all, group...)
 	}
