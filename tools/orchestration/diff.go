@@ -246,7 +246,11 @@ func Validate(ctx context.Context, c *gophercloud.ServiceClient, body map[string
 // Refusal is a Heat error as a Block sentence: what Heat said, and what
 // to do about it.
 func Refusal(what string, err error) string {
-	msg := err.Error()
-	msg = strings.TrimPrefix(msg, "Heat refused ")
-	return fmt.Sprintf("Heat's %s refuses the template: %s; fix the template (or the parameters) and try again", what, msg)
+	msg, typ := HeatMessage(err)
+	if msg == "" {
+		msg = err.Error()
+	} else if typ != "" {
+		msg = typ + ": " + msg
+	}
+	return fmt.Sprintf("Heat's %s refuses it: %s; fix the template (or the parameters) and try again", what, strings.Join(strings.Fields(msg), " "))
 }

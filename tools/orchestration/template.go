@@ -89,6 +89,12 @@ func parseYAML(path string, b []byte) (*yaml.Node, error) {
 		if m := yamlLine().FindStringSubmatch(err.Error()); m != nil {
 			line, _ = strconv.Atoi(m[1])
 			msg = m[2]
+			if strings.HasPrefix(msg, "did not find expected ',' or ") {
+				// The YAML library counts this one from zero: it names
+				// where the unclosed { or [ opened.
+				line++
+				msg = "a " + map[bool]string{true: "{", false: "["}[strings.HasSuffix(msg, "'}'")] + " opened here is never closed (" + msg + ")"
+			}
 		}
 		return nil, &SyntaxError{Path: path, Line: line, Msg: msg + " (it is not valid YAML)"}
 	}

@@ -58,11 +58,15 @@ func actionTools() []tools.Tool {
 			Name: a.tool, Effect: tools.Change, Service: orchestration.Service,
 			Produces: []string{"id", "name"},
 			Subject:  func(x ActionArgs) (string, string) { return orchestration.Kind, x.Stack },
-			Check:    func(ctx context.Context, env *tools.Env, x ActionArgs) (*tools.Check, error) { return checkAction(ctx, env, a, x) },
+			Check: func(ctx context.Context, env *tools.Env, x ActionArgs) (*tools.Check, error) {
+				return checkAction(ctx, env, a, x)
+			},
 			Preview: func(ctx context.Context, env *tools.Env, x ActionArgs, _ *tools.Check) (*tools.Preview, error) {
 				return previewAction(ctx, env, a, x)
 			},
-			Run: func(ctx context.Context, env *tools.Env, x ActionArgs) (*tools.Result, error) { return runAction(ctx, env, a, x) },
+			Run: func(ctx context.Context, env *tools.Env, x ActionArgs) (*tools.Result, error) {
+				return runAction(ctx, env, a, x)
+			},
 		}
 		if a.undo != "" {
 			undo := a.undo

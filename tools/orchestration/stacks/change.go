@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -221,12 +222,13 @@ func previewCreate(ctx context.Context, env *tools.Env, args CreateArgs, chk *to
 	pv := &tools.Preview{Requests: []tools.Request{{Method: "POST", URL: c.ServiceURL("stacks"), Body: shortBody(body, args.TemplateFile, args.EnvironmentFile, f.Digest)}}}
 	pv.Creates = append(pv.Creates, "stack "+args.Name)
 	if cr, ok := tools.FetchedAs[*created](chk); ok {
+		sort.SliceStable(cr.Resources, func(i, j int) bool { return cr.Resources[i].Name < cr.Resources[j].Name })
 		for _, r := range cr.Resources {
 			name := r.Name
 			if r.StackName != "" && r.StackName != args.Name {
 				name = r.StackName + "/" + r.Name
 			}
-			pv.Creates = append(pv.Creates, fmt.Sprintf("+ %s (%s)", name, r.Type))
+			pv.Creates = append(pv.Creates, fmt.Sprintf("%s (%s)", name, r.Type))
 		}
 	}
 	return pv, nil
@@ -423,11 +425,26 @@ func checkUpdate(ctx context.Context, env *tools.Env, args UpdateArgs) (*tools.C
 	for _, p := range diff.Protect(orchestration.ProtectedIn(tpl)) {
 		block(chk, "%s", p)
 	}
+	// Heat's preview names the replacement, not the resource it
+	// replaces: the deployed list says which one goes.
+	current, err := orchestration.Resources(ctx, c, s, 0)
+	if err != nil {
+		return nil, err
+	}
+	physical := map[string]string{}
+	for _, r := range current {
+		physical[r.Name] = r.PhysicalID
+	}
+	for i := range diff.Entries {
+		e := &diff.Entries[i]
+		if id := physical[e.Path]; id != "" && e.Change != orchestration.Added {
+			e.PhysicalID = id
+		}
+	}
 	info(chk, "Heat's update preview: %s", diff.Summary())
 	for _, e := range diff.Entries {
 		if e.Change == orchestration.Replaced && e.Protected == "" {
-			chk.Findings = append(chk.Findings, tools.Finding{Level: tools.Warn,
-				Text: fmt.Sprintf("%s (%s) is replaced: its physical resource %s is deleted and a new one made (a server loses its disk, a network its ports)", e.Path, e.Type, e.PhysicalID)})
+			chk.Findings = append(chk.Findings, tools.Finding{Level: tools.Warn, Text: replaceWarning(e)})
 		}
 	}
 	digest := ""
@@ -436,6 +453,23 @@ func checkUpdate(ctx context.Context, env *tools.Env, args UpdateArgs) (*tools.C
 	}
 	chk.Fetched = &updated{Stack: s, Diff: diff, Digest: digest}
 	return chk, nil
+}
+
+// replaceWarning says what replacing a resource costs.
+func replaceWarning(e orchestration.DiffEntry) string {
+	what := e.Path + " (" + e.Type + ")"
+	if e.PhysicalID != "" {
+		what += " " + e.PhysicalID
+	}
+	switch e.Type {
+	case "OS::Nova::Server":
+		return what + " is replaced: the server is deleted and a new one built, its disk and addresses lost"
+	case "OS::Cinder::Volume":
+		return what + " is replaced: the volume and its data are deleted and an empty one made"
+	case "OS::Neutron::Port", "OS::Neutron::FloatingIP":
+		return what + " is replaced: its address changes"
+	}
+	return what + " is replaced: it is deleted and a new one made (what refers to it by ID must follow)"
 }
 
 // keepNotMissing drops the "needs a value" problems: an update with
@@ -509,7 +543,7 @@ func diffPreview(pv *tools.Preview, d *orchestration.Diff) {
 	for _, e := range d.Entries {
 		switch e.Change {
 		case orchestration.Added:
-			pv.Creates = append(pv.Creates, fmt.Sprintf("+ %s (%s)", e.Path, e.Type))
+			pv.Creates = append(pv.Creates, fmt.Sprintf("%s (%s), added by the update", e.Path, e.Type))
 		case orchestration.Replaced, orchestration.Deleted:
 			pv.Deletes = append(pv.Deletes, tools.Dependent{Kind: e.Change.Sign() + " " + e.Type, ID: e.PhysicalID, Name: e.Path, Fate: e.Change.Verb()})
 		case orchestration.Updated:
@@ -586,10 +620,11 @@ func checkDelete(ctx context.Context, env *tools.Env, args DeleteArgs) (*tools.C
 	}
 	retained := orchestration.ProtectedIn(tpl)
 	for _, name := range orchestration.SortedKeys(retained) {
+		text := fmt.Sprintf("resource %s is marked %s: deleting the stack deletes it too", name, orchestration.ProtectedKey)
 		if strings.Contains(retained[name], "Retain") {
-			chk.Findings = append(chk.Findings, tools.Finding{Level: tools.Warn,
-				Text: fmt.Sprintf("resource %s has deletion_policy Retain: Heat leaves it behind, outside any stack", name)})
+			text = fmt.Sprintf("resource %s has deletion_policy Retain: Heat leaves it behind, outside any stack", name)
 		}
+		chk.Findings = append(chk.Findings, tools.Finding{Level: tools.Warn, Text: text})
 	}
 	chk.Findings = append(chk.Findings, tools.Finding{Level: tools.Warn,
 		Text: fmt.Sprintf("deleting stack %s deletes its %d resources (nested stacks included); there is no undo", s.Name, len(res))})

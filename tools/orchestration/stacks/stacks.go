@@ -144,13 +144,16 @@ func show(ctx context.Context, env *tools.Env, args ShowArgs) (*tools.Result, er
 		return nil, err
 	}
 	params := s.UserParameters()
-	var outputs []map[string]any
+	// Outputs as KEY=VALUE lines (their errors, when Heat could not
+	// compute one); /stack output show gives one whole.
+	var outputs []string
+	sort.SliceStable(s.Outputs, func(i, j int) bool { return s.Outputs[i].Key < s.Outputs[j].Key })
 	for _, o := range s.Outputs {
-		m := map[string]any{"output_key": o.Key, "output_value": outputValue(o.Value), "description": o.Description}
 		if o.Error != "" {
-			m["output_error"] = o.Error
+			outputs = append(outputs, o.Key+" (error: "+o.Error+")")
+			continue
 		}
-		outputs = append(outputs, m)
+		outputs = append(outputs, fmt.Sprintf("%s=%v", o.Key, outputValue(o.Value)))
 	}
 	// The fields openstack stack show prints, in its order.
 	fields := []tools.Field{
