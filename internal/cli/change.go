@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -25,7 +26,32 @@ type Asker func(prompt string) (string, error)
 // change turns a slash command that changes something into a one-step
 // plan and hands it to the engine.
 func (s *Shell) change(ctx context.Context, c router.Call, line string) error {
+	if args, dry := dryRun(c.Args); dry {
+		// --dry-run (a flag of the tools whose schema declares dry_run,
+		// as the openstack CLI's stack create has it): the preflight and
+		// the dry run, the review shown, and nothing run.
+		if _, err := s.engine.Check(ctx, plan.FromCall(c.Tool.Name, args, strings.TrimSpace(line))); err != nil {
+			return err
+		}
+		fmt.Fprintln(s.IO.ErrOut, "dry run: the review above is what would happen; nothing was changed")
+		return nil
+	}
 	return s.submit(ctx, plan.FromCall(c.Tool.Name, c.Args, strings.TrimSpace(line)))
+}
+
+// dryRun reports arguments that ask for a dry run, and returns them
+// without it: the step checked is the step that would run.
+func dryRun(args []byte) ([]byte, bool) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(args, &m); err != nil || string(m["dry_run"]) != "true" {
+		return args, false
+	}
+	delete(m, "dry_run")
+	out, err := json.Marshal(m)
+	if err != nil {
+		return args, false
+	}
+	return out, true
 }
 
 // submit takes a plan through the engine: preflight and dry-run, the
