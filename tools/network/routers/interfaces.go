@@ -413,24 +413,36 @@ func runRemoveSubnet(ctx context.Context, env *tools.Env, args SubnetArgs) (*too
 
 // --- router.add.port ---
 
-func checkAddPort(ctx context.Context, env *tools.Env, args PortArgs) (*tools.Check, error) {
+// portCheck is the start of both port checks: the router and the port
+// resolved, the port a target. A nil port (and no error) means the port
+// comes from an earlier step, which the check says; nothing more can be
+// looked at before it exists.
+func portCheck(ctx context.Context, env *tools.Env, args PortArgs) (*tools.Check, *Router, *network.UsedPort, *gophercloud.ServiceClient, error) {
 	chk, r, client, err := ifaceCheck(ctx, env, args.Router)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, nil, err
 	}
 	args.Router = r.ID
 	chk.Resolved = tools.JSON(args)
 	if tools.IsRef(args.Port) {
 		chk.Findings = append(chk.Findings, tools.Finding{Level: tools.Info, Text: fmt.Sprintf("port %s comes from an earlier step", args.Port)})
-		return chk, nil
+		return chk, r, nil, client, nil
 	}
 	p, err := resolvePort(ctx, client, args.Port)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, nil, err
 	}
 	args.Port = p.ID
 	chk.Resolved = tools.JSON(args)
 	chk.Targets = append(chk.Targets, tools.Target{Kind: "port", ID: p.ID, Name: p.Name})
+	return chk, r, p, client, nil
+}
+
+func checkAddPort(ctx context.Context, env *tools.Env, args PortArgs) (*tools.Check, error) {
+	chk, r, p, client, err := portCheck(ctx, env, args)
+	if err != nil || p == nil {
+		return chk, err
+	}
 	chk.Fetched = &ifaceState{router: r, port: p}
 	chk.State = fmt.Sprintf("port device=%s owner=%s", p.DeviceID, p.DeviceOwner)
 	switch {
@@ -535,23 +547,10 @@ func runAddPort(ctx context.Context, env *tools.Env, args PortArgs) (*tools.Resu
 // --- router.remove.port ---
 
 func checkRemovePort(ctx context.Context, env *tools.Env, args PortArgs) (*tools.Check, error) {
-	chk, r, client, err := ifaceCheck(ctx, env, args.Router)
-	if err != nil {
-		return nil, err
+	chk, r, p, client, err := portCheck(ctx, env, args)
+	if err != nil || p == nil {
+		return chk, err
 	}
-	args.Router = r.ID
-	chk.Resolved = tools.JSON(args)
-	if tools.IsRef(args.Port) {
-		chk.Findings = append(chk.Findings, tools.Finding{Level: tools.Info, Text: fmt.Sprintf("port %s comes from an earlier step", args.Port)})
-		return chk, nil
-	}
-	p, err := resolvePort(ctx, client, args.Port)
-	if err != nil {
-		return nil, err
-	}
-	args.Port = p.ID
-	chk.Resolved = tools.JSON(args)
-	chk.Targets = append(chk.Targets, tools.Target{Kind: "port", ID: p.ID, Name: p.Name})
 	chk.State = fmt.Sprintf("port device=%s owner=%s", p.DeviceID, p.DeviceOwner)
 	switch {
 	case p.DeviceID == r.ID && p.DeviceOwner == ownerGateway:
