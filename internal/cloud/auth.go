@@ -91,7 +91,7 @@ func (c *Conn) login(ctx context.Context) (*cacheEntry, gophercloud.AuthResult, 
 	// posts to the identity provider and the federation endpoint.
 	ctx = context.WithValue(ctx, readOnlyKey{}, false)
 	if err := c.authenticate(ctx, tac); err != nil {
-		return nil, nil, &AuthError{Cloud: c.cfg.Name, AuthURL: c.cfg.AuthURL, Err: err}
+		return nil, nil, &AuthError{Cloud: c.cfg.Name, AuthURL: c.cfg.AuthURL, AuthType: c.cfg.AuthType, Err: err}
 	}
 	res := tac.GetAuthResult()
 	var tr tokenResult
@@ -141,9 +141,10 @@ func entryFrom(tr tokenResult) (*cacheEntry, error) {
 
 // AuthError is a failed login: Explain turns it into advice.
 type AuthError struct {
-	Cloud   string
-	AuthURL string
-	Err     error
+	Cloud    string
+	AuthURL  string
+	AuthType string
+	Err      error
 }
 
 func (e *AuthError) Error() string {

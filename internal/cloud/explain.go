@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"github.com/gophercloud/gophercloud/v2"
+
+	"github.com/kriscelmer/os-tui/internal/config"
 )
 
 // Kind classifies a failure by what the person should do about it.
@@ -70,7 +72,7 @@ func Explain(err error) error {
 // user and roles (when known) in the advice.
 func (c *Conn) Explain(err error) error {
 	s := c.Scope()
-	who := &who{scope: s, timeout: c.opts.Timeout}
+	who := &who{scope: s, timeout: c.opts.Timeout, authType: c.cfg.AuthType}
 	if who.timeout <= 0 {
 		who.timeout = DefaultTimeout
 	}
@@ -81,9 +83,10 @@ func (c *Conn) Explain(err error) error {
 }
 
 type who struct {
-	scope   Scope
-	roles   []string
-	timeout time.Duration
+	authType string
+	scope    Scope
+	roles    []string
+	timeout  time.Duration
 }
 
 func explain(err error, w *who) error {
@@ -147,11 +150,12 @@ func explainStatus(err error, rc gophercloud.ErrUnexpectedResponseCode, w *who, 
 		e.Kind = KindAuth
 		e.Msg = fmt.Sprintf("Keystone at %s rejected the credentials of cloud %q", authErr.AuthURL, cloud) +
 			": check the username, password (or application credential) and project in clouds.yaml/secure.yaml or OS_* variables" +
-			suffix(msg)
+			suffix(msg) + "; " + LoginRemedy(cloud, authErr.AuthType)
 	case rc.Actual == http.StatusUnauthorized:
 		e.Kind = KindAuth
 		e.Msg = fmt.Sprintf("the cloud rejected the token for %s (expired or revoked) and logging in again did not help", req) +
-			fmt.Sprintf("; check the credentials of cloud %q and run the command again", cloud) + suffix(msg)
+			fmt.Sprintf("; check the credentials of cloud %q and run the command again", cloud) + suffix(msg) +
+			"; " + LoginRemedy(cloud, authTypeOf(w))
 	case quotaRe().MatchString(msg) && (rc.Actual == http.StatusForbidden || rc.Actual == http.StatusRequestEntityTooLarge || rc.Actual == http.StatusConflict || rc.Actual == http.StatusBadRequest):
 		e.Kind = KindQuota
 		e.Msg = "quota exceeded"
@@ -189,6 +193,35 @@ func explainStatus(err error, rc gophercloud.ErrUnexpectedResponseCode, w *who, 
 		e.Msg = fmt.Sprintf("HTTP %d for %s%s", rc.Actual, req, suffix(msg))
 	}
 	return e
+}
+
+// LoginRemedy says how to log in to cloud again after Keystone refused
+// it: `ostui login cloud` for a clouds.yaml entry (which replaces an
+// expired or deleted application credential too), the variables to set
+// again for a cloud described by OS_* variables alone.
+func LoginRemedy(cloud, authType string) string {
+	switch cloud {
+	case "":
+		return "log in again: `ostui login cloud --cloud NAME` for a clouds.yaml entry, or set OS_PASSWORD again"
+	case "envvars":
+		return "set OS_PASSWORD (or OS_APPLICATION_CREDENTIAL_ID and OS_APPLICATION_CREDENTIAL_SECRET) again, for example by sourcing the openrc file"
+	}
+	switch authType {
+	case config.AuthApplicationCredential:
+		return fmt.Sprintf("if the application credential expired or was deleted, run `ostui login cloud --cloud %s` to make a new one", cloud)
+	case config.AuthOIDCPassword, config.AuthOIDCAccessToken, config.AuthOIDCDevice:
+		return fmt.Sprintf("the identity provider's token may have expired: run `ostui --os-cloud %s` again to log in through it, or check identity_provider and protocol", cloud)
+	case config.AuthToken:
+		return "get a new token (openstack token issue) and set OS_TOKEN"
+	}
+	return fmt.Sprintf("to log in again, run `ostui login cloud --cloud %s`", cloud)
+}
+
+func authTypeOf(w *who) string {
+	if w == nil {
+		return ""
+	}
+	return w.authType
 }
 
 func suffix(msg string) string {

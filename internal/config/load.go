@@ -384,7 +384,7 @@ func (c *Cloud) Validate() error {
 			return missing("username", "OS_USERNAME")
 		}
 		if c.Password == "" {
-			return missing("password", "OS_PASSWORD")
+			return loginHint(missing("password", "OS_PASSWORD"), c.Name)
 		}
 	case AuthApplicationCredential:
 		if c.ApplicationCredentialID == "" && c.ApplicationCredentialName == "" {
@@ -394,7 +394,7 @@ func (c *Cloud) Validate() error {
 			return missing("username (an application credential given by name needs its user)", "OS_USERNAME")
 		}
 		if c.ApplicationCredentialSecret == "" {
-			return missing("application_credential_secret", "OS_APPLICATION_CREDENTIAL_SECRET")
+			return loginHint(missing("application_credential_secret", "OS_APPLICATION_CREDENTIAL_SECRET"), c.Name)
 		}
 	case AuthToken:
 		if c.Token == "" {
@@ -410,6 +410,16 @@ func (c *Cloud) Validate() error {
 		return c.validateFederated(missing)
 	}
 	return nil
+}
+
+// loginHint adds `ostui login cloud` to a missing secret of a cloud of
+// clouds.yaml: the login asks for it and stores it (or an application
+// credential) where the next session finds it.
+func loginHint(err error, name string) error {
+	if name == "" || name == "envvars" {
+		return err
+	}
+	return fmt.Errorf("%w, or run `ostui login cloud --cloud %s`", err, name)
 }
 
 // validateFederated checks the keys keystoneauth's v3oidc* plugins need,
