@@ -11,22 +11,31 @@ import (
 // here and now: a view passes only its enabled bindings (bubbles'
 // key.Binding), so a key that does nothing is never advertised.
 func HelpBar(st Styles, width int, bindings ...key.Binding) string {
-	var parts []string
-	for _, b := range bindings {
-		if !b.Enabled() {
+	var b strings.Builder
+	used := 0
+	for _, k := range bindings {
+		if !k.Enabled() {
 			continue
 		}
-		h := b.Help()
+		h := k.Help()
 		if h.Key == "" {
 			continue
 		}
-		parts = append(parts, st.Key.Render(h.Key)+" "+st.Faint.Render(h.Desc))
+		w := ansi.StringWidth(h.Key) + 1 + ansi.StringWidth(h.Desc)
+		if used > 0 {
+			w += 2
+		}
+		if width > 0 && used+w > width {
+			// The rest do not fit; the view's ? lists every key.
+			break
+		}
+		if used > 0 {
+			b.WriteString("  ")
+		}
+		b.WriteString(st.Key.Render(h.Key) + " " + st.Faint.Render(h.Desc))
+		used += w
 	}
-	line := strings.Join(parts, "  ")
-	if width > 0 && ansi.StringWidth(line) > width {
-		line = ansi.Truncate(line, width, "…")
-	}
-	return line
+	return b.String()
 }
 
 // Binding is a shorthand for key.NewBinding with help text.

@@ -291,13 +291,6 @@ func (m *Model) openRelations() tea.Cmd {
 		m.status = "no relations from " + p.res.Noun + "; the detail pane shows the resource"
 		return m.cursorMoved()
 	}
-	if s.rec == nil && p.res.Show != nil && slices.ContainsFunc(rels, func(x relation) bool { return x.detail }) {
-		if _, ok := m.details[m.detailKey()]; !ok {
-			m.pendingRel = m.detailKey()
-			m.status = "reading " + p.res.Noun + "…"
-			return m.readDetail()
-		}
-	}
 	m.status = ""
 	m.menu = m.menu[:0]
 	for i := range rels {
@@ -361,6 +354,18 @@ func (m Model) choose(it menuItem) (tea.Model, tea.Cmd) {
 		return m.run(it.act)
 	}
 	rel := it.rel
+	if rel.detail && it.subj.rec == nil && m.top().res.Show != nil {
+		// The relation needs the resource's record (a port's network):
+		// read it, then follow.
+		if d, ok := m.details[m.detailKey()]; ok && d.rec != nil {
+			it.subj.rec = d.rec
+			return m.choose(it)
+		}
+		m.pendingRel = m.detailKey()
+		m.pendingItem = it
+		m.status = "reading " + m.top().res.Noun + "…"
+		return m, m.readDetail()
+	}
 	res := Find(m.resources, rel.noun)
 	if res == nil {
 		return m, nil

@@ -64,7 +64,8 @@ type Model struct {
 	yaml       bool
 	details    map[string]detail // show records by resource key
 	detailSeq  int
-	pendingRel string // a row waiting for its record before its relations
+	pendingRel  string   // a row waiting for its record before a relation is followed
+	pendingItem menuItem // the relation chosen
 
 	review     *approval.Model
 	status     string // the last outcome, an error
@@ -226,7 +227,20 @@ func (m Model) read(msg views.ReadMsg) (tea.Model, tea.Cmd) {
 		m.details[key] = detail{rec: recordOf(msg.Result), err: msg.Err}
 		if m.pendingRel == key {
 			m.pendingRel = ""
-			return m, m.openRelations()
+			m.status = ""
+			it := m.pendingItem
+			if msg.Err != nil || recordOf(msg.Result) == nil {
+				m.status = "cannot read " + m.top().res.Noun + " to follow " + it.label
+				return m, nil
+			}
+			it.subj.rec = recordOf(msg.Result)
+			// Rebuild the relation with the record now known.
+			for _, r := range relationsOf(m.top().res.Noun, it.subj, m.resources) {
+				if r.label == it.label {
+					it.rel = &r
+				}
+			}
+			return m.choose(it)
 		}
 		return m, nil
 	}

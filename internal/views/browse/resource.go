@@ -121,32 +121,46 @@ func actionsOf(reg *tools.Registry, noun string) []Action {
 		}
 		out = append(out, Action{Tool: t, Arg: arg, Verb: strings.ReplaceAll(verb, ".", " ")})
 	}
-	// Destroy first takes D, so delete is D wherever it is offered.
-	sort.SliceStable(out, func(i, j int) bool {
-		return out[i].Tool.Effect == tools.Destroy && out[j].Tool.Effect != tools.Destroy
-	})
-	for i := range out {
-		for _, r := range out[i].Verb {
-			if !unicode.IsLetter(r) {
+	// The common verbs choose first, so stop is S and start T wherever
+	// they are offered; each action then takes the first letter of its
+	// verb that is free, first letters before later ones.
+	sort.SliceStable(out, func(i, j int) bool { return verbRank(out[i]) < verbRank(out[j]) })
+	for pass := 0; pass < 2; pass++ {
+		for i := range out {
+			if out[i].Key != "" {
 				continue
 			}
-			k := string(unicode.ToUpper(r))
-			if !used[k] && !reservedKeys[k] {
-				used[k] = true
-				out[i].Key = k
-				break
+			for n, r := range out[i].Verb {
+				if pass == 0 && n > 0 {
+					break
+				}
+				if !unicode.IsLetter(r) {
+					continue
+				}
+				k := string(unicode.ToUpper(r))
+				if !used[k] && !reservedKeys[k] {
+					used[k] = true
+					out[i].Key = k
+					break
+				}
 			}
 		}
 	}
 	return out
 }
 
+// verbRank orders actions for their keys: the verbs people reach for
+// most first, then one-word verbs, then the rest.
+func verbRank(a Action) int {
+	if i := slices.Index([]string{"delete", "stop", "start", "reboot"}, a.Verb); i >= 0 {
+		return i
+	}
+	return 10 + strings.Count(a.Verb, " ")
+}
+
 func namesOf(r *Resource) []string {
 	words := strings.ReplaceAll(r.Noun, ".", " ")
-	names := []string{plural(r.Noun), r.Noun}
-	if words != r.Noun {
-		names = append(names, words, plural(words))
-	}
+	names := []string{plural(words), words, plural(r.Noun), r.Noun}
 	for _, cli := range r.List.Spec.CLI {
 		if w, ok := strings.CutSuffix(cli, " list"); ok {
 			names = append(names, w, plural(w))
@@ -197,7 +211,9 @@ func Find(rs []*Resource, name string) *Resource {
 	return found
 }
 
-// Complete returns the palette names that start with prefix, sorted.
+// Complete returns, for each resource with a name that starts with
+// prefix, its first such name (the plural first: "volume snapshots"),
+// sorted.
 func Complete(rs []*Resource, prefix string) []string {
 	prefix = strings.ToLower(prefix)
 	var out []string
@@ -206,8 +222,11 @@ func Complete(rs []*Resource, prefix string) []string {
 			continue
 		}
 		for _, n := range r.Names {
-			if strings.HasPrefix(n, prefix) && !slices.Contains(out, n) {
-				out = append(out, n)
+			if strings.HasPrefix(n, prefix) {
+				if !slices.Contains(out, n) {
+					out = append(out, n)
+				}
+				break
 			}
 		}
 	}
