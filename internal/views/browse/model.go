@@ -60,10 +60,10 @@ type Model struct {
 	menuSel   int
 	menuTitle string
 
-	showDetail bool
-	yaml       bool
-	details    map[string]detail // show records by resource key
-	detailSeq  int
+	showDetail  bool
+	yaml        bool
+	details     map[string]detail // show records by resource key
+	detailSeq   int
 	pendingRel  string   // a row waiting for its record before a relation is followed
 	pendingItem menuItem // the relation chosen
 
