@@ -103,3 +103,10 @@ func (f Frame) View() tea.View {
 	}
 	return v
 }
+
+// Reopener is a view that can be shown again (the shell's /view) with a
+// new context: it keeps what the person did (pages, filters, marks) and
+// reads again what it shows. A view that is not one opens afresh.
+type Reopener interface {
+	Reopen(d Deps) tea.Model
+}

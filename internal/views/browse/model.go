@@ -117,7 +117,7 @@ func New(d views.Deps, opts Options) (Model, error) {
 
 // Reopen is the browser again (the shell's /view) with a new context:
 // the pages, filters and marks are kept, and the list is read again.
-func (m Model) Reopen(d views.Deps) Model {
+func (m Model) Reopen(d views.Deps) tea.Model {
 	m.deps = d
 	m.mode, m.review, m.busy = modeTable, nil, ""
 	return m
