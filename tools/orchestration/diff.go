@@ -184,7 +184,7 @@ func UpdatePreview(ctx context.Context, c *gophercloud.ServiceClient, s *Stack, 
 		method = "PATCH"
 	}
 	if _, err := c.Request(cloud.WithHeatDryRun(ctx), method, url, opts); err != nil {
-		return nil, fmt.Errorf("Heat's update preview of %s: %w", s.Name, Explain(err))
+		return nil, err
 	}
 	return ClassifyPreview(s.Name, out.Changes), nil
 }
@@ -198,6 +198,9 @@ func DeployedTemplate(ctx context.Context, c *gophercloud.ServiceClient, s *Stac
 	return tpl, nil
 }
 
+// CreatePreview (and Validate) return Heat's refusal as it came, for
+// Refusal to word.
+//
 // CreatePreview asks Heat to plan a create (POST /stacks/preview): the
 // resources it would make, fully validated (constraints such as a
 // flavor that exists included). Heat stores nothing.
@@ -208,7 +211,7 @@ func CreatePreview(ctx context.Context, c *gophercloud.ServiceClient, body map[s
 		} `json:"stack"`
 	}
 	if _, err := c.Post(cloud.WithHeatDryRun(ctx), c.ServiceURL("stacks", "preview"), body, &out, &gophercloud.RequestOpts{OkCodes: []int{200}}); err != nil {
-		return nil, Explain(err)
+		return nil, err
 	}
 	var res []PreviewResource
 	flattenPreview(out.Stack.Resources, &res)
@@ -238,7 +241,7 @@ func flattenPreview(items []any, out *[]PreviewResource) {
 func Validate(ctx context.Context, c *gophercloud.ServiceClient, body map[string]any) (map[string]any, error) {
 	var out map[string]any
 	if _, err := c.Post(cloud.WithHeatDryRun(ctx), c.ServiceURL("validate"), body, &out, &gophercloud.RequestOpts{OkCodes: []int{200}}); err != nil {
-		return nil, Explain(err)
+		return nil, err
 	}
 	return out, nil
 }
