@@ -171,7 +171,11 @@ func (s *Shell) loginCommand(ctx context.Context, args []string) error {
 		return err
 	}
 	if _, ok := f.Get(done.ProfileName); ok {
-		return s.useProfile(ctx, done.ProfileName)
+		if err := s.useProfile(ctx, done.ProfileName); err != nil {
+			return err
+		}
+		fmt.Fprintf(s.IO.ErrOut, "this session now uses profile %s\n", done.ProfileName)
+		return nil
 	}
 	// A login that wrote no profile (a cloud's password) is picked up by
 	// loading the cloud again.
