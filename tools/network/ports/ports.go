@@ -115,11 +115,14 @@ func list(ctx context.Context, env *tools.Env, args ListArgs) (*tools.Result, er
 		{Name: "Security Groups", Long: true},
 		{Name: "Device Owner", Long: true},
 		{Name: "Tags", Long: true},
+		// Device ID ties a router's interfaces to it in one port list
+		// (the overview's orphans), instead of one list per router.
+		{Name: "Device ID", Long: true},
 	}}
 	for _, p := range all {
 		out.Rows = append(out.Rows, []any{
 			p.ID, p.Name, p.MACAddress, network.FormatFixedIPs(p.FixedIPs), p.Status,
-			network.Tags(p.SecurityGroups), p.DeviceOwner, network.Tags(p.Tags),
+			network.Tags(p.SecurityGroups), p.DeviceOwner, network.Tags(p.Tags), p.DeviceID,
 		})
 	}
 	names := network.Names(all, func(p Port) string { return p.Name })

@@ -12,7 +12,7 @@ import (
 const webID = "0f1e2d3c-4b5a-4968-8776-655443322110"
 
 const portsBody = `{"ports": [
- {"id": "port-1", "name": "", "mac_address": "fa:16:3e:00:00:01", "status": "ACTIVE", "device_owner": "compute:nova",
+ {"id": "port-1", "name": "", "mac_address": "fa:16:3e:00:00:01", "status": "ACTIVE", "device_owner": "compute:nova", "device_id": "srv-1",
   "fixed_ips": [{"subnet_id": "sub-1", "ip_address": "10.0.0.5"}], "security_groups": ["sg-1"], "tags": []}
 ]}`
 
@@ -84,7 +84,7 @@ func TestList(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := [][]any{{"port-1", "", "fa:16:3e:00:00:01", []string{"ip_address='10.0.0.5', subnet_id='sub-1'"}, "ACTIVE", []string{"sg-1"}, "compute:nova", []string{}}}
+			want := [][]any{{"port-1", "", "fa:16:3e:00:00:01", []string{"ip_address='10.0.0.5', subnet_id='sub-1'"}, "ACTIVE", []string{"sg-1"}, "compute:nova", []string{}, "srv-1"}}
 			if diff := cmp.Diff(want, res.List.Rows); diff != "" {
 				t.Errorf("rows (-want +got):\n%s", diff)
 			}
