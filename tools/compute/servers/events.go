@@ -38,6 +38,12 @@ func consoleLog(ctx context.Context, env *tools.Env, args ConsoleLogArgs) (*tool
 // openstack, it accepts the UUID of a server that no longer exists:
 // Nova keeps the actions of deleted servers.
 func serverID(ctx context.Context, c *gophercloud.ServiceClient, nameOrID string) (string, error) {
+	if tools.IsUUID(nameOrID) {
+		// An ID is used as it is, with no GET first: the actions call
+		// answers 404 for an unknown one, and the overview reads the
+		// actions of many servers at once.
+		return nameOrID, nil
+	}
 	raw, err := find(ctx, c, nameOrID)
 	if err != nil {
 		var nf *tools.NotFoundError
