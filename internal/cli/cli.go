@@ -212,6 +212,7 @@ func script(ctx context.Context, sh *Shell, in io.Reader) error {
 }
 
 func interactive(ctx context.Context, sh *Shell) (err error) {
+	sh.interactive = true
 	completer := &commands.Completer{
 		Registry: sh.Registry,
 		Builtins: builtinHelp(),

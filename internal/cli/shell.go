@@ -61,6 +61,10 @@ type Shell struct {
 	login             loginState
 	events            *eventView
 	privacy           *privacy.Masker
+	views             viewState
+	// interactive is the REPL at a terminal (not -c, not piped input):
+	// full-screen views may open.
+	interactive bool
 }
 
 // NewShell builds a session. It reads configuration but does not touch

@@ -582,7 +582,9 @@ func (o *Overview) OrphanInput(ctx context.Context) (OrphanInput, []string, erro
 	if err := allFailed(errs); err != nil {
 		return in, nil, err
 	}
-	// Only routers with a gateway can be orphans of this kind.
+	// Only routers with a gateway can be orphans of this kind. The port
+	// list's Device ID ties interfaces to routers in the list already
+	// read; without it, each router's ports are read.
 	if in.Routers != nil {
 		rs := newRows(in.Routers)
 		var ids []string
@@ -591,11 +593,23 @@ func (o *Overview) OrphanInput(ctx context.Context) (OrphanInput, []string, erro
 				ids = append(ids, rs.str(row, "ID"))
 			}
 		})
+		in.RouterPorts = map[string]*tools.List{}
+		if ps := newRows(in.Ports); in.Ports != nil && ps.has("Device ID") {
+			for _, id := range ids {
+				l := &tools.List{Columns: in.Ports.Columns}
+				ps.each(func(row []any) {
+					if ps.str(row, "Device ID") == id {
+						l.Rows = append(l.Rows, row)
+					}
+				})
+				in.RouterPorts[id] = l
+			}
+			return in, notes, nil
+		}
 		if len(ids) > o.opts.MaxRouters {
 			notes = append(notes, fmt.Sprintf("routers: only the first %d with a gateway were checked", o.opts.MaxRouters))
 			ids = ids[:o.opts.MaxRouters]
 		}
-		in.RouterPorts = map[string]*tools.List{}
 		var mu sync.Mutex
 		o.each(ids, func(id string) {
 			l, err := o.list(ctx, "port.list", map[string]any{"router": id})

@@ -85,6 +85,7 @@ func project() *fakeCloud {
 		"port.list": l([]string{"ID", "Name", "Status", "Security Groups", "Device Owner"},
 			[]any{"p1", "", "ACTIVE", []string{"sg-default", "sg-web"}, "compute:nova"},
 			[]any{"p2", "spare", "DOWN", []string{}, ""}),
+		// Without a Device ID column, each router's ports are read.
 		"security-group.list": l([]string{"ID", "Name"}, []any{"sg-default", "default"}, []any{"sg-web", "web"}, []any{"sg-old", "old"}),
 		"keypair.list":        l([]string{"Name", "Fingerprint"}, []any{"used-key", "x"}, []any{"stale-key", "y"}),
 		"router.list": l([]string{"ID", "Name", "Status", "External gateway info"},
@@ -177,6 +178,33 @@ func TestOrphans(t *testing.T) {
 	want := []string{"volume data", "floating-ip 203.0.113.5", "port spare", "security-group old", "keypair stale-key", "router lonely", "volume.snapshot ancient"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("orphans (-want +got):\n%s", diff)
+	}
+}
+
+// TestRouterPortsFromDeviceID: with the port list's Device ID, router
+// interfaces come from the one port list, no per-router reads.
+func TestRouterPortsFromDeviceID(t *testing.T) {
+	f := project()
+	f.results["port.list"] = &tools.Result{List: list([]string{"ID", "Name", "Status", "Security Groups", "Device Owner", "Device ID"},
+		[]any{"p1", "", "ACTIVE", []string{"sg-default", "sg-web", "sg-old"}, "compute:nova", srvA},
+		[]any{"i1", "", "ACTIVE", []string{}, "network:router_interface", "r1"},
+		[]any{"g2", "", "ACTIVE", []string{}, "network:router_gateway", "r2"})}
+	delete(f.results, `port.list {"router":"r1"}`)
+	delete(f.results, `port.list {"router":"r2"}`)
+	p := load(t, f)[Orphans]
+	var got []string
+	for _, o := range p.Orphans {
+		if o.Kind == "router" {
+			got = append(got, o.Label())
+		}
+	}
+	if diff := cmp.Diff([]string{"lonely"}, got); diff != "" {
+		t.Errorf("routers (-want +got):\n%s", diff)
+	}
+	for key := range f.calls {
+		if strings.HasPrefix(key, "port.list {") {
+			t.Errorf("read %s; the Device ID column should have answered", key)
+		}
 	}
 }
 
