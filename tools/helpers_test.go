@@ -137,3 +137,22 @@ func TestResolvedArgs(t *testing.T) {
 		})
 	}
 }
+
+func TestCreatedID(t *testing.T) {
+	tests := []struct {
+		name string
+		res  *Result
+		want string
+	}{
+		{"no result", nil, "web"},
+		{"no id", &Result{Outputs: map[string]string{"name": "web"}}, "web"},
+		{"id", &Result{Outputs: map[string]string{"id": "n-1"}}, "n-1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := CreatedID(tt.res, "web"); got != tt.want {
+				t.Errorf("CreatedID = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

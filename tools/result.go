@@ -69,3 +69,13 @@ type Result struct {
 	// made, for the audit log.
 	RequestIDs []string
 }
+
+// CreatedID is the ID a create step's result reports (its "id" output),
+// or fallback (the name asked for) when the step did not get that far:
+// what an undo of the create should delete.
+func CreatedID(res *Result, fallback string) string {
+	if res != nil && res.Outputs["id"] != "" {
+		return res.Outputs["id"]
+	}
+	return fallback
+}

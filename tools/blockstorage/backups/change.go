@@ -56,10 +56,7 @@ func createTool() tools.Tool {
 		Preview:  previewCreate,
 		Run:      runCreate,
 		Undo: func(args CreateArgs, res *tools.Result) *tools.Call {
-			id := args.Name
-			if res != nil && res.Outputs["id"] != "" {
-				id = res.Outputs["id"]
-			}
+			id := tools.CreatedID(res, args.Name)
 			return &tools.Call{Tool: "volume.backup.delete", Args: tools.JSON(DeleteArgs{Backup: id}), Why: "undo the backup"}
 		},
 	})

@@ -88,10 +88,7 @@ func changeTools() []tools.Tool {
 			Produces: []string{"id", "name"},
 			Check:    checkCreate, Preview: previewCreate, Run: runCreate,
 			Undo: func(args CreateArgs, res *tools.Result) *tools.Call {
-				target := args.Name
-				if res != nil && res.Outputs["id"] != "" {
-					target = res.Outputs["id"]
-				}
+				target := tools.CreatedID(res, args.Name)
 				return &tools.Call{Tool: "network.delete", Args: tools.JSON(DeleteArgs{Network: target}), Why: "undo creating network " + args.Name}
 			},
 		}),

@@ -89,10 +89,7 @@ func changeTools() []tools.Tool {
 			Subject:  func(a CreateArgs) (string, string) { return "network", a.Network },
 			Check:    checkCreate, Preview: previewCreate, Run: runCreate,
 			Undo: func(args CreateArgs, res *tools.Result) *tools.Call {
-				id := args.Name
-				if res != nil && res.Outputs["id"] != "" {
-					id = res.Outputs["id"]
-				}
+				id := tools.CreatedID(res, args.Name)
 				return &tools.Call{Tool: "port.delete", Args: tools.JSON(DeleteArgs{Port: id}), Why: "undo creating the port"}
 			},
 		}),

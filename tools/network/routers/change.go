@@ -73,10 +73,7 @@ func changeTools() []tools.Tool {
 			Preview:  previewCreate,
 			Run:      runCreate,
 			Undo: func(args CreateArgs, res *tools.Result) *tools.Call {
-				router := args.Name
-				if res != nil && res.Outputs["id"] != "" {
-					router = res.Outputs["id"]
-				}
+				router := tools.CreatedID(res, args.Name)
 				return &tools.Call{Tool: "router.delete", Args: tools.JSON(DeleteArgs{Router: router}), Why: "undo creating router " + args.Name}
 			},
 		}),

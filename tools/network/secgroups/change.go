@@ -64,10 +64,7 @@ func changeTools() []tools.Tool {
 			Preview:  previewCreate,
 			Run:      runCreate,
 			Undo: func(args CreateArgs, res *tools.Result) *tools.Call {
-				group := args.Name
-				if res != nil && res.Outputs["id"] != "" {
-					group = res.Outputs["id"]
-				}
+				group := tools.CreatedID(res, args.Name)
 				return &tools.Call{Tool: "security-group.delete", Args: tools.JSON(DeleteArgs{Group: group}), Why: "undo creating security group " + args.Name}
 			},
 		}),

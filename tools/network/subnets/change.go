@@ -97,10 +97,7 @@ func changeTools() []tools.Tool {
 			Produces: []string{"id", "name", "cidr"},
 			Check:    checkCreate, Preview: previewCreate, Run: runCreate,
 			Undo: func(args CreateArgs, res *tools.Result) *tools.Call {
-				target := args.Name
-				if res != nil && res.Outputs["id"] != "" {
-					target = res.Outputs["id"]
-				}
+				target := tools.CreatedID(res, args.Name)
 				return &tools.Call{Tool: "subnet.delete", Args: tools.JSON(DeleteArgs{Subnet: target}), Why: "undo creating subnet " + args.Name}
 			},
 		}),

@@ -109,10 +109,7 @@ func changeTools() []tools.Tool {
 			Produces: []string{"id", "name"},
 			Check:    checkCreate, Preview: previewCreate, Run: runCreate,
 			Undo: func(args CreateArgs, res *tools.Result) *tools.Call {
-				id := args.Name
-				if res != nil && res.Outputs["id"] != "" {
-					id = res.Outputs["id"]
-				}
+				id := tools.CreatedID(res, args.Name)
 				return &tools.Call{Tool: "trunk.delete", Args: tools.JSON(DeleteArgs{Trunk: id}), Why: "undo creating the trunk"}
 			},
 		}),
