@@ -105,6 +105,12 @@ func run(ctx context.Context, args []string, ios *iostreams.IOStreams, getenv fu
 		fmt.Fprintln(ios.Out, versionLine())
 		return nil
 	}
+	// The MCP server and recipes use the profile's cloud as the shell does.
+	if len(o.args) > 0 && (o.args[0] == "mcp" || o.args[0] == "run") {
+		if err := startProfile(&o.flags, getenv, o.profile); err != nil {
+			return err
+		}
+	}
 	if len(o.args) > 0 && o.args[0] == "mcp" {
 		return runMCP(ctx, ios, o.args[1:], o, getenv)
 	}

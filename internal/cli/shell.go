@@ -118,10 +118,19 @@ func (s *Shell) scope() session.Scope {
 // secrets are the current cloud's credentials, redacted from saved
 // conversations.
 func (s *Shell) secrets() []string {
+	var out []string
 	if c := s.cfg; c != nil {
-		return []string{c.Password, c.ApplicationCredentialSecret, c.Token}
+		out = append(out, c.Password, c.ApplicationCredentialSecret, c.Token)
 	}
-	return nil
+	// The model's key, and secrets /login kept for this session only: a
+	// person who pastes one into a question must not find it saved.
+	if m := s.llmConfig; m != nil && m.APIKey != "" {
+		out = append(out, m.APIKey)
+	}
+	for _, v := range s.login.secrets {
+		out = append(out, v)
+	}
+	return out
 }
 
 // approver is who answers the engine's questions: the person at the
