@@ -144,7 +144,9 @@ func (s Stored) Load(ctx context.Context) (*Token, error) {
 
 // DefaultMargin is how long before its expiry a token is refreshed: a
 // request that starts with a token about to expire may be refused midway.
-const DefaultMargin = 2 * time.Minute
+// It is the model resolver's margin too (login.Resolver), so a session
+// that refreshed at start does not refresh again at its first request.
+const DefaultMargin = time.Minute
 
 // Source hands out a valid access token: the stored one while it is
 // fresh, a refreshed one (stored again) once it has expired or will
