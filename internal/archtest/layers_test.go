@@ -159,7 +159,7 @@ func crossService(r rule, e edge) bool {
 }
 
 // testKits must never be linked into the shipped binary.
-var testKits = []string{"tools/toolstest", "internal/llm/llmtest", "internal/osbench", "internal/audit/audittest", "internal/views/viewstest"}
+var testKits = []string{"tools/toolstest", "internal/llm/llmtest", "internal/osbench", "internal/audit/audittest", "internal/views/viewstest", "internal/oauth/oauthtest"}
 
 // shipped is the binary a person installs.
 const shipped = "cmd/ostui"

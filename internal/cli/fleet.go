@@ -206,13 +206,13 @@ func (s *Shell) allCloudsCommand(ctx context.Context, text bool) error {
 // fleetList is the fleet as a table.
 func fleetList(rows []overview.Fullness) *tools.List {
 	l := &tools.List{Columns: []tools.Column{
-		{Name: "Cloud"}, {Name: "Project"}, {Name: "Region"}, {Name: "Fullest"}, {Name: "Use"}, {Name: "Status", Kind: tools.Status}, {Name: "Note", Long: true},
+		{Name: "Cloud"}, {Name: "Project"}, {Name: "Region"}, {Name: "Fullest"}, {Name: "Use"}, {Name: "Status", Kind: tools.Status}, {Name: "Note"},
 	}}
 	for _, f := range rows {
-		fullest, use, status := "", "", "ok"
+		fullest, use, status, note := "", "", "ok", strings.Join(f.Notes, "; ")
 		switch {
 		case f.State != overview.Ready:
-			status, use = f.State.String(), f.Err
+			status, note = f.State.String(), f.Err
 		case f.Service == "":
 			fullest = "(no limited quota)"
 		default:
@@ -225,7 +225,7 @@ func fleetList(rows []overview.Fullness) *tools.List {
 				status = lt
 			}
 		}
-		l.Rows = append(l.Rows, []any{f.Cloud, f.Project, f.Region, fullest, use, status, strings.Join(f.Notes, "; ")})
+		l.Rows = append(l.Rows, []any{f.Cloud, f.Project, f.Region, fullest, use, status, note})
 	}
 	return l
 }

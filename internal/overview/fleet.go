@@ -233,10 +233,23 @@ func Search(ctx context.Context, targets []Target, query string, parallel int) (
 		found[n] = q.scan(t.Scope, s.kind, res.List, s.names, s.ips, s.cidr)
 	})
 	var hits []Hit
-	for n := range jobs {
-		hits = append(hits, found[n]...)
+	// A scope none of whose lists could be read (its login fails) is one
+	// note, not one per list.
+	failedKinds := map[int]int{}
+	for n, j := range jobs {
 		if failed[n] != "" {
+			failedKinds[j.t]++
+		}
+	}
+	for n, j := range jobs {
+		hits = append(hits, found[n]...)
+		switch {
+		case failed[n] == "":
+		case failedKinds[j.t] < len(searched):
 			notes = append(notes, failed[n])
+		case j.k == 0:
+			_, why, _ := strings.Cut(strings.TrimPrefix(failed[n], targets[j.t].Scope.String()+": "), ": ")
+			notes = append(notes, targets[j.t].Scope.String()+": not searched: "+why)
 		}
 	}
 	sort.SliceStable(hits, func(a, b int) bool {

@@ -60,6 +60,16 @@ func TestFleet(t *testing.T) {
 	}
 }
 
+func TestSearchScopeDown(t *testing.T) {
+	down := &fakeCloud{calls: map[string]int{}, errs: map[string]error{}, results: map[string]*tools.Result{}}
+	targets := []Target{{Scope: Scope{Cloud: "down"}, Read: down.read}, {Scope: Scope{Cloud: "gone"}, Err: errors.New("no such cloud")}}
+	_, notes := Search(t.Context(), targets, "web", 2)
+	want := []string{`gone: no such cloud`, `down: not searched: unknown tool "server.list"`}
+	if diff := cmp.Diff(want, notes); diff != "" {
+		t.Errorf("notes (-want +got):\n%s", diff)
+	}
+}
+
 func TestSearch(t *testing.T) {
 	f := project()
 	cols := func(c ...string) []string { return c }
@@ -104,7 +114,7 @@ func TestSearch(t *testing.T) {
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("hits (-want +got):\n%s", diff)
 			}
-			if len(notes) != 2 || !strings.Contains(notes[0], "router.list: not allowed") {
+			if len(notes) != 2 || !strings.Contains(notes[0], "one:demo: router.list: not allowed") {
 				t.Errorf("notes = %q, want the refused router lists", notes)
 			}
 		})
