@@ -67,11 +67,16 @@ type terminalApprover struct{ s *Shell }
 
 // Decide asks one question and reads the answer; Ctrl-C or end of input
 // is a no.
-func (a *terminalApprover) Decide(_ context.Context, req session.Request) (session.Decision, error) {
+func (a *terminalApprover) Decide(ctx context.Context, req session.Request) (session.Decision, error) {
 	s := a.s
 	s.events.pause()
 	switch req.Kind {
 	case session.ApprovePlan:
+		if req.Review != nil && s.reviewInView(len(req.Review.Steps)) {
+			// A long plan (or OSTUI_PLAN_REVIEW=view): step through it
+			// in the plan-review view.
+			return s.decideInView(ctx, req)
+		}
 		return a.approvePlan(req)
 	case session.FixBlocked:
 		return a.fixBlocked(req.Review.Plan), nil

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/kriscelmer/os-tui/agent/gate"
 	"github.com/kriscelmer/os-tui/agent/plan"
@@ -23,6 +24,9 @@ type eventView struct {
 	mu     sync.Mutex
 	answer *answer // the model's answer while a model turn runs
 	noting bool    // a transient note is on stderr
+	// muted: a full-screen view has the terminal and shows what it
+	// needs itself; printing here would scribble over it.
+	muted atomic.Bool
 }
 
 func newEventView(s *Shell) *eventView {
@@ -31,6 +35,9 @@ func newEventView(s *Shell) *eventView {
 
 // show renders one event.
 func (v *eventView) show(ev session.Event) {
+	if v.muted.Load() {
+		return
+	}
 	s := v.s
 	switch e := ev.(type) {
 	case session.TextDelta:
