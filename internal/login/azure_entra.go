@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/kriscelmer/os-tui/agent/llm"
 	"github.com/kriscelmer/os-tui/internal/oauth"
 	"github.com/kriscelmer/os-tui/internal/profile"
 )
@@ -125,6 +126,7 @@ func runAzureEntra(ctx context.Context, req *Request) error {
 		msg += "; the token is refreshed when it expires"
 	}
 	fmt.Fprintln(req.IO.Out, msg)
+	shadowedBy(req, llm.EnvAzureKey)
 	return nil
 }
 

@@ -208,6 +208,7 @@ func runGitHub(ctx context.Context, req *Request) error {
 		}
 	}
 	fmt.Fprintln(req.IO.Out, msg)
+	shadowedBy(req, llm.EnvGitHubToken)
 	return nil
 }
 
@@ -386,4 +387,13 @@ func tokenStore(st SecretStore) oauth.SecretStore {
 		}
 	}
 	return st
+}
+
+// shadowedBy warns when the environment holds a secret that wins over
+// the one just stored (environment first, then the store): otherwise the
+// login would seem to have no effect.
+func shadowedBy(req *Request, env string) {
+	if strings.TrimSpace(req.getenv(env)) != "" {
+		fmt.Fprintf(req.IO.ErrOut, "note: %s is set and is used before the stored token; unset it to use this login\n", env)
+	}
 }

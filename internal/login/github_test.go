@@ -101,6 +101,15 @@ func TestLoginGitHub(t *testing.T) {
 			wantPolls:  1,
 		},
 		{
+			name:       "GITHUB_TOKEN set: said to win over the stored token",
+			b:          oauthtest.Behaviour{AccessToken: "gho_x"},
+			args:       []string{"--client-id", "Iv1.app"},
+			env:        map[string]string{"GITHUB_TOKEN": "ghp_from-env"},
+			wantStored: []string{"access_token"},
+			wantErrOut: []string{"note: GITHUB_TOKEN is set and is used before the stored token; unset it to use this login"},
+			wantPolls:  1,
+		},
+		{
 			name:       "slow_down is said and honoured",
 			b:          oauthtest.Behaviour{Interval: 5, SlowDown: 1, AccessToken: "gho_x"},
 			args:       []string{"--client-id", "Iv1.app"},
