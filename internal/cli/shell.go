@@ -62,6 +62,10 @@ type Shell struct {
 	events            *eventView
 	privacy           *privacy.Masker
 	views             viewState
+	views             viewState
+	// interactive is the REPL at a terminal (not -c, not piped input):
+	// full-screen views may open.
+	interactive bool
 }
 
 // NewShell builds a session. It reads configuration but does not touch
@@ -115,10 +119,19 @@ func (s *Shell) scope() session.Scope {
 // secrets are the current cloud's credentials, redacted from saved
 // conversations.
 func (s *Shell) secrets() []string {
+	var out []string
 	if c := s.cfg; c != nil {
-		return []string{c.Password, c.ApplicationCredentialSecret, c.Token}
+		out = append(out, c.Password, c.ApplicationCredentialSecret, c.Token)
 	}
-	return nil
+	// The model's key, and secrets /login kept for this session only: a
+	// person who pastes one into a question must not find it saved.
+	if m := s.llmConfig; m != nil && m.APIKey != "" {
+		out = append(out, m.APIKey)
+	}
+	for _, v := range s.login.secrets {
+		out = append(out, v)
+	}
+	return out
 }
 
 // approver is who answers the engine's questions: the person at the
