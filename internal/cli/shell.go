@@ -62,7 +62,6 @@ type Shell struct {
 	events            *eventView
 	privacy           *privacy.Masker
 	views             viewState
-	views             viewState
 	// interactive is the REPL at a terminal (not -c, not piped input):
 	// full-screen views may open.
 	interactive bool
