@@ -12,12 +12,12 @@
 #
 # Knobs: DEVCLOUD_DIR (state, default /var/lib/devcloud), DEVCLOUD_PASSWORD (default
 # devcloud, used for everything), DEVCLOUD_SERVICES (subset of
-# "keystone glance placement nova neutron cinder swift heat octavia"; keystone is
+# "keystone glance placement nova neutron cinder swift heat octavia barbican"; keystone is
 # required, nova needs glance, placement and neutron).
 set -Eeuo pipefail
 
 DEVCLOUD_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ALL_SERVICES="keystone glance placement nova neutron cinder swift heat octavia"
+ALL_SERVICES="keystone glance placement nova neutron cinder swift heat octavia barbican"
 SERVICES=${DEVCLOUD_SERVICES:-$ALL_SERVICES}
 PASSWORD=${DEVCLOUD_PASSWORD:-devcloud}
 REGION=RegionOne
@@ -38,6 +38,8 @@ KS_URL="http://$HOST_IP:5000"
 . "$DEVCLOUD_SRC/lib/config.sh"
 # shellcheck source=lib/services.sh
 . "$DEVCLOUD_SRC/lib/services.sh"
+# shellcheck source=lib/barbican.sh
+. "$DEVCLOUD_SRC/lib/barbican.sh"
 # shellcheck source=lib/seed.sh
 . "$DEVCLOUD_SRC/lib/seed.sh"
 

@@ -40,6 +40,7 @@ cleanup() {
   os volume delete smoke-vol > /dev/null 2>&1
   os object delete smoke-container hello.txt > /dev/null 2>&1
   os container delete smoke-container > /dev/null 2>&1
+  [ -z "${SECRET:-}" ] || os secret delete "$SECRET" > /dev/null 2>&1
   rm -f "$OBJ"
 }
 trap cleanup EXIT
@@ -105,6 +106,11 @@ run os container delete smoke-container
 echo "== heat, octavia"
 run os stack list
 run os loadbalancer list
+echo "== barbican (a secret stored, read back and deleted)"
+SECRET=$(os secret store --name smoke-secret -p smoke-payload -f value -c "Secret href")
+echo "  stored $SECRET"
+[ "$(os secret get --payload -f value -c Payload "$SECRET")" = smoke-payload ]
+run os secret delete "$SECRET"
 echo "== quotas (demo)"
 echo "\$ admin quota show demo (cores floating-ips gigabytes instances ports ram volumes)"
 admin quota show demo -f value -c instances -c cores -c ram -c volumes -c gigabytes \

@@ -6,7 +6,7 @@ DB_USER=openstack
 RABBIT_USER=openstack
 TRANSPORT_URL="rabbit://$RABBIT_USER:$PASSWORD@$HOST_IP:5672/"
 MEMCACHE="$HOST_IP:11211"
-DATABASES="keystone glance placement nova_api nova nova_cell0 neutron cinder heat octavia"
+DATABASES="keystone glance placement nova_api nova nova_cell0 neutron cinder heat octavia barbican"
 
 # shellcheck disable=SC2120  # callers elsewhere pass mysql options
 mysql_root() { mysql --protocol=socket -S "$RUN/mysql/mysqld.sock" -u root "$@"; }

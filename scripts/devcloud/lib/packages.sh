@@ -10,7 +10,7 @@ PACKAGES=(
   keystone glance-api placement-api nova-api nova-conductor nova-scheduler
   neutron-server cinder-api cinder-scheduler cinder-volume cinder-backup
   swift-proxy swift-account swift-container swift-object heat-api heat-engine
-  octavia-api octavia-worker
+  octavia-api octavia-worker barbican-api
 )
 
 # install_packages: apt-get install whatever is missing; "apt-get update" only when the

@@ -14,6 +14,7 @@ catalog_entries() {
   has swift     && echo "swift swift object-store http://$HOST_IP:8080/v1/AUTH_%(project_id)s"
   has heat      && echo "heat heat orchestration http://$HOST_IP:8004/v1/%(project_id)s"
   has octavia   && echo "octavia octavia load-balancer http://$HOST_IP:9876"
+  has barbican  && echo "barbican barbican key-manager http://$HOST_IP:9311"
   return 0
 }
 

@@ -49,12 +49,13 @@ start_migrations() {
   has cinder    && sync_bg cinder cinder-manage --config-file "$ETC/cinder/cinder.conf" db sync
   has heat      && sync_bg heat heat-manage --config-file "$ETC/heat/heat.conf" db_sync
   has octavia   && sync_bg octavia octavia-db-manage --config-file "$ETC/octavia/octavia.conf" upgrade head
+  has barbican  && sync_bg barbican barbican_db_setup
   return 0
 }
 
 wait_migrations() {
   local s
-  for s in glance placement nova neutron cinder heat octavia; do
+  for s in glance placement nova neutron cinder heat octavia barbican; do
     if has "$s"; then sync_wait "$s"; fi
   done
 }
@@ -107,6 +108,7 @@ start_openstack() {
       --pyargv "--config-file $ETC/octavia/octavia.conf"
     start octavia-worker octavia-worker --config-file "$ETC/octavia/octavia.conf"
   fi
+  if has barbican; then start_barbican; fi
   # nova-compute only once placement answers: its first resource report must succeed,
   # or the resource provider appears a minute later, at the next periodic task
   if has placement; then wait_http placement-api "http://$HOST_IP:8778/" 120; fi
@@ -124,6 +126,7 @@ start_openstack() {
   fi
   if has heat; then wait_http heat "http://$HOST_IP:8004/" 120; fi
   if has octavia; then wait_http octavia-api "http://$HOST_IP:9876/" 120; fi
+  if has barbican; then wait_http barbican-api "http://$HOST_IP:9311/" 120; fi
   return 0
 }
 
@@ -139,5 +142,6 @@ all_daemons() {
   has swift && echo swift-account swift-container swift-object swift-proxy swift-container-updater
   has heat && echo heat
   has octavia && echo octavia-api octavia-worker
+  has barbican && echo barbican-api
   return 0
 }

@@ -14,7 +14,7 @@ from keystoneclient.v3 import client
 ROLES = ('admin', 'member', 'reader', 'service', 'ResellerAdmin',
          'heat_stack_owner', 'heat_stack_user',
          'load-balancer_member', 'load-balancer_observer', 'load-balancer_admin',
-         'load-balancer_global_observer', 'load-balancer_quota_admin')
+         'load-balancer_global_observer', 'load-balancer_quota_admin', 'creator')
 INTERFACES = ('public', 'internal', 'admin')
 
 
@@ -67,6 +67,9 @@ def main(ks_url, password, region, *service_lines):
         ks.roles.grant(roles['heat_stack_owner'], user=demo, project=demo_project)
     if 'octavia' in names:
         ks.roles.grant(roles['load-balancer_member'], user=demo, project=demo_project)
+    if 'barbican' in names:
+        # Barbican's legacy policy lets "creator" store secrets and containers
+        ks.roles.grant(roles['creator'], user=demo, project=demo_project)
     print('keystone catalog ok: %d services' % len(services))
 
 
