@@ -79,8 +79,9 @@ func failedAll(panels []overview.Panel) bool {
 	return len(panels) > 0 && panels[0].State == overview.Failed
 }
 
-// fullScreen reports whether a view can take the terminal: the shell is
-// interactive (not -c, not a pipe) on a terminal both ways.
+// fullScreen reports whether /overview opens its view: the REPL at a
+// terminal (-c prints the text version even at one, for scripts and
+// transcripts).
 func (s *Shell) fullScreen() bool {
-	return s.interactive && s.IO.IsStdinTTY() && s.IO.IsStdoutTTY()
+	return s.interactive && s.canShowViews()
 }

@@ -46,3 +46,20 @@ func (s *Shell) masked(text string) string {
 	}
 	return s.privacy.Text(text)
 }
+
+// viewMasker is the masker views toggle with their privacy key: the
+// session's under --privacy, else one kept for the session so the
+// placeholders stay the same each time a view masks.
+func (s *Shell) viewMasker() *privacy.Masker {
+	if s.privacy != nil {
+		return s.privacy
+	}
+	if s.viewMask == nil {
+		s.viewMask = privacy.New()
+		if s.cfg != nil {
+			s.viewMask.AddName(privacy.User, s.cfg.Username)
+			s.viewMask.AddName(privacy.Project, s.cfg.ProjectName)
+		}
+	}
+	return s.viewMask
+}

@@ -61,7 +61,10 @@ type Shell struct {
 	login             loginState
 	events            *eventView
 	privacy           *privacy.Masker
-	views             viewState
+	// viewMask masks views when privacy is turned on there (the p key)
+	// in a session started without --privacy.
+	viewMask *privacy.Masker
+	views    viewState
 	// interactive is the REPL at a terminal (not -c, not piped input):
 	// full-screen views may open.
 	interactive bool
