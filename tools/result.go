@@ -68,6 +68,17 @@ type Result struct {
 	// RequestIDs are the x-openstack-request-id values of the calls Run
 	// made, for the audit log.
 	RequestIDs []string
+	// Secrets are for the Go caller only: never rendered, audited, sent to
+	// an agent (the model, an MCP client) or saved. A create whose
+	// credential the cloud shows once (an application credential's
+	// secret) puts it here, keyed by where the front end should keep it
+	// ("appcred/NAME"), so the caller can store it (the REPL in the secret
+	// store, `ostui login cloud` in clouds.yaml's) before the result is
+	// dropped. Every renderer and serialiser reads List, Record, Text,
+	// Message and Outputs by name and never this field; `json:"-"` keeps
+	// a result encoded whole from carrying it either, and tests in each
+	// of them hold that.
+	Secrets map[string]string `json:"-" yaml:"-"`
 }
 
 // CreatedID is the ID a create step's result reports (its "id" output),
