@@ -38,9 +38,9 @@ func TestRouterParsesCommonFlags(t *testing.T) {
 	t.Cleanup(func() { regMu.Lock(); delete(providers, p.Name); regMu.Unlock() })
 
 	tests := []struct {
-		args                   []string
-		save, setDefault, web  bool
-		scopes                 []string
+		args                  []string
+		save, setDefault, web bool
+		scopes                []string
 		profileName, clientID string
 	}{
 		{args: nil, save: true, setDefault: true, profileName: "probe-common"},

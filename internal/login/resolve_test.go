@@ -76,7 +76,7 @@ func TestResolverOrder(t *testing.T) {
 			},
 			want: "gho-new", from: FromRefresh},
 		{name: "a refresh that fails says to log in", p: github,
-			seed: seed{keyring: map[string]string{"provider/github/access_token": "gho-old", "provider/github/refresh_token": "ghr-1", "provider/github/expiry": time.Now().Add(-time.Hour).Format(time.RFC3339)}},
+			seed:    seed{keyring: map[string]string{"provider/github/access_token": "gho-old", "provider/github/refresh_token": "ghr-1", "provider/github/expiry": time.Now().Add(-time.Hour).Format(time.RFC3339)}},
 			refresh: func(context.Context, *Refresh) (string, error) { return "", errors.New("bad_refresh_token") },
 			wantErr: []string{"run `ostui login github`", "GITHUB_TOKEN", "bad_refresh_token"}, notInErr: []string{"login openai", "gho-old"}},
 		{name: "nothing anywhere names the login and the variable", p: openai,
