@@ -123,6 +123,7 @@ func (m *Model) reset() {
 	m.loading = len(overview.Specs())
 	m.warmed = false
 	m.Took = 0
+	m.started = m.deps.Clock()
 }
 
 // reader is the engine's read path as the overview package reads.
@@ -192,7 +193,6 @@ func (m Model) Init() tea.Cmd {
 
 func (m *Model) warm() tea.Cmd {
 	ov, ctx := m.ov, m.ctx()
-	m.started = m.deps.Clock()
 	return func() tea.Msg { return warmMsg{ov: ov, err: ov.Warm(ctx)} }
 }
 
