@@ -13,8 +13,8 @@ import (
 	"encoding/json"
 	"time"
 
-	tea "charm.land/bubbletea/v2"
 	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
 
 	"github.com/kriscelmer/os-tui/internal/overview"
 	"github.com/kriscelmer/os-tui/internal/views"
@@ -164,8 +164,8 @@ type (
 		targets []overview.Target
 		notes   []string
 	}
-	fleetMsg   struct{ rows []overview.Fullness }
-	searchMsg  struct {
+	fleetMsg  struct{ rows []overview.Fullness }
+	searchMsg struct {
 		query string
 		hits  []overview.Hit
 		notes []string

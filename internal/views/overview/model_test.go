@@ -79,13 +79,13 @@ func project() *backend {
 		`quota.show {"service":"network"}`: list(q, []any{"floatingip", "network", 3, 0, 50}, []any{"subnetpool", "network", 0, 0, -1}),
 		"server.list": list([]string{"ID", "Name", "Status", "Key Name"},
 			[]any{"11111111-1111-1111-1111-111111111111", "web", "ACTIVE", "k"}, []any{"22222222-2222-2222-2222-222222222222", "broken", "ERROR", ""}),
-		"volume.list":         list([]string{"ID", "Name", "Status", "Size", "Attached to"}, []any{"v1", "data", "available", 1, ""}),
-		"floating-ip.list":    list([]string{"ID", "Floating IP Address", "Port", "Status"}, []any{"f1", "203.0.113.5", "", "DOWN"}),
-		"port.list":           list([]string{"ID", "Name", "Status", "Security Groups", "Device Owner", "Device ID"}),
-		"security-group.list": list([]string{"ID", "Name"}, []any{"sg1", "default"}),
-		"keypair.list":        list([]string{"Name"}, []any{"k"}),
-		"router.list":         list([]string{"ID", "Name", "Status", "External gateway info"}),
-		"network.list":        list([]string{"ID", "Name", "Status"}, []any{"n1", "private", "ACTIVE"}),
+		"volume.list":          list([]string{"ID", "Name", "Status", "Size", "Attached to"}, []any{"v1", "data", "available", 1, ""}),
+		"floating-ip.list":     list([]string{"ID", "Floating IP Address", "Port", "Status"}, []any{"f1", "203.0.113.5", "", "DOWN"}),
+		"port.list":            list([]string{"ID", "Name", "Status", "Security Groups", "Device Owner", "Device ID"}),
+		"security-group.list":  list([]string{"ID", "Name"}, []any{"sg1", "default"}),
+		"keypair.list":         list([]string{"Name"}, []any{"k"}),
+		"router.list":          list([]string{"ID", "Name", "Status", "External gateway info"}),
+		"network.list":         list([]string{"ID", "Name", "Status"}, []any{"n1", "private", "ACTIVE"}),
 		"volume.snapshot.list": list([]string{"ID", "Name", "Status", "Created At"}),
 		`server.events {"server":"11111111-1111-1111-1111-111111111111"}`: list([]string{"Request ID", "Action", "Start Time", "Message"},
 			[]any{"req-1", "create", "2026-12-01T10:00:00.000000", nil}),
@@ -170,8 +170,8 @@ func TestFirstFrame(t *testing.T) {
 
 func TestGolden(t *testing.T) {
 	for _, tt := range []struct {
-		name         string
-		color        bool
+		name          string
+		color         bool
 		width, height int
 	}{
 		{"loaded_100x34_nocolor", false, 100, 34},
