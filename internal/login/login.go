@@ -235,7 +235,11 @@ func (r *Request) StoreSecret(ctx context.Context, key, value string) error {
 			fmt.Fprintf(r.IO.ErrOut, "%s kept for this session only (--no-save-secret)\n", key)
 			return nil
 		}
-		fmt.Fprintf(r.IO.ErrOut, "%s not saved (--no-save-secret)\n", key)
+		hint := "it is used nowhere else"
+		if v := EnvVar(r.Provider); v != "" {
+			hint = "a later session needs it in " + v
+		}
+		fmt.Fprintf(r.IO.ErrOut, "%s not saved (--no-save-secret): %s\n", key, hint)
 		return nil
 	}
 	if r.Store == nil {
