@@ -519,7 +519,7 @@ func (s *Shell) adviseCommand(ctx context.Context, args []string) error {
 	}
 	// The diagnosis of servers the request names comes first: a question
 	// about one server's reachability is answered from its path.
-	return s.modelCommand(ctx, "advise", s.diagnosisForModel(ctx, topic)+s.withAudit(ctx, topic))
+	return s.modelCommand(ctx, "advise", s.diagnosisForModel(ctx, topic)+s.stackTriageForModel(ctx, topic)+s.withAudit(ctx, topic))
 }
 
 // withAudit puts the security audit before the person's request, fenced
