@@ -227,7 +227,7 @@ func githubDevice(ctx context.Context, req *Request, flow *githubFlow) (*oauth.T
 func deviceLogin(ctx context.Context, req *Request, c *oauth.Client, server string) (*oauth.Token, error) {
 	dc, err := c.RequestDeviceCode(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("start the device flow at %s: %w", c.Endpoints.DeviceAuthURL, err)
+		return nil, fmt.Errorf("start the device flow: %w", err)
 	}
 	out := req.IO.ErrOut
 	fmt.Fprintf(out, "! First copy your one-time code: %s\n", dc.UserCode)

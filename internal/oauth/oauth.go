@@ -295,7 +295,10 @@ func (c *Client) post(ctx context.Context, endpoint string, form url.Values, out
 	req.Header.Set("Accept", "application/json")
 	resp, err := c.httpClient().Do(req)
 	if err != nil {
-		err = fmt.Errorf("reach %s: %w", redactURL(endpoint), scrubURLError(err))
+		// %v, not %w: the cause is told, not handed on, so that no caller
+		// mistakes an OAuth server it cannot reach for the cloud
+		// (whose network errors come with clouds.yaml advice).
+		err = fmt.Errorf("cannot reach %s: %v", redactURL(endpoint), scrubURLError(err))
 		if ctx.Err() != nil {
 			return 0, err
 		}

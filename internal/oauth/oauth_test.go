@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -601,5 +602,21 @@ func TestOpenBrowserTakesOnlyWebURLs(t *testing.T) {
 		if err := oauth.OpenBrowser(u); err == nil || !strings.Contains(err.Error(), "not an http(s) URL") {
 			t.Errorf("OpenBrowser(%q) = %v", u, err)
 		}
+	}
+}
+
+// An authorization server that cannot be reached is said to be so, and
+// its network error is not handed on: callers map network errors to the
+// cloud's advice (clouds.yaml, OS_AUTH_URL), which would mislead here.
+func TestUnreachableServer(t *testing.T) {
+	ep, err := oauth.GitHub("http://127.0.0.1:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &oauth.Client{ClientID: "x", Endpoints: ep, Clock: newClock()}
+	_, err = c.RequestDeviceCode(t.Context())
+	var ne net.Error
+	if err == nil || !strings.Contains(err.Error(), "cannot reach http://127.0.0.1:1/login/device/code") || errors.As(err, &ne) {
+		t.Errorf("err = %v (net.Error visible: %v)", err, errors.As(err, &ne))
 	}
 }
