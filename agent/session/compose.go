@@ -1,6 +1,7 @@
 package session
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -12,12 +13,13 @@ import (
 	"github.com/kriscelmer/os-tui/agent/gate"
 	"github.com/kriscelmer/os-tui/agent/plan"
 	"github.com/kriscelmer/os-tui/agent/planner"
+	"github.com/kriscelmer/os-tui/tools"
 )
 
 // saveComposed validates what compose mode produced and writes it to a
 // new file in the compose directory. The path comes from the model, so it
 // is held to a plain file name: no directories, no "..", no overwriting.
-func (e *Engine) saveComposed(kind, path, content string) planner.Outcome {
+func (e *Engine) saveComposed(ctx context.Context, kind, path, content string) planner.Outcome {
 	invalid := func(msgs ...string) planner.Outcome {
 		return planner.Outcome{Status: planner.StatusInvalid, Retryable: true, Errors: msgs}
 	}
@@ -62,7 +64,19 @@ func (e *Engine) saveComposed(kind, path, content string) planner.Outcome {
 	abs, _ := filepath.Abs(target)
 	next := "ostui run " + clean + " --check"
 	if kind == "heat" {
-		next = "openstack stack create -t " + clean + " NAME"
+		problems, note := e.heatValidate(ctx, abs)
+		if len(problems) > 0 {
+			// Heat refuses it: the draft goes back to the model, and
+			// no file it cannot use is left behind.
+			_ = os.Remove(target)
+			return invalid(problems...)
+		}
+		if note != "" {
+			e.emit(Notice{Text: note})
+		}
+		// A plan the person runs: Heat's preview first, then the create,
+		// each through the gate.
+		next = "/stack create -t " + abs + " NAME --dry-run, then /stack create -t " + abs + " NAME"
 	}
 	e.emit(Notice{Text: fmt.Sprintf("wrote %s (%s, validated, not run); next: %s", abs, kind, next)})
 	return planner.Outcome{Status: planner.StatusOK, Summary: "saved " + clean}
@@ -122,4 +136,23 @@ func validateHeat(content string) []string {
 		}
 	}
 	return out
+}
+
+// heatValidate asks Heat (stack.template.validate, through the read
+// path) whether it takes a composed template. The path is the one the
+// engine wrote, never the model's: local files are the person's to name.
+// problems are Heat's refusal; note says why Heat was not asked (no
+// cloud, no Heat in the catalog), in which case the local checks stand.
+func (e *Engine) heatValidate(ctx context.Context, path string) (problems []string, note string) {
+	if _, ok := e.Registry.Lookup("stack.template.validate"); !ok {
+		return nil, ""
+	}
+	_, err := e.Read(ctx, "compose", "stack.template.validate", tools.JSON(map[string]any{"template_file": path}))
+	switch {
+	case err == nil:
+		return nil, ""
+	case strings.Contains(err.Error(), "refuses it:") || strings.Contains(err.Error(), " line "):
+		return []string{err.Error()}, ""
+	}
+	return nil, "the template was checked locally only; Heat could not be asked: " + strings.SplitN(err.Error(), "\n", 2)[0]
 }

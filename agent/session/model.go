@@ -102,8 +102,8 @@ func (e *Engine) ask(ctx context.Context, t *turn, text, mode string, ap Approve
 			return out.ForModel()
 		},
 		Text: func(delta string) { e.emit(TextDelta{Text: delta}) },
-		SaveFile: func(_ context.Context, kind, path, content string) planner.Outcome {
-			return e.saveComposed(kind, path, content)
+		SaveFile: func(ctx context.Context, kind, path, content string) planner.Outcome {
+			return e.saveComposed(ctx, kind, path, content)
 		},
 	}
 	if e.Mode() == gate.ModeParanoid {

@@ -156,7 +156,7 @@ func TestSaveComposed(t *testing.T) {
 		{"heat", "stack.yaml", heat, ""},
 	}
 	for _, tt := range tests {
-		out := e.saveComposed(tt.kind, tt.path, tt.content)
+		out := e.saveComposed(t.Context(), tt.kind, tt.path, tt.content)
 		got := strings.Join(out.Errors, "; ")
 		if tt.wantErr == "" {
 			if out.Status != "ok" {
