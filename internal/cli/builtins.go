@@ -82,7 +82,7 @@ func builtins() []builtinCommand {
 			done(func(s *Shell, ctx context.Context, args []string) error { return s.browseCommand(ctx, args) })},
 		{commands.Builtin{Name: "view", Usage: "/view", Summary: "Reopen the last full-screen view (browser, overview) where you left it"},
 			done(func(s *Shell, ctx context.Context, args []string) error { return s.viewCommand(ctx, args) })},
-		{commands.Builtin{Name: "topology", Usage: "/topology [--format text|mermaid|dot]", Summary: "Draw the networks, subnets, routers, servers and floating IPs (text, or Mermaid or DOT to paste into a viewer)"},
+		{commands.Builtin{Name: "topology", Usage: "/topology [--format text|mermaid|dot] [--view]", Summary: "Draw the networks, subnets, routers, servers and floating IPs (text, Mermaid or DOT to paste into a viewer, or a view to walk)"},
 			done(func(s *Shell, ctx context.Context, args []string) error { return s.topologyCommand(ctx, args) })},
 		{commands.Builtin{Name: "security", Usage: "/security audit | /security group templates|diff|apply …", Summary: "Audit security groups for ports open to the world; compare a group with a template, or make it match one"},
 			done(func(s *Shell, ctx context.Context, args []string) error { return s.securityCommand(ctx, args) })},

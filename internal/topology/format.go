@@ -81,37 +81,7 @@ func Text(g *Graph, width int) string {
 			head += " (external)"
 		}
 		line(head)
-		var items []string
-		for _, s := range n.Subnets {
-			items = append(items, subnetText(s))
-		}
-		for _, r := range g.Routers {
-			if r.Gateway != nil && r.Gateway.Network == n {
-				items = append(items, "router "+termtext.Safe(r.Label())+" gateway "+ipList(*r.Gateway))
-			}
-			for _, l := range r.Interfaces {
-				if l.Network == n {
-					items = append(items, "router "+termtext.Safe(r.Label())+" "+ipList(l))
-				}
-			}
-		}
-		for _, s := range g.Servers {
-			for _, l := range s.Links {
-				if l.Network == n {
-					items = append(items, "server "+termtext.Safe(s.Label())+" "+ipList(l))
-				}
-			}
-		}
-		for _, f := range n.Bound {
-			items = append(items, "floating IP "+termtext.Safe(f))
-		}
-		if len(n.Unbound) > 0 {
-			var fl []string
-			for _, f := range n.Unbound {
-				fl = append(fl, termtext.Safe(f))
-			}
-			items = append(items, "floating IPs not bound: "+strings.Join(fl, ", "))
-		}
+		items := Items(g, n)
 		for i, it := range items {
 			mark, more := "├─ ", "│  "
 			if i == len(items)-1 {
@@ -137,6 +107,44 @@ func Text(g *Graph, width int) string {
 		}
 	}
 	return b.String()
+}
+
+// Items are the lines under a network in the text form: its subnets, the
+// routers on it (a gateway marked), the servers with their addresses and
+// floating IPs, and its floating IPs; cloud text escaped.
+func Items(g *Graph, n *Network) []string {
+	var items []string
+	for _, s := range n.Subnets {
+		items = append(items, subnetText(s))
+	}
+	for _, r := range g.Routers {
+		if r.Gateway != nil && r.Gateway.Network == n {
+			items = append(items, "router "+termtext.Safe(r.Label())+" gateway "+ipList(*r.Gateway))
+		}
+		for _, l := range r.Interfaces {
+			if l.Network == n {
+				items = append(items, "router "+termtext.Safe(r.Label())+" "+ipList(l))
+			}
+		}
+	}
+	for _, s := range g.Servers {
+		for _, l := range s.Links {
+			if l.Network == n {
+				items = append(items, "server "+termtext.Safe(s.Label())+" "+ipList(l))
+			}
+		}
+	}
+	for _, f := range n.Bound {
+		items = append(items, "floating IP "+termtext.Safe(f))
+	}
+	if len(n.Unbound) > 0 {
+		var fl []string
+		for _, f := range n.Unbound {
+			fl = append(fl, termtext.Safe(f))
+		}
+		items = append(items, "floating IPs not bound: "+strings.Join(fl, ", "))
+	}
+	return items
 }
 
 // ids gives every node a sanitised identifier made by Build's order, so
