@@ -200,6 +200,15 @@ func Label(name, id string) string {
 	return name
 }
 
+// Named is "NAME " for a name given, "" without one, to go before a
+// description in a preview line ("listener web (HTTP on port 80)").
+func Named(name string) string {
+	if name == "" {
+		return ""
+	}
+	return name + " "
+}
+
 // LBOfPool returns the load balancer a pool belongs to.
 func LBOfPool(p *pools.Pool) string {
 	if len(p.Loadbalancers) > 0 {

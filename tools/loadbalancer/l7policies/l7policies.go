@@ -213,7 +213,7 @@ func previewCreate(ctx context.Context, env *tools.Env, args CreateArgs, _ *tool
 		return nil, err
 	}
 	return &tools.Preview{Requests: []tools.Request{{Method: "POST", URL: c.ServiceURL("lbaas", "l7policies"), Body: body}},
-		Creates: []string{fmt.Sprintf("L7 policy %s (%s) on listener %s; it applies once it has rules", lb.Label(args.Name, ""), args.Action, args.Listener)}}, nil
+		Creates: []string{fmt.Sprintf("L7 policy %s(%s) on listener %s; it applies once it has rules", lb.Named(args.Name), args.Action, args.Listener)}}, nil
 }
 
 func runCreate(ctx context.Context, env *tools.Env, args CreateArgs) (*tools.Result, error) {

@@ -238,7 +238,7 @@ func previewCreate(ctx context.Context, env *tools.Env, args CreateArgs, chk *to
 		return nil, err
 	}
 	p.Requests = append(p.Requests, tools.Request{Method: "POST", URL: c.ServiceURL("lbaas", "listeners"), Body: body})
-	p.Creates = append(p.Creates, fmt.Sprintf("listener %s (%s on port %d); waits until the load balancer is ACTIVE", lb.Label(args.Name, ""), args.Protocol, args.ProtocolPort))
+	p.Creates = append(p.Creates, fmt.Sprintf("listener %s(%s on port %d); waits until the load balancer is ACTIVE", lb.Named(args.Name), args.Protocol, args.ProtocolPort))
 	return p, nil
 }
 

@@ -83,6 +83,7 @@ func drainTool() tools.Tool {
 			if err != nil {
 				return nil, err
 			}
+			chk.Findings = append(chk.Findings, lb.Info("after the weight is 0, connections get %s to finish", ParseWait(args.Wait, 30*time.Second)))
 			if m.Weight == 0 {
 				chk.Findings = append(chk.Findings, lb.Info("member %s already has weight 0", memberName(*m)))
 			}
@@ -101,7 +102,6 @@ func drainTool() tools.Tool {
 			if m, ok := tools.FetchedAs[*pools.Member](chk); ok {
 				p.Changes = []tools.FieldChange{{Field: "weight", From: m.Weight, To: 0}}
 			}
-			p.Creates = []string{fmt.Sprintf("then %s for its connections to finish", ParseWait(args.Wait, 30*time.Second))}
 			return p, nil
 		},
 		Run: runDrain,

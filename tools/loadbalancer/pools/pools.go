@@ -238,7 +238,7 @@ func previewCreate(ctx context.Context, env *tools.Env, args CreateArgs, _ *tool
 	}
 	return &tools.Preview{
 		Requests: []tools.Request{{Method: "POST", URL: c.ServiceURL("lbaas", "pools"), Body: body}},
-		Creates:  []string{fmt.Sprintf("pool %s (%s, %s); waits until the load balancer is ACTIVE", lb.Label(args.Name, ""), args.Protocol, args.LBAlgorithm)},
+		Creates:  []string{fmt.Sprintf("pool %s(%s, %s); waits until the load balancer is ACTIVE", lb.Named(args.Name), args.Protocol, args.LBAlgorithm)},
 	}, nil
 }
 
