@@ -37,6 +37,11 @@ func (m Model) Content() string {
 	lines = lines[:max(body, 0)]
 	lines = append(lines, m.statusLine(), views.HelpBar(st, m.width, m.bindings()...))
 	for i, l := range lines {
+		if m.deps.Mask != nil {
+			// Privacy mode: names, addresses and IDs in the review are
+			// masked like everything else on screen.
+			l = m.deps.Mask("", l)
+		}
 		lines[i] = fit(l, m.width)
 	}
 	return strings.Join(lines, "\n")

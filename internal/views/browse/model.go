@@ -17,6 +17,7 @@ import (
 
 	"github.com/kriscelmer/os-tui/agent/plan"
 	"github.com/kriscelmer/os-tui/agent/session"
+	"github.com/kriscelmer/os-tui/internal/render"
 	"github.com/kriscelmer/os-tui/internal/views"
 	"github.com/kriscelmer/os-tui/internal/views/approval"
 	"github.com/kriscelmer/os-tui/tools"
@@ -184,9 +185,14 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, nil
 	case approval.DecidedMsg:
 		m.review = nil
-		if msg.Decision.Verdict == session.Deny {
+		switch msg.Decision.Verdict {
+		case session.Deny:
 			m.busy = ""
 			m.status = "declined"
+		case session.Edit:
+			m.busy = "checking the edited plan…"
+		default:
+			m.busy = strings.Replace(m.busy, "checking", "running", 1)
 		}
 		return m, msg.Request.Answer(msg.Decision)
 	case approval.OutcomeMsg:
@@ -355,6 +361,16 @@ func (m Model) actionPlan(a *Action) *plan.Plan {
 		return nil
 	}
 	pl := &plan.Plan{ID: plan.NewID(), Origin: plan.OriginSlash}
+	// The goal names what the person saw (names, where the list has
+	// them); the steps carry IDs, so a duplicate name cannot mislead.
+	label := map[string]string{}
+	if nameCol := columnIndex(p.list.Columns, "Name"); nameCol >= 0 {
+		for _, r := range p.base {
+			if n := render.CellText(p.list.Rows[r][nameCol]); n != "" {
+				label[p.rowKey(r)] = n
+			}
+		}
+	}
 	var names []string
 	for i, k := range keys {
 		args, _ := json.Marshal(map[string]any{a.Arg: k})
@@ -363,6 +379,9 @@ func (m Model) actionPlan(a *Action) *plan.Plan {
 			id = fmt.Sprintf("%s-%d", id, i+1)
 		}
 		pl.Steps = append(pl.Steps, plan.Step{ID: id, Tool: a.Tool.Name, Args: args, Why: "from the resource browser"})
+		if n, ok := label[k]; ok {
+			k = n
+		}
 		names = append(names, k)
 	}
 	pl.Goal = a.Tool.Slash() + " " + strings.Join(names, " ")
