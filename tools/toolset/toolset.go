@@ -13,6 +13,7 @@ import (
 	"github.com/kriscelmer/os-tui/tools/compute/keypairs"
 	"github.com/kriscelmer/os-tui/tools/compute/limits"
 	"github.com/kriscelmer/os-tui/tools/compute/servers"
+	"github.com/kriscelmer/os-tui/tools/identity/appcreds"
 	"github.com/kriscelmer/os-tui/tools/identity/catalog"
 	"github.com/kriscelmer/os-tui/tools/identity/projects"
 	"github.com/kriscelmer/os-tui/tools/identity/whoami"
@@ -49,6 +50,7 @@ func All() []tools.Tool {
 		catalog.Tools(),
 		whoami.Tools(),
 		projects.Tools(),
+		appcreds.Tools(),
 		snapshots.Tools(),
 		volumes.Tools(),
 		backups.Tools(), volumetypes.Tools(),

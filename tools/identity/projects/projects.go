@@ -1,28 +1,25 @@
 // Package projects holds the identity tools that say where the session
 // can go: the projects the user can scope to (GET /v3/auth/projects,
-// which needs no admin role), the regions of the catalog, and the user's
-// application credentials with their expiry. The all-clouds overview and
-// global search enumerate their targets with them.
+// which needs no admin role) and the regions of the catalog. The
+// all-clouds overview and global search enumerate their targets with
+// them. The user's application credentials are tools/identity/appcreds.
 package projects
 
 import (
 	"context"
 	"fmt"
 	"sort"
-	"time"
 
-	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/applicationcredentials"
 	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/projects"
 
 	"github.com/kriscelmer/os-tui/tools"
 )
 
-// Tools returns project.list, region.list and application-credential.list.
+// Tools returns project.list and region.list.
 func Tools() []tools.Tool {
 	return []tools.Tool{
 		tools.ReadTool("project.list", "identity", list),
 		tools.ReadTool("region.list", "identity", regions),
-		tools.ReadTool("application-credential.list", "identity", appCredentials),
 	}
 }
 
@@ -72,40 +69,6 @@ func regions(ctx context.Context, env *tools.Env, _ RegionArgs) (*tools.Result, 
 	}
 	for _, r := range names {
 		out.Rows = append(out.Rows, []any{r, r == caps.Region})
-	}
-	return &tools.Result{List: out}, nil
-}
-
-// AppCredentialArgs are the (no) arguments of application-credential.list.
-type AppCredentialArgs struct{}
-
-func appCredentials(ctx context.Context, env *tools.Env, _ AppCredentialArgs) (*tools.Result, error) {
-	c, err := env.Clients.ServiceClient(ctx, "identity")
-	if err != nil {
-		return nil, fmt.Errorf("identity service: %w", err)
-	}
-	id, err := tools.CurrentIdentity(ctx, env)
-	if err != nil {
-		return nil, err
-	}
-	pages, err := applicationcredentials.List(c, id.UserID, nil).AllPages(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("list your application credentials: %w", err)
-	}
-	all, err := applicationcredentials.ExtractApplicationCredentials(pages)
-	if err != nil {
-		return nil, fmt.Errorf("list your application credentials: %w", err)
-	}
-	sort.Slice(all, func(i, j int) bool { return all[i].Name+all[i].ID < all[j].Name+all[j].ID })
-	out := &tools.List{Columns: []tools.Column{
-		{Name: "ID"}, {Name: "Name"}, {Name: "Project ID"}, {Name: "Expires At", Kind: tools.Time}, {Name: "Unrestricted", Long: true}, {Name: "Description", Long: true},
-	}}
-	for _, a := range all {
-		var exp any
-		if !a.ExpiresAt.IsZero() {
-			exp = a.ExpiresAt.UTC().Format(time.RFC3339)
-		}
-		out.Rows = append(out.Rows, []any{a.ID, a.Name, a.ProjectID, exp, a.Unrestricted, a.Description})
 	}
 	return &tools.Result{List: out}, nil
 }
