@@ -52,8 +52,8 @@ func TestDOTRendersWithGraphviz(t *testing.T) {
 // label one quoted string with no raw quote inside.
 var (
 	quotedLabel = `"[^"]*"`
-	mermaidNode  = regexp.MustCompile(`^  (net|router|server)\d+(\[` + quotedLabel + `\]|\(\(` + quotedLabel + `\)\)|\[\[` + quotedLabel + `\]\])$`)
-	mermaidEdge  = regexp.MustCompile(`^  (router|server)\d+ (---|==>)(\|` + quotedLabel + `\|)? net\d+$`)
+	mermaidNode = regexp.MustCompile(`^  (net|router|server)\d+(\[` + quotedLabel + `\]|\(\(` + quotedLabel + `\)\)|\[\[` + quotedLabel + `\]\])$`)
+	mermaidEdge = regexp.MustCompile(`^  (router|server)\d+ (---|==>)(\|` + quotedLabel + `\|)? net\d+$`)
 )
 
 var entity = regexp.MustCompile(`#[a-z0-9]+;`)
