@@ -5,8 +5,10 @@
 //
 // It models only what those flows touch: POST /v3/auth/tokens (password,
 // totp, token and application_credential methods, the
-// Openstack-Auth-Receipt header), application credential create and get,
-// and the OS-FEDERATION auth endpoint. Tokens are opaque strings it
+// Openstack-Auth-Receipt header) and GET (a token reading itself),
+// application credential create (with Keystone's refusals: a duplicate
+// name, a role the user lacks, a restricted credential making another),
+// list, get and delete, and the OS-FEDERATION auth endpoint. Tokens are opaque strings it
 // remembers; its catalog points back at itself.
 package keystonetest
 
@@ -36,11 +38,11 @@ type User struct {
 
 // AppCred is an application credential the fake issued.
 type AppCred struct {
-	ID, Name, Secret, UserID string
-	Roles                    []string
-	AccessRules              []map[string]string
-	ExpiresAt                string
-	Unrestricted             bool
+	ID, Name, Secret, UserID, Description string
+	Roles                                 []string
+	AccessRules                           []map[string]string
+	ExpiresAt                             string
+	Unrestricted                          bool
 }
 
 // Server is the fake Keystone.
@@ -67,6 +69,7 @@ type token struct {
 	methods   []string
 	projectID string // "" for an unscoped token
 	roles     []string
+	appCred   string // the application credential it was issued for
 }
 
 // New starts a fake Keystone with the given users.
@@ -131,6 +134,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.Method == http.MethodPost && p == "/v3/auth/tokens":
 		s.auth(w, r, raw)
+	case r.Method == http.MethodGet && p == "/v3/auth/tokens":
+		s.validate(w, r)
 	case r.Method == http.MethodPost && strings.HasPrefix(p, "/v3/OS-FEDERATION/identity_providers/") && strings.HasSuffix(p, "/auth"):
 		s.federated(w, r)
 	case strings.HasPrefix(p, "/v3/users/") && strings.Contains(p, "/application_credentials"):
@@ -304,6 +309,11 @@ func (s *Server) auth(w http.ResponseWriter, r *http.Request, raw json.RawMessag
 		project = "p1"
 	}
 	s.tokens[tokID] = token{userID: userID, methods: ms, projectID: project, roles: roles}
+	if appCred != nil {
+		t := s.tokens[tokID]
+		t.appCred = appCred.ID
+		s.tokens[tokID] = t
+	}
 	w.Header().Set("X-Subject-Token", tokID)
 	w.WriteHeader(http.StatusCreated)
 	writeToken(w, s.URL, userID, userName, ms, project, roles)
@@ -335,6 +345,30 @@ func writeToken(w http.ResponseWriter, base, userID, userName string, methods []
 		}
 	}
 	_ = json.NewEncoder(w).Encode(map[string]any{"token": tok})
+}
+
+// validate is GET /v3/auth/tokens: the token in X-Subject-Token, as the
+// token in X-Auth-Token may see it (tools.CurrentIdentity reads its own).
+func (s *Server) validate(w http.ResponseWriter, r *http.Request) {
+	if _, ok := s.valid(r); !ok {
+		unauthorized(w, "The request you have made requires authentication.")
+		return
+	}
+	s.mu.Lock()
+	tok, ok := s.tokens[r.Header.Get("X-Subject-Token")]
+	name := strings.TrimPrefix(tok.userID, "fed-")
+	for _, u := range s.users {
+		if u.ID == tok.userID {
+			name = u.Name
+		}
+	}
+	s.mu.Unlock()
+	if !ok {
+		w.WriteHeader(http.StatusNotFound)
+		fmt.Fprint(w, `{"error": {"code": 404, "message": "Could not find token"}}`)
+		return
+	}
+	writeToken(w, s.URL, tok.userID, name, tok.methods, tok.projectID, tok.roles)
 }
 
 func (s *Server) federated(w http.ResponseWriter, r *http.Request) {
@@ -387,6 +421,30 @@ func (s *Server) appCred(w http.ResponseWriter, r *http.Request, p string, raw j
 			return
 		}
 		in := body.AppCred
+		// Keystone's refusals, in the order it applies them.
+		if tok.appCred != "" && !s.appCreds[tok.appCred].Unrestricted {
+			w.WriteHeader(http.StatusForbidden)
+			fmt.Fprint(w, `{"error": {"code": 403, "message": "Using method 'application_credential' is not allowed for managing additional application credentials."}}`)
+			return
+		}
+		for _, a := range s.appCreds {
+			if a.UserID == tok.userID && a.Name == in.Name {
+				w.WriteHeader(http.StatusConflict)
+				fmt.Fprint(w, `{"error": {"code": 409, "message": "Duplicate entry found with name `+in.Name+`."}}`)
+				return
+			}
+		}
+		for _, want := range in.Roles {
+			held := false
+			for _, have := range tok.roles {
+				held = held || have == want.Name
+			}
+			if !held {
+				w.WriteHeader(http.StatusNotFound)
+				fmt.Fprintf(w, `{"error": {"code": 404, "message": "Could not find role assignment with role: %s, user or group: %s, project, domain, or system: p1."}}`, want.Name, tok.userID)
+				return
+			}
+		}
 		roles := tok.roles
 		if len(in.Roles) > 0 {
 			roles = nil
@@ -395,11 +453,19 @@ func (s *Server) appCred(w http.ResponseWriter, r *http.Request, p string, raw j
 			}
 		}
 		s.n++
-		a := &AppCred{ID: fmt.Sprintf("ac%d", s.n), Name: in.Name, Secret: fmt.Sprintf("appcred-secret-%d-zzz", s.n), UserID: tok.userID,
+		a := &AppCred{ID: fmt.Sprintf("ac%d", s.n), Name: in.Name, Description: in.Description, Secret: fmt.Sprintf("appcred-secret-%d-zzz", s.n), UserID: tok.userID,
 			Roles: roles, AccessRules: in.AccessRules, ExpiresAt: in.ExpiresAt, Unrestricted: in.Unrestricted}
 		s.appCreds[a.ID] = a
 		w.WriteHeader(http.StatusCreated)
 		_ = json.NewEncoder(w).Encode(map[string]any{"application_credential": s.appCredJSON(a, true)})
+	case r.Method == http.MethodGet && len(parts) == 2:
+		list := []map[string]any{}
+		for _, a := range s.appCreds {
+			if a.UserID == tok.userID && (r.URL.Query().Get("name") == "" || a.Name == r.URL.Query().Get("name")) {
+				list = append(list, s.appCredJSON(a, false))
+			}
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"application_credentials": list, "links": map[string]any{"next": nil}})
 	case r.Method == http.MethodGet && len(parts) == 3:
 		a := s.appCreds[parts[2]]
 		if a == nil {
@@ -409,6 +475,11 @@ func (s *Server) appCred(w http.ResponseWriter, r *http.Request, p string, raw j
 		}
 		_ = json.NewEncoder(w).Encode(map[string]any{"application_credential": s.appCredJSON(a, false)})
 	case r.Method == http.MethodDelete && len(parts) == 3:
+		if s.appCreds[parts[2]] == nil {
+			w.WriteHeader(http.StatusNotFound)
+			fmt.Fprint(w, `{"error": {"code": 404, "message": "Could not find application credential"}}`)
+			return
+		}
 		delete(s.appCreds, parts[2])
 		w.WriteHeader(http.StatusNoContent)
 	default:
@@ -422,7 +493,7 @@ func (s *Server) appCredJSON(a *AppCred, withSecret bool) map[string]any {
 		roles = append(roles, map[string]string{"id": fmt.Sprintf("r%d", i), "name": r})
 	}
 	m := map[string]any{"id": a.ID, "name": a.Name, "project_id": "p1", "roles": roles, "unrestricted": a.Unrestricted,
-		"access_rules": a.AccessRules}
+		"access_rules": a.AccessRules, "description": a.Description}
 	if a.ExpiresAt != "" {
 		m["expires_at"] = a.ExpiresAt
 	} else {
