@@ -315,7 +315,9 @@ func TestProposePlan(t *testing.T) {
 	}
 	var changes []string
 	for _, tl := range reg.Tools() {
-		if tl.Effect != tools.Read {
+		// A person-only change (application-credential.create, whose
+		// answer is a credential) is never offered to the model.
+		if tl.Effect != tools.Read && !tl.PersonOnly {
 			changes = append(changes, tl.Name)
 		}
 	}
