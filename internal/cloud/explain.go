@@ -146,6 +146,10 @@ func explainStatus(err error, rc gophercloud.ErrUnexpectedResponseCode, w *who, 
 		cloud = w.scope.Cloud
 	}
 	switch {
+	case rc.Actual == http.StatusUnauthorized && isLogin && errors.Is(err, ErrPasscodeRejected):
+		e.Kind = KindAuth
+		e.Msg = fmt.Sprintf("Keystone at %s accepted the password of cloud %q but not the TOTP passcode", authErr.AuthURL, cloud) +
+			": a passcode is good for about 30 s; type the one your authenticator shows now (and check the clock of the device that makes them)"
 	case rc.Actual == http.StatusUnauthorized && isLogin:
 		e.Kind = KindAuth
 		e.Msg = fmt.Sprintf("Keystone at %s rejected the credentials of cloud %q", authErr.AuthURL, cloud) +

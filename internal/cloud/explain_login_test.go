@@ -2,6 +2,7 @@ package cloud
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -29,6 +30,8 @@ func TestExplainLoginRemedy(t *testing.T) {
 		{"token", login401("t", config.AuthToken), "OS_TOKEN"},
 		{"re-auth failed", &gophercloud.ErrUnableToReauthenticate{ErrOriginal: httpErr(401, "GET", "http://nova/v2.1/servers", ""), ErrReauth: login401("prod", config.AuthPassword)},
 			"ostui login cloud --cloud prod"},
+		{"passcode", &AuthError{Cloud: "mfa", AuthURL: "http://k/v3", AuthType: config.AuthPassword,
+			Err: fmt.Errorf("%w: %w", ErrPasscodeRejected, httpErr(401, "POST", "http://k/v3/auth/tokens", ""))}, "not the TOTP passcode"},
 		{"403", httpErr(403, "POST", "http://nova/v2.1/servers", ""), ""},
 		{"404", httpErr(404, "GET", "http://nova/v2.1/servers/x", ""), ""},
 		{"a model's 401", errors.New("model: 401 Unauthorized: run ostui login github"), ""},

@@ -61,6 +61,9 @@ func (c *Conn) who() string {
 // ErrPasscodeNeeded is a login that needs a TOTP passcode nobody can type.
 var ErrPasscodeNeeded = errors.New("a TOTP passcode is needed")
 
+// ErrPasscodeRejected is a TOTP passcode Keystone did not accept.
+var ErrPasscodeRejected = errors.New("the TOTP passcode was not accepted")
+
 // passcode is the configured passcode, else the person's answer.
 func (c *Conn) passcode(ctx context.Context, why string) (string, error) {
 	if c.cfg.Passcode != "" {
@@ -162,7 +165,7 @@ func completeReceipt(ctx context.Context, tac *gophercloud.ProviderClient, ao go
 	})
 	_, res.Header, res.Err = gophercloud.ParseResponse(resp, err)
 	if res.Err != nil {
-		return fmt.Errorf("the passcode was not accepted: %w", res.Err)
+		return fmt.Errorf("%w: %w", ErrPasscodeRejected, res.Err)
 	}
 	return tac.SetTokenAndAuthResult(res)
 }

@@ -32,7 +32,7 @@ func TestLoginCompletesAuthReceipt(t *testing.T) {
 		{name: "receipt then passcode", answer: "123456", wantPosts: 2, wantAsked: 1},
 		{name: "v3totp sends both at once", edit: func(c *config.Cloud) { c.AuthType = config.AuthTOTP }, answer: "123456", wantPosts: 1, wantAsked: 1},
 		{name: "configured passcode is not asked for", edit: func(c *config.Cloud) { c.AuthType, c.Passcode = config.AuthTOTP, "123456" }, wantPosts: 1},
-		{name: "wrong passcode", answer: "000000", wantErr: "passcode was not accepted", wantPosts: 2, wantAsked: 1},
+		{name: "wrong passcode", answer: "000000", wantErr: "TOTP passcode was not accepted", wantIs: ErrPasscodeRejected, wantPosts: 2, wantAsked: 1},
 		{name: "nobody to ask", noPrompt: true, wantErr: "ostui login cloud --cloud mfa", wantIs: ErrPasscodeNeeded, wantPosts: 1},
 		{name: "empty answer", answer: " ", wantErr: "no passcode given", wantIs: ErrPasscodeNeeded, wantPosts: 1, wantAsked: 1},
 	}
