@@ -128,7 +128,7 @@ var subcommands = []subcommandDef{
 	{name: "import", args: "clouds.yaml|openrc.sh...", help: "merge Horizon downloads into clouds.yaml (secrets to the store)", values: "@files", flags: []flagDef{
 		{name: "dry-run", help: "print what would change (never a secret) and change nothing"},
 	}},
-	{name: "login", args: "[PROVIDER]", help: "log in to a model provider or a cloud (writes a profile)", values: loginProviderWords(), flags: []flagDef{
+	{name: "login", args: "[PROVIDER]", help: "log in to a model provider or a cloud (writes a profile)", values: loginProviders, flags: []flagDef{
 		{name: "profile", arg: "NAME", help: "the profile to write (default: the provider's name)"},
 		{name: "scopes", arg: "LIST", help: "scopes to ask for, comma or space separated"},
 		{name: "no-save-secret", help: "use the secret for this session only; store nothing"},

@@ -439,8 +439,12 @@ func (s *Shell) startLogin(name string) {
 	}
 }
 
-// loginProviderWords are the providers, for shell completion of `ostui
-// login`.
+// loginProviders completes `ostui login`'s first word. A constant, not
+// login.Providers() at package init (the init budget); a test keeps it
+// equal to the registry.
+const loginProviders = "azure cloud github openai"
+
+// loginProviderWords are the registered providers, sorted.
 func loginProviderWords() string {
 	var names []string
 	for _, p := range login.Providers() {

@@ -95,3 +95,9 @@ func TestDescribeProfileNamesNoSecret(t *testing.T) {
 		t.Errorf("describeProfile = %q, want %q", got, want)
 	}
 }
+
+func TestLoginCompletionKnowsEveryProvider(t *testing.T) {
+	if got := loginProviderWords(); got != loginProviders {
+		t.Errorf("loginProviders = %q, but the registry has %q: update the constant", loginProviders, got)
+	}
+}
