@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/kriscelmer/os-tui/agent/session"
+	"github.com/kriscelmer/os-tui/internal/render"
 	"github.com/kriscelmer/os-tui/internal/views"
 	"github.com/kriscelmer/os-tui/internal/views/approval"
 	"github.com/kriscelmer/os-tui/internal/views/viewstest"
@@ -436,5 +437,19 @@ func TestActionGoesThroughReview(t *testing.T) {
 	}
 	if diff := cmp.Diff([]map[string]string{{"server": "00000000-0000-4000-8000-000000000000"}}, args); diff != "" {
 		t.Error(diff)
+	}
+}
+
+// TestSortMatchesTables: the browser orders cells as --sort does.
+func TestSortMatchesTables(t *testing.T) {
+	vals := []any{"b", nil, 10, "A", 2.5, "", "a", 3, []string{"x"}, true}
+	for _, a := range vals {
+		for _, b := range vals {
+			want := render.CompareValues(a, b)
+			got := keyOf(a).compare(keyOf(b))
+			if (want < 0) != (got < 0) || (want > 0) != (got > 0) {
+				t.Errorf("compare(%v, %v) = %d, tables say %d", a, b, got, want)
+			}
+		}
 	}
 }

@@ -68,6 +68,9 @@ type Model struct {
 	pendingRel  string   // a row waiting for its record before a relation is followed
 	pendingItem menuItem // the relation chosen
 
+	paint     map[string]string // painted statuses
+	helpCache map[string]string // help bars by state
+
 	review     *approval.Model
 	status     string // the last outcome, an error
 	busy       string // a plan on its way
@@ -99,7 +102,7 @@ type Options struct {
 // New returns the browser on the resource opts names, or an error naming
 // the resources there are.
 func New(d views.Deps, opts Options) (Model, error) {
-	m := Model{deps: d, cache: opts.Cache, details: map[string]detail{}, width: 80, height: 24}
+	m := Model{deps: d, cache: opts.Cache, details: map[string]detail{}, paint: map[string]string{}, helpCache: map[string]string{}, width: 80, height: 24}
 	if m.cache == nil {
 		m.cache = NewCache()
 	}
@@ -120,6 +123,7 @@ func New(d views.Deps, opts Options) (Model, error) {
 // the pages, filters and marks are kept, and the list is read again.
 func (m Model) Reopen(d views.Deps) tea.Model {
 	m.deps = d
+	m.paint, m.helpCache = map[string]string{}, map[string]string{}
 	m.mode, m.review, m.busy = modeTable, nil, ""
 	return m
 }

@@ -1,6 +1,7 @@
 package browse
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 	"time"
@@ -30,6 +31,7 @@ type page struct {
 	list   *tools.List
 	cells  [][]string // escaped text of each cell
 	hay    []string   // each row's text, lower-cased, for the filter
+	keys   []string   // each row's key (ID, else name)
 	widths []int      // each column's natural width
 	base   []int      // rows match keeps, in the list's order
 	order  []int      // base, sorted
@@ -75,10 +77,13 @@ func (p *page) setList(d views.Deps, l *tools.List, at time.Time) {
 	for c, col := range l.Columns {
 		p.widths[c] = textWidth(col.Name)
 	}
-	var b strings.Builder
+	// One backing array for every row's cells: ten thousand rows are
+	// one allocation, not ten thousand.
+	all := make([]string, len(l.Rows)*len(l.Columns))
+	var hay []byte
 	for r, row := range l.Rows {
-		cells := make([]string, len(l.Columns))
-		b.Reset()
+		cells := all[r*len(l.Columns) : (r+1)*len(l.Columns) : (r+1)*len(l.Columns)]
+		hay = hay[:0]
 		for c := range l.Columns {
 			var v any
 			if c < len(row) {
@@ -89,11 +94,11 @@ func (p *page) setList(d views.Deps, l *tools.List, at time.Time) {
 			if w := textWidth(s); w > p.widths[c] {
 				p.widths[c] = min(w, maxColumnWidth)
 			}
-			b.WriteString(s)
-			b.WriteByte(0)
+			hay = appendLower(hay, s)
+			hay = append(hay, 0)
 		}
 		p.cells[r] = cells
-		p.hay[r] = strings.ToLower(b.String())
+		p.hay[r] = string(hay)
 	}
 	if !sameCols {
 		p.hidden = make([]bool, len(l.Columns))
@@ -108,6 +113,12 @@ func (p *page) setList(d views.Deps, l *tools.List, at time.Time) {
 	}
 	if p.idCol < 0 {
 		p.idCol = 0
+	}
+	p.keys = make([]string, len(l.Rows))
+	for r, row := range l.Rows {
+		if p.idCol < len(row) {
+			p.keys[r] = render.CellText(row[p.idCol])
+		}
 	}
 	p.base = p.base[:0]
 	for r := range l.Rows {
@@ -153,10 +164,10 @@ func (p *page) rowText(r int) rowText {
 
 // rowKey identifies row r (its ID or name) for marks and the cursor.
 func (p *page) rowKey(r int) string {
-	if p.list == nil || r < 0 || r >= len(p.list.Rows) || p.idCol >= len(p.list.Rows[r]) {
+	if r < 0 || r >= len(p.keys) {
 		return ""
 	}
-	return render.CellText(p.list.Rows[r][p.idCol])
+	return p.keys[r]
 }
 
 // current is the row under the cursor, or -1.
@@ -181,17 +192,19 @@ func (p *page) resort() {
 	if p.sortCol < 0 || p.list == nil {
 		return
 	}
+	// Keys are made once per row, so ten thousand rows sort without
+	// lower-casing a cell per comparison; they order as --sort does.
 	c := p.sortCol
-	rows := p.list.Rows
+	keys := make([]sortKey, len(p.list.Rows))
+	for _, r := range p.order {
+		var v any
+		if c < len(p.list.Rows[r]) {
+			v = p.list.Rows[r][c]
+		}
+		keys[r] = keyOf(v)
+	}
 	slices.SortStableFunc(p.order, func(a, b int) int {
-		var va, vb any
-		if c < len(rows[a]) {
-			va = rows[a][c]
-		}
-		if c < len(rows[b]) {
-			vb = rows[b][c]
-		}
-		n := render.CompareValues(va, vb)
+		n := keys[a].compare(keys[b])
 		if p.desc {
 			return -n
 		}
@@ -269,6 +282,60 @@ func (p *page) layout(width int) (cols, widths []int) {
 		used += w + 2
 	}
 	return cols, widths
+}
+
+// sortKey is a cell as the sort sees it: empty first, then numbers by
+// value, then text case-insensitively (render.CompareValues' order).
+type sortKey struct {
+	rank int // 0 empty, 1 number, 2 text
+	num  float64
+	text string
+}
+
+func keyOf(v any) sortKey {
+	switch n := v.(type) {
+	case nil:
+		return sortKey{}
+	case int:
+		return sortKey{rank: 1, num: float64(n)}
+	case int64:
+		return sortKey{rank: 1, num: float64(n)}
+	case int32:
+		return sortKey{rank: 1, num: float64(n)}
+	case float64:
+		return sortKey{rank: 1, num: n}
+	case float32:
+		return sortKey{rank: 1, num: float64(n)}
+	case uint64:
+		return sortKey{rank: 1, num: float64(n)}
+	}
+	return sortKey{rank: 2, text: strings.ToLower(render.CellText(v))}
+}
+
+func (a sortKey) compare(b sortKey) int {
+	switch {
+	case a.rank != b.rank:
+		return cmp.Compare(a.rank, b.rank)
+	case a.rank == 1:
+		return cmp.Compare(a.num, b.num)
+	}
+	return strings.Compare(a.text, b.text)
+}
+
+// appendLower appends s lower-cased (ASCII at once, the rest through
+// strings.ToLower).
+func appendLower(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x80 {
+			return append(b, strings.ToLower(s[i:])...)
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	return b
 }
 
 // textWidth is s's width in cells; ASCII, the common case, is counted

@@ -62,7 +62,7 @@ func (m Model) Content() string {
 		}
 		lines = append(lines, l)
 	}
-	lines = append(lines, fit(m.statusLine(), m.width), views.HelpBar(st, m.width, m.bindings()...))
+	lines = append(lines, fit(m.statusLine(), m.width), m.helpBar())
 	return strings.Join(lines, "\n")
 }
 
@@ -165,7 +165,7 @@ func (m Model) rows(cols, widths []int, h int) []string {
 			s := p.cells[r][c]
 			w := widths[j]
 			if !cur && p.list.Columns[c].Kind == tools.Status && textWidth(s) <= w {
-				b.WriteString(st.Status(s))
+				b.WriteString(m.paintStatus(s))
 				b.WriteString(strings.Repeat(" ", w-textWidth(s)))
 				continue
 			}
@@ -393,6 +393,35 @@ func (m Model) bindings() []key.Binding {
 		}
 	}
 	return bs
+}
+
+// paintStatus paints a status value, remembering each: a list holds a few
+// distinct statuses, and painting through lipgloss costs microseconds.
+func (m Model) paintStatus(s string) string {
+	if p, ok := m.paint[s]; ok {
+		return p
+	}
+	p := m.deps.Styles.Status(s)
+	if len(m.paint) < 256 {
+		m.paint[s] = p
+	}
+	return p
+}
+
+// helpBar is the bottom line, drawn once per state rather than per
+// frame.
+func (m Model) helpBar() string {
+	p := m.top()
+	k := fmt.Sprint(m.mode, m.width, p.res.Noun, len(m.stack), p.filter == "", m.deps.Backend.ReadOnly())
+	if h, ok := m.helpCache[k]; ok {
+		return h
+	}
+	h := views.HelpBar(m.deps.Styles, m.width, m.bindings()...)
+	if len(m.helpCache) > 64 {
+		clear(m.helpCache)
+	}
+	m.helpCache[k] = h
+	return h
 }
 
 func firstLine(s string) string {
