@@ -276,6 +276,11 @@ func (n *flexNumber) UnmarshalJSON(b []byte) error {
 	if err != nil {
 		return fmt.Errorf("not a number: %s", termtext.Safe(s))
 	}
+	// Seconds: a negative or absurd value (beyond ten years) is treated as
+	// not given, so that no Duration overflows.
+	if v < 0 || v > 10*365*24*3600 {
+		v = 0
+	}
 	*n = flexNumber(v)
 	return nil
 }
