@@ -11,10 +11,12 @@ import (
 	"github.com/gophercloud/gophercloud/v2/openstack/loadbalancer/v2/l7policies"
 	"github.com/gophercloud/gophercloud/v2/openstack/loadbalancer/v2/listeners"
 	"github.com/gophercloud/gophercloud/v2/openstack/loadbalancer/v2/loadbalancers"
+	"github.com/gophercloud/gophercloud/v2/openstack/loadbalancer/v2/monitors"
 	"github.com/gophercloud/gophercloud/v2/openstack/loadbalancer/v2/pools"
 	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/subnets"
 
 	"github.com/kriscelmer/os-tui/tools"
+	"github.com/kriscelmer/os-tui/tools/keymanager"
 	lb "github.com/kriscelmer/os-tui/tools/loadbalancer"
 	"github.com/kriscelmer/os-tui/tools/network"
 )
@@ -313,7 +315,7 @@ func (t *tree) add(kind, id, name, fate string) {
 
 // dependents reads everything on a load balancer: listeners with their
 // L7 policies, pools with their members and health monitors.
-func dependents(ctx context.Context, c *gophercloud.ServiceClient, v *loadbalancers.LoadBalancer) (*tree, error) {
+func dependents(ctx context.Context, env *tools.Env, c *gophercloud.ServiceClient, v *loadbalancers.LoadBalancer) (*tree, error) {
 	t := &tree{counts: map[string]int{}}
 	const fate = "deleted with the load balancer"
 	ls, err := lb.All(ctx, listeners.List(c, listeners.ListOpts{LoadbalancerID: v.ID}), listeners.ExtractListeners)
@@ -322,6 +324,12 @@ func dependents(ctx context.Context, c *gophercloud.ServiceClient, v *loadbalanc
 	}
 	for _, l := range ls {
 		t.add("listener", l.ID, fmt.Sprintf("%s (%s %d)", lb.Label(l.Name, l.ID), l.Protocol, l.ProtocolPort), fate)
+		if l.DefaultTlsContainerRef != "" {
+			// Octavia never deletes a certificate; say so, so none is
+			// forgotten in Barbican.
+			t.deletes = append(t.deletes, tools.Dependent{Kind: "certificate container", ID: l.DefaultTlsContainerRef,
+				Name: containerName(ctx, env, l.DefaultTlsContainerRef), Fate: "kept in Barbican (openstack secret container delete removes it)"})
+		}
 		pols, err := lb.All(ctx, l7policies.List(c, l7policies.ListOpts{ListenerID: l.ID}), l7policies.ExtractL7Policies)
 		if err != nil {
 			return nil, fmt.Errorf("list the L7 policies of %s: %w", lb.Label(l.Name, l.ID), err)
@@ -337,7 +345,11 @@ func dependents(ctx context.Context, c *gophercloud.ServiceClient, v *loadbalanc
 	for _, p := range ps {
 		t.add("pool", p.ID, fmt.Sprintf("%s (%s, %s)", lb.Label(p.Name, p.ID), p.Protocol, p.LBMethod), fate)
 		if p.MonitorID != "" {
-			t.add("healthmonitor", p.MonitorID, p.MonitorID, fate)
+			name := p.MonitorID
+			if m, err := monitors.Get(ctx, c, p.MonitorID).Extract(); err == nil {
+				name = lb.Label(m.Name, m.ID)
+			}
+			t.add("healthmonitor", p.MonitorID, name, fate)
 		}
 		ms, err := lb.Members(ctx, c, p.ID)
 		if err != nil {
@@ -348,6 +360,20 @@ func dependents(ctx context.Context, c *gophercloud.ServiceClient, v *loadbalanc
 		}
 	}
 	return t, nil
+}
+
+// containerName is a certificate container's name, or its ref when
+// Barbican cannot say.
+func containerName(ctx context.Context, env *tools.Env, ref string) string {
+	kc, err := keymanager.Client(ctx, env)
+	if err != nil {
+		return ref
+	}
+	ct, err := keymanager.Container(ctx, kc, ref)
+	if err != nil || ct.Name == "" {
+		return ref
+	}
+	return ct.Name
 }
 
 func (t *tree) summary() string {
@@ -377,7 +403,7 @@ func checkDelete(ctx context.Context, env *tools.Env, args DeleteArgs) (*tools.C
 	if lb.Pending(v.ProvisioningStatus) {
 		chk.Findings = append(chk.Findings, lb.Info("load balancer %s is %s; the step waits for it to settle", lb.Label(v.Name, v.ID), v.ProvisioningStatus))
 	}
-	t, err := dependents(ctx, c, v)
+	t, err := dependents(ctx, env, c, v)
 	if err != nil {
 		return nil, err
 	}
