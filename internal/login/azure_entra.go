@@ -142,3 +142,14 @@ func refreshAzureEntra(ctx context.Context, r *Refresh) (string, error) {
 	}
 	return refreshStored(ctx, c, oauth.Stored{Store: tokenStore(r.Store), Prefix: r.Credential})
 }
+
+// entraRemedy is what to do when Azure refuses an Entra token: sign in
+// again, or get the role that lets an Entra identity call the resource
+// (an API key's advice — check AZURE_OPENAI_API_KEY — would mislead).
+func entraRemedy(p *profile.Profile) string {
+	cmd := "ostui login azure --device-code"
+	if p.Name != "" && p.Name != profile.ProviderAzure {
+		cmd += " --profile " + p.Name
+	}
+	return "run `" + cmd + "`; your account needs a role such as Cognitive Services OpenAI User on the resource"
+}

@@ -132,3 +132,18 @@ func TestRefreshAzureEntra(t *testing.T) {
 		t.Error("an API-key profile was refreshed")
 	}
 }
+
+func TestEntraConfig(t *testing.T) {
+	p := &profile.Profile{Name: "work", Model: &profile.Model{Provider: "azure", Auth: "oauth", Endpoint: "https://res.openai.azure.com", Deployment: "d"}}
+	cfg, err := ConfigOf(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !cfg.AzureAD || !strings.Contains(cfg.AuthRemedy(), "run `ostui login azure --device-code --profile work`") || strings.Contains(cfg.AuthRemedy(), "AZURE_OPENAI_API_KEY") {
+		t.Errorf("AzureAD %v, remedy %q", cfg.AzureAD, cfg.AuthRemedy())
+	}
+	p.Model.Auth = ""
+	if cfg, _ := ConfigOf(p); cfg.AzureAD || strings.Contains(cfg.AuthRemedy(), "--device-code") {
+		t.Errorf("an API-key profile: AzureAD %v, remedy %q", cfg.AzureAD, cfg.AuthRemedy())
+	}
+}

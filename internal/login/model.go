@@ -132,6 +132,9 @@ func ConfigOf(p *profile.Profile) (llm.Config, error) {
 		cfg.AzureDeployment, cfg.APIVersion = m.Deployment, m.APIVersion
 		// Signed in with Microsoft Entra ID: a bearer token, not an api-key.
 		cfg.AzureAD = m.Auth == profile.AuthOAuth
+		if cfg.AzureAD {
+			cfg.Remedy = entraRemedy(p)
+		}
 		if cfg.APIVersion == "" {
 			cfg.APIVersion = llm.DefaultAzureAPIVersion
 		}
