@@ -59,6 +59,11 @@ func cacheKey(cfg *config.Cloud) string {
 	if cfg.AuthType == config.AuthToken {
 		parts = append(parts, cfg.Token)
 	}
+	if cfg.Federated() {
+		// Who logs in is the identity provider's business: another
+		// provider, protocol or client is another person's token.
+		parts = append(parts, cfg.IdentityProvider, cfg.Protocol, cfg.ClientID, cfg.AccessToken)
+	}
 	sum := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
 	return hex.EncodeToString(sum[:16])
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/tokens"
 
 	"github.com/kriscelmer/os-tui/internal/config"
+	"github.com/kriscelmer/os-tui/internal/oauth"
 )
 
 // Options tune a connection.
@@ -70,6 +71,9 @@ type Conn struct {
 	rediscovered map[string]time.Time
 	// clock replaces time.Now in tests.
 	clock func() time.Time
+	// oauthClock paces a device login; nil is the real clock (tests
+	// pass one that does not wait).
+	oauthClock oauth.Clock
 }
 
 // New returns a connection to the cloud. It does no network or disk I/O.
