@@ -141,13 +141,17 @@ func TestFederatedLogin(t *testing.T) {
 			wantErr: "refused the password of alice: invalid_grant: Invalid user credentials",
 		},
 		{
-			name:     "access token given",
-			cfg:      func(*fakeIdP) config.Cloud { return config.Cloud{AuthType: config.AuthOIDCAccessToken, AccessToken: "idp-access-alice"} },
+			name: "access token given",
+			cfg: func(*fakeIdP) config.Cloud {
+				return config.Cloud{AuthType: config.AuthOIDCAccessToken, AccessToken: "idp-access-alice"}
+			},
 			wantUser: "alice",
 		},
 		{
-			name:    "access token Keystone does not accept",
-			cfg:     func(*fakeIdP) config.Cloud { return config.Cloud{AuthType: config.AuthOIDCAccessToken, AccessToken: "stale"} },
+			name: "access token Keystone does not accept",
+			cfg: func(*fakeIdP) config.Cloud {
+				return config.Cloud{AuthType: config.AuthOIDCAccessToken, AccessToken: "stale"}
+			},
 			wantErr: "identity provider's token may have expired",
 		},
 		{
