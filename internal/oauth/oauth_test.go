@@ -620,3 +620,29 @@ func TestUnreachableServer(t *testing.T) {
 		t.Errorf("err = %v (net.Error visible: %v)", err, errors.As(err, &ne))
 	}
 }
+
+// Two sessions share the store: the other one refreshed first, spending
+// the refresh token this one holds. The refusal sends this one to the
+// store, where the other left a fresh token.
+func TestSourceAfterAnotherSessionRefreshed(t *testing.T) {
+	srv := oauthtest.NewServer(oauthtest.Behaviour{RefreshToken: "ghr_x", RefreshError: "bad_refresh_token", GitHubStyle: true})
+	defer srv.Close()
+	clock := newClock()
+	st := &memStore{m: map[string]string{}}
+	stored := oauth.Stored{Store: st, Prefix: "provider/github"}
+	if _, err := stored.Save(t.Context(), &oauth.Token{AccessToken: "ghu_1", RefreshToken: "ghr_x", Expiry: clock.Now().Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	src := &oauth.Source{Client: client(t, srv, clock), Stored: stored, Relogin: "run `ostui login github`"}
+	if got, err := src.Token(t.Context()); err != nil || got != "ghu_1" {
+		t.Fatalf("first: %q, %v", got, err)
+	}
+	_ = clock.Sleep(t.Context(), 2*time.Hour)
+	// The other session's refresh.
+	if _, err := stored.Save(t.Context(), &oauth.Token{AccessToken: "ghu_2", RefreshToken: "ghr_y", Expiry: clock.Now().Add(8 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := src.Token(t.Context()); err != nil || got != "ghu_2" {
+		t.Fatalf("after the other session refreshed: %q, %v", got, err)
+	}
+}

@@ -195,6 +195,14 @@ func (s *Source) Token(ctx context.Context) (string, error) {
 	}
 	t, err := s.Client.Refresh(ctx, s.tok.RefreshToken)
 	if err != nil {
+		// Another ostui may have refreshed first: GitHub rotates refresh
+		// tokens, so ours is spent, and the fresh pair is in the store.
+		if errors.Is(err, ErrInvalidGrant) {
+			if st, lerr := s.Stored.Load(ctx); lerr == nil && st.AccessToken != s.tok.AccessToken && !st.ExpiresWithin(now, margin) {
+				s.tok = st
+				return st.AccessToken, nil
+			}
+		}
 		return "", fmt.Errorf("the token expired and refreshing it failed (%w); %s", err, s.Relogin)
 	}
 	s.tok = t
