@@ -31,6 +31,8 @@ Microsoft Entra ID instead of a key.`,
 			{Name: "client-id", Arg: "ID", Help: "the Entra application's client ID (with --device-code)"},
 		},
 		Run: runAzure,
+		// Entra tokens (--device-code) expire within about an hour.
+		Refresh: refreshAzureEntra,
 	})
 }
 

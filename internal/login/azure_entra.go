@@ -23,18 +23,9 @@ const (
 	EnvAzureAuthorityHost = "AZURE_AUTHORITY_HOST"
 )
 
-func init() {
-	SetAzureDeviceCode(runAzureEntra)
-	// The azure provider (azure.go, registered before this file's init
-	// runs: Go initialises a package's files in name order) refreshes its
-	// Entra tokens here.
-	regMu.Lock()
-	if p, ok := providers[profile.ProviderAzure]; ok && p.Refresh == nil {
-		p.Refresh = refreshAzureEntra
-		providers[profile.ProviderAzure] = p
-	}
-	regMu.Unlock()
-}
+// The azure provider (azure.go) runs this file's device-code flow for
+// --device-code and refreshes its tokens with refreshAzureEntra.
+func init() { SetAzureDeviceCode(runAzureEntra) }
 
 // entraClient is the OAuth client of m's tenant and application.
 func entraClient(m *profile.Model, hc *http.Client, getenv func(string) string, scopes []string) (*oauth.Client, error) {
