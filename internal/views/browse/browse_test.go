@@ -37,7 +37,12 @@ import (
 	"github.com/kriscelmer/os-tui/tools/toolstest"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files")
+// updating reports -update, the flag teatest's golden package defines
+// (this package's goldens share it).
+func updating() bool {
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
 
 var at = time.Date(2026, 12, 3, 9, 41, 2, 0, time.UTC)
 
@@ -157,7 +162,7 @@ func typed(s string) []tea.Msg {
 func golden(t *testing.T, name, got string) {
 	t.Helper()
 	path := filepath.Join("testdata", name+".golden")
-	if *update {
+	if updating() {
 		if err := os.WriteFile(path, []byte(got), 0o600); err != nil {
 			t.Fatal(err)
 		}
