@@ -242,7 +242,8 @@ func deviceLogin(ctx context.Context, req *Request, c *oauth.Client, server stri
 		switch {
 		case tty:
 			// One line rewritten in place: a person sees the wait move.
-			fmt.Fprintf(out, "\r  waiting for approval… %s left, checking every %s ", fmtLeft(left), p.Interval)
+			// Padded, so a shorter line leaves nothing of a longer one.
+			fmt.Fprintf(out, "\r%-60s", fmt.Sprintf("  waiting for approval… %s left, checking every %s", fmtLeft(left), p.Interval))
 		case p.Attempt == 0:
 			fmt.Fprintf(out, "  waiting for approval (the code expires in %s)…\n", fmtLeft(left))
 		}
