@@ -66,6 +66,9 @@ type PreviewResource struct {
 	StackName  string `json:"stack_name"`
 	Status     string `json:"resource_status"`
 	Action     string `json:"resource_action"`
+	// Properties are the resource's properties as Heat resolved them
+	// (create preview only): what a quota preflight counts.
+	Properties map[string]any `json:"properties,omitempty"`
 }
 
 // DiffEntry is one line of an update diff.
@@ -230,6 +233,7 @@ func flattenPreview(items []any, out *[]PreviewResource) {
 			r.Name, _ = v["resource_name"].(string)
 			r.Type, _ = v["resource_type"].(string)
 			r.StackName, _ = v["stack_name"].(string)
+			r.Properties, _ = v["properties"].(map[string]any)
 			*out = append(*out, r)
 		}
 	}

@@ -170,6 +170,7 @@ func checkCreate(ctx context.Context, env *tools.Env, args CreateArgs) (*tools.C
 		return chk, nil
 	}
 	info(chk, "Heat validated %s and would create %d resources", filepath.Base(args.TemplateFile), len(res))
+	stackQuota(ctx, env, chk, res)
 	chk.Fetched = &created{Resources: res, Digest: f.Digest}
 	return chk, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -84,6 +85,7 @@ func TestCreateCheck(t *testing.T) {
 		args    CreateArgs
 		exists  bool
 		preview int    // status of Heat's preview; 0: not asked
+		netUsed int    // networks in use of 10
 		block   string // "" when it may run
 	}{
 		{name: "fine", args: CreateArgs{Name: "web", TemplateFile: "web.yaml", EnvironmentFile: []string{"env.yaml"}, Parameters: map[string]string{"flavor": "m1.tiny"}}, preview: 200},
@@ -94,6 +96,8 @@ func TestCreateCheck(t *testing.T) {
 		{name: "parameter not declared", args: CreateArgs{Name: "web", TemplateFile: "web.yaml", Parameters: map[string]string{"image": "cirros"}}, block: `web.yaml declares no parameter "image"; it declares count, flavor`},
 		{name: "Heat refuses", args: CreateArgs{Name: "web", TemplateFile: "web.yaml", Parameters: map[string]string{"flavor": "m1.nosuch"}}, preview: 400,
 			block: "Heat's stack preview refuses it: StackValidationFailed: Property error: resources.server.properties.flavor: No Flavor matching m1.nosuch; fix the template"},
+		{name: "quota full", args: CreateArgs{Name: "web", TemplateFile: "web.yaml"}, preview: 200, netUsed: 10,
+			block: "the stack needs 1 more network (network) but the quota has room for 0 (10 of 10 in use): the create would fail half-way"},
 		{name: "dry run never runs", args: CreateArgs{Name: "web", TemplateFile: "web.yaml", DryRun: true}, block: "--dry-run asks for the preview only"},
 	}
 	for _, tt := range tests {
@@ -114,8 +118,10 @@ func TestCreateCheck(t *testing.T) {
 						t.Errorf("preview body = %v", body)
 					}
 					w.WriteHeader(200)
-					io.WriteString(w, `{"stack": {"stack_name": "web", "resources": [{"resource_name": "server", "resource_type": "OS::Nova::Server", "stack_name": "web"}, {"resource_name": "net", "resource_type": "OS::Neutron::Net", "stack_name": "web"}]}}`)
+					io.WriteString(w, `{"stack": {"stack_name": "web", "resources": [{"resource_name": "server", "resource_type": "OS::Nova::Server", "stack_name": "web",
+						"properties": {"flavor": "m1.tiny", "networks": [{"network": "n-1"}]}}, {"resource_name": "net", "resource_type": "OS::Neutron::Net", "stack_name": "web"}]}}`)
 				})
+				stubQuota(fc, tt.netUsed)
 			case 400:
 				fc.Handle("POST", heat+"/stacks/preview", 400, `{"code": 400, "error": {"type": "StackValidationFailed", "message": "Property error: resources.server.properties.flavor: No Flavor matching m1.nosuch"}}`)
 			}
@@ -133,6 +139,13 @@ func TestCreateCheck(t *testing.T) {
 			}
 			if tt.block != "" {
 				return
+			}
+			var uses []string
+			for _, q := range chk.Quota {
+				uses = append(uses, fmt.Sprintf("%s %s +%d", q.Service, q.Resource, q.Delta))
+			}
+			if diff := cmp.Diff([]string{"compute cores +1", "compute instances +1", "compute ram +512", "network network +1", "network port +1"}, uses); diff != "" {
+				t.Errorf("quota (-want +got):\n%s", diff)
 			}
 			var resolved CreateArgs
 			_ = json.Unmarshal(chk.Resolved, &resolved)
@@ -155,6 +168,19 @@ func TestCreateCheck(t *testing.T) {
 			}
 		})
 	}
+}
+
+// stubQuota answers the quota reads of a create's preflight: the
+// project, its compute and network quotas, the flavors.
+func stubQuota(fc *toolstest.Cloud, netUsed int) {
+	fc.Handle("GET", toolstest.IdentityPrefix+"/auth/tokens", 200, `{"token": {"expires_at": "2030-01-01T12:00:00Z", "user": {"id": "u1", "name": "demo", "domain": {"name": "Default"}}, "project": {"id": "p1", "name": "demo", "domain": {"name": "Default"}}, "roles": []}}`)
+	fc.Handle("GET", toolstest.ComputePrefix+"/flavors/detail", 200, `{"flavors": [{"id": "f-1", "name": "m1.tiny", "vcpus": 1, "ram": 512}]}`)
+	fc.HandleFunc("GET", toolstest.ComputePrefix+"/os-quota-sets/p1/detail", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `{"quota_set": {"id": "p1", "instances": {"in_use": 1, "limit": 10, "reserved": 0}, "cores": {"in_use": 1, "limit": 20, "reserved": 0}, "ram": {"in_use": 512, "limit": 51200, "reserved": 0}}}`)
+	})
+	fc.HandleFunc("GET", toolstest.NetworkPrefix+"/quotas/p1/details.json", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `{"quota": {"network": {"used": %d, "limit": 10, "reserved": 0}, "port": {"used": 3, "limit": 50, "reserved": 0}}}`, netUsed)
+	})
 }
 
 func TestCreateRunAwaitsAndUndoes(t *testing.T) {
