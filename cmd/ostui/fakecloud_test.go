@@ -70,6 +70,9 @@ type fakeCloud struct {
 	// points at a stateful Neutron (fakeneutron_test.go).
 	netlab  bool
 	neutron *fakeNeutron
+	// appCreds are alice's application credentials, ID → name
+	// (fakeappcreds_test.go).
+	appCreds map[string]string
 }
 
 type fakeServer struct {
@@ -198,7 +201,7 @@ func (f *fakeCloud) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		nn.serve(w, r, rest)
 		return
 	}
-	if f.serveServers(w, r, path) || f.serveSecurityGroups(w, r, path) {
+	if f.serveServers(w, r, path) || f.serveSecurityGroups(w, r, path) || f.serveAppCreds(w, r, path) {
 		return
 	}
 	switch path {

@@ -35,6 +35,11 @@ func newEventView(s *Shell) *eventView {
 
 // show renders one event.
 func (v *eventView) show(ev session.Event) {
+	if f, ok := ev.(session.StepFinished); ok && v.muted.Load() {
+		// A secret a step hands over is kept even while a view has the
+		// screen: not kept now, it is lost.
+		v.s.keepStepSecrets(f)
+	}
 	if v.muted.Load() {
 		return
 	}
@@ -78,6 +83,7 @@ func (v *eventView) show(ev session.Event) {
 		}
 	case session.StepFinished:
 		v.progress.StepFinished(e.Index, e.Outcome)
+		v.s.keepStepSecrets(e)
 	case session.Finished:
 		v.clearNote()
 		v.showOutcome(e.Outcome.Exec)
