@@ -134,6 +134,7 @@ var subcommands = []subcommandDef{
 		{name: "no-save-secret", help: "use the secret for this session only; store nothing"},
 		{name: "no-set-default", help: "leave the default profile as it is"},
 	}},
+	{name: "browse", args: "[RESOURCE]", help: "open the resource browser full screen (the shell's /browse)"},
 	{name: "completion", args: "bash|zsh|fish", help: "print a shell completion script", values: "bash zsh fish"},
 	{name: "man", help: "print the manual page (roff)"},
 	{name: "version", help: "print the version", hidden: true},
