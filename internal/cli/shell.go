@@ -209,6 +209,12 @@ func (s *Shell) environment() (*tools.Env, error) {
 	if s.Debug {
 		opts.Debug = s.IO.ErrOut
 	}
+	// A v3totp cloud (or a multi-factor rule) asks for the passcode at
+	// the terminal; without one the login says to run ostui login cloud.
+	if ask := s.login.askSecret; ask != nil {
+		opts.Passcode = func(_ context.Context, prompt string) (string, error) { return ask(prompt) }
+	}
+	opts.Notice = s.IO.ErrOut
 	s.conn = cloud.New(s.cfg, opts)
 	s.env = tools.NewEnv(s.conn)
 	return s.env, nil
