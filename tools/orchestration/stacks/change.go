@@ -247,6 +247,10 @@ func await(s *orchestration.Stack, action string, timeoutMins int, before string
 		timeout = time.Duration(timeoutMins+2) * time.Minute
 	}
 	name, id := s.Name, s.ID
+	// Heat records an update's start at once; if its updated_time has
+	// still not moved after a minute, the old status is taken as the
+	// answer rather than waiting out the timeout.
+	var firstPoll time.Time
 	return &tools.Await{
 		Kind: orchestration.Kind, ID: id, Name: name,
 		Until:   []string{action + "_COMPLETE"},
@@ -261,7 +265,11 @@ func await(s *orchestration.Stack, action string, timeoutMins int, before string
 			if err != nil {
 				return "", err
 			}
-			if st.Action() != action && action != "DELETE" || (before != "" && st.UpdatedTime == before && !st.InProgress()) {
+			if firstPoll.IsZero() {
+				firstPoll = time.Now()
+			}
+			stale := before != "" && st.UpdatedTime == before && !st.InProgress() && time.Since(firstPoll) < time.Minute
+			if st.Action() != action && action != "DELETE" || stale {
 				// Heat has not taken the request up yet.
 				return action + "_IN_PROGRESS", nil
 			}
