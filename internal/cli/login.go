@@ -140,11 +140,9 @@ func (s *Shell) secretStore() (login.SecretStore, error) {
 // profile the login wrote.
 func (s *Shell) loginCommand(ctx context.Context, args []string) error {
 	lio := loginIO(s.IO)
+	// At the line editor (or a terminal with -c) answers come through the
+	// shell's own askers; without a terminal, from standard input.
 	lio.HiddenLine, lio.AskLine = s.login.askSecret, s.Asker
-	if s.login.askSecret == nil && s.Asker == nil {
-		// Piped or -c without a terminal: answers come from stdin.
-		lio.HiddenLine = nil
-	}
 	env := login.Env{
 		IO:         lio,
 		ConfigPath: profile.Path(s.Getenv),
