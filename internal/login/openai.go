@@ -9,6 +9,7 @@ import (
 
 	"github.com/kriscelmer/os-tui/agent/llm"
 	"github.com/kriscelmer/os-tui/internal/profile"
+	"github.com/kriscelmer/os-tui/internal/secretstore"
 )
 
 func init() {
@@ -105,6 +106,11 @@ func (r *Request) sayWhere(ctx context.Context) error {
 	where, err := r.Store.Where(ctx)
 	if err != nil {
 		return fmt.Errorf("the secret cannot be stored: %w", err)
+	}
+	// The encrypted file needs a passphrase; without a terminal to ask
+	// and without the variable, say so before asking for the secret.
+	if strings.HasPrefix(where, "the encrypted file") && r.getenv(secretstore.PassphraseEnv) == "" && !r.IO.IsTerminal() {
+		return fmt.Errorf("no OS keyring answers, and %s needs a passphrase: set %s (or run in a terminal), or use --no-save-secret", where, secretstore.PassphraseEnv)
 	}
 	fmt.Fprintf(r.IO.ErrOut, "the secret will be stored in %s\n", where)
 	return nil

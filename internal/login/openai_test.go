@@ -214,3 +214,19 @@ func TestLoginAzure(t *testing.T) {
 		}
 	})
 }
+
+// TestLoginOpenAINoPassphrase: no keyring, no passphrase, no terminal:
+// the login stops before asking for the key and says what to set.
+func TestLoginOpenAINoPassphrase(t *testing.T) {
+	te := newTestEnv(t, "sk-never-read\n")
+	te.OpenStore = func() (SecretStore, error) {
+		return secretstore.Open(secretstore.Options{Dir: te.dir, Getenv: te.Getenv, Keyring: noKeyring{}})
+	}
+	err := Run(t.Context(), te.Env, []string{"openai", "--no-verify"})
+	if err == nil || !strings.Contains(err.Error(), "set OSTUI_CONFIG_ENCRYPTION_KEY") {
+		t.Fatalf("err = %v", err)
+	}
+	if strings.Contains(te.errOut.String(), "API key (input hidden)") {
+		t.Error("the key was asked for although it could not be stored")
+	}
+}
