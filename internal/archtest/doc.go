@@ -8,7 +8,7 @@
 //	  → agent/{planner, gate, executor, plan, router, prompt, llm}
 //	  → tools → internal/cloud
 //
-// with internal/config, internal/secrets, internal/secretstore, internal/audit, schemas and
+// with internal/config, internal/secrets, internal/secretstore, internal/oauth, internal/audit, schemas and
 // internal/termtext as infrastructure any layer may use, and
 // internal/render and internal/iostreams as presentation for front ends.
 //

@@ -56,7 +56,7 @@ func not(f func(string) bool) func(string) bool {
 var (
 	frontEnds = under("cmd", "internal/cli", "internal/repl", "internal/commands", "internal/views", "internal/mcpserver")
 	// infrastructure any layer may use; it uses no layer above it.
-	infrastructure = under("internal/cloud", "internal/config", "internal/secrets", "internal/secretstore", "internal/audit", "internal/termtext", "schemas")
+	infrastructure = under("internal/cloud", "internal/config", "internal/secrets", "internal/secretstore", "internal/oauth", "internal/audit", "internal/termtext", "schemas")
 	presentation   = under("internal/render", "internal/repl", "internal/iostreams")
 	agent          = under("agent")
 	tools          = under("tools")
