@@ -20,11 +20,15 @@ var exactKeys = map[string]bool{
 	"adminpass":                   true,
 	"userdata":                    true,
 	"applicationcredentialsecret": true,
-	"tempurlkey":                  true,
-	"xaccountmetatempurlkey":      true,
-	"xaccountmetatempurlkey2":     true,
-	"xcontainermetatempurlkey":    true,
-	"xcontainermetatempurlkey2":   true,
+	// a TOTP passcode, and Keystone's auth receipt (proof that the
+	// password factor already succeeded)
+	"passcode":                  true,
+	"openstackauthreceipt":      true,
+	"tempurlkey":                true,
+	"xaccountmetatempurlkey":    true,
+	"xaccountmetatempurlkey2":   true,
+	"xcontainermetatempurlkey":  true,
+	"xcontainermetatempurlkey2": true,
 }
 
 // secretSuffixes catch the variants nobody listed: "original_password"
