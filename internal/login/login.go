@@ -206,7 +206,7 @@ func (r *Request) Switch(name string) bool {
 // Given reports whether the provider flag name was typed at all.
 func (r *Request) Given(name string) bool { return len(r.values[name]) > 0 }
 
-// Getenvf reads the environment, or "" when the request has none.
+// getenv reads the environment, or "" when the request has none.
 func (r *Request) getenv(k string) string {
 	if r.Getenv == nil {
 		return ""

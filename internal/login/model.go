@@ -189,7 +189,8 @@ func legacyModel(ctx context.Context, getenv func(string) string, m profile.Lega
 	keyVar := EnvVar(provider)
 	// A custom OpenAI-compatible URL may need no key; only api.openai.com
 	// (no base URL) must have one, so only then is the store asked.
-	needKey := keyVar != "" && merged(keyVar) == "" && !(provider == llm.ProviderOpenAI && merged(llm.EnvOpenAIBaseURL) != "")
+	customURL := provider == llm.ProviderOpenAI && merged(llm.EnvOpenAIBaseURL) != ""
+	needKey := keyVar != "" && merged(keyVar) == "" && !customURL
 	var stored string
 	if needKey && res.Store != nil {
 		p := &profile.Profile{Model: &profile.Model{Provider: provider}}
