@@ -134,6 +134,12 @@ func (m Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 				p.marked[p.rowKey(r)] = true
 			}
 		}
+	case "ctrl+d":
+		if m.showDetail {
+			m.detailScroll += max(h/2, 1)
+		}
+	case "ctrl+u":
+		m.detailScroll = max(m.detailScroll-max(h/2, 1), 0)
 	case "d":
 		m.showDetail = !m.showDetail
 		return m, m.cursorMoved()

@@ -61,12 +61,14 @@ type Model struct {
 	menuSel   int
 	menuTitle string
 
-	showDetail  bool
-	yaml        bool
-	details     map[string]detail // show records by resource key
-	detailSeq   int
-	pendingRel  string   // a row waiting for its record before a relation is followed
-	pendingItem menuItem // the relation chosen
+	showDetail bool
+	yaml       bool
+	details    map[string]detail // show records by resource key
+	detailSeq  int
+	// detailScroll is the first line of the record shown in the pane.
+	detailScroll int
+	pendingRel   string   // a row waiting for its record before a relation is followed
+	pendingItem  menuItem // the relation chosen
 
 	paint     map[string]string // painted statuses
 	helpCache map[string]string // help bars by state
@@ -319,6 +321,7 @@ func (m Model) outcome(msg approval.OutcomeMsg) (tea.Model, tea.Cmd) {
 // cursorMoved schedules the detail read for the row under the cursor,
 // once the cursor has rested there.
 func (m *Model) cursorMoved() tea.Cmd {
+	m.detailScroll = 0
 	if !m.showDetail || m.top().res.Show == nil {
 		return nil
 	}

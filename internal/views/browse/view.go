@@ -226,6 +226,9 @@ func (m Model) pane(w, h int) []string {
 	}
 	d, read := m.details[m.detailKey()]
 	title := p.res.Noun + " " + p.cells[r][p.idCol]
+	if c := columnIndex(p.list.Columns, "Name"); c >= 0 && p.cells[r][c] != "" {
+		title = p.res.Noun + " " + p.cells[r][c]
+	}
 	out = append(out, st.Title.Render(fit(title, w)))
 	var fields []tools.Field
 	switch {
@@ -242,11 +245,16 @@ func (m Model) pane(w, h int) []string {
 			out = append(out, st.Faint.Render("(the list's row; reading the rest…)"))
 		}
 	}
+	var body []string
 	if m.yaml {
-		out = append(out, yamlLines(m, fields)...)
+		body = yamlLines(m, fields)
 	} else {
-		out = append(out, summaryLines(m, fields, w)...)
+		body = summaryLines(m, fields, w)
 	}
+	// ctrl+d / ctrl+u scroll a record longer than the pane.
+	room := max(h-len(out), 1)
+	off := min(m.detailScroll, max(len(body)-room, 0))
+	out = append(out, body[off:]...)
 	if len(out) > h {
 		out = out[:h]
 	}
@@ -295,7 +303,7 @@ func helpLines(st views.Styles, r *Resource) []string {
 	for _, kv := range [][2]string{
 		{"↑↓ j k pgup pgdn g G", "move"}, {"← → h l", "scroll columns"},
 		{"/", "filter (any column)"}, {"s / <", "sort by next / previous column"}, {"-", "reverse the sort"},
-		{"c", "choose columns"}, {"d", "detail pane"}, {"y", "YAML / summary"},
+		{"c", "choose columns"}, {"d", "detail pane"}, {"y", "YAML / summary"}, {"ctrl+d ctrl+u", "scroll the detail"},
 		{"enter", "follow a relation"}, {"esc", "back (at the first list: leave)"},
 		{"space", "mark a row"}, {"ctrl+a", "mark all shown / none"},
 		{"a", "actions"}, {":", "go to a resource (Tab completes)"}, {"r", "refresh"}, {"q", "leave"},
