@@ -9,8 +9,13 @@ import (
 
 	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/applicationcredentials"
 
+	"github.com/kriscelmer/os-tui/agent/gate"
+	"github.com/kriscelmer/os-tui/agent/plan"
+	"github.com/kriscelmer/os-tui/agent/session"
 	"github.com/kriscelmer/os-tui/internal/cloud"
 	"github.com/kriscelmer/os-tui/internal/config"
+	"github.com/kriscelmer/os-tui/tools"
+	"github.com/kriscelmer/os-tui/tools/identity/appcreds"
 )
 
 // DefaultReaderLifetime is how long a --reader credential lives when no
@@ -21,11 +26,14 @@ const DefaultReaderLifetime = 90 * 24 * time.Hour
 // createAppCred creates the credential, stores its secret, proves it
 // logs in, and only then points clouds.yaml at it. A failure after the
 // create deletes the credential again, so nothing half-made is left.
+//
+// The create and its undo are plans through the session engine, like
+// every change ostui makes: the gate checks and previews them, the
+// review is printed, the login's question (or the flag that answered
+// it) is the approval, and the audit log records them. The secret comes
+// back in the step's Result.Secrets, which nothing renders or records.
+// errDeclined: the person said no (the login keeps the password then).
 func createAppCred(ctx context.Context, opts Options, conn *cloud.Conn, cfg *config.Cloud, info *cloud.TokenInfo, res *Result) error {
-	ic, err := conn.ServiceClient(ctx, "identity")
-	if err != nil {
-		return conn.Explain(err)
-	}
 	now := opts.Now()
 	name := opts.Name
 	if name == "" {
@@ -35,33 +43,54 @@ func createAppCred(ctx context.Context, opts Options, conn *cloud.Conn, cfg *con
 		}
 		name = "ostui-" + cfg.Name + "-" + kind + now.UTC().Format("20060102T150405Z")
 	}
-	co := applicationcredentials.CreateOpts{
-		Name:        name,
-		Description: "created by ostui login cloud",
-		AccessRules: opts.AccessRules,
+	args := appcreds.CreateArgs{Name: name, Description: "created by ostui login cloud"}
+	for _, r := range opts.AccessRules {
+		args.AccessRules = append(args.AccessRules, r.Service+":"+r.Method+":"+r.Path)
 	}
 	if opts.Reader {
-		co.Roles = []applicationcredentials.Role{{Name: "reader"}}
-		co.Description = "read-only (reader role), created by ostui login cloud --reader"
+		args.Roles = []string{"reader"}
+		args.Description = "read-only (reader role), created by ostui login cloud --reader"
 	}
 	expires := opts.Expires
 	if expires.IsZero() && opts.Reader && !opts.NoExpiry {
 		expires = now.Add(DefaultReaderLifetime)
 	}
 	if !expires.IsZero() {
-		e := expires.UTC()
-		co.ExpiresAt = &e
+		args.ExpiresAt = expires.UTC().Format(time.RFC3339)
 	}
-	ac, err := applicationcredentials.Create(ctx, ic, info.UserID, co).Extract()
+	eng, closeAudit, err := loginEngine(opts, conn, cfg, info)
 	if err != nil {
-		err = conn.Explain(err)
-		if opts.Reader {
-			return fmt.Errorf("create the read-only application credential: %w (the user needs the reader role, directly or implied, in project %s)", err, orID(info.ProjectName, info.ProjectID))
-		}
+		return err
+	}
+	defer closeAudit()
+	p := &plan.Plan{ID: plan.NewID(), Origin: plan.OriginSlash,
+		Goal:  "ostui login cloud --cloud " + cfg.Name + ": an application credential to log in with instead of the password",
+		Steps: []plan.Step{{ID: "appcred", Tool: "application-credential.create", Args: tools.JSON(args), Why: "the next sessions log in with it"}}}
+	out, err := eng.Submit(ctx, p, loginApprover(opts, cfg))
+	var declined *session.DeclinedError
+	switch {
+	case errors.As(err, &declined):
+		return errDeclined
+	case err != nil && opts.Reader && (out == nil || out.Exec == nil):
+		return fmt.Errorf("create the read-only application credential: %w (the user needs the reader role, directly or implied, in project %s)", err, orID(info.ProjectName, info.ProjectID))
+	case err != nil:
 		return fmt.Errorf("create the application credential: %w", err)
 	}
+	step := out.Exec.Steps[0].Result
+	ac := struct{ ID, Name, Secret string }{ID: step.Outputs["id"], Name: step.Outputs["name"], Secret: step.Secrets[appcreds.SecretKey(name)]}
 	undo := func(cause error) error {
-		if derr := applicationcredentials.Delete(ctx, ic, info.UserID, ac.ID).ExtractErr(); derr != nil {
+		del := &plan.Plan{ID: plan.NewID(), Origin: plan.OriginSlash,
+			Goal:  "ostui login cloud: undo creating application credential " + ac.Name,
+			Steps: []plan.Step{{ID: "undo", Tool: "application-credential.delete", Args: tools.JSON(appcreds.DeleteArgs{AppCredential: ac.ID}), Why: cause.Error()}}}
+		// The login undoes its own half-made change: approved as the
+		// create was, without a second question.
+		yes := session.ApproverFunc(func(_ context.Context, req session.Request) (session.Decision, error) {
+			if req.Kind == session.ApprovePlan {
+				return session.Decision{Verdict: session.Approve, By: gate.ByFlag}, nil
+			}
+			return session.Decision{Verdict: session.Deny}, nil
+		})
+		if _, derr := eng.Submit(context.WithoutCancel(ctx), del, yes); derr != nil {
 			return fmt.Errorf("%w; deleting application credential %s again also failed (%v): delete it with `openstack application credential delete %s`", cause, ac.ID, derr, ac.ID)
 		}
 		return fmt.Errorf("%w; application credential %s was deleted again and clouds.yaml was not changed", cause, ac.ID)
@@ -71,8 +100,8 @@ func createAppCred(ctx context.Context, opts Options, conn *cloud.Conn, cfg *con
 	}
 	res.AppCredentialID, res.AppCredentialName = ac.ID, ac.Name
 	var roles []string
-	for _, r := range ac.Roles {
-		roles = append(roles, r.Name)
+	if step.Record != nil {
+		roles, _ = step.Record.Get("Roles").([]string)
 	}
 	fmt.Fprintf(opts.Out, "created application credential %s (%s), roles %s, %s\n", ac.Name, ac.ID, strings.Join(roles, ", "), expiry(expires))
 

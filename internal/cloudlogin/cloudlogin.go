@@ -87,6 +87,9 @@ type Options struct {
 	Name string
 	// Now is the clock; nil is time.Now.
 	Now func() time.Time
+	// StateDir holds the audit log the login's changes are recorded in;
+	// "" is ostui's state directory as the shell finds it.
+	StateDir string
 }
 
 // Result is what a login did.
@@ -148,22 +151,15 @@ func Login(ctx context.Context, opts Options) (*Result, error) {
 	res := &Result{User: info.UserName, Project: info.ProjectName, Roles: info.Roles}
 	fmt.Fprintf(opts.Out, "logged in to %s as %s in project %s (roles: %s)\n", cfg.Name, info.UserName, orID(info.ProjectName, info.ProjectID), strings.Join(info.Roles, ", "))
 
-	want := opts.AppCredential == Yes
-	if opts.AppCredential == Ask {
-		want, err = askYes(opts.Prompt, "Create an application credential and store it instead of the password? [Y/n] ")
-		if err != nil {
-			return nil, err
-		}
-		if want {
-			if err := canStoreAppCred(cfg, opts); err != nil {
-				return nil, err
-			}
-		}
-	}
-	if !want {
+	if opts.AppCredential == No {
 		return res, keepPassword(ctx, opts, cfg, typed, info, res)
 	}
+	// The question (or the flag that answered it) is the approval of the
+	// create, asked after the gate's review of it (appcred.go).
 	if err := createAppCred(ctx, opts, conn, cfg, info, res); err != nil {
+		if errors.Is(err, errDeclined) {
+			return res, keepPassword(ctx, opts, cfg, typed, info, res)
+		}
 		return nil, err
 	}
 	return res, nil
