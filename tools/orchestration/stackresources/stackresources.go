@@ -5,7 +5,10 @@ package stackresources
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
+
+	"github.com/gophercloud/gophercloud/v2"
 
 	"github.com/kriscelmer/os-tui/tools"
 	"github.com/kriscelmer/os-tui/tools/orchestration"
@@ -94,7 +97,7 @@ func show(ctx context.Context, env *tools.Env, args ShowArgs) (*tools.Result, er
 		} `json:"resource"`
 	}
 	if _, err := c.Get(ctx, orchestration.URL(c, s, "resources", args.Resource), &body, nil); err != nil {
-		if strings.Contains(err.Error(), "404") {
+		if gophercloud.ResponseCodeIs(err, http.StatusNotFound) {
 			return nil, &tools.NotFoundError{Kind: "resource of stack " + s.Name, Name: args.Resource}
 		}
 		return nil, fmt.Errorf("show resource %s of stack %s: %w", args.Resource, s.Name, orchestration.Explain(err))
