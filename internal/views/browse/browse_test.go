@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -456,5 +457,52 @@ func TestSortMatchesTables(t *testing.T) {
 				t.Errorf("compare(%v, %v) = %d, tables say %d", a, b, got, want)
 			}
 		}
+	}
+}
+
+// TestRelationWaitsForTheRecord: a port's network is in its show
+// record, not its row; Enter → network reads the record, then follows.
+func TestRelationWaitsForTheRecord(t *testing.T) {
+	b := fake(t, 1)
+	b.Lists["network.list"] = &tools.List{Columns: []tools.Column{{Name: "ID"}, {Name: "Name"}}, Rows: [][]any{{"n-1", "private"}, {"n-2", "public"}}}
+	m := loaded(t, newModel(t, b, false, "ports"), b)
+	m = step(t, m, keys("enter")...)
+	if m.mode != modeMenu || m.menu[0].label != "network" {
+		t.Fatalf("menu %v", m.menu)
+	}
+	nm, cmd := m.Update(press("enter"))
+	m = nm.(Model)
+	if cmd == nil || m.pendingRel == "" || len(m.stack) != 1 {
+		t.Fatalf("the record is read first: pending %q, %d pages", m.pendingRel, len(m.stack))
+	}
+	rec := &tools.Record{Fields: []tools.Field{{Name: "id", Value: "p-1"}, {Name: "network_id", Value: "n-1"}}}
+	m = step(t, m, views.ReadMsg{Tag: "show " + m.pendingRel, Result: &tools.Result{Record: rec}, At: at})
+	m = loaded(t, m, b)
+	if p := m.top(); p.res.Noun != "network" || len(p.rows) != 1 || p.currentKey() != "n-1" {
+		t.Fatalf("network of the port: %s %d rows", p.res.Noun, len(p.rows))
+	}
+}
+
+// TestDetailFollowsTheCursor: the pane shows the row at once, then the
+// record read for it, and scrolls.
+func TestDetailFollowsTheCursor(t *testing.T) {
+	b := fake(t, 3)
+	m := loaded(t, newModel(t, b, false, "servers"), b)
+	nm, cmd := m.Update(press("d"))
+	m = nm.(Model)
+	if cmd == nil || !strings.Contains(m.Content(), "reading the rest") {
+		t.Fatalf("the row shows while the record is read:\n%s", m.Content())
+	}
+	var fields []tools.Field
+	for i := range 40 {
+		fields = append(fields, tools.Field{Name: "field" + strconv.Itoa(i), Value: i})
+	}
+	m = step(t, m, views.ReadMsg{Tag: "show " + m.detailKey(), Result: &tools.Result{Record: &tools.Record{Fields: fields}}, At: at})
+	if c := m.Content(); !strings.Contains(c, "field0 ") || strings.Contains(c, "reading the rest") {
+		t.Fatalf("the record replaces the row:\n%s", c)
+	}
+	m = step(t, m, tea.KeyPressMsg{Code: 'd', Mod: tea.ModCtrl})
+	if c := m.Content(); strings.Contains(c, "field0 ") || !strings.Contains(c, "field7 ") {
+		t.Errorf("ctrl+d scrolls the record:\n%s", c)
 	}
 }
