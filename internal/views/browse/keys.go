@@ -33,7 +33,15 @@ func (m Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 		return m, m.cursorMoved()
 	}
 	switch k := msg.String(); k {
-	case "ctrl+c", "q":
+	case "ctrl+c":
+		return m, tea.Quit
+	case "q":
+		if m.busy != "" {
+			// Leaving ends the command, which would cancel the plan
+			// mid-way.
+			m.status = "a plan is running: q again once it is done (ctrl+c leaves now and cancels it)"
+			return m, nil
+		}
 		return m, tea.Quit
 	case "esc":
 		if len(m.stack) > 1 {
@@ -46,6 +54,10 @@ func (m Model) key(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 			p.refilter()
 			p.clamp(h)
 			return m, m.cursorMoved()
+		}
+		if m.busy != "" {
+			m.status = "a plan is running: Esc again once it is done (ctrl+c leaves now and cancels it)"
+			return m, nil
 		}
 		return m, tea.Quit
 	case "up", "k":
