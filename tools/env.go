@@ -37,6 +37,8 @@ type Env struct {
 	// Progress receives a running step's progress; nil outside the
 	// executor. Use Report, which is nil-safe.
 	Progress Progress
+	// who caches CurrentIdentity per token (nil: no cache).
+	who *whoCache
 }
 
 // Report returns env.Progress, or a Progress that drops everything.
@@ -54,7 +56,7 @@ func (discard) Bytes(int64, int64) {}
 
 // NewEnv returns an Env with empty caches.
 func NewEnv(c Clients) *Env {
-	return &Env{Clients: c, Lookups: &Lookups{}, Names: &Names{}}
+	return &Env{Clients: c, Lookups: &Lookups{}, Names: &Names{}, who: &whoCache{}}
 }
 
 // Lookups memoises ID→name maps per kind for a session. A map is loaded

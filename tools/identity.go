@@ -6,9 +6,12 @@ package tools
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
+	"sync"
 	"time"
 
+	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack/identity/v3/tokens"
 )
 
@@ -33,6 +36,37 @@ func CurrentIdentity(ctx context.Context, env *Env) (*Identity, error) {
 	if err != nil {
 		return nil, fmt.Errorf("authenticate: %w", err)
 	}
+	if c := env.who; c != nil {
+		// One GET per token: reads made at once (the overview's quota
+		// panels, whoami) wait for the first instead of asking again.
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if c.id != nil && c.token == token {
+			cp := *c.id
+			cp.Roles = slices.Clone(c.id.Roles)
+			return &cp, nil
+		}
+		id, err := readIdentity(ctx, client, token)
+		if err != nil {
+			return nil, err
+		}
+		c.token, c.id = token, id
+		cp := *id
+		cp.Roles = slices.Clone(id.Roles)
+		return &cp, nil
+	}
+	return readIdentity(ctx, client, token)
+}
+
+// whoCache keeps the identity read for one token.
+type whoCache struct {
+	mu    sync.Mutex
+	token string
+	id    *Identity
+}
+
+// readIdentity reads the token's own record (GET /v3/auth/tokens).
+func readIdentity(ctx context.Context, client *gophercloud.ServiceClient, token string) (*Identity, error) {
 	r := tokens.Get(ctx, client, token)
 	tok, err := r.ExtractToken()
 	if err != nil {
