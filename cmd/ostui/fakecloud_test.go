@@ -56,6 +56,12 @@ func setupScript(env *testscript.Env) error {
 		return err
 	}
 	env.Setenv("NETLAB_YAML", netlab)
+	// $LBLAB_YAML: project "lblab", whose catalog adds a fake Octavia and Barbican.
+	lblab := filepath.Join(env.WorkDir, "fake", "lblab.yaml")
+	if err := os.WriteFile(lblab, []byte(strings.Replace(strings.Replace(conf, "  fake:", "  lblab:", 1), "project_name: demo", "project_name: lblab", 1)), 0o600); err != nil {
+		return err
+	}
+	env.Setenv("LBLAB_YAML", lblab)
 	env.Setenv("FAKECLOUD_URL", srv.URL)
 	return nil
 }
@@ -73,6 +79,9 @@ type fakeCloud struct {
 	// appCreds are alice's application credentials, ID → name
 	// (fakeappcreds_test.go).
 	appCreds map[string]string
+	// lblab: the last token was for project "lblab" (fakelb_test.go).
+	lblab bool
+	lb    fakeLB
 }
 
 type fakeServer struct {
@@ -180,6 +189,7 @@ func (f *fakeCloud) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		f.mu.Lock()
 		f.netlab = strings.Contains(string(body), `"netlab"`)
+		f.lblab = strings.Contains(string(body), `"lblab"`)
 		f.mu.Unlock()
 		w.Header().Set("X-Subject-Token", fakeToken)
 		w.WriteHeader(http.StatusCreated)
@@ -199,6 +209,10 @@ func (f *fakeCloud) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		nn := f.neutron
 		f.mu.Unlock()
 		nn.serve(w, r, rest)
+		return
+	}
+	if strings.HasPrefix(path, "/lblab-") {
+		f.lb.serve(w, r, path, f.url)
 		return
 	}
 	if f.serveServers(w, r, path) || f.serveSecurityGroups(w, r, path) || f.serveAppCreds(w, r, path) {
@@ -244,6 +258,17 @@ func (f *fakeCloud) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// lbCatalog adds Octavia and Barbican (fakelb_test.go) to the catalog of
+// project "lblab".
+func (f *fakeCloud) lbCatalog(ep func(typ, name, url string) string) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !f.lblab {
+		return ""
+	}
+	return ", " + ep("load-balancer", "octavia", f.url+"/lblab-lb") + ", " + ep("key-manager", "barbican", f.url+"/lblab-km")
+}
+
 // networkURL is Neutron's endpoint: the stateful one for "netlab".
 func (f *fakeCloud) networkURL() string {
 	f.mu.Lock()
@@ -265,9 +290,9 @@ func (f *fakeCloud) tokenBody() string {
 		"user": {"id": "u-alice", "name": "alice", "domain": {"id": "default", "name": "Default"}},
 		"project": {"id": "p-demo", "name": "demo", "domain": {"id": "default", "name": "Default"}},
 		"roles": [{"id": "r1", "name": "member"}, {"id": "r2", "name": "reader"}],
-		"catalog": [%s, %s, %s, %s]}}`, expires, issued,
+		"catalog": [%s, %s, %s, %s%s]}}`, expires, issued,
 		ep("identity", "keystone", f.url+"/identity/v3"),
 		ep("compute", "nova", f.url+"/compute/v2.1"),
 		ep("image", "glance", f.url+"/image"),
-		ep("network", "neutron", f.networkURL()))
+		ep("network", "neutron", f.networkURL()), f.lbCatalog(ep))
 }
