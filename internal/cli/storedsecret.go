@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 	"time"
 
 	"github.com/kriscelmer/os-tui/internal/config"
@@ -24,11 +23,9 @@ func fillStoredSecrets(cfg *config.Cloud, getenv func(string) string, warn io.Wr
 	var store *secretstore.Store
 	get := func(key string) (string, error) {
 		if store == nil {
-			s, err := secretstore.Open(secretstore.Options{
-				Dir:    filepath.Dir(settingsPath(getenv)),
-				Getenv: getenv,
-				Warn:   func(w string) { fmt.Fprintln(warn, "warning: "+w) },
-			})
+			// The backend the config names (secret_backend), as for
+			// every other secret ostui reads.
+			s, err := openSecretStore(getenv, warn, nil)
 			if err != nil {
 				return "", err
 			}
