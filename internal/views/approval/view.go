@@ -195,41 +195,40 @@ func (m Model) statusLine() string {
 	return ""
 }
 
-var (
-	keyMove    = views.Binding("↑/↓", "step", "up", "down", "j", "k")
-	keyScroll  = views.Binding("^d/^u", "scroll detail", "ctrl+d", "ctrl+u")
-	keyYes     = views.Binding("y", "approve all", "y")
-	keyNo      = views.Binding("n", "deny (reason)", "n")
-	keySteps   = views.Binding("s", "step by step", "s")
-	keyToggle  = views.Binding("space", "pick step", "space")
-	keyRun     = views.Binding("enter", "run picked", "enter")
-	keyEdit    = views.Binding("e", "edit", "e")
-	keyAllow   = views.Binding("a", "allow for session", "a")
-	keyLeave   = views.Binding("esc", "deny & back", "esc")
-	keyYesOnly = views.Binding("y", "yes", "y")
-	keyNoOnly  = views.Binding("n", "no", "n")
-	keySend    = views.Binding("enter", "send", "enter")
-	keyBack    = views.Binding("esc", "back", "esc")
-)
+// The keys of the help bar, made when drawn: nothing is built at init.
+func keyMove() key.Binding    { return views.Binding("↑/↓", "step", "up", "down", "j", "k") }
+func keyScroll() key.Binding  { return views.Binding("^d/^u", "scroll detail", "ctrl+d", "ctrl+u") }
+func keyYes() key.Binding     { return views.Binding("y", "approve all", "y") }
+func keyNo() key.Binding      { return views.Binding("n", "deny (reason)", "n") }
+func keySteps() key.Binding   { return views.Binding("s", "step by step", "s") }
+func keyToggle() key.Binding  { return views.Binding("space", "pick step", "space") }
+func keyRun() key.Binding     { return views.Binding("enter", "run picked", "enter") }
+func keyEdit() key.Binding    { return views.Binding("e", "edit", "e") }
+func keyAllow() key.Binding   { return views.Binding("a", "allow for session", "a") }
+func keyLeave() key.Binding   { return views.Binding("esc", "deny & back", "esc") }
+func keyYesOnly() key.Binding { return views.Binding("y", "yes", "y") }
+func keyNoOnly() key.Binding  { return views.Binding("n", "no", "n") }
+func keySend() key.Binding    { return views.Binding("enter", "send", "enter") }
+func keyBack() key.Binding    { return views.Binding("esc", "back", "esc") }
 
 func (m Model) bindings() []key.Binding {
 	if m.reason != nil {
-		return []key.Binding{keySend, keyBack}
+		return []key.Binding{keySend(), keyBack()}
 	}
 	switch m.req.Req.Kind {
 	case session.ReviewUndo, session.ShareRead:
-		return []key.Binding{keyYesOnly, keyNoOnly}
+		return []key.Binding{keyYesOnly(), keyNoOnly()}
 	case session.FixBlocked:
-		return []key.Binding{keyMove, keyScroll, keyEdit, keyNoOnly}
+		return []key.Binding{keyMove(), keyScroll(), keyEdit(), keyNoOnly()}
 	}
 	if m.stepMode {
-		return []key.Binding{keyMove, keyToggle, keyRun, keySteps, keyScroll, keyBack}
+		return []key.Binding{keyMove(), keyToggle(), keyRun(), keySteps(), keyScroll(), keyBack()}
 	}
-	allow := keyAllow
+	allow := keyAllow()
 	allow.SetEnabled(m.req.Req.Grantable != nil)
-	move := keyMove
+	move := keyMove()
 	move.SetEnabled(m.steps() > 1)
-	return []key.Binding{keyYes, keyNo, move, keySteps, keyEdit, allow, keyScroll, keyLeave}
+	return []key.Binding{keyYes(), keyNo(), move, keySteps(), keyEdit(), allow, keyScroll(), keyLeave()}
 }
 
 // fit cuts or pads s to exactly width cells.

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/kriscelmer/os-tui/internal/render"
 	"github.com/kriscelmer/os-tui/tools"
@@ -79,10 +80,14 @@ func columnIs(col string, want ...string) func(rowText) bool {
 	return func(r rowText) bool { return slices.Contains(want, r(col)) }
 }
 
+// The patterns relations read cells with, compiled on first use (start-up
+// allocates nothing for views).
 var (
-	subnetIDs   = regexp.MustCompile(`subnet_id='([^']+)'`)
-	ipAddresses = regexp.MustCompile(`(\d{1,3}(?:\.\d{1,3}){3}|[0-9a-fA-F]*:[0-9a-fA-F:]+)`)
-	attachedTo  = regexp.MustCompile(`Attached to (.+?) on `)
+	subnetIDs   = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`subnet_id='([^']+)'`) })
+	ipAddresses = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(\d{1,3}(?:\.\d{1,3}){3}|[0-9a-fA-F]*:[0-9a-fA-F:]+)`)
+	})
+	attachedTo = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`Attached to (.+?) on `) })
 )
 
 // networkNames reads "net1=10.0.0.5, 172.24.4.9; net2=…" (the servers
@@ -94,7 +99,7 @@ func networkNames(cell string) (names, ips []string) {
 			continue
 		}
 		names = append(names, name)
-		ips = append(ips, ipAddresses.FindAllString(addrs, -1)...)
+		ips = append(ips, ipAddresses().FindAllString(addrs, -1)...)
 	}
 	return names, ips
 }
@@ -110,7 +115,7 @@ func relationsOf(noun string, s subject, resources []*Resource) []relation {
 			relation{label: "ports", noun: "port", args: map[string]any{"server": s.id}},
 			relation{label: "networks", noun: "network", match: columnIs("Name", names...)},
 			relation{label: "volumes", noun: "volume", match: func(r rowText) bool {
-				return slices.ContainsFunc(attachedTo.FindAllStringSubmatch(r("Attached to"), -1), func(m []string) bool {
+				return slices.ContainsFunc(attachedTo().FindAllStringSubmatch(r("Attached to"), -1), func(m []string) bool {
 					return m[1] == s.name || m[1] == s.id
 				})
 			}},
@@ -124,7 +129,7 @@ func relationsOf(noun string, s subject, resources []*Resource) []relation {
 		out = append(out,
 			relation{label: "network", noun: "network", detail: true, match: func(r rowText) bool { return r("ID") == s.field("network_id") }},
 			relation{label: "subnets", noun: "subnet", match: func(r rowText) bool {
-				return slices.ContainsFunc(subnetIDs.FindAllStringSubmatch(s.row("Fixed IP Addresses"), -1), func(m []string) bool { return m[1] == r("ID") })
+				return slices.ContainsFunc(subnetIDs().FindAllStringSubmatch(s.row("Fixed IP Addresses"), -1), func(m []string) bool { return m[1] == r("ID") })
 			}},
 			relation{label: "security groups", noun: "security-group", detail: true, match: func(r rowText) bool {
 				return slices.Contains(s.strs("security_group_ids"), r("ID"))
@@ -160,7 +165,7 @@ func relationsOf(noun string, s subject, resources []*Resource) []relation {
 		}
 	case "volume":
 		var servers []string
-		for _, m := range attachedTo.FindAllStringSubmatch(s.row("Attached to"), -1) {
+		for _, m := range attachedTo().FindAllStringSubmatch(s.row("Attached to"), -1) {
 			servers = append(servers, m[1])
 		}
 		if len(servers) > 0 {

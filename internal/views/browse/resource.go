@@ -40,23 +40,39 @@ type Action struct {
 	Verb string // "stop", "add volume"…
 }
 
-// aliases are the short names people type for the commonest kinds.
-var aliases = map[string][]string{
-	"server":              {"vm", "vms", "instances"},
-	"floating-ip":         {"fip", "fips", "floating ips"},
-	"security-group":      {"sg", "sgs", "secgroups"},
-	"security-group.rule": {"rules", "sgr"},
-	"volume":              {"vol", "vols"},
-	"network":             {"net", "nets"},
-	"keypair":             {"keys", "kp"},
-	"volume.snapshot":     {"snapshots", "snaps"},
-	"volume.backup":       {"backups"},
-	"loadbalancer":        {"lb", "lbs"},
-	"container":           {"buckets"},
+// aliases are the short names people type for the commonest kinds (a
+// switch, not a map: nothing is built at start-up).
+func aliases(noun string) []string {
+	switch noun {
+	case "server":
+		return []string{"vm", "vms", "instances"}
+	case "floating-ip":
+		return []string{"fip", "fips", "floating ips"}
+	case "security-group":
+		return []string{"sg", "sgs", "secgroups"}
+	case "security-group.rule":
+		return []string{"rules", "sgr"}
+	case "volume":
+		return []string{"vol", "vols"}
+	case "network":
+		return []string{"net", "nets"}
+	case "keypair":
+		return []string{"keys", "kp"}
+	case "volume.snapshot":
+		return []string{"snapshots", "snaps"}
+	case "volume.backup":
+		return []string{"backups"}
+	case "loadbalancer":
+		return []string{"lb", "lbs"}
+	case "container":
+		return []string{"buckets"}
+	}
+	return nil
 }
 
-// reservedKeys are the browser's own keys: no action may take them.
-var reservedKeys = map[string]bool{"G": true}
+// reservedKey reports the browser's own capital keys, which no action
+// may take (G: the last row).
+func reservedKey(k string) bool { return k == "G" }
 
 // Resources lists every browsable kind in the registry, by noun.
 func Resources(reg *tools.Registry) []*Resource {
@@ -138,7 +154,7 @@ func actionsOf(reg *tools.Registry, noun string) []Action {
 					continue
 				}
 				k := string(unicode.ToUpper(r))
-				if !used[k] && !reservedKeys[k] {
+				if !used[k] && !reservedKey(k) {
 					used[k] = true
 					out[i].Key = k
 					break
@@ -166,7 +182,7 @@ func namesOf(r *Resource) []string {
 			names = append(names, w, plural(w))
 		}
 	}
-	names = append(names, aliases[r.Noun]...)
+	names = append(names, aliases(r.Noun)...)
 	var out []string
 	for _, n := range names {
 		if !slices.Contains(out, n) {

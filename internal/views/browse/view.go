@@ -346,52 +346,51 @@ func (m Model) statusLine() string {
 	return ""
 }
 
-var (
-	keyMove    = views.Binding("↑↓", "move", "up", "down")
-	keyFilter  = views.Binding("/", "filter", "/")
-	keySort    = views.Binding("s", "sort", "s")
-	keyCols    = views.Binding("c", "columns", "c")
-	keyDetail  = views.Binding("d", "detail", "d")
-	keyEnter   = views.Binding("enter", "related", "enter")
-	keyBack    = views.Binding("esc", "back", "esc")
-	keyMark    = views.Binding("space", "mark", "space")
-	keyActions = views.Binding("a", "actions", "a")
-	keyPalette = views.Binding(":", "go to", ":")
-	keyHelp    = views.Binding("?", "keys", "?")
-	keyQuit    = views.Binding("q", "leave", "q")
-	keyApply   = views.Binding("enter", "keep", "enter")
-	keyClear   = views.Binding("esc", "clear", "esc")
-	keyTab     = views.Binding("tab", "complete", "tab")
-	keyOpen    = views.Binding("enter", "open", "enter")
-	keyCancel  = views.Binding("esc", "cancel", "esc")
-	keyToggle  = views.Binding("space", "show/hide", "space")
-	keyChoose  = views.Binding("enter", "choose", "enter")
-	keyAnyKey  = views.Binding("any key", "back", "esc")
-)
+// The keys of the help bar, made when drawn: nothing is built at init.
+func keyMove() key.Binding    { return views.Binding("↑↓", "move", "up", "down") }
+func keyFilter() key.Binding  { return views.Binding("/", "filter", "/") }
+func keySort() key.Binding    { return views.Binding("s", "sort", "s") }
+func keyCols() key.Binding    { return views.Binding("c", "columns", "c") }
+func keyDetail() key.Binding  { return views.Binding("d", "detail", "d") }
+func keyEnter() key.Binding   { return views.Binding("enter", "related", "enter") }
+func keyBack() key.Binding    { return views.Binding("esc", "back", "esc") }
+func keyMark() key.Binding    { return views.Binding("space", "mark", "space") }
+func keyActions() key.Binding { return views.Binding("a", "actions", "a") }
+func keyPalette() key.Binding { return views.Binding(":", "go to", ":") }
+func keyHelp() key.Binding    { return views.Binding("?", "keys", "?") }
+func keyQuit() key.Binding    { return views.Binding("q", "leave", "q") }
+func keyApply() key.Binding   { return views.Binding("enter", "keep", "enter") }
+func keyClear() key.Binding   { return views.Binding("esc", "clear", "esc") }
+func keyTab() key.Binding     { return views.Binding("tab", "complete", "tab") }
+func keyOpen() key.Binding    { return views.Binding("enter", "open", "enter") }
+func keyCancel() key.Binding  { return views.Binding("esc", "cancel", "esc") }
+func keyToggle() key.Binding  { return views.Binding("space", "show/hide", "space") }
+func keyChoose() key.Binding  { return views.Binding("enter", "choose", "enter") }
+func keyAnyKey() key.Binding  { return views.Binding("any key", "back", "esc") }
 
 func (m Model) bindings() []key.Binding {
 	switch m.mode {
 	case modeFilter:
-		return []key.Binding{keyApply, keyClear}
+		return []key.Binding{keyApply(), keyClear()}
 	case modePalette:
-		return []key.Binding{keyTab, keyOpen, keyCancel}
+		return []key.Binding{keyTab(), keyOpen(), keyCancel()}
 	case modeColumns:
-		return []key.Binding{keyMove, keyToggle, keyBack}
+		return []key.Binding{keyMove(), keyToggle(), keyBack()}
 	case modeMenu:
-		return []key.Binding{keyMove, keyChoose, keyBack}
+		return []key.Binding{keyMove(), keyChoose(), keyBack()}
 	case modeHelp:
-		return []key.Binding{keyAnyKey}
+		return []key.Binding{keyAnyKey()}
 	}
 	p := m.top()
-	back := keyBack
+	back := keyBack()
 	if len(m.stack) == 1 && p.filter == "" {
 		back = views.Binding("esc", "leave", "esc")
 	}
-	acts := keyActions
+	acts := keyActions()
 	acts.SetEnabled(len(p.res.Actions) > 0 && !m.deps.Backend.ReadOnly())
-	mark := keyMark
+	mark := keyMark()
 	mark.SetEnabled(acts.Enabled())
-	bs := []key.Binding{keyMove, keyFilter, keySort, keyDetail, keyEnter, back, mark, acts, keyPalette, keyHelp, keyQuit, keyCols}
+	bs := []key.Binding{keyMove(), keyFilter(), keySort(), keyDetail(), keyEnter(), back, mark, acts, keyPalette(), keyHelp(), keyQuit(), keyCols()}
 	// The resource's own action keys, as many as fit (? lists them all).
 	if acts.Enabled() {
 		for _, a := range p.res.Actions {
