@@ -58,6 +58,7 @@ func TestComplete(t *testing.T) {
 		{"/server create vm --network n1 --flavor ", []string{"m1.tiny"}, 0},
 		{"/server reboot --soft ", []string{"db-1", "'web 2'", "web-1"}, 0},
 		{"/help fla", []string{"flavor "}, 3},
+		{"/browse vo", []string{"volume backups", "volume snapshots", "volume types", "volumes"}, 2},
 		{"/clo", []string{"cloud "}, 3},
 		{"/cloud dev", []string{"devcloud", "devcloud-admin"}, 3},
 		{"plain words", nil, 0},

@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/kriscelmer/os-tui/internal/views/browse"
 	"github.com/kriscelmer/os-tui/tools"
 )
 
@@ -81,6 +82,12 @@ func (c *Completer) candidates(words []string, current string) []string {
 	case "cloud":
 		if c.Clouds != nil && len(words) == 1 {
 			return c.Clouds()
+		}
+		return nil
+	case "browse":
+		// What the browser can open: every list of the registry.
+		if len(words) == 1 {
+			return browse.Complete(browse.Resources(reg), "")
 		}
 		return nil
 	}
