@@ -58,7 +58,11 @@
 //	}
 //	func (m Model) View() tea.View { return tea.NewView(render(m)) }
 //
-// and from the shell: views.Run(ctx, New(deps), opts). Idle views must
+// and from the shell (internal/cli): s.runView(ctx, New(s.viewDeps(ctx))),
+// which connects first, mutes the shell's event printing, runs the view
+// with views.Run and remembers it for /view. A view that implements
+// Reopener is shown again by /view with a fresh context (the browser
+// keeps its pages); any other is shown as it was left. Idle views must
 // not tick: start a spinner or timer only while something is loading, so
 // an open view costs no CPU.
 //
