@@ -21,8 +21,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/gophercloud/gophercloud/v2"
-
 	"github.com/kriscelmer/os-tui/agent/gate"
 	"github.com/kriscelmer/os-tui/tools"
 )
@@ -424,13 +422,24 @@ func Classify(err error) (State, string) {
 	switch {
 	case errors.As(err, &sm):
 		return Missing, fmt.Sprintf("this cloud has no %s service in this region", sm.Service)
-	case gophercloud.ResponseCodeIs(err, 403):
+	case statusCode(err) == 403:
 		return Forbidden, "not allowed: the cloud's policy refuses this user (403)"
 	case errors.Is(err, context.Canceled):
 		return Failed, "cancelled"
 	}
 	first, _, _ := strings.Cut(err.Error(), "\n")
 	return Failed, first
+}
+
+// statusCode is the HTTP status an error carries (gophercloud's errors
+// say it through GetStatusCode), 0 when none: the overview needs no cloud
+// client to tell a refusal from a failure.
+func statusCode(err error) int {
+	var sc interface{ GetStatusCode() int }
+	if errors.As(err, &sc) {
+		return sc.GetStatusCode()
+	}
+	return 0
 }
 
 // quota reads one service's quota and turns it into bars; Cinder's
