@@ -295,7 +295,7 @@ func (m Model) searchLines(w int) []string {
 		if name == "" {
 			name = h.ID
 		}
-		line := fmt.Sprintf("%-14s %-24s %s  %s  %s", h.Kind, m.text("Name", name), m.text("", h.Scope.String()), m.text("ID", h.ID), m.text("", h.Match))
+		line := fmt.Sprintf("%-14s %-24s %-20s %s  %s", h.Kind, m.text("Name", name), m.text("", h.Match), m.text("", h.Scope.String()), m.text("ID", h.ID))
 		line = ansi.Truncate(line, w-2, "…")
 		if i == m.cursor {
 			line = st.Cursor.Render(line)
