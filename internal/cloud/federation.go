@@ -64,7 +64,7 @@ func scopeName(c *config.Cloud) string {
 // Keystone token at /v3/OS-FEDERATION/identity_providers/IDP/protocols/P/auth.
 func exchange(ctx context.Context, ic *gophercloud.ServiceClient, idp, protocol, access string) (string, error) {
 	u := ic.ServiceURL("OS-FEDERATION", "identity_providers", url.PathEscape(idp), "protocols", url.PathEscape(protocol), "auth")
-	resp, err := ic.Request(ctx, http.MethodPost, u, &gophercloud.RequestOpts{
+	resp, err := ic.Request(ctx, http.MethodPost, u, &gophercloud.RequestOpts{ //nolint:bodyclose // gophercloud drains and closes it (KeepResponseBody is false)
 		OmitHeaders:      []string{"X-Auth-Token"},
 		MoreHeaders:      map[string]string{"Authorization": "Bearer " + access},
 		OkCodes:          []int{200, 201},
@@ -75,7 +75,7 @@ func exchange(ctx context.Context, ic *gophercloud.ServiceClient, idp, protocol,
 	}
 	tok := resp.Header.Get("X-Subject-Token")
 	if tok == "" {
-		return "", fmt.Errorf("Keystone's federation endpoint %s answered without a token (no X-Subject-Token header)", u)
+		return "", fmt.Errorf("the federation endpoint %s answered without a token (no X-Subject-Token header)", u)
 	}
 	return tok, nil
 }

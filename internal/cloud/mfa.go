@@ -40,7 +40,7 @@ func (c *Conn) authenticate(ctx context.Context, tac *gophercloud.ProviderClient
 		return err
 	}
 	if !r.wants("totp") {
-		return fmt.Errorf("Keystone wants more than %s for user %s: its rules are %s, and ostui can add only a TOTP passcode: %w",
+		return fmt.Errorf("the login needs more than %s for user %s: its rules are %s, and ostui can add only a TOTP passcode: %w",
 			strings.Join(r.Receipt.Methods, " and "), c.who(), r.rules(), err)
 	}
 	p, perr := c.passcode(ctx, "a second factor (rules: "+r.rules()+")")
@@ -159,7 +159,7 @@ func completeReceipt(ctx context.Context, tac *gophercloud.ProviderClient, ao go
 		return err
 	}
 	var res tokens.CreateResult
-	resp, err := ic.Post(ctx, ic.ServiceURL("auth", "tokens"), body, &res.Body, &gophercloud.RequestOpts{
+	resp, err := ic.Post(ctx, ic.ServiceURL("auth", "tokens"), body, &res.Body, &gophercloud.RequestOpts{ //nolint:bodyclose // gophercloud decodes and closes it
 		OmitHeaders: []string{"X-Auth-Token"},
 		MoreHeaders: map[string]string{receiptHeader: receiptToken},
 	})

@@ -96,7 +96,7 @@ func createAppCred(ctx context.Context, opts Options, conn *cloud.Conn, cfg *con
 		return fmt.Errorf("%w; application credential %s was deleted again and clouds.yaml was not changed", cause, ac.ID)
 	}
 	if ac.Secret == "" {
-		return undo(errors.New("Keystone returned no secret for the new application credential"))
+		return undo(errors.New("the identity service returned no secret for the new application credential"))
 	}
 	res.AppCredentialID, res.AppCredentialName = ac.ID, ac.Name
 	var roles []string

@@ -150,7 +150,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, `{"servers": []}`)
 	default:
 		w.WriteHeader(http.StatusNotFound)
-		fmt.Fprintf(w, `{"error": {"code": 404, "message": "no route %s %s"}}`, r.Method, p)
+		_ = json.NewEncoder(w).Encode(map[string]any{"error": map[string]any{"code": 404, "message": "no route " + r.Method + " " + p}})
 	}
 }
 
@@ -273,7 +273,7 @@ func (s *Server) auth(w http.ResponseWriter, r *http.Request, raw json.RawMessag
 	switch {
 	case u != nil:
 		userID, userName, roles = u.ID, u.Name, u.Roles
-		if u.MFA && appCred == nil && !(methods["password"] && methods["totp"]) {
+		if u.MFA && appCred == nil && (!methods["password"] || !methods["totp"]) {
 			s.n++
 			rc := fmt.Sprintf("receipt-%d", s.n)
 			var ms []string
