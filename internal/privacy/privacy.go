@@ -85,7 +85,7 @@ func (m *Masker) AddName(kind Kind, names ...string) {
 	changed := false
 	for _, n := range names {
 		n = strings.TrimSpace(n)
-		if utf8.RuneCountInString(n) < minName || pattern.FindString(n) == n || isKind(n) {
+		if utf8.RuneCountInString(n) < minName || pattern().FindString(n) == n || isKind(n) {
 			continue
 		}
 		if _, ok := m.names[n]; !ok {
@@ -124,17 +124,33 @@ func (m *Masker) AddIP(ips ...string) {
 
 // pattern finds the values masked by their shape, longest shapes first
 // so a fingerprint is not read as a MAC and a PEM block as its lines.
-var pattern = regexp.MustCompile(strings.Join([]string{
-	`(?P<pem>-----BEGIN [A-Z0-9 ]+-----[\s\S]*?-----END [A-Z0-9 ]+-----)`,
-	`(?P<ssh>(?:ssh-(?:rsa|dss|ed25519)|ecdsa-sha2-nistp\d+|sk-(?:ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com) AAAA[0-9A-Za-z+/]+=*(?: [^\s,;'"]+)?)`,
-	`(?P<fp>SHA256:[0-9A-Za-z+/]{43}=?|\b(?:[0-9a-fA-F]{2}:){19}[0-9a-fA-F]{2}\b|\b(?:[0-9a-fA-F]{2}:){15}[0-9a-fA-F]{2}\b)`,
-	`(?P<mac>\b(?:[0-9a-fA-F]{2}[:-]){5}[0-9a-fA-F]{2}\b)`,
-	`(?P<uuid>\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b|\b[0-9a-f]{32}\b)`,
-	`(?P<ip6>\b(?:[0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}\b|\b(?:[0-9a-fA-F]{1,4}:){1,6}(?::[0-9a-fA-F]{1,4}){1,6}\b|\b(?:[0-9a-fA-F]{1,4}:){1,7}:|::(?:[0-9a-fA-F]{1,4}:){0,6}[0-9a-fA-F]{1,4}\b)`,
-	`(?P<ip4>\b(?:\d{1,3}\.){3}\d{1,3}\b)`,
-}, "|"))
+// It is compiled on first use: a shell without --privacy never pays for it.
+var pattern = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(strings.Join([]string{
+		`(?P<pem>-----BEGIN [A-Z0-9 ]+-----[\s\S]*?-----END [A-Z0-9 ]+-----)`,
+		`(?P<ssh>(?:ssh-(?:rsa|dss|ed25519)|ecdsa-sha2-nistp\d+|sk-(?:ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com) AAAA[0-9A-Za-z+/]+=*(?: [^\s,;'"]+)?)`,
+		`(?P<fp>SHA256:[0-9A-Za-z+/]{43}=?|\b(?:[0-9a-fA-F]{2}:){19}[0-9a-fA-F]{2}\b|\b(?:[0-9a-fA-F]{2}:){15}[0-9a-fA-F]{2}\b)`,
+		`(?P<mac>\b(?:[0-9a-fA-F]{2}[:-]){5}[0-9a-fA-F]{2}\b)`,
+		`(?P<uuid>\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b|\b[0-9a-f]{32}\b)`,
+		`(?P<ip6>\b(?:[0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}\b|\b(?:[0-9a-fA-F]{1,4}:){1,6}(?::[0-9a-fA-F]{1,4}){1,6}\b|\b(?:[0-9a-fA-F]{1,4}:){1,7}:|::(?:[0-9a-fA-F]{1,4}:){0,6}[0-9a-fA-F]{1,4}\b)`,
+		`(?P<ip4>\b(?:\d{1,3}\.){3}\d{1,3}\b)`,
+	}, "|"))
+})
 
-var kindOfGroup = map[string]Kind{"pem": Key, "ssh": Key, "fp": Fingerprint, "mac": MAC, "uuid": ID, "ip6": IP, "ip4": IP}
+// kindOfGroup is the kind a named group of pattern finds.
+func kindOfGroup(group string) Kind {
+	switch group {
+	case "pem", "ssh":
+		return Key
+	case "fp":
+		return Fingerprint
+	case "mac":
+		return MAC
+	case "uuid":
+		return ID
+	}
+	return IP
+}
 
 // Text masks every sensitive value found in s.
 func (m *Masker) Text(s string) string {
@@ -148,11 +164,11 @@ func (m *Masker) Text(s string) string {
 }
 
 func (m *Masker) shapes(s string) string {
-	matches := pattern.FindAllStringSubmatchIndex(s, -1)
+	matches := pattern().FindAllStringSubmatchIndex(s, -1)
 	if matches == nil {
 		return s
 	}
-	names := pattern.SubexpNames()
+	names := pattern().SubexpNames()
 	var b strings.Builder
 	last := 0
 	for _, loc := range matches {
@@ -162,7 +178,7 @@ func (m *Masker) shapes(s string) string {
 			}
 			start, end := loc[2*g], loc[2*g+1]
 			value := s[start:end]
-			kind := kindOfGroup[names[g]]
+			kind := kindOfGroup(names[g])
 			if kind == IP {
 				a, ok := m.maskedIP(value)
 				if !ok {
@@ -275,7 +291,7 @@ func (m *Masker) Cell(column, text string) string {
 	switch kind := ColumnKind(column); kind {
 	case User, Project:
 		v := strings.TrimSpace(text)
-		if v != "" && !pattern.MatchString(v) && !strings.ContainsAny(v, ",;=") {
+		if v != "" && !pattern().MatchString(v) && !strings.ContainsAny(v, ",;=") {
 			m.AddName(kind, v)
 			if utf8.RuneCountInString(v) < minName {
 				return m.Placeholder(kind, v)
@@ -286,7 +302,7 @@ func (m *Masker) Cell(column, text string) string {
 			return m.Placeholder(kind, v)
 		}
 	case IP:
-		for _, f := range pattern.FindAllString(text, -1) {
+		for _, f := range pattern().FindAllString(text, -1) {
 			m.AddIP(f)
 		}
 	}
