@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/kriscelmer/os-tui/tools"
 )
@@ -174,7 +175,10 @@ func (r rows) boolean(row []any, col string) bool {
 }
 
 // fixedIP matches the port list's "ip_address='…', subnet_id='…'".
-var fixedIP = regexp.MustCompile(`ip_address='([^']*)', subnet_id='([^']*)'`)
+// Compiled on first use (the shell's start-up budget).
+var fixedIP = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`ip_address='([^']*)', subnet_id='([^']*)'`)
+})
 
 // builder keeps the indexes used while building a graph.
 type builder struct {
@@ -259,7 +263,7 @@ func (b *builder) routers(in Input) {
 				return
 			}
 			for _, f := range ports.strs(prow, "Fixed IP Addresses") {
-				m := fixedIP.FindStringSubmatch(f)
+				m := fixedIP().FindStringSubmatch(f)
 				if m == nil {
 					continue
 				}
