@@ -19,8 +19,9 @@ configure_barbican() {
 [DEFAULT]
 host_href = http://$HOST_IP:9311
 transport_url = $TRANSPORT_URL
-[database]
-connection = $(db_url barbican)
+# Barbican's own option (not oslo.db's [database] connection); its default
+# is a sqlite file in the working directory
+sql_connection = $(db_url barbican)
 $(authtoken barbican)
 [secretstore]
 enabled_secretstore_plugins = store_crypto
@@ -38,5 +39,6 @@ EOF
 barbican_db_setup() { HOME=$BARBICAN_HOME barbican-manage db upgrade; }
 
 start_barbican() {
-  uwsgi_start barbican-api 9311 /usr/bin/barbican-wsgi-api 1 --env HOME="$BARBICAN_HOME"
+  uwsgi_start barbican-api 9311 /usr/bin/barbican-wsgi-api 1 --env HOME="$BARBICAN_HOME" \
+    --chdir "$DATA/barbican"
 }
