@@ -240,7 +240,15 @@ func TestToolsWithForbiddenProperties(t *testing.T) {
 		"router.list":         {"project"},
 		"security-group.list": {"project"},
 		"server.create":       {"user_data_file"},
-		"subnet.list":         {"project"},
+		// A stack's template and environment files, and abandon data,
+		// are the person's to name.
+		"stack.abandon":           {"output_file"},
+		"stack.adopt":             {"adopt_file"},
+		"stack.create":            {"template_file", "environment_file"},
+		"stack.preview":           {"template_file", "environment_file"},
+		"stack.template.validate": {"template_file", "environment_file"},
+		"stack.update":            {"template_file", "environment_file"},
+		"subnet.list":             {"project"},
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("tools with credential-redirecting properties (-want +got):\n%s", diff)
