@@ -23,11 +23,19 @@ func Tools() []tools.Tool {
 		tools.ReadTool("stack.show", orchestration.Service, show),
 		tools.ReadTool("stack.output.list", orchestration.Service, outputList),
 		tools.ReadTool("stack.output.show", orchestration.Service, outputShow),
-		tools.ReadTool("stack.preview", orchestration.Service, preview),
+		personOnly(tools.ReadTool("stack.preview", orchestration.Service, preview)),
 		tools.ReadTool("stack.triage", orchestration.Service, triage),
 	}
 	all = append(all, changeTools()...)
 	return append(all, actionTools()...)
+}
+
+// personOnly keeps a read that takes local files (a template, its
+// environment) from the model and MCP clients: the files are the
+// person's to name, and what Heat says of them is their content.
+func personOnly(t tools.Tool) tools.Tool {
+	t.PersonOnly = true
+	return t
 }
 
 // ListArgs are the arguments of stack.list.

@@ -21,8 +21,18 @@ import (
 func Tools() []tools.Tool {
 	return []tools.Tool{
 		tools.ReadTool("stack.template.show", orchestration.Service, show),
-		tools.ReadTool("stack.template.validate", orchestration.Service, validate),
+		validateTool(),
 	}
+}
+
+// validateTool is stack.template.validate, kept from the model and MCP
+// clients: it reads a local file the person names, and its answer is
+// that file's content as Heat reads it. /compose validates its drafts
+// through the engine, which names the file it wrote itself.
+func validateTool() tools.Tool {
+	t := tools.ReadTool("stack.template.validate", orchestration.Service, validate)
+	t.PersonOnly = true
+	return t
 }
 
 // ShowArgs are the arguments of stack.template.show.
