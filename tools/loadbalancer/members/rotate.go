@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/gophercloud/gophercloud/v2/openstack/loadbalancer/v2/pools"
 	"github.com/gophercloud/gophercloud/v2/openstack/networking/v2/ports"
@@ -151,17 +152,21 @@ func hasSubnet(p ports.Port, subnet string) bool {
 	return false
 }
 
-var stepUnsafe = regexp.MustCompile(`[^a-zA-Z0-9_-]+`)
+// Patterns are compiled on first use: init stays cheap.
+var (
+	stepUnsafe  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[^a-zA-Z0-9_-]+`) })
+	letterFirst = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z]`) })
+)
 
 // stepName is a step ID part for a member: its name, else its address.
 func stepName(m pools.Member) string {
-	s := stepUnsafe.ReplaceAllString(memberName(m), "-")
+	s := stepUnsafe().ReplaceAllString(memberName(m), "-")
 	s = strings.Trim(s, "-")
 	// Step IDs are at most 40 characters: "undrain-" and "-abcd" leave 27.
 	if len(s) > 16 {
 		s = s[:16]
 	}
-	if s == "" || !regexp.MustCompile(`^[a-zA-Z]`).MatchString(s) {
+	if s == "" || !letterFirst().MatchString(s) {
 		s = "m" + s
 	}
 	return s + "-" + m.ID[:min(4, len(m.ID))]
@@ -199,7 +204,7 @@ type rotateRecipe struct {
 	} `yaml:"steps"`
 }
 
-var paramRef = regexp.MustCompile(`\$\{param\.([a-zA-Z][a-zA-Z0-9_]*)\}`)
+var paramRef = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`\$\{param\.([a-zA-Z][a-zA-Z0-9_]*)\}`) })
 
 func readRecipe(path string) (*rotateRecipe, error) {
 	b, err := os.ReadFile(path)
@@ -235,8 +240,8 @@ func (r *rotateRecipe) steps(id string, t target) []tools.Step {
 	var out []tools.Step
 	for _, s := range r.Steps {
 		b, _ := json.Marshal(s.Args)
-		text := paramRef.ReplaceAllStringFunc(string(b), func(m string) string {
-			v := values[paramRef.FindStringSubmatch(m)[1]]
+		text := paramRef().ReplaceAllStringFunc(string(b), func(m string) string {
+			v := values[paramRef().FindStringSubmatch(m)[1]]
 			q, _ := json.Marshal(v)
 			return strings.Trim(string(q), `"`)
 		})
