@@ -42,7 +42,12 @@ func TestRequestTokensCountsEverything(t *testing.T) {
 
 // firstRequestBudget is the most the first request of a turn may cost, in
 // estimated tokens: system prompt, one short question and every function.
-const firstRequestBudget = 6000
+// It was 6000 before load balancers, stacks and application credentials
+// (7966 with all of them); a cloud offers only the functions of the
+// services in its catalog, so most first requests are smaller. The next
+// step, when more services come, is to offer a service's functions on
+// demand rather than to raise this again.
+const firstRequestBudget = 8200
 
 func TestFirstRequestFitsTheBudget(t *testing.T) {
 	system, err := prompt.System("plan", prompt.Data{
