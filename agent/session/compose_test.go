@@ -30,10 +30,10 @@ func TestSaveComposedHeatAsksHeat(t *testing.T) {
 		_ = json.NewDecoder(r.Body).Decode(&body)
 		if strings.Contains(body["template"].(string), "get_resource: nosuch") {
 			w.WriteHeader(400)
-			io.WriteString(w, `{"error": {"type": "InvalidTemplateReference", "message": "The specified reference \"nosuch\" (in vm) is incorrect."}}`)
+			_, _ = io.WriteString(w, `{"error": {"type": "InvalidTemplateReference", "message": "The specified reference \"nosuch\" (in vm) is incorrect."}}`)
 			return
 		}
-		io.WriteString(w, `{"Description": "No description", "Parameters": {}}`)
+		_, _ = io.WriteString(w, `{"Description": "No description", "Parameters": {}}`)
 	})
 	dir := t.TempDir()
 	var notices []string

@@ -20,9 +20,9 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic(err)
 	}
-	os.Setenv("OSTUI_STATE_DIR", dir)
+	_ = os.Setenv("OSTUI_STATE_DIR", dir)
 	code := m.Run()
-	os.RemoveAll(dir)
+	_ = os.RemoveAll(dir)
 	os.Exit(code)
 }
 

@@ -141,7 +141,7 @@ func Fleet(ctx context.Context, targets []Target, parallel int) []Fullness {
 		if x.Percent() != y.Percent() {
 			return x.Percent() > y.Percent()
 		}
-		return x.Scope.String() < y.Scope.String()
+		return x.String() < y.String()
 	})
 	return out
 }
@@ -209,7 +209,7 @@ func Search(ctx context.Context, targets []Target, query string, parallel int) (
 	for i, t := range targets {
 		if t.Read == nil {
 			_, why := Classify(orNoRead(t.Err))
-			notes = append(notes, t.Scope.String()+": "+why)
+			notes = append(notes, t.String()+": "+why)
 			continue
 		}
 		for k := range searched {
@@ -224,7 +224,7 @@ func Search(ctx context.Context, targets []Target, query string, parallel int) (
 		res, err := t.Read(ctx, s.tool, nil)
 		if err != nil {
 			_, why := Classify(err)
-			failed[n] = fmt.Sprintf("%s: %s: %s", t.Scope.String(), s.tool, why)
+			failed[n] = fmt.Sprintf("%s: %s: %s", t.String(), s.tool, why)
 			return
 		}
 		if res == nil || res.List == nil {
@@ -248,14 +248,14 @@ func Search(ctx context.Context, targets []Target, query string, parallel int) (
 		case failedKinds[j.t] < len(searched):
 			notes = append(notes, failed[n])
 		case j.k == 0:
-			_, why, _ := strings.Cut(strings.TrimPrefix(failed[n], targets[j.t].Scope.String()+": "), ": ")
-			notes = append(notes, targets[j.t].Scope.String()+": not searched: "+why)
+			_, why, _ := strings.Cut(strings.TrimPrefix(failed[n], targets[j.t].String()+": "), ": ")
+			notes = append(notes, targets[j.t].String()+": not searched: "+why)
 		}
 	}
 	sort.SliceStable(hits, func(a, b int) bool {
 		x, y := hits[a], hits[b]
-		if x.Scope.String() != y.Scope.String() {
-			return x.Scope.String() < y.Scope.String()
+		if x.String() != y.String() {
+			return x.String() < y.String()
 		}
 		if x.Kind != y.Kind {
 			return kindIndex(x.Kind) < kindIndex(y.Kind)
@@ -367,7 +367,7 @@ func cellString(v any) string {
 // 10.0.0.15 for 10.0.0.1).
 func containsIP(text string, ip netip.Addr) bool {
 	fields := strings.FieldsFunc(text, func(r rune) bool {
-		return !(r >= '0' && r <= '9' || r >= 'a' && r <= 'f' || r >= 'A' && r <= 'F' || r == '.' || r == ':')
+		return (r < '0' || r > '9') && (r < 'a' || r > 'f') && (r < 'A' || r > 'F') && r != '.' && r != ':'
 	})
 	for _, f := range fields {
 		if a, err := netip.ParseAddr(f); err == nil && a == ip {

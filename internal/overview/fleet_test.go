@@ -40,7 +40,7 @@ func TestFleet(t *testing.T) {
 	got := Fleet(t.Context(), targets, 2)
 	var rows []string
 	for _, f := range got {
-		line := f.Scope.String() + " " + f.State.String()
+		line := f.String() + " " + f.State.String()
 		if f.State == Ready {
 			line += " " + f.Service + "/" + f.Worst.Resource
 		}
@@ -109,7 +109,7 @@ func TestSearch(t *testing.T) {
 				if label == "" {
 					label = h.ID
 				}
-				got = append(got, h.Scope.String()+" "+h.Kind+" "+label+" "+h.Match)
+				got = append(got, h.String()+" "+h.Kind+" "+label+" "+h.Match)
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("hits (-want +got):\n%s", diff)

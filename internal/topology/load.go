@@ -70,7 +70,6 @@ func Load(ctx context.Context, read func(ctx context.Context, tool string, args 
 		// Nothing could be read (no cloud, no network): one error.
 		return in, nil, err
 	}
-	err = nil
 	in.RouterPorts = map[string]*tools.List{}
 	if in.Routers == nil {
 		return in, skipped, nil

@@ -62,7 +62,7 @@ func TagNew(ctx context.Context, c *gophercloud.ServiceClient, resourceType, id 
 	if err == nil {
 		return ids, nil
 	}
-	resp, derr := c.Delete(context.WithoutCancel(ctx), c.ServiceURL(resourceType, id), nil)
+	resp, derr := c.Delete(context.WithoutCancel(ctx), c.ServiceURL(resourceType, id), nil) //nolint:bodyclose // closed by gophercloud
 	if resp != nil {
 		ids = append(ids, tools.HeaderRequestIDs(resp.Header)...)
 	}

@@ -186,7 +186,7 @@ func UpdatePreview(ctx context.Context, c *gophercloud.ServiceClient, s *Stack, 
 	if patch {
 		method = "PATCH"
 	}
-	if _, err := c.Request(cloud.WithHeatDryRun(ctx), method, url, opts); err != nil {
+	if _, err := c.Request(cloud.WithHeatDryRun(ctx), method, url, opts); err != nil { //nolint:bodyclose // closed by gophercloud
 		return nil, err
 	}
 	return ClassifyPreview(s.Name, out.Changes), nil
@@ -195,7 +195,7 @@ func UpdatePreview(ctx context.Context, c *gophercloud.ServiceClient, s *Stack, 
 // DeployedTemplate reads the template a stack runs now.
 func DeployedTemplate(ctx context.Context, c *gophercloud.ServiceClient, s *Stack) (map[string]any, error) {
 	var tpl map[string]any
-	if _, err := c.Get(ctx, URL(c, s, "template"), &tpl, nil); err != nil {
+	if _, err := c.Get(ctx, URL(c, s, "template"), &tpl, nil); err != nil { //nolint:bodyclose // closed by gophercloud
 		return nil, fmt.Errorf("read the template of stack %s: %w", s.Name, Explain(err))
 	}
 	return tpl, nil
@@ -213,7 +213,7 @@ func CreatePreview(ctx context.Context, c *gophercloud.ServiceClient, body map[s
 			Resources []any `json:"resources"`
 		} `json:"stack"`
 	}
-	if _, err := c.Post(cloud.WithHeatDryRun(ctx), c.ServiceURL("stacks", "preview"), body, &out, &gophercloud.RequestOpts{OkCodes: []int{200}}); err != nil {
+	if _, err := c.Post(cloud.WithHeatDryRun(ctx), c.ServiceURL("stacks", "preview"), body, &out, &gophercloud.RequestOpts{OkCodes: []int{200}}); err != nil { //nolint:bodyclose // closed by gophercloud
 		return nil, err
 	}
 	var res []PreviewResource
@@ -244,7 +244,7 @@ func flattenPreview(items []any, out *[]PreviewResource) {
 // reads from the template.
 func Validate(ctx context.Context, c *gophercloud.ServiceClient, body map[string]any) (map[string]any, error) {
 	var out map[string]any
-	if _, err := c.Post(cloud.WithHeatDryRun(ctx), c.ServiceURL("validate"), body, &out, &gophercloud.RequestOpts{OkCodes: []int{200}}); err != nil {
+	if _, err := c.Post(cloud.WithHeatDryRun(ctx), c.ServiceURL("validate"), body, &out, &gophercloud.RequestOpts{OkCodes: []int{200}}); err != nil { //nolint:bodyclose // closed by gophercloud
 		return nil, err
 	}
 	return out, nil

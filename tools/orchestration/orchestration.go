@@ -92,7 +92,7 @@ func Find(ctx context.Context, c *gophercloud.ServiceClient, nameOrID string) (*
 	var body struct {
 		Stack *Stack `json:"stack"`
 	}
-	_, err := c.Get(ctx, c.ServiceURL("stacks", nameOrID), &body, nil)
+	_, err := c.Get(ctx, c.ServiceURL("stacks", nameOrID), &body, nil) //nolint:bodyclose // closed by gophercloud
 	if err != nil {
 		if gophercloud.ResponseCodeIs(err, http.StatusNotFound) {
 			return nil, &tools.NotFoundError{Kind: Kind, Name: nameOrID}
@@ -143,9 +143,9 @@ func Explain(err error) error {
 	var ue gophercloud.ErrUnexpectedResponseCode
 	errors.As(err, &ue)
 	if typ != "" {
-		return fmt.Errorf("Heat refused (%d %s): %s", ue.Actual, typ, msg)
+		return fmt.Errorf("Heat refused (%d %s): %s", ue.Actual, typ, msg) //nolint:staticcheck // Heat is a name
 	}
-	return fmt.Errorf("Heat refused (%d): %s", ue.Actual, msg)
+	return fmt.Errorf("Heat refused (%d): %s", ue.Actual, msg) //nolint:staticcheck // Heat is a name
 }
 
 // NotEnabledError says the cloud's Heat has an optional feature

@@ -64,7 +64,7 @@ func Resources(ctx context.Context, c *gophercloud.ServiceClient, s *Stack, dept
 	var body struct {
 		Resources []StackResource `json:"resources"`
 	}
-	if _, err := c.Get(ctx, u, &body, nil); err != nil {
+	if _, err := c.Get(ctx, u, &body, nil); err != nil { //nolint:bodyclose // closed by gophercloud
 		return nil, fmt.Errorf("list the resources of stack %s: %w", s.Name, Explain(err))
 	}
 	return Tree(s.Name, body.Resources), nil
@@ -156,7 +156,7 @@ func Events(ctx context.Context, c *gophercloud.ServiceClient, s *Stack, depth i
 	var body struct {
 		Events []Event `json:"events"`
 	}
-	if _, err := c.Get(ctx, u, &body, nil); err != nil {
+	if _, err := c.Get(ctx, u, &body, nil); err != nil { //nolint:bodyclose // closed by gophercloud
 		return nil, fmt.Errorf("list the events of stack %s: %w", s.Name, Explain(err))
 	}
 	ev := body.Events

@@ -116,9 +116,10 @@ func (m Model) update(msg tea.Msg) (Model, tea.Cmd) {
 		}
 		return m.decide(session.Decision{Verdict: session.Edit, Edited: msg.plan})
 	case tea.MouseWheelMsg:
-		if msg.Button == tea.MouseWheelDown {
+		switch msg.Button {
+		case tea.MouseWheelDown:
 			m.move(1)
-		} else if msg.Button == tea.MouseWheelUp {
+		case tea.MouseWheelUp:
 			m.move(-1)
 		}
 		return m, nil

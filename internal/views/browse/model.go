@@ -215,9 +215,10 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m.key(msg)
 	case tea.MouseWheelMsg:
 		p := m.top()
-		if msg.Button == tea.MouseWheelDown {
+		switch msg.Button {
+		case tea.MouseWheelDown:
 			p.cursor += 3
-		} else if msg.Button == tea.MouseWheelUp {
+		case tea.MouseWheelUp:
 			p.cursor -= 3
 		}
 		p.clamp(m.tableHeight())

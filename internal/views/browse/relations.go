@@ -197,7 +197,7 @@ func relationsOf(noun string, s subject, resources []*Resource) []relation {
 			continue
 		}
 		for _, p := range r.List.Spec.Props {
-			if p.Resource != noun || !(p.Required || slices.Contains(r.List.Spec.Positional, p.Name)) {
+			if p.Resource != noun || (!p.Required && !slices.Contains(r.List.Spec.Positional, p.Name)) {
 				continue
 			}
 			val := s.id

@@ -252,12 +252,12 @@ func (m Model) fleetLines(w int) []string {
 	}
 	scopeW := 12
 	for _, f := range m.fleet {
-		scopeW = max(scopeW, ansi.StringWidth(m.text("", f.Scope.String())))
+		scopeW = max(scopeW, ansi.StringWidth(m.text("", f.String())))
 	}
 	scopeW = min(scopeW, max(w/2, 12))
 	out := []string{"", st.Header.Render(fmt.Sprintf("  %-*s %-12s %s", scopeW, "Scope", "Fullest", "Use"))}
 	for i, f := range m.fleet {
-		sc := ansi.Truncate(m.text("", f.Scope.String()), scopeW, "…")
+		sc := ansi.Truncate(m.text("", f.String()), scopeW, "…")
 		sc += strings.Repeat(" ", scopeW-ansi.StringWidth(sc))
 		var rest string
 		switch {
@@ -295,7 +295,7 @@ func (m Model) searchLines(w int) []string {
 		if name == "" {
 			name = h.ID
 		}
-		line := fmt.Sprintf("%-14s %-24s %-20s %s  %s", h.Kind, m.text("Name", name), m.text("", h.Match), m.text("", h.Scope.String()), m.text("ID", h.ID))
+		line := fmt.Sprintf("%-14s %-24s %-20s %s  %s", h.Kind, m.text("Name", name), m.text("", h.Match), m.text("", h.String()), m.text("ID", h.ID))
 		line = ansi.Truncate(line, w-2, "…")
 		if i == m.cursor {
 			line = st.Cursor.Render(line)

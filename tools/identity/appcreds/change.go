@@ -249,9 +249,7 @@ func checkCreate(ctx context.Context, env *tools.Env, args CreateArgs) (*tools.C
 		block("%v", err)
 	} else {
 		args.AccessRules = nil
-		for _, r := range ruleStrings(rules) {
-			args.AccessRules = append(args.AccessRules, r)
-		}
+		args.AccessRules = append(args.AccessRules, ruleStrings(rules)...)
 	}
 
 	if args.Unrestricted {

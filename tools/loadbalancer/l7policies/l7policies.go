@@ -200,7 +200,7 @@ func checkCreate(ctx context.Context, env *tools.Env, args CreateArgs) (*tools.C
 
 func createOpts(a CreateArgs) l7policies.CreateOpts {
 	return l7policies.CreateOpts{ListenerID: a.Listener, Name: a.Name, Description: a.Description, Action: l7policies.Action(a.Action),
-		RedirectPoolID: a.RedirectPool, RedirectURL: a.RedirectURL, RedirectPrefix: a.RedirectPrefix, Position: int32(a.Position), AdminStateUp: a.AdminStateUp}
+		RedirectPoolID: a.RedirectPool, RedirectURL: a.RedirectURL, RedirectPrefix: a.RedirectPrefix, Position: int32(a.Position), AdminStateUp: a.AdminStateUp} //nolint:gosec // the schema bounds position to 1..2147483647
 }
 
 func previewCreate(ctx context.Context, env *tools.Env, args CreateArgs, _ *tools.Check) (*tools.Preview, error) {
@@ -282,7 +282,7 @@ func checkSet(ctx context.Context, env *tools.Env, args SetArgs) (*tools.Check, 
 
 func updateOpts(a SetArgs) l7policies.UpdateOpts {
 	return l7policies.UpdateOpts{Name: a.Name, Description: a.Description, Action: l7policies.Action(a.Action), RedirectPoolID: a.RedirectPool,
-		RedirectURL: a.RedirectURL, Position: int32(a.Position), AdminStateUp: a.AdminStateUp}
+		RedirectURL: a.RedirectURL, Position: int32(a.Position), AdminStateUp: a.AdminStateUp} //nolint:gosec // the schema bounds position to 1..2147483647
 }
 
 func previewSet(ctx context.Context, env *tools.Env, args SetArgs, chk *tools.Check) (*tools.Preview, error) {

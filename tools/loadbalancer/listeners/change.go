@@ -174,7 +174,7 @@ func portFree(ctx context.Context, c *gophercloud.ServiceClient, v *loadbalancer
 		return fmt.Errorf("list the listeners of %s: %w", lb.Label(v.Name, v.ID), err)
 	}
 	for _, l := range all {
-		if l.ProtocolPort == port && usesPort(string(l.Protocol), protocol) {
+		if l.ProtocolPort == port && usesPort(l.Protocol, protocol) {
 			chk.Findings = append(chk.Findings, lb.Block("port %d is already used by listener %s (%s) on load balancer %s; choose another --protocol-port, or change that listener (/loadbalancer listener set)",
 				port, lb.Label(l.Name, l.ID), l.Protocol, lb.Label(v.Name, v.ID)))
 		}

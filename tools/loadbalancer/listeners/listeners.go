@@ -94,7 +94,7 @@ func show(ctx context.Context, env *tools.Env, args ShowArgs) (*tools.Result, er
 		{Name: "name", Value: l.Name},
 		{Name: "operating_status", Value: l.OperatingStatus, Kind: tools.Status},
 		{Name: "project_id", Value: l.ProjectID},
-		{Name: "protocol", Value: string(l.Protocol)},
+		{Name: "protocol", Value: l.Protocol},
 		{Name: "protocol_port", Value: l.ProtocolPort},
 		{Name: "provisioning_status", Value: l.ProvisioningStatus, Kind: tools.Status},
 		{Name: "sni_container_refs", Value: l.SniContainerRefs},

@@ -275,7 +275,7 @@ func checkCreate(ctx context.Context, env *tools.Env, args CreateArgs) (*tools.C
 	addr, err := netip.ParseAddr(args.Address)
 	if err != nil {
 		chk.Findings = append(chk.Findings, lb.Block("--address %q is not an IP address", args.Address))
-		return chk, nil
+		return chk, nil //nolint:nilerr // the parse error is the Block finding
 	}
 	if tools.IsRef(args.Pool) {
 		chk.Findings = append(chk.Findings, lb.Info("pool %s comes from an earlier step; the address is checked against its load balancer before the step runs", args.Pool))

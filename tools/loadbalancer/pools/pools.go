@@ -190,8 +190,8 @@ func checkCreate(ctx context.Context, env *tools.Env, args CreateArgs) (*tools.C
 		if l.DefaultPoolID != "" {
 			chk.Findings = append(chk.Findings, lb.Block("listener %s already has default pool %s; give --loadbalancer for another pool, or delete that one first", lb.Label(l.Name, l.ID), l.DefaultPoolID))
 		}
-		if !compatible(string(l.Protocol), args.Protocol) {
-			chk.Findings = append(chk.Findings, lb.Block("a %s pool cannot serve listener %s, which is %s; use --protocol %s", args.Protocol, lb.Label(l.Name, l.ID), l.Protocol, suggest(string(l.Protocol))))
+		if !compatible(l.Protocol, args.Protocol) {
+			chk.Findings = append(chk.Findings, lb.Block("a %s pool cannot serve listener %s, which is %s; use --protocol %s", args.Protocol, lb.Label(l.Name, l.ID), l.Protocol, suggest(l.Protocol)))
 		}
 		args.Listener, lbID = l.ID, lb.LBOfListener(l)
 	} else {

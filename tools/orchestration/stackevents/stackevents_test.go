@@ -22,7 +22,7 @@ func TestListLatestOldestFirst(t *testing.T) {
 		if q.Get("limit") != "2" || q.Get("sort_dir") != "desc" || q.Get("resource_name") != "vm" {
 			t.Errorf("query = %s", r.URL.RawQuery)
 		}
-		io.WriteString(w, `{"events": [{"id": "e-2", "resource_name": "vm", "resource_status": "CREATE_COMPLETE"}, {"id": "e-1", "resource_name": "vm", "resource_status": "CREATE_IN_PROGRESS"}]}`)
+		_, _ = io.WriteString(w, `{"events": [{"id": "e-2", "resource_name": "vm", "resource_status": "CREATE_COMPLETE"}, {"id": "e-1", "resource_name": "vm", "resource_status": "CREATE_IN_PROGRESS"}]}`)
 	})
 	res, err := toolstest.Tool(t, Tools(), "stack.event.list").Run(context.Background(), fc.Env(), tools.JSON(ListArgs{Stack: "web", Resource: "vm", Limit: 2}))
 	if err != nil {

@@ -96,7 +96,7 @@ func show(ctx context.Context, env *tools.Env, args ShowArgs) (*tools.Result, er
 			Attributes  map[string]any `json:"attributes"`
 		} `json:"resource"`
 	}
-	if _, err := c.Get(ctx, orchestration.URL(c, s, "resources", args.Resource), &body, nil); err != nil {
+	if _, err := c.Get(ctx, orchestration.URL(c, s, "resources", args.Resource), &body, nil); err != nil { //nolint:bodyclose // closed by gophercloud
 		if gophercloud.ResponseCodeIs(err, http.StatusNotFound) {
 			return nil, &tools.NotFoundError{Kind: "resource of stack " + s.Name, Name: args.Resource}
 		}

@@ -41,7 +41,7 @@ func TestListTree(t *testing.T) {
 		if r.URL.Query().Get("nested_depth") != "2" {
 			t.Errorf("query = %s", r.URL.RawQuery)
 		}
-		io.WriteString(w, `{"resources": [
+		_, _ = io.WriteString(w, `{"resources": [
 			{"resource_name": "vol", "resource_type": "OS::Cinder::Volume", "resource_status": "CREATE_FAILED", "parent_resource": "db", "stack_name": "web-db-1"},
 			{"resource_name": "db", "resource_type": "db.yaml", "resource_status": "UPDATE_FAILED", "stack_name": "web"},
 			{"resource_name": "app", "resource_type": "OS::Nova::Server", "resource_status": "CREATE_COMPLETE", "stack_name": "web"}]}`)

@@ -168,7 +168,7 @@ func runAction(ctx context.Context, env *tools.Env, a action, args ActionArgs) (
 	if err != nil {
 		return nil, err
 	}
-	resp, err := c.Post(ctx, orchestration.URL(c, s, "actions"), map[string]any{a.verb: nil}, nil, &gophercloud.RequestOpts{OkCodes: []int{200, 201, 202}})
+	resp, err := c.Post(ctx, orchestration.URL(c, s, "actions"), map[string]any{a.verb: nil}, nil, &gophercloud.RequestOpts{OkCodes: []int{200, 201, 202}}) //nolint:bodyclose // closed by gophercloud
 	if err != nil {
 		return nil, fmt.Errorf("%s stack %s: %w", a.verb, s.Name, orchestration.Explain(err))
 	}
@@ -365,7 +365,7 @@ func runAdopt(ctx context.Context, env *tools.Env, args AdoptArgs) (*tools.Resul
 			ID string `json:"id"`
 		} `json:"stack"`
 	}
-	resp, err := c.Post(ctx, c.ServiceURL("stacks"), body, &out, &gophercloud.RequestOpts{OkCodes: []int{201}})
+	resp, err := c.Post(ctx, c.ServiceURL("stacks"), body, &out, &gophercloud.RequestOpts{OkCodes: []int{201}}) //nolint:bodyclose // closed by gophercloud
 	if err != nil {
 		if ne := orchestration.NotSupported(err, "adopt", "enable_stack_adopt"); ne != nil {
 			return nil, ne

@@ -587,7 +587,7 @@ func runUpdate(ctx context.Context, env *tools.Env, args UpdateArgs) (*tools.Res
 	if args.Existing {
 		method = "PATCH"
 	}
-	resp, err := c.Request(ctx, method, orchestration.URL(c, s), &gophercloud.RequestOpts{JSONBody: body, OkCodes: []int{202}})
+	resp, err := c.Request(ctx, method, orchestration.URL(c, s), &gophercloud.RequestOpts{JSONBody: body, OkCodes: []int{202}}) //nolint:bodyclose // closed by gophercloud
 	if err != nil {
 		return nil, fmt.Errorf("update stack %s: %w", s.Name, orchestration.Explain(err))
 	}

@@ -111,7 +111,7 @@ func listFlavors(ctx context.Context, env *tools.Env) (map[string]flavorSize, er
 	var body struct {
 		Flavors []flavorSize `json:"flavors"`
 	}
-	if _, err := c.Get(ctx, c.ServiceURL("flavors", "detail"), &body, nil); err != nil {
+	if _, err := c.Get(ctx, c.ServiceURL("flavors", "detail"), &body, nil); err != nil { //nolint:bodyclose // closed by gophercloud
 		return nil, fmt.Errorf("list flavors: %w", err)
 	}
 	out := map[string]flavorSize{}

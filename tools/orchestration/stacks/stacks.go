@@ -94,7 +94,7 @@ func list(ctx context.Context, env *tools.Env, args ListArgs) (*tools.Result, er
 	var body struct {
 		Stacks []listed `json:"stacks"`
 	}
-	if _, err := c.Get(ctx, u, &body, nil); err != nil {
+	if _, err := c.Get(ctx, u, &body, nil); err != nil { //nolint:bodyclose // closed by gophercloud
 		return nil, fmt.Errorf("list stacks: %w", orchestration.Explain(err))
 	}
 	sort.SliceStable(body.Stacks, func(i, j int) bool { return body.Stacks[i].Name < body.Stacks[j].Name })

@@ -118,7 +118,7 @@ func TestCreateCheck(t *testing.T) {
 						t.Errorf("preview body = %v", body)
 					}
 					w.WriteHeader(200)
-					io.WriteString(w, `{"stack": {"stack_name": "web", "resources": [{"resource_name": "server", "resource_type": "OS::Nova::Server", "stack_name": "web",
+					_, _ = io.WriteString(w, `{"stack": {"stack_name": "web", "resources": [{"resource_name": "server", "resource_type": "OS::Nova::Server", "stack_name": "web",
 						"properties": {"flavor": "m1.tiny", "networks": [{"network": "n-1"}]}}, {"resource_name": "net", "resource_type": "OS::Neutron::Net", "stack_name": "web"}]}}`)
 				})
 				stubQuota(fc, tt.netUsed)
@@ -176,7 +176,7 @@ func stubQuota(fc *toolstest.Cloud, netUsed int) {
 	fc.Handle("GET", toolstest.IdentityPrefix+"/auth/tokens", 200, `{"token": {"expires_at": "2030-01-01T12:00:00Z", "user": {"id": "u1", "name": "demo", "domain": {"name": "Default"}}, "project": {"id": "p1", "name": "demo", "domain": {"name": "Default"}}, "roles": []}}`)
 	fc.Handle("GET", toolstest.ComputePrefix+"/flavors/detail", 200, `{"flavors": [{"id": "f-1", "name": "m1.tiny", "vcpus": 1, "ram": 512}]}`)
 	fc.HandleFunc("GET", toolstest.ComputePrefix+"/os-quota-sets/p1/detail", func(w http.ResponseWriter, r *http.Request) {
-		io.WriteString(w, `{"quota_set": {"id": "p1", "instances": {"in_use": 1, "limit": 10, "reserved": 0}, "cores": {"in_use": 1, "limit": 20, "reserved": 0}, "ram": {"in_use": 512, "limit": 51200, "reserved": 0}}}`)
+		_, _ = io.WriteString(w, `{"quota_set": {"id": "p1", "instances": {"in_use": 1, "limit": 10, "reserved": 0}, "cores": {"in_use": 1, "limit": 20, "reserved": 0}, "ram": {"in_use": 512, "limit": 51200, "reserved": 0}}}`)
 	})
 	fc.HandleFunc("GET", toolstest.NetworkPrefix+"/quotas/p1/details.json", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, `{"quota": {"network": {"used": %d, "limit": 10, "reserved": 0}, "port": {"used": 3, "limit": 50, "reserved": 0}}}`, netUsed)
@@ -194,7 +194,7 @@ func TestCreateRunAwaitsAndUndoes(t *testing.T) {
 			t.Errorf("create body = %v", body)
 		}
 		w.WriteHeader(201)
-		io.WriteString(w, `{"stack": {"id": "s-1", "links": []}}`)
+		_, _ = io.WriteString(w, `{"stack": {"id": "s-1", "links": []}}`)
 	})
 	polls := 0
 	fc.HandleFunc("GET", heat+"/stacks/s-1", func(w http.ResponseWriter, r *http.Request) {
@@ -203,7 +203,7 @@ func TestCreateRunAwaitsAndUndoes(t *testing.T) {
 		if polls > 1 {
 			status = "CREATE_FAILED"
 		}
-		io.WriteString(w, stackJSON("web", "s-1", status, ""))
+		_, _ = io.WriteString(w, stackJSON("web", "s-1", status, ""))
 	})
 	tool := toolstest.Tool(t, Tools(), "stack.create")
 	res, err := tool.Run(context.Background(), fc.Env(), tools.JSON(CreateArgs{Name: "web", TemplateFile: filepath.Join(dir, "web.yaml")}))
@@ -260,7 +260,7 @@ func TestUpdateCheckDiff(t *testing.T) {
 					if r.URL.Query().Get("show_nested") != "true" {
 						t.Errorf("preview query = %s, want show_nested", r.URL.RawQuery)
 					}
-					io.WriteString(w, `{"resource_changes": `+tt.changes+`}`)
+					_, _ = io.WriteString(w, `{"resource_changes": `+tt.changes+`}`)
 				})
 				fc.Handle("GET", heat+"/stacks/web/s-1/resources", 200, `{"resources": [{"resource_name": "server", "physical_resource_id": "vm-1", "resource_type": "OS::Nova::Server", "resource_status": "CREATE_COMPLETE"}]}`)
 			}
@@ -355,7 +355,7 @@ func TestTriage(t *testing.T) {
 		if r.URL.Query().Get("nested_depth") != "5" {
 			t.Errorf("resources query = %s, want nested_depth=5", r.URL.RawQuery)
 		}
-		io.WriteString(w, `{"resources": [
+		_, _ = io.WriteString(w, `{"resources": [
 		{"resource_name": "net", "physical_resource_id": "n-1", "resource_type": "OS::Neutron::Net", "resource_status": "CREATE_COMPLETE"},
 		{"resource_name": "vm", "physical_resource_id": "vm-1", "resource_type": "OS::Nova::Server", "resource_status": "CREATE_FAILED", "resource_status_reason": "ResourceInError: resources.vm: Went to status ERROR"},
 		{"resource_name": "db", "physical_resource_id": "s-2", "resource_type": "db.yaml", "resource_status": "UPDATE_FAILED", "resource_status_reason": "nested failed"},

@@ -134,7 +134,7 @@ func underlying(ctx context.Context, env *tools.Env, s *orchestration.Stack, r o
 		if err != nil {
 			return err
 		}
-		_, err = c.Get(ctx, c.ServiceURL(path...), into, nil)
+		_, err = c.Get(ctx, c.ServiceURL(path...), into, nil) //nolint:bodyclose // closed by gophercloud
 		return err
 	}
 	gone := func(err error) bool { return gophercloud.ResponseCodeIs(err, 404) }

@@ -45,7 +45,7 @@ func TestValidateThroughHeat(t *testing.T) {
 					if !strings.Contains(body["template"].(string), "OS::Heat::None") {
 						t.Errorf("body = %v", body)
 					}
-					io.WriteString(w, `{"Description": "No description", "Parameters": {"size": {"Type": "Number"}}}`)
+					_, _ = io.WriteString(w, `{"Description": "No description", "Parameters": {"size": {"Type": "Number"}}}`)
 				})
 			case 400:
 				fc.Handle("POST", heat+"/validate", 400, `{"error": {"type": "InvalidTemplateReference", "message": "The specified reference \"b\" (in a) is incorrect."}}`)
