@@ -243,6 +243,18 @@ func StateFindings(lb *loadbalancers.LoadBalancer) []tools.Finding {
 	return nil
 }
 
+// ParentFindings reads the load balancer an object hangs from and returns
+// what its state means for a change (StateFindings) and the state itself,
+// for the Check's record. One that cannot be read adds nothing: the
+// object's own lookup already answered, and the write reports the rest.
+func ParentFindings(ctx context.Context, c *gophercloud.ServiceClient, lbID string) ([]tools.Finding, string) {
+	v, err := loadbalancers.Get(ctx, c, lbID).Extract()
+	if err != nil {
+		return nil, ""
+	}
+	return StateFindings(v), v.ProvisioningStatus
+}
+
 // Settle waits while the load balancer is PENDING_*, reporting progress,
 // so that the write that follows is not refused with 409. It returns the
 // load balancer as last read; ERROR is an error.

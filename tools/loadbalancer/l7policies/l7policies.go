@@ -189,9 +189,10 @@ func checkCreate(ctx context.Context, env *tools.Env, args CreateArgs) (*tools.C
 			args.RedirectPool = p.ID
 		}
 	}
-	if v, err := loadbalancers.Get(ctx, c, lb.LBOfListener(l)).Extract(); err == nil {
-		chk.Findings = append(chk.Findings, lb.StateFindings(v)...)
-		chk.State = v.ProvisioningStatus
+	findings, state := lb.ParentFindings(ctx, c, lb.LBOfListener(l))
+	chk.Findings = append(chk.Findings, findings...)
+	if state != "" {
+		chk.State = state
 	}
 	args.Listener = l.ID
 	chk.Resolved = tools.JSON(args)
@@ -247,9 +248,8 @@ func policyCheck(ctx context.Context, c *gophercloud.ServiceClient, ref string) 
 	}
 	chk := &tools.Check{Targets: []tools.Target{{Kind: lb.KindPolicy, ID: p.ID, Name: p.Name}}, State: p.ProvisioningStatus, Fetched: p}
 	if lbID, err := lbOfListener(ctx, c, p.ListenerID); err == nil {
-		if v, err := loadbalancers.Get(ctx, c, lbID).Extract(); err == nil {
-			chk.Findings = append(chk.Findings, lb.StateFindings(v)...)
-		}
+		parent, _ := lb.ParentFindings(ctx, c, lbID)
+		chk.Findings = append(chk.Findings, parent...)
 	}
 	return p, chk, nil
 }

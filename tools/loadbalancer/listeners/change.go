@@ -310,9 +310,8 @@ func checkSet(ctx context.Context, env *tools.Env, args SetArgs) (*tools.Check, 
 		return nil, err
 	}
 	chk := &tools.Check{Targets: []tools.Target{{Kind: lb.KindListener, ID: l.ID, Name: l.Name}}, State: l.ProvisioningStatus, Fetched: l}
-	if v, err := loadbalancers.Get(ctx, c, lb.LBOfListener(l)).Extract(); err == nil {
-		chk.Findings = append(chk.Findings, lb.StateFindings(v)...)
-	}
+	parent, _ := lb.ParentFindings(ctx, c, lb.LBOfListener(l))
+	chk.Findings = append(chk.Findings, parent...)
 	if args.DefaultPool != nil && *args.DefaultPool != "" {
 		p, err := lb.FindPool(ctx, c, *args.DefaultPool)
 		if err != nil {
@@ -399,9 +398,8 @@ func checkDelete(ctx context.Context, env *tools.Env, args DeleteArgs) (*tools.C
 		return nil, err
 	}
 	chk := &tools.Check{Targets: []tools.Target{{Kind: lb.KindListener, ID: l.ID, Name: l.Name}}, State: l.ProvisioningStatus, Fetched: l}
-	if v, err := loadbalancers.Get(ctx, c, lb.LBOfListener(l)).Extract(); err == nil {
-		chk.Findings = append(chk.Findings, lb.StateFindings(v)...)
-	}
+	parent, _ := lb.ParentFindings(ctx, c, lb.LBOfListener(l))
+	chk.Findings = append(chk.Findings, parent...)
 	if l.DefaultPoolID != "" {
 		chk.Findings = append(chk.Findings, lb.Info("its default pool %s stays, without a listener", l.DefaultPoolID))
 	}

@@ -381,9 +381,8 @@ func findBoth(ctx context.Context, c *gophercloud.ServiceClient, pool, member st
 	}
 	chk := &tools.Check{Targets: []tools.Target{{Kind: lb.KindMember, ID: m.ID, Name: memberName(*m)}}, Fetched: m,
 		State: fmt.Sprintf("%s,weight=%d", m.ProvisioningStatus, m.Weight)}
-	if v, err := loadbalancers.Get(ctx, c, lb.LBOfPool(p)).Extract(); err == nil {
-		chk.Findings = append(chk.Findings, lb.StateFindings(v)...)
-	}
+	parent, _ := lb.ParentFindings(ctx, c, lb.LBOfPool(p))
+	chk.Findings = append(chk.Findings, parent...)
 	return p, m, chk, nil
 }
 

@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/gophercloud/gophercloud/v2/openstack/loadbalancer/v2/loadbalancers"
 	"github.com/gophercloud/gophercloud/v2/openstack/loadbalancer/v2/monitors"
 
 	"github.com/kriscelmer/os-tui/tools"
@@ -173,9 +172,10 @@ func checkCreate(ctx context.Context, env *tools.Env, args CreateArgs) (*tools.C
 	if p.Protocol == "UDP" && (args.Type == "HTTP" || args.Type == "HTTPS" || args.Type == "TCP") {
 		chk.Findings = append(chk.Findings, lb.Block("a UDP pool is checked with UDP-CONNECT, HTTP or PING monitors per Octavia; use --type UDP-CONNECT"))
 	}
-	if v, err := loadbalancers.Get(ctx, c, lb.LBOfPool(p)).Extract(); err == nil {
-		chk.Findings = append(chk.Findings, lb.StateFindings(v)...)
-		chk.State = v.ProvisioningStatus
+	findings, state := lb.ParentFindings(ctx, c, lb.LBOfPool(p))
+	chk.Findings = append(chk.Findings, findings...)
+	if state != "" {
+		chk.State = state
 	}
 	args.Pool = p.ID
 	chk.Resolved = tools.JSON(args)

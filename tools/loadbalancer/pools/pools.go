@@ -8,7 +8,6 @@ import (
 	"fmt"
 
 	"github.com/gophercloud/gophercloud/v2"
-	"github.com/gophercloud/gophercloud/v2/openstack/loadbalancer/v2/loadbalancers"
 	"github.com/gophercloud/gophercloud/v2/openstack/loadbalancer/v2/pools"
 
 	"github.com/kriscelmer/os-tui/tools"
@@ -206,9 +205,10 @@ func checkCreate(ctx context.Context, env *tools.Env, args CreateArgs) (*tools.C
 		}
 		args.Loadbalancer, lbID = v.ID, v.ID
 	}
-	if v, err := loadbalancers.Get(ctx, c, lbID).Extract(); err == nil {
-		chk.Findings = append(chk.Findings, lb.StateFindings(v)...)
-		chk.State = v.ProvisioningStatus
+	findings, state := lb.ParentFindings(ctx, c, lbID)
+	chk.Findings = append(chk.Findings, findings...)
+	if state != "" {
+		chk.State = state
 	}
 	chk.Resolved = tools.JSON(args)
 	return chk, nil
@@ -290,9 +290,8 @@ func checkSet(ctx context.Context, env *tools.Env, args SetArgs) (*tools.Check, 
 		return nil, err
 	}
 	chk := &tools.Check{Targets: []tools.Target{{Kind: lb.KindPool, ID: p.ID, Name: p.Name}}, State: p.ProvisioningStatus, Fetched: p}
-	if v, err := loadbalancers.Get(ctx, c, lb.LBOfPool(p)).Extract(); err == nil {
-		chk.Findings = append(chk.Findings, lb.StateFindings(v)...)
-	}
+	parent, _ := lb.ParentFindings(ctx, c, lb.LBOfPool(p))
+	chk.Findings = append(chk.Findings, parent...)
 	args.Pool = p.ID
 	chk.Resolved = tools.JSON(args)
 	return chk, nil
@@ -357,9 +356,8 @@ func checkDelete(ctx context.Context, env *tools.Env, args DeleteArgs) (*tools.C
 		return nil, err
 	}
 	chk := &tools.Check{Targets: []tools.Target{{Kind: lb.KindPool, ID: p.ID, Name: p.Name}}, State: p.ProvisioningStatus}
-	if v, err := loadbalancers.Get(ctx, c, lb.LBOfPool(p)).Extract(); err == nil {
-		chk.Findings = append(chk.Findings, lb.StateFindings(v)...)
-	}
+	parent, _ := lb.ParentFindings(ctx, c, lb.LBOfPool(p))
+	chk.Findings = append(chk.Findings, parent...)
 	ms, err := lb.Members(ctx, c, p.ID)
 	if err != nil {
 		return nil, err
