@@ -291,24 +291,24 @@ func matcher(s string) query {
 
 // scan returns the rows of l that match.
 func (q query) scan(sc Scope, kind string, l *tools.List, names, ips []string, cidr string) []Hit {
-	r := newRows(l)
+	r := tools.RowsOf(l)
 	var out []Hit
-	r.each(func(row []any) {
-		id := r.str(row, "ID")
-		name := r.str(row, "Name")
+	r.Each(func(row []any) {
+		id := r.Str(row, "ID")
+		name := r.Str(row, "Name")
 		if name == "" {
-			name = r.str(row, "Floating IP Address")
+			name = r.Str(row, "Floating IP Address")
 		}
-		h := Hit{Scope: sc, Kind: kind, ID: id, Name: name, Status: r.str(row, "Status")}
+		h := Hit{Scope: sc, Kind: kind, ID: id, Name: name, Status: r.Str(row, "Status")}
 		switch {
 		case q.isIP:
 			for _, c := range ips {
-				if containsIP(cellString(r.value(row, c)), q.ip) {
+				if containsIP(cellString(r.Value(row, c)), q.ip) {
 					h.Match = "IP " + q.ip.String()
 				}
 			}
 			if h.Match == "" && cidr != "" {
-				if p, err := netip.ParsePrefix(r.str(row, cidr)); err == nil && p.Contains(q.ip) {
+				if p, err := netip.ParsePrefix(r.Str(row, cidr)); err == nil && p.Contains(q.ip) {
 					h.Match = "in " + p.String()
 				}
 			}
@@ -316,7 +316,7 @@ func (q query) scan(sc Scope, kind string, l *tools.List, names, ips []string, c
 			h.Match = "ID"
 		default:
 			for _, c := range names {
-				if v := r.str(row, c); v != "" && strings.Contains(strings.ToLower(v), q.text) {
+				if v := r.Str(row, c); v != "" && strings.Contains(strings.ToLower(v), q.text) {
 					h.Match = strings.ToLower(c)
 					break
 				}

@@ -76,27 +76,27 @@ func FindOrphans(in OrphanInput, opts OrphanOptions) []Orphan {
 	}
 	var out []Orphan
 	// Volumes: available (not in-use, not in a transition) and attached to nothing.
-	vs := newRows(in.Volumes)
-	vs.each(func(r []any) {
-		if strings.EqualFold(vs.str(r, "Status"), "available") && strings.TrimSpace(vs.str(r, "Attached to")) == "" {
-			out = append(out, Orphan{Kind: "volume", ID: vs.str(r, "ID"), Name: vs.str(r, "Name"),
-				Why: fmt.Sprintf("unattached volume (%s GiB)", vs.str(r, "Size"))})
+	vs := tools.RowsOf(in.Volumes)
+	vs.Each(func(r []any) {
+		if strings.EqualFold(vs.Str(r, "Status"), "available") && strings.TrimSpace(vs.Str(r, "Attached to")) == "" {
+			out = append(out, Orphan{Kind: "volume", ID: vs.Str(r, "ID"), Name: vs.Str(r, "Name"),
+				Why: fmt.Sprintf("unattached volume (%s GiB)", vs.Str(r, "Size"))})
 		}
 	})
 	// Floating IPs bound to no port.
-	fs := newRows(in.FloatingIPs)
-	fs.each(func(r []any) {
-		if fs.str(r, "Port") == "" {
-			out = append(out, Orphan{Kind: "floating-ip", ID: fs.str(r, "ID"), Name: fs.str(r, "Floating IP Address"),
+	fs := tools.RowsOf(in.FloatingIPs)
+	fs.Each(func(r []any) {
+		if fs.Str(r, "Port") == "" {
+			out = append(out, Orphan{Kind: "floating-ip", ID: fs.Str(r, "ID"), Name: fs.Str(r, "Floating IP Address"),
 				Why: "floating IP bound to no port"})
 		}
 	})
 	// Ports with no device owner: made by hand and never attached. Ports
 	// Neutron owns (DHCP, router interfaces) always have an owner.
-	ps := newRows(in.Ports)
-	ps.each(func(r []any) {
-		if strings.TrimSpace(ps.str(r, "Device Owner")) == "" {
-			out = append(out, Orphan{Kind: "port", ID: ps.str(r, "ID"), Name: ps.str(r, "Name"),
+	ps := tools.RowsOf(in.Ports)
+	ps.Each(func(r []any) {
+		if strings.TrimSpace(ps.Str(r, "Device Owner")) == "" {
+			out = append(out, Orphan{Kind: "port", ID: ps.Str(r, "ID"), Name: ps.Str(r, "Name"),
 				Why: "port attached to no device"})
 		}
 	})
@@ -104,63 +104,63 @@ func FindOrphans(in OrphanInput, opts OrphanOptions) []Orphan {
 	// when deleted, so it is never reported.
 	if in.SecurityGroups != nil && in.Ports != nil {
 		used := map[string]bool{}
-		ps.each(func(r []any) {
-			for _, id := range ps.strs(r, "Security Groups") {
+		ps.Each(func(r []any) {
+			for _, id := range ps.Strs(r, "Security Groups") {
 				used[strings.TrimSpace(id)] = true
 			}
 		})
-		sg := newRows(in.SecurityGroups)
-		sg.each(func(r []any) {
-			id, name := sg.str(r, "ID"), sg.str(r, "Name")
+		sg := tools.RowsOf(in.SecurityGroups)
+		sg.Each(func(r []any) {
+			id, name := sg.Str(r, "ID"), sg.Str(r, "Name")
 			if name != "default" && !used[id] {
 				out = append(out, Orphan{Kind: "security-group", ID: id, Name: name, Why: "security group no port uses"})
 			}
 		})
 	}
 	// Key pairs no server was booted with (Key Name of the server list).
-	if in.Keypairs != nil && in.Servers != nil && newRows(in.Servers).has("Key Name") {
-		ss := newRows(in.Servers)
+	if in.Keypairs != nil && in.Servers != nil && tools.RowsOf(in.Servers).Has("Key Name") {
+		ss := tools.RowsOf(in.Servers)
 		used := map[string]bool{}
-		ss.each(func(r []any) { used[ss.str(r, "Key Name")] = true })
-		kp := newRows(in.Keypairs)
-		kp.each(func(r []any) {
-			if name := kp.str(r, "Name"); !used[name] {
+		ss.Each(func(r []any) { used[ss.Str(r, "Key Name")] = true })
+		kp := tools.RowsOf(in.Keypairs)
+		kp.Each(func(r []any) {
+			if name := kp.Str(r, "Name"); !used[name] {
 				out = append(out, Orphan{Kind: "keypair", ID: name, Name: name, Why: "key pair no server uses"})
 			}
 		})
 	}
 	// Routers with an external gateway and no interface: they hold an
 	// external address and route nothing.
-	rs := newRows(in.Routers)
-	rs.each(func(r []any) {
-		id := rs.str(r, "ID")
-		if !HasGateway(rs.value(r, "External gateway info")) {
+	rs := tools.RowsOf(in.Routers)
+	rs.Each(func(r []any) {
+		id := rs.Str(r, "ID")
+		if !HasGateway(rs.Value(r, "External gateway info")) {
 			return
 		}
 		ports, ok := in.RouterPorts[id]
 		if !ok || ports == nil {
 			return
 		}
-		pr := newRows(ports)
+		pr := tools.RowsOf(ports)
 		ifaces := 0
-		pr.each(func(p []any) {
-			if strings.HasPrefix(pr.str(p, "Device Owner"), "network:router_interface") {
+		pr.Each(func(p []any) {
+			if strings.HasPrefix(pr.Str(p, "Device Owner"), "network:router_interface") {
 				ifaces++
 			}
 		})
 		if ifaces == 0 {
-			out = append(out, Orphan{Kind: "router", ID: id, Name: rs.str(r, "Name"), Why: "router with a gateway and no interface"})
+			out = append(out, Orphan{Kind: "router", ID: id, Name: rs.Str(r, "Name"), Why: "router with a gateway and no interface"})
 		}
 	})
 	// Snapshots older than the threshold.
-	sn := newRows(in.Snapshots)
-	sn.each(func(r []any) {
-		created, ok := parseTime(sn.str(r, "Created At"))
+	sn := tools.RowsOf(in.Snapshots)
+	sn.Each(func(r []any) {
+		created, ok := parseTime(sn.Str(r, "Created At"))
 		if !ok {
 			return
 		}
 		if age := opts.Now.Sub(created); age > opts.SnapshotAge {
-			out = append(out, Orphan{Kind: "volume.snapshot", ID: sn.str(r, "ID"), Name: sn.str(r, "Name"), Age: age,
+			out = append(out, Orphan{Kind: "volume.snapshot", ID: sn.Str(r, "ID"), Name: sn.Str(r, "Name"), Age: age,
 				Why: fmt.Sprintf("snapshot %s old", Days(age))})
 		}
 	})

@@ -328,8 +328,8 @@ func (o *Overview) services(ctx context.Context) map[string]bool {
 		return nil
 	}
 	out := map[string]bool{}
-	r := newRows(l)
-	r.each(func(row []any) { out[r.str(row, "Type")] = true })
+	r := tools.RowsOf(l)
+	r.Each(func(row []any) { out[r.Str(row, "Type")] = true })
 	return out
 }
 
@@ -449,13 +449,13 @@ func (o *Overview) quota(ctx context.Context, service string) ([]Bar, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := newRows(l)
+	r := tools.RowsOf(l)
 	var out []Bar
-	r.each(func(row []any) {
-		b := Bar{Resource: r.str(row, "Resource")}
-		b.InUse, _ = r.int(row, "In Use")
-		b.Limit, _ = r.int(row, "Limit")
-		b.Reserv, _ = r.int(row, "Reserved")
+	r.Each(func(row []any) {
+		b := Bar{Resource: r.Str(row, "Resource")}
+		b.InUse, _ = r.Int(row, "In Use")
+		b.Limit, _ = r.Int(row, "Limit")
+		b.Reserv, _ = r.Int(row, "Reserved")
 		if service == "volume" {
 			for _, prefix := range []string{"volumes_", "gigabytes_", "snapshots_"} {
 				if t, ok := strings.CutPrefix(b.Resource, prefix); ok {
@@ -503,16 +503,16 @@ func (o *Overview) counts(ctx context.Context) ([]Count, error) {
 				_, out[i].Err = Classify(err)
 				return
 			}
-			r := newRows(l)
+			r := tools.RowsOf(l)
 			by := map[string]int{}
-			r.each(func(row []any) {
-				s := r.str(row, c.status)
+			r.Each(func(row []any) {
+				s := r.Str(row, c.status)
 				if s == "" {
 					s = "(none)"
 				}
 				by[s]++
 			})
-			out[i].Total = r.len()
+			out[i].Total = r.Len()
 			for s, n := range by {
 				out[i].ByStatus = append(out[i].ByStatus, StatusCount{s, n})
 			}
@@ -595,19 +595,19 @@ func (o *Overview) OrphanInput(ctx context.Context) (OrphanInput, []string, erro
 	// list's Device ID ties interfaces to routers in the list already
 	// read; without it, each router's ports are read.
 	if in.Routers != nil {
-		rs := newRows(in.Routers)
+		rs := tools.RowsOf(in.Routers)
 		var ids []string
-		rs.each(func(row []any) {
-			if HasGateway(rs.value(row, "External gateway info")) {
-				ids = append(ids, rs.str(row, "ID"))
+		rs.Each(func(row []any) {
+			if HasGateway(rs.Value(row, "External gateway info")) {
+				ids = append(ids, rs.Str(row, "ID"))
 			}
 		})
 		in.RouterPorts = map[string]*tools.List{}
-		if ps := newRows(in.Ports); in.Ports != nil && ps.has("Device ID") {
+		if ps := tools.RowsOf(in.Ports); in.Ports != nil && ps.Has("Device ID") {
 			for _, id := range ids {
 				l := &tools.List{Columns: in.Ports.Columns}
-				ps.each(func(row []any) {
-					if ps.str(row, "Device ID") == id {
+				ps.Each(func(row []any) {
+					if ps.Str(row, "Device ID") == id {
 						l.Rows = append(l.Rows, row)
 					}
 				})
@@ -655,12 +655,12 @@ func (o *Overview) actions(ctx context.Context) ([]Action, []Fault, []string, er
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	r := newRows(l)
+	r := tools.RowsOf(l)
 	type srv struct{ id, name string }
 	var errored, rest []srv
-	r.each(func(row []any) {
-		s := srv{r.str(row, "ID"), r.str(row, "Name")}
-		if r.str(row, "Status") == "ERROR" {
+	r.Each(func(row []any) {
+		s := srv{r.Str(row, "ID"), r.Str(row, "Name")}
+		if r.Str(row, "Status") == "ERROR" {
 			errored = append(errored, s)
 		} else {
 			rest = append(rest, s)
@@ -690,10 +690,10 @@ func (o *Overview) actions(ctx context.Context) ([]Action, []Fault, []string, er
 			failedReads++
 			return
 		}
-		ar := newRows(al)
-		ar.each(func(row []any) {
-			a := Action{Server: names[id], ServerID: id, Action: ar.str(row, "Action"), StartText: ar.str(row, "Start Time"),
-				RequestID: ar.str(row, "Request ID"), Message: ar.str(row, "Message")}
+		ar := tools.RowsOf(al)
+		ar.Each(func(row []any) {
+			a := Action{Server: names[id], ServerID: id, Action: ar.Str(row, "Action"), StartText: ar.Str(row, "Start Time"),
+				RequestID: ar.Str(row, "Request ID"), Message: ar.Str(row, "Message")}
 			a.Start, _ = parseTime(a.StartText)
 			acts = append(acts, a)
 		})
@@ -797,10 +797,10 @@ func (o *Overview) login(ctx context.Context) (*Login, error) {
 		return l, nil
 	}
 	l.AppKnown = true
-	ar := newRows(al)
-	ar.each(func(row []any) {
-		c := AppCredential{ID: ar.str(row, "ID"), Name: ar.str(row, "Name")}
-		c.Expires, _ = parseTime(ar.str(row, "Expires At"))
+	ar := tools.RowsOf(al)
+	ar.Each(func(row []any) {
+		c := AppCredential{ID: ar.Str(row, "ID"), Name: ar.Str(row, "Name")}
+		c.Expires, _ = parseTime(ar.Str(row, "Expires At"))
 		l.AppCredentials = append(l.AppCredentials, c)
 	})
 	return l, nil

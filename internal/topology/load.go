@@ -76,13 +76,13 @@ func Load(ctx context.Context, read func(ctx context.Context, tool string, args 
 	}
 	ids := listIDs(in.Routers)
 	if ports != nil && hasColumn(ports, "Device ID") {
-		pr := newRows(ports)
+		pr := tools.RowsOf(ports)
 		byRouter := map[string]*tools.List{}
 		for _, id := range ids {
 			byRouter[id] = &tools.List{Columns: ports.Columns}
 		}
-		pr.each(func(row []any) {
-			if l, ok := byRouter[pr.str(row, "Device ID")]; ok {
+		pr.Each(func(row []any) {
+			if l, ok := byRouter[pr.Str(row, "Device ID")]; ok {
 				l.Rows = append(l.Rows, row)
 			}
 		})
@@ -114,10 +114,10 @@ func Load(ctx context.Context, read func(ctx context.Context, tool string, args 
 }
 
 func listIDs(l *tools.List) []string {
-	r := newRows(l)
+	r := tools.RowsOf(l)
 	var out []string
-	r.each(func(row []any) {
-		if id := r.str(row, "ID"); id != "" {
+	r.Each(func(row []any) {
+		if id := r.Str(row, "ID"); id != "" {
 			out = append(out, id)
 		}
 	})

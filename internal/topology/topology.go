@@ -97,83 +97,6 @@ func orID(name, id string) string {
 	return id
 }
 
-// rows reads a list by column name.
-type rows struct {
-	l   *tools.List
-	idx map[string]int
-}
-
-func newRows(l *tools.List) rows {
-	r := rows{l: l, idx: map[string]int{}}
-	if l != nil {
-		for i, c := range l.Columns {
-			r.idx[c.Name] = i
-		}
-	}
-	return r
-}
-
-func (r rows) each(f func(row []any)) {
-	if r.l == nil {
-		return
-	}
-	for _, row := range r.l.Rows {
-		f(row)
-	}
-}
-
-func (r rows) value(row []any, col string) any {
-	i, ok := r.idx[col]
-	if !ok || i >= len(row) {
-		return nil
-	}
-	return row[i]
-}
-
-func (r rows) str(row []any, col string) string {
-	switch v := r.value(row, col).(type) {
-	case nil:
-		return ""
-	case string:
-		return v
-	case fmt.Stringer:
-		return v.String()
-	default:
-		return fmt.Sprint(v)
-	}
-}
-
-func (r rows) strs(row []any, col string) []string {
-	switch v := r.value(row, col).(type) {
-	case []string:
-		return v
-	case []any:
-		out := make([]string, 0, len(v))
-		for _, x := range v {
-			if x != nil {
-				out = append(out, fmt.Sprint(x))
-			}
-		}
-		return out
-	case string:
-		if v == "" {
-			return nil
-		}
-		return strings.Split(v, ",")
-	}
-	return nil
-}
-
-func (r rows) boolean(row []any, col string) bool {
-	switch v := r.value(row, col).(type) {
-	case bool:
-		return v
-	case string:
-		return v == "true" || v == "True"
-	}
-	return false
-}
-
 // fixedIP matches the port list's "ip_address='…', subnet_id='…'".
 // Compiled on first use (the shell's start-up budget).
 var fixedIP = sync.OnceValue(func() *regexp.Regexp {
@@ -217,22 +140,22 @@ func (b *builder) named(name string) *Network {
 // Build makes the graph from the lists in in.
 func Build(in Input) *Graph {
 	b := &builder{g: &Graph{}, byKey: map[string]*Network{}, byName: map[string][]*Network{}, subnetOf: map[string]*Network{}}
-	nets := newRows(in.Networks)
-	nets.each(func(row []any) {
-		n := b.network(nets.str(row, "ID"), nets.str(row, "Name"))
-		n.External = nets.boolean(row, "Router Type")
-		for _, s := range nets.strs(row, "Subnets") {
+	nets := tools.RowsOf(in.Networks)
+	nets.Each(func(row []any) {
+		n := b.network(nets.Str(row, "ID"), nets.Str(row, "Name"))
+		n.External = nets.Bool(row, "Router Type")
+		for _, s := range nets.Strs(row, "Subnets") {
 			s = strings.TrimSpace(s)
 			b.subnetOf[s] = n
 			n.Subnets = append(n.Subnets, Subnet{ID: s})
 		}
 	})
-	subs := newRows(in.Subnets)
-	subs.each(func(row []any) {
-		id := subs.str(row, "ID")
-		n := b.network(subs.str(row, "Network"), "")
+	subs := tools.RowsOf(in.Subnets)
+	subs.Each(func(row []any) {
+		id := subs.Str(row, "ID")
+		n := b.network(subs.Str(row, "Network"), "")
 		b.subnetOf[id] = n
-		s := Subnet{ID: id, Name: subs.str(row, "Name"), CIDR: subs.str(row, "Subnet")}
+		s := Subnet{ID: id, Name: subs.Str(row, "Name"), CIDR: subs.Str(row, "Subnet")}
 		for i := range n.Subnets {
 			if n.Subnets[i].ID == id {
 				n.Subnets[i] = s
@@ -249,20 +172,20 @@ func Build(in Input) *Graph {
 }
 
 func (b *builder) routers(in Input) {
-	rs := newRows(in.Routers)
-	rs.each(func(row []any) {
-		r := &Router{ID: rs.str(row, "ID"), Name: rs.str(row, "Name")}
-		if gw := rs.value(row, "External gateway info"); gw != nil {
+	rs := tools.RowsOf(in.Routers)
+	rs.Each(func(row []any) {
+		r := &Router{ID: rs.Str(row, "ID"), Name: rs.Str(row, "Name")}
+		if gw := rs.Value(row, "External gateway info"); gw != nil {
 			r.Gateway = b.gateway(gw)
 		}
 		ifaces := map[*Network][]string{}
 		var order []*Network
-		ports := newRows(in.RouterPorts[r.ID])
-		ports.each(func(prow []any) {
-			if !strings.HasPrefix(ports.str(prow, "Device Owner"), "network:router_interface") {
+		ports := tools.RowsOf(in.RouterPorts[r.ID])
+		ports.Each(func(prow []any) {
+			if !strings.HasPrefix(ports.Str(prow, "Device Owner"), "network:router_interface") {
 				return
 			}
-			for _, f := range ports.strs(prow, "Fixed IP Addresses") {
+			for _, f := range ports.Strs(prow, "Fixed IP Addresses") {
 				m := fixedIP().FindStringSubmatch(f)
 				if m == nil {
 					continue
@@ -356,10 +279,10 @@ func addresses(v any) map[string][]string {
 }
 
 func (b *builder) servers(in Input) {
-	ss := newRows(in.Servers)
-	ss.each(func(row []any) {
-		s := &Server{ID: ss.str(row, "ID"), Name: ss.str(row, "Name"), Status: ss.str(row, "Status")}
-		addrs := addresses(ss.value(row, "Networks"))
+	ss := tools.RowsOf(in.Servers)
+	ss.Each(func(row []any) {
+		s := &Server{ID: ss.Str(row, "ID"), Name: ss.Str(row, "Name"), Status: ss.Str(row, "Status")}
+		addrs := addresses(ss.Value(row, "Networks"))
 		names := make([]string, 0, len(addrs))
 		for n := range addrs {
 			names = append(names, n)
@@ -379,13 +302,13 @@ func (b *builder) servers(in Input) {
 // floatingIPs binds each floating IP to the server holding its fixed IP,
 // or lists it as unbound on its network.
 func (b *builder) floatingIPs(in Input) {
-	fs := newRows(in.FloatingIPs)
-	fs.each(func(row []any) {
-		addr := fs.str(row, "Floating IP Address")
-		fixed := fs.str(row, "Fixed IP Address")
-		port := fs.str(row, "Port")
+	fs := tools.RowsOf(in.FloatingIPs)
+	fs.Each(func(row []any) {
+		addr := fs.Str(row, "Floating IP Address")
+		fixed := fs.Str(row, "Fixed IP Address")
+		port := fs.Str(row, "Port")
 		if port == "" || fixed == "" {
-			n := b.network(fs.str(row, "Floating Network"), "")
+			n := b.network(fs.Str(row, "Floating Network"), "")
 			n.Unbound = append(n.Unbound, addr)
 			return
 		}
@@ -402,7 +325,7 @@ func (b *builder) floatingIPs(in Input) {
 				}
 			}
 		}
-		n := b.network(fs.str(row, "Floating Network"), "")
+		n := b.network(fs.Str(row, "Floating Network"), "")
 		n.Bound = append(n.Bound, addr+" → "+fixed)
 	})
 	for _, s := range b.g.Servers {
