@@ -129,21 +129,31 @@ func find(ctx context.Context, c *gophercloud.ServiceClient, userID, ref string)
 	return a, nil
 }
 
+// lookup finds the current user's application credential ref (a name or
+// an ID), with the identity client and the user it belongs to.
+func lookup(ctx context.Context, env *tools.Env, ref string) (*gophercloud.ServiceClient, *tools.Identity, *applicationcredentials.ApplicationCredential, error) {
+	c, err := client(ctx, env)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	id, err := tools.CurrentIdentity(ctx, env)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	a, err := find(ctx, c, id.UserID, ref)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return c, id, a, nil
+}
+
 // ShowArgs are the arguments of application-credential.show.
 type ShowArgs struct {
 	AppCredential string `json:"application_credential"`
 }
 
 func show(ctx context.Context, env *tools.Env, args ShowArgs) (*tools.Result, error) {
-	c, err := client(ctx, env)
-	if err != nil {
-		return nil, err
-	}
-	id, err := tools.CurrentIdentity(ctx, env)
-	if err != nil {
-		return nil, err
-	}
-	a, err := find(ctx, c, id.UserID, args.AppCredential)
+	_, _, a, err := lookup(ctx, env, args.AppCredential)
 	if err != nil {
 		return nil, err
 	}

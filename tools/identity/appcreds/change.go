@@ -344,15 +344,7 @@ func runCreate(ctx context.Context, env *tools.Env, args CreateArgs) (*tools.Res
 }
 
 func checkDelete(ctx context.Context, env *tools.Env, args DeleteArgs) (*tools.Check, error) {
-	c, err := client(ctx, env)
-	if err != nil {
-		return nil, err
-	}
-	id, err := tools.CurrentIdentity(ctx, env)
-	if err != nil {
-		return nil, err
-	}
-	a, err := find(ctx, c, id.UserID, args.AppCredential)
+	_, id, a, err := lookup(ctx, env, args.AppCredential)
 	if err != nil {
 		return nil, err
 	}
@@ -380,11 +372,7 @@ func previewDelete(ctx context.Context, env *tools.Env, args DeleteArgs, chk *to
 	}
 	f, ok := tools.FetchedAs[*fetched](chk)
 	if !ok {
-		id, err := tools.CurrentIdentity(ctx, env)
-		if err != nil {
-			return nil, err
-		}
-		a, err := find(ctx, c, id.UserID, args.AppCredential)
+		_, id, a, err := lookup(ctx, env, args.AppCredential)
 		if err != nil {
 			return nil, err
 		}
@@ -397,17 +385,9 @@ func previewDelete(ctx context.Context, env *tools.Env, args DeleteArgs, chk *to
 }
 
 func runDelete(ctx context.Context, env *tools.Env, args DeleteArgs) (*tools.Result, error) {
-	c, err := client(ctx, env)
-	if err != nil {
-		return nil, err
-	}
-	id, err := tools.CurrentIdentity(ctx, env)
-	if err != nil {
-		return nil, err
-	}
 	// Check resolved a name to the ID; an undo plan or a later step may
 	// still name it, so resolve what is not an ID of the user's.
-	a, err := find(ctx, c, id.UserID, args.AppCredential)
+	c, id, a, err := lookup(ctx, env, args.AppCredential)
 	if err != nil {
 		return nil, err
 	}
