@@ -92,11 +92,14 @@ type Tool struct {
 	// ${step.field}: "id", "name", ... Run puts them in Result.Outputs.
 	Produces []string
 
-	// PersonOnly marks a read whose answer is itself a credential (a temp
-	// URL lets anyone who holds it fetch the object, without a token): it
-	// answers the person at the prompt, but is never offered to the model
-	// or an MCP client, and the engine refuses it from them, since a read
-	// needs no approval and its result would leave in their context.
+	// PersonOnly marks a tool only the person may run: a read whose answer
+	// is itself a credential (a temp URL lets anyone who holds it fetch the
+	// object, without a token), one that reads files on the person's
+	// machine (a stack preview of a local template), a create whose secret
+	// the agent could never see. It answers the person at the prompt, but
+	// is never offered to the model or an MCP client, and the engine
+	// refuses it from them: a read needs no approval, and its result would
+	// leave in their context.
 	PersonOnly bool
 
 	// As makes this tool a second name for another ("server.add.volume"

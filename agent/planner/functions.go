@@ -23,7 +23,19 @@ const (
 	// DescribeToolFunction returns a change tool's argument schema, so the
 	// schemas of all change tools need not ride along in every request.
 	DescribeToolFunction = "describe_tool"
+	// ReadToolFunction runs, for the model, a read of a service whose reads
+	// are not offered one function each (DeferredServices): called with a
+	// name alone it describes the read's arguments, with args it runs it.
+	ReadToolFunction = "read_tool"
 )
+
+// DeferredServices are the catalog services whose reads the model reaches
+// through read_tool rather than one function each. Every function rides
+// along in every request of a turn; these services' reads (load
+// balancers, stacks, the key manager) are many and asked for less often
+// than servers, networks and volumes, so they cost one function until the
+// model needs them. An MCP client is offered every read as its own tool.
+var DeferredServices = map[string]bool{"load-balancer": true, "orchestration": true, "key-manager": true}
 
 // FunctionName turns a tool name into a function name the OpenAI API
 // accepts (^[a-zA-Z0-9_-]{1,64}$): "server.add.floating-ip" becomes
@@ -58,8 +70,20 @@ func ToolName(fn string) (string, bool) {
 // credentials (see ForbiddenArgs). The output is sorted by name and
 // byte-for-byte stable, so that a provider's prompt cache keeps hitting.
 func Functions(reg *tools.Registry, offered func(service string) bool) []llm.Function {
+	return functions(reg, offered, false)
+}
+
+// ModelFunctions is what the model is offered in a turn: Functions, except
+// that the reads of DeferredServices are reached through read_tool, and
+// describe_tool names no tools of its own (propose_plan's and read_tool's
+// lists say which exist), so neither list rides along twice.
+func ModelFunctions(reg *tools.Registry, offered func(service string) bool) []llm.Function {
+	return functions(reg, offered, true)
+}
+
+func functions(reg *tools.Registry, offered func(service string) bool, deferring bool) []llm.Function {
 	var fns []llm.Function
-	var changes []string
+	var changes, deferred []string
 	for _, t := range reg.Tools() {
 		if offered != nil && !offered(t.Service) {
 			continue
@@ -69,6 +93,10 @@ func Functions(reg *tools.Registry, offered func(service string) bool) []llm.Fun
 		}
 		if t.Effect != tools.Read {
 			changes = append(changes, t.Name)
+			continue
+		}
+		if deferring && DeferredServices[t.Service] {
+			deferred = append(deferred, t.Name)
 			continue
 		}
 		params, err := ModelSchema(reg, t.Name)
@@ -83,10 +111,39 @@ func Functions(reg *tools.Registry, offered func(service string) bool) []llm.Fun
 		if pp, err := proposePlan(changes); err == nil {
 			fns = append(fns, pp)
 		}
-		fns = append(fns, describeTool(changes))
+		if deferring {
+			fns = append(fns, describeTool(nil))
+		} else {
+			fns = append(fns, describeTool(changes))
+		}
+	}
+	if len(deferred) > 0 {
+		fns = append(fns, readTool(deferred))
 	}
 	sort.Slice(fns, func(i, j int) bool { return fns[i].Name < fns[j].Name })
 	return fns
+}
+
+// readTool is read_tool: one function for the deferred reads.
+func readTool(reads []string) llm.Function {
+	enum := make([]any, len(reads))
+	for i, r := range reads {
+		enum[i] = r
+	}
+	params, _ := encodeJSON(map[string]any{
+		"type":                 "object",
+		"additionalProperties": false,
+		"required":             []any{"name"},
+		"properties": map[string]any{
+			"name": map[string]any{"type": "string", "enum": enum},
+			"args": map[string]any{"type": "object", "description": "The read's arguments; leave out to get its argument schema first"},
+		},
+	})
+	return llm.Function{
+		Name:        ReadToolFunction,
+		Description: "Run a read of load balancers, stacks or the key manager. Call it with the name alone first: the answer is the read's argument schema.",
+		Parameters:  params,
+	}
 }
 
 // ModelSchema returns the schema of a tool's arguments as the model sees
@@ -208,17 +265,19 @@ func proposePlan(changes []string) (llm.Function, error) {
 
 // describeTool builds describe_tool over the offered change tools.
 func describeTool(changes []string) llm.Function {
-	enum := make([]any, len(changes))
-	for i, c := range changes {
-		enum[i] = c
+	name := map[string]any{"type": "string", "description": "A change tool from propose_plan's list"}
+	if changes != nil {
+		enum := make([]any, len(changes))
+		for i, c := range changes {
+			enum[i] = c
+		}
+		name = map[string]any{"type": "string", "enum": enum}
 	}
 	params, _ := encodeJSON(map[string]any{
 		"type":                 "object",
 		"additionalProperties": false,
 		"required":             []any{"name"},
-		"properties": map[string]any{
-			"name": map[string]any{"type": "string", "enum": enum},
-		},
+		"properties":           map[string]any{"name": name},
 	})
 	return llm.Function{
 		Name:        DescribeToolFunction,
@@ -230,7 +289,7 @@ func describeTool(changes []string) llm.Function {
 // PersonOnlyRefusal is the sentence an agent gets for a person-only tool
 // (tools.Tool.PersonOnly).
 func PersonOnlyRefusal(t *tools.Tool) string {
-	return t.Slash() + " answers the person only: its result is a credential (anyone holding it gets in without a token), so it is never run for an agent; ask the person to run " + t.Slash() + " themselves"
+	return t.Slash() + " answers the person only (its result is a credential, or it reads files on the person's machine), so it is never run for an agent; ask the person to run " + t.Slash() + " themselves"
 }
 
 // ForbiddenArgs returns the top-level keys of args that redirect

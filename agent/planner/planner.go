@@ -117,12 +117,13 @@ func (p *Planner) Turn(ctx context.Context, s *Session, system, mode, text strin
 	// Temp-URL-Key=..."): the model never needs one, so it gets the same
 	// redaction as everything else that reaches it.
 	s.Messages = append(s.Messages, llm.Message{Role: llm.RoleUser, Content: secrets.RedactString(text)})
-	fns := Functions(p.Registry, p.Offered)
+	fns := ModelFunctions(p.Registry, p.Offered)
 	switch {
 	case readOnlyMode(mode):
 		fns = readOnly(fns)
 	case mode == "compose":
-		// Compose writes files; it changes nothing in the cloud.
+		// Compose writes files; it changes nothing in the cloud. Without
+		// propose_plan, describe_tool carries the list of change tools.
 		fns = append(readOnly(fns), saveFileFunction())
 		fns = append(fns, describeOnly(Functions(p.Registry, p.Offered))...)
 	}
@@ -160,7 +161,7 @@ func (p *Planner) Turn(ctx context.Context, s *Session, system, mode, text strin
 			default:
 				ran++
 				var status string
-				special := tc.Name == ProposePlanFunction || tc.Name == DescribeToolFunction || tc.Name == SaveFileFunction
+				special := tc.Name == ProposePlanFunction || tc.Name == DescribeToolFunction || tc.Name == SaveFileFunction || tc.Name == ReadToolFunction
 				if special && !offered[tc.Name] {
 					// Only what was offered may be called: a model that names
 					// propose_plan in ask or compose mode is refused by rule.
@@ -244,11 +245,35 @@ func (p *Planner) call(ctx context.Context, tc llm.ToolCall, mode string, h Hook
 			return Status(StatusInvalid, true, []string{err.Error()}), StatusInvalid
 		}
 		return desc, StatusOK
+	case ReadToolFunction:
+		var a struct {
+			Name string          `json:"name"`
+			Args json.RawMessage `json:"args"`
+		}
+		if err := json.Unmarshal(args, &a); err != nil {
+			return Status(StatusInvalid, true, []string{"read_tool takes {name, args}: " + err.Error()}), StatusInvalid
+		}
+		if t, ok := p.Registry.Lookup(a.Name); !ok || !DeferredServices[t.Service] || t.Effect != tools.Read {
+			return Status(StatusInvalid, true, []string{fmt.Sprintf("read_tool runs the reads in its list; %q is not one (other reads are functions of their own)", a.Name)}), StatusInvalid
+		}
+		if len(a.Args) == 0 || string(a.Args) == "null" {
+			desc, err := DescribeTool(p.Registry, a.Name)
+			if err != nil {
+				return Status(StatusInvalid, true, []string{err.Error()}), StatusInvalid
+			}
+			return desc, StatusOK
+		}
+		return p.read(ctx, a.Name, a.Args, h)
 	}
 	name, ok := ToolName(tc.Name)
 	if !ok {
 		return Status(StatusInvalid, true, []string{fmt.Sprintf("no function %q", tc.Name)}), StatusInvalid
 	}
+	return p.read(ctx, name, args, h)
+}
+
+// read runs one read tool for the model: a direct function or read_tool.
+func (p *Planner) read(ctx context.Context, name string, args json.RawMessage, h Hooks) (string, string) {
 	tool, ok := p.Registry.Lookup(name)
 	if !ok {
 		return Status(StatusInvalid, true, []string{fmt.Sprintf("no tool %q", name)}), StatusInvalid

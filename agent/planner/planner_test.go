@@ -206,6 +206,51 @@ func TestAskModeAndForbiddenArguments(t *testing.T) {
 	}
 }
 
+func TestReadToolDescribesThenRunsDeferredReads(t *testing.T) {
+	model := &scripted{replies: []llm.Response{
+		calls(
+			tc("c1", ReadToolFunction, `{"name": "loadbalancer.list"}`),
+			tc("c2", ReadToolFunction, `{"name": "loadbalancer.list", "args": {}}`),
+			tc("c3", ReadToolFunction, `{"name": "server.list", "args": {}}`),
+			tc("c4", ReadToolFunction, `{"name": "loadbalancer.list", "args": {"project": "other"}}`),
+			tc("c5", ReadToolFunction, `{"name": "stack.preview", "args": {}}`),
+		),
+		{Content: "ok"},
+	}}
+	p := newPlanner(t, model)
+	s := &Session{}
+	var ran []string
+	err := p.Turn(t.Context(), s, "system", "ask", "which load balancers do I have?", Hooks{
+		Read: func(_ context.Context, name string, args tools.Args) (*tools.Result, error) {
+			ran = append(ran, name+" "+string(args))
+			return &tools.Result{Text: "lb-1"}, nil
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	offered := map[string]bool{}
+	for _, f := range model.requests[0].Functions {
+		offered[f.Name] = true
+	}
+	if !offered[ReadToolFunction] || offered[FunctionName("loadbalancer.list")] || !offered[FunctionName("server.list")] {
+		t.Errorf("ask mode offers read_tool for load balancers and server.list directly; offered %v", offered)
+	}
+	if diff := cmp.Diff([]string{"loadbalancer.list {}"}, ran); diff != "" {
+		t.Errorf("reads run (-want +got):\n%s", diff)
+	}
+	got := toolMessages(s)
+	want := []string{`"tool":"loadbalancer.list"`, "lb-1", "is not one", "may not be set by the model", "answers the person only"}
+	if len(got) != len(want) {
+		t.Fatalf("tool messages = %v", got)
+	}
+	for i, w := range want {
+		if !strings.Contains(got[i], w) {
+			t.Errorf("message %d = %q, want it to say %q", i, got[i], w)
+		}
+	}
+}
+
 func TestUsageIsCounted(t *testing.T) {
 	model := &scripted{replies: []llm.Response{{Content: "hi", Usage: llm.Usage{PromptTokens: 100, CompletionTokens: 5}}}}
 	p := newPlanner(t, model)

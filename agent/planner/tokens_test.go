@@ -41,13 +41,9 @@ func TestRequestTokensCountsEverything(t *testing.T) {
 }
 
 // firstRequestBudget is the most the first request of a turn may cost, in
-// estimated tokens: system prompt, one short question and every function.
-// It was 6000 before load balancers, stacks and application credentials
-// (7966 with all of them); a cloud offers only the functions of the
-// services in its catalog, so most first requests are smaller. The next
-// step, when more services come, is to offer a service's functions on
-// demand rather than to raise this again.
-const firstRequestBudget = 8200
+// estimated tokens: system prompt, one short question and every function
+// the model is offered with every service in the catalog.
+const firstRequestBudget = 6000
 
 func TestFirstRequestFitsTheBudget(t *testing.T) {
 	system, err := prompt.System("plan", prompt.Data{
@@ -60,7 +56,7 @@ func TestFirstRequestFitsTheBudget(t *testing.T) {
 		{Role: llm.RoleSystem, Content: system},
 		{Role: llm.RoleUser, Content: "which of my servers are in ERROR, and why?"},
 	}
-	fns := Functions(realRegistry(t), nil)
+	fns := ModelFunctions(realRegistry(t), nil)
 	got := RequestTokens(msgs, fns)
 	t.Logf("first request: %d estimated tokens (system prompt %d, %d functions %d)",
 		got, EstimateTokens(system), len(fns), RequestTokens(nil, fns))
