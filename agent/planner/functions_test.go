@@ -244,11 +244,14 @@ func TestToolsWithForbiddenProperties(t *testing.T) {
 		// are the person's to name.
 		"stack.abandon":           {"output_file"},
 		"stack.adopt":             {"adopt_file"},
-		"stack.create":            {"template_file", "environment_file"},
-		"stack.preview":           {"template_file", "environment_file"},
-		"stack.template.validate": {"template_file", "environment_file"},
-		"stack.update":            {"template_file", "environment_file"},
+		"stack.create":            {"environment_file", "template_file"},
+		"stack.preview":           {"environment_file", "template_file"},
+		"stack.template.validate": {"environment_file", "template_file"},
+		"stack.update":            {"environment_file", "template_file"},
 		"subnet.list":             {"project"},
+	}
+	for _, props := range got {
+		sort.Strings(props) // a schema's properties come in map order
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("tools with credential-redirecting properties (-want +got):\n%s", diff)

@@ -187,9 +187,9 @@ func TestLoginAzure(t *testing.T) {
 		}
 	})
 	t.Run("--device-code without the flow says so", func(t *testing.T) {
-		if azureDeviceCodeFlow() != nil {
-			t.Skip("the Entra flow is built in")
-		}
+		old := azureDeviceCodeFlow()
+		t.Cleanup(func() { SetAzureDeviceCode(old) })
+		SetAzureDeviceCode(nil) // a build without the Entra flow
 		te := newTestEnv(t, "")
 		err := Run(t.Context(), te.Env, []string{"azure", "--device-code"})
 		if err == nil || !strings.Contains(err.Error(), "not available") {
