@@ -3,6 +3,7 @@ package diagnose
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -602,22 +603,13 @@ func (d *diag) routerLink() {
 		d.add(Finding{Check: CheckRouter, Status: Fail, Text: text + ", but the router is administratively down",
 			Fix:  []Step{{ID: "router-up", Tool: "router.set", Args: map[string]any{"router": r.ID, "admin_state_up": true}, Why: "bring the router up"}},
 			Hint: "openstack router set --enable " + r.Label()})
-	case sn.GatewayIP != "" && len(addrs) > 0 && !contains(addrs, sn.GatewayIP):
+	case sn.GatewayIP != "" && len(addrs) > 0 && !slices.Contains(addrs, sn.GatewayIP):
 		d.add(Finding{Check: CheckRouter, Status: Warn, Text: fmt.Sprintf("%s, but the subnet's gateway is %s: servers send outside traffic there, not to the router", text, sn.GatewayIP)})
 	case !strings.EqualFold(iface.Status, "ACTIVE"):
 		d.add(Finding{Check: CheckRouter, Status: Warn, Text: fmt.Sprintf("%s; the interface is %s (no L3 agent has set it up; expected on a cloud without one)", text, iface.Status)})
 	default:
 		d.add(Finding{Check: CheckRouter, Status: Pass, Text: text})
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // joinRouter is the failed router link and its fix: the subnet joined to

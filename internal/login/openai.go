@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/kriscelmer/os-tui/agent/llm"
@@ -76,7 +77,7 @@ func runOpenAI(ctx context.Context, req *Request) error {
 			// A server that serves one model: that is the one.
 			m.Model = models[0]
 		}
-		if m.Model != "" && len(models) > 0 && !contains(models, m.Model) {
+		if m.Model != "" && len(models) > 0 && !slices.Contains(models, m.Model) {
 			fmt.Fprintf(req.IO.ErrOut, "warning: %s does not list model %s; set another with --model\n", endpointOf(cfg), m.Model)
 		}
 	}
@@ -146,13 +147,4 @@ func endpointOf(cfg llm.Config) string {
 		return "the endpoint"
 	}
 	return u.Redacted()
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }

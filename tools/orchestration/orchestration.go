@@ -82,6 +82,20 @@ func (s *Stack) UserParameters() map[string]string {
 	return out
 }
 
+// Lookup is the start of most stack tools: the orchestration client and
+// the stack named or identified by ref.
+func Lookup(ctx context.Context, env *tools.Env, ref string) (*gophercloud.ServiceClient, *Stack, error) {
+	c, err := Client(ctx, env)
+	if err != nil {
+		return nil, nil, err
+	}
+	s, err := Find(ctx, c, ref)
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, s, nil
+}
+
 // Find returns the stack with the given name or ID. Heat answers both at
 // /stacks/{name_or_id} (with a redirect to /stacks/{name}/{id}), so names
 // are unique per project and there is nothing ambiguous to report.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -183,7 +184,7 @@ func normalRule(args RuleCreateArgs) (RuleCreateArgs, Rule, []tools.Finding) {
 		if n < 0 || n > 255 {
 			block("protocol %d is not an IP protocol number (0-255)", n)
 		}
-	} else if args.Protocol != "any" && !contains(protocolList, args.Protocol) {
+	} else if args.Protocol != "any" && !slices.Contains(protocolList, args.Protocol) {
 		block("unknown protocol %s; use tcp, udp, icmp, any, another of %s, or a number 0-255", args.Protocol, strings.Join(protocolList, ", "))
 	}
 
@@ -265,15 +266,6 @@ func normalRule(args RuleCreateArgs) (RuleCreateArgs, Rule, []tools.Finding) {
 		}
 	}
 	return args, rule, fs
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 // guardrails turns the rule's exposure into findings: each Risk blocks

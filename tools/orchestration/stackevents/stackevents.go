@@ -23,11 +23,7 @@ type ListArgs struct {
 }
 
 func list(ctx context.Context, env *tools.Env, args ListArgs) (*tools.Result, error) {
-	c, err := orchestration.Client(ctx, env)
-	if err != nil {
-		return nil, err
-	}
-	s, err := orchestration.Find(ctx, c, args.Stack)
+	c, s, err := orchestration.Lookup(ctx, env, args.Stack)
 	if err != nil {
 		return nil, err
 	}

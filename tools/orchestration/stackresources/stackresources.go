@@ -36,11 +36,7 @@ type ShowArgs struct {
 }
 
 func list(ctx context.Context, env *tools.Env, args ListArgs) (*tools.Result, error) {
-	c, err := orchestration.Client(ctx, env)
-	if err != nil {
-		return nil, err
-	}
-	s, err := orchestration.Find(ctx, c, args.Stack)
+	c, s, err := orchestration.Lookup(ctx, env, args.Stack)
 	if err != nil {
 		return nil, err
 	}
@@ -81,11 +77,7 @@ func list(ctx context.Context, env *tools.Env, args ListArgs) (*tools.Result, er
 }
 
 func show(ctx context.Context, env *tools.Env, args ShowArgs) (*tools.Result, error) {
-	c, err := orchestration.Client(ctx, env)
-	if err != nil {
-		return nil, err
-	}
-	s, err := orchestration.Find(ctx, c, args.Stack)
+	c, s, err := orchestration.Lookup(ctx, env, args.Stack)
 	if err != nil {
 		return nil, err
 	}

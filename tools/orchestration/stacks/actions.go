@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/gophercloud/gophercloud/v2"
 	"github.com/gophercloud/gophercloud/v2/openstack/orchestration/v1/stacks"
@@ -100,11 +101,7 @@ func actionTools() []tools.Tool {
 }
 
 func checkAction(ctx context.Context, env *tools.Env, a action, args ActionArgs) (*tools.Check, error) {
-	c, err := orchestration.Client(ctx, env)
-	if err != nil {
-		return nil, err
-	}
-	s, err := orchestration.Find(ctx, c, args.Stack)
+	_, s, err := orchestration.Lookup(ctx, env, args.Stack)
 	if err != nil {
 		return nil, err
 	}
@@ -113,21 +110,12 @@ func checkAction(ctx context.Context, env *tools.Env, a action, args ActionArgs)
 	switch {
 	case s.InProgress():
 		block(chk, "stack %s is %s; Heat takes no other action until it settles", s.Name, s.Status)
-	case len(a.from) > 0 && !contains(a.from, s.Status):
+	case len(a.from) > 0 && !slices.Contains(a.from, s.Status):
 		block(chk, "stack %s is %s; Heat can %s a stack that is %s", s.Name, s.Status, a.verb, orList(a.from))
 	case a.heat == "CHECK":
 		info(chk, "Heat checks each resource against the cloud; resources found missing or broken are marked CHECK_FAILED (nothing is repaired)")
 	}
 	return chk, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func orList(list []string) string {
@@ -145,11 +133,7 @@ func orList(list []string) string {
 }
 
 func previewAction(ctx context.Context, env *tools.Env, a action, args ActionArgs) (*tools.Preview, error) {
-	c, err := orchestration.Client(ctx, env)
-	if err != nil {
-		return nil, err
-	}
-	s, err := orchestration.Find(ctx, c, args.Stack)
+	c, s, err := orchestration.Lookup(ctx, env, args.Stack)
 	if err != nil {
 		return nil, err
 	}
@@ -160,11 +144,7 @@ func previewAction(ctx context.Context, env *tools.Env, a action, args ActionArg
 }
 
 func runAction(ctx context.Context, env *tools.Env, a action, args ActionArgs) (*tools.Result, error) {
-	c, err := orchestration.Client(ctx, env)
-	if err != nil {
-		return nil, err
-	}
-	s, err := orchestration.Find(ctx, c, args.Stack)
+	c, s, err := orchestration.Lookup(ctx, env, args.Stack)
 	if err != nil {
 		return nil, err
 	}
@@ -185,11 +165,7 @@ func runAction(ctx context.Context, env *tools.Env, a action, args ActionArgs) (
 const abandonNote = "Heat abandons a stack only where its operator set enable_stack_abandon = true in heat.conf; where it is off, Heat refuses and nothing changes"
 
 func checkAbandon(ctx context.Context, env *tools.Env, args AbandonArgs) (*tools.Check, error) {
-	c, err := orchestration.Client(ctx, env)
-	if err != nil {
-		return nil, err
-	}
-	s, err := orchestration.Find(ctx, c, args.Stack)
+	_, s, err := orchestration.Lookup(ctx, env, args.Stack)
 	if err != nil {
 		return nil, err
 	}
@@ -212,11 +188,7 @@ func checkAbandon(ctx context.Context, env *tools.Env, args AbandonArgs) (*tools
 }
 
 func previewAbandon(ctx context.Context, env *tools.Env, args AbandonArgs, _ *tools.Check) (*tools.Preview, error) {
-	c, err := orchestration.Client(ctx, env)
-	if err != nil {
-		return nil, err
-	}
-	s, err := orchestration.Find(ctx, c, args.Stack)
+	c, s, err := orchestration.Lookup(ctx, env, args.Stack)
 	if err != nil {
 		return nil, err
 	}
@@ -228,11 +200,7 @@ func previewAbandon(ctx context.Context, env *tools.Env, args AbandonArgs, _ *to
 }
 
 func runAbandon(ctx context.Context, env *tools.Env, args AbandonArgs) (*tools.Result, error) {
-	c, err := orchestration.Client(ctx, env)
-	if err != nil {
-		return nil, err
-	}
-	s, err := orchestration.Find(ctx, c, args.Stack)
+	c, s, err := orchestration.Lookup(ctx, env, args.Stack)
 	if err != nil {
 		return nil, err
 	}

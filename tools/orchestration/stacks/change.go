@@ -355,11 +355,7 @@ func updateBody(f *orchestration.Files, args UpdateArgs) (map[string]any, error)
 }
 
 func checkUpdate(ctx context.Context, env *tools.Env, args UpdateArgs) (*tools.Check, error) {
-	c, err := orchestration.Client(ctx, env)
-	if err != nil {
-		return nil, err
-	}
-	s, err := orchestration.Find(ctx, c, args.Stack)
+	c, s, err := orchestration.Lookup(ctx, env, args.Stack)
 	if err != nil {
 		return nil, err
 	}
@@ -565,11 +561,7 @@ func runUpdate(ctx context.Context, env *tools.Env, args UpdateArgs) (*tools.Res
 	if args.DryRun {
 		return nil, errors.New("--dry-run: nothing was changed")
 	}
-	c, err := orchestration.Client(ctx, env)
-	if err != nil {
-		return nil, err
-	}
-	s, err := orchestration.Find(ctx, c, args.Stack)
+	c, s, err := orchestration.Lookup(ctx, env, args.Stack)
 	if err != nil {
 		return nil, err
 	}
@@ -604,11 +596,7 @@ func runUpdate(ctx context.Context, env *tools.Env, args UpdateArgs) (*tools.Res
 }
 
 func checkDelete(ctx context.Context, env *tools.Env, args DeleteArgs) (*tools.Check, error) {
-	c, err := orchestration.Client(ctx, env)
-	if err != nil {
-		return nil, err
-	}
-	s, err := orchestration.Find(ctx, c, args.Stack)
+	c, s, err := orchestration.Lookup(ctx, env, args.Stack)
 	if err != nil {
 		return nil, err
 	}
@@ -681,11 +669,7 @@ func runDelete(ctx context.Context, env *tools.Env, args DeleteArgs) (*tools.Res
 	if args.DryRun {
 		return nil, errors.New("--dry-run: nothing was deleted")
 	}
-	c, err := orchestration.Client(ctx, env)
-	if err != nil {
-		return nil, err
-	}
-	s, err := orchestration.Find(ctx, c, args.Stack)
+	c, s, err := orchestration.Lookup(ctx, env, args.Stack)
 	if err != nil {
 		return nil, err
 	}

@@ -120,11 +120,7 @@ func nilIfEmpty(s string) any {
 }
 
 func find(ctx context.Context, env *tools.Env, nameOrID string) (*gophercloud.ServiceClient, *orchestration.Stack, error) {
-	c, err := orchestration.Client(ctx, env)
-	if err != nil {
-		return nil, nil, err
-	}
-	s, err := orchestration.Find(ctx, c, nameOrID)
+	c, s, err := orchestration.Lookup(ctx, env, nameOrID)
 	if err != nil {
 		return nil, nil, err
 	}

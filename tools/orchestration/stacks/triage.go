@@ -72,11 +72,7 @@ type Finding struct {
 // Triage finds a stack's failed resources, nested stacks included, and
 // asks each one's own service why.
 func Triage(ctx context.Context, env *tools.Env, nameOrID string) (*orchestration.Stack, []Finding, error) {
-	c, err := orchestration.Client(ctx, env)
-	if err != nil {
-		return nil, nil, err
-	}
-	s, err := orchestration.Find(ctx, c, nameOrID)
+	c, s, err := orchestration.Lookup(ctx, env, nameOrID)
 	if err != nil {
 		return nil, nil, err
 	}

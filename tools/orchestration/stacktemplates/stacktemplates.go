@@ -48,11 +48,7 @@ type ValidateArgs struct {
 }
 
 func show(ctx context.Context, env *tools.Env, args ShowArgs) (*tools.Result, error) {
-	c, err := orchestration.Client(ctx, env)
-	if err != nil {
-		return nil, err
-	}
-	s, err := orchestration.Find(ctx, c, args.Stack)
+	c, s, err := orchestration.Lookup(ctx, env, args.Stack)
 	if err != nil {
 		return nil, err
 	}
