@@ -42,7 +42,7 @@ func (m Model) Content() string {
 			// masked like everything else on screen.
 			l = m.deps.Mask("", l)
 		}
-		lines[i] = fit(l, m.width)
+		lines[i] = views.Fit(l, m.width)
 	}
 	return strings.Join(lines, "\n")
 }
@@ -91,7 +91,7 @@ func (m Model) planLines() []string {
 			}
 		}
 		line := fmt.Sprintf("%s %d. %s %s %s", mark, i+1, st.Effect(rreview.Badge(s.Tool.Effect)), s.Tool.Slash(), termtext.Safe(rreview.StepSubject(s)))
-		line = fit(line, leftW)
+		line = views.Fit(line, leftW)
 		if i == m.cursor {
 			line = st.Cursor.Render(ansi.Strip(line))
 		}
@@ -129,7 +129,7 @@ func (m Model) planLines() []string {
 		if i < len(detail) {
 			d = colourFinding(st, detail[i])
 		}
-		out = append(out, pad(l, leftW)+" "+st.Faint.Render("│")+" "+d)
+		out = append(out, views.Pad(l, leftW)+" "+st.Faint.Render("│")+" "+d)
 	}
 	return out
 }
@@ -231,22 +231,3 @@ func (m Model) bindings() []key.Binding {
 	return []key.Binding{keyYes(), keyNo(), move, keySteps(), keyEdit(), allow, keyScroll(), keyLeave()}
 }
 
-// fit cuts or pads s to exactly width cells.
-func fit(s string, width int) string {
-	if width <= 0 {
-		return ""
-	}
-	if ansi.StringWidth(s) > width {
-		return ansi.Truncate(s, width, "…")
-	}
-	return s
-}
-
-// pad cuts s to width cells and fills the rest with spaces.
-func pad(s string, width int) string {
-	s = fit(s, width)
-	if w := ansi.StringWidth(s); w < width {
-		s += strings.Repeat(" ", width-w)
-	}
-	return s
-}

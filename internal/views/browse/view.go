@@ -40,7 +40,7 @@ func (m Model) Content() string {
 	}
 
 	lines := make([]string, 0, m.height)
-	lines = append(lines, fit(m.titleLine(), m.width))
+	lines = append(lines, views.Fit(m.titleLine(), m.width))
 	cols, widths := p.layout(tableW)
 	table := make([]string, 0, h+1)
 	table = append(table, m.header(cols, widths))
@@ -58,11 +58,11 @@ func (m Model) Content() string {
 			if i < len(right) {
 				r = right[i]
 			}
-			l = pad(l, tableW) + " " + st.Faint.Render("│") + " " + fit(r, paneW)
+			l = views.Pad(l, tableW) + " " + st.Faint.Render("│") + " " + views.Fit(r, paneW)
 		}
 		lines = append(lines, l)
 	}
-	lines = append(lines, fit(m.statusLine(), m.width), m.helpBar())
+	lines = append(lines, views.Fit(m.statusLine(), m.width), m.helpBar())
 	return strings.Join(lines, "\n")
 }
 
@@ -229,7 +229,7 @@ func (m Model) pane(w, h int) []string {
 	if c := columnIndex(p.list.Columns, "Name"); c >= 0 && p.cells[r][c] != "" {
 		title = p.res.Noun + " " + p.cells[r][c]
 	}
-	out = append(out, st.Title.Render(fit(title, w)))
+	out = append(out, st.Title.Render(views.Fit(title, w)))
 	var fields []tools.Field
 	switch {
 	case read && d.rec != nil:
@@ -273,7 +273,7 @@ func summaryLines(m Model, fields []tools.Field, w int) []string {
 		if f.Kind == tools.Status {
 			v = st.Status(v)
 		}
-		out = append(out, fit(st.Faint.Render(cell(f.Name, nameW))+" "+v, w))
+		out = append(out, views.Fit(st.Faint.Render(cell(f.Name, nameW))+" "+v, w))
 	}
 	return out
 }
@@ -436,22 +436,3 @@ func firstLine(s string) string {
 	return first
 }
 
-// fit cuts s to width cells.
-func fit(s string, width int) string {
-	if width <= 0 {
-		return ""
-	}
-	if ansi.StringWidth(s) > width {
-		return ansi.Truncate(s, width, "…")
-	}
-	return s
-}
-
-// pad cuts s to width cells and fills the rest with spaces.
-func pad(s string, width int) string {
-	s = fit(s, width)
-	if w := ansi.StringWidth(s); w < width {
-		s += strings.Repeat(" ", width-w)
-	}
-	return s
-}
