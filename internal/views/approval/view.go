@@ -230,4 +230,3 @@ func (m Model) bindings() []key.Binding {
 	move.SetEnabled(m.steps() > 1)
 	return []key.Binding{keyYes(), keyNo(), move, keySteps(), keyEdit(), allow, keyScroll(), keyLeave()}
 }
-
