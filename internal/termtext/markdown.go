@@ -9,7 +9,8 @@ import (
 // strikethrough, and '&', which starts a character reference: glamour
 // would turn "&#27;" into a real ESC after every control had been
 // escaped. '&' is written as "&amp;", not "\&": goldmark, under glamour,
-// still decodes the reference after a backslash.
+// still decodes the reference after a backslash. '~' is written as
+// "&#126;": glamour prints the backslash of "\~".
 const markdownSpecial = "\\`*_[]<>#|&~"
 
 // Markdown is Safe for text placed inside a line of markdown that is
@@ -33,6 +34,12 @@ func Markdown(s string) string {
 		switch {
 		case c == '&':
 			b.WriteString("&amp;")
+			continue
+		case c == '~':
+			// Glamour shows "\~" as written, backslash and all; as a
+			// character reference the tilde reads as itself and still
+			// opens no strikethrough.
+			b.WriteString("&#126;")
 			continue
 		case i == lead || strings.IndexByte(markdownSpecial, c) >= 0:
 			b.WriteByte('\\')

@@ -64,7 +64,7 @@ func TestMarkdown(t *testing.T) {
 		{"link", "[x](http://e)", `\[x\](http://e)`},
 		{"html", "<b>", `\<b\>`},
 		{"heading and table", "# a | b", `\# a \| b`},
-		{"strikethrough", "~~x~~", `\~\~x\~\~`},
+		{"strikethrough", "~~x~~", "&#126;&#126;x&#126;&#126;"},
 		{"character reference", "&#27;[31m", `&amp;\#27;\[31m`},
 		{"ampersand", "R&D", "R&amp;D"},
 		{"backslash", `a\b`, `a\\b`},

@@ -40,13 +40,18 @@ func TestEscapedTextStaysInert(t *testing.T) {
 		}
 	}
 	// Escaped text must still read as written.
-	for _, md := range []string{"x " + termtext.Markdown("R&D **b** #1"), "x " + termtext.MarkdownCode("R&D **b** #1")} {
+	const written = "R&D **b** #1 ~x~ ~~y~~ a_b"
+	for _, md := range []string{"x " + termtext.Markdown(written), "- " + termtext.Markdown("~ net"), "x " + termtext.MarkdownCode(written)} {
 		out.Reset()
 		if err := Render(ios, md); err != nil {
 			t.Fatal(err)
 		}
-		if !strings.Contains(out.String(), "R&D **b** #1") {
-			t.Errorf("%q rendered as %q, want it to read R&D **b** #1", md, out.String())
+		want := written
+		if strings.HasPrefix(md, "- ") {
+			want = "~ net"
+		}
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("%q rendered as %q, want it to read %s", md, out.String(), want)
 		}
 	}
 	// The first check would pass if nothing rendered at all: the
