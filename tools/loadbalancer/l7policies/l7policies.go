@@ -306,25 +306,31 @@ func previewSet(ctx context.Context, env *tools.Env, args SetArgs, chk *tools.Ch
 	return p, nil
 }
 
-// settlePolicy waits for a policy's load balancer to settle.
-func settlePolicy(ctx context.Context, env *tools.Env, c *gophercloud.ServiceClient, p *l7policies.L7Policy) (*loadbalancers.LoadBalancer, error) {
+// policyForWrite is the start of every write to a policy or its rules:
+// the client, the policy, and its load balancer once settled (a write
+// while it is PENDING_* is refused with 409).
+func policyForWrite(ctx context.Context, env *tools.Env, ref string) (*gophercloud.ServiceClient, *l7policies.L7Policy, *loadbalancers.LoadBalancer, error) {
+	c, err := lb.Client(ctx, env)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	p, err := lb.FindPolicy(ctx, c, ref)
+	if err != nil {
+		return nil, nil, nil, err
+	}
 	lbID, err := lbOfListener(ctx, c, p.ListenerID)
 	if err != nil {
-		return nil, err
+		return nil, nil, nil, err
 	}
-	return lb.Settle(ctx, env, c, lbID)
+	v, err := lb.Settle(ctx, env, c, lbID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return c, p, v, nil
 }
 
 func runSet(ctx context.Context, env *tools.Env, args SetArgs) (*tools.Result, error) {
-	c, err := lb.Client(ctx, env)
-	if err != nil {
-		return nil, err
-	}
-	p, err := lb.FindPolicy(ctx, c, args.L7Policy)
-	if err != nil {
-		return nil, err
-	}
-	v, err := settlePolicy(ctx, env, c, p)
+	c, p, v, err := policyForWrite(ctx, env, args.L7Policy)
 	if err != nil {
 		return nil, err
 	}
@@ -366,15 +372,7 @@ func previewDelete(ctx context.Context, env *tools.Env, args ShowArgs, chk *tool
 }
 
 func runDelete(ctx context.Context, env *tools.Env, args ShowArgs) (*tools.Result, error) {
-	c, err := lb.Client(ctx, env)
-	if err != nil {
-		return nil, err
-	}
-	p, err := lb.FindPolicy(ctx, c, args.L7Policy)
-	if err != nil {
-		return nil, err
-	}
-	v, err := settlePolicy(ctx, env, c, p)
+	c, p, v, err := policyForWrite(ctx, env, args.L7Policy)
 	if err != nil {
 		return nil, err
 	}

@@ -168,15 +168,7 @@ func previewRuleCreate(ctx context.Context, env *tools.Env, args RuleCreateArgs,
 }
 
 func runRuleCreate(ctx context.Context, env *tools.Env, args RuleCreateArgs) (*tools.Result, error) {
-	c, err := lb.Client(ctx, env)
-	if err != nil {
-		return nil, err
-	}
-	p, err := lb.FindPolicy(ctx, c, args.L7Policy)
-	if err != nil {
-		return nil, err
-	}
-	v, err := settlePolicy(ctx, env, c, p)
+	c, p, v, err := policyForWrite(ctx, env, args.L7Policy)
 	if err != nil {
 		return nil, err
 	}
@@ -252,15 +244,7 @@ func previewRuleSet(ctx context.Context, env *tools.Env, args RuleSetArgs, chk *
 }
 
 func runRuleSet(ctx context.Context, env *tools.Env, args RuleSetArgs) (*tools.Result, error) {
-	c, err := lb.Client(ctx, env)
-	if err != nil {
-		return nil, err
-	}
-	p, err := lb.FindPolicy(ctx, c, args.L7Policy)
-	if err != nil {
-		return nil, err
-	}
-	v, err := settlePolicy(ctx, env, c, p)
+	c, p, v, err := policyForWrite(ctx, env, args.L7Policy)
 	if err != nil {
 		return nil, err
 	}
@@ -299,15 +283,7 @@ func previewRuleDelete(ctx context.Context, env *tools.Env, args RuleArgs, chk *
 }
 
 func runRuleDelete(ctx context.Context, env *tools.Env, args RuleArgs) (*tools.Result, error) {
-	c, err := lb.Client(ctx, env)
-	if err != nil {
-		return nil, err
-	}
-	p, err := lb.FindPolicy(ctx, c, args.L7Policy)
-	if err != nil {
-		return nil, err
-	}
-	v, err := settlePolicy(ctx, env, c, p)
+	c, p, v, err := policyForWrite(ctx, env, args.L7Policy)
 	if err != nil {
 		return nil, err
 	}
