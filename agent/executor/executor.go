@@ -30,6 +30,9 @@ const (
 	StatusCancelled   = "cancelled"
 	StatusWaitStopped = "wait-stopped"
 	StatusChanged     = "changed"
+	// StatusHeld: the step's goal already held at preflight (its holds
+	// check), so nothing ran for it.
+	StatusHeld = "held"
 )
 
 // Auditor records what happened. internal/audit.Log is one.
@@ -151,6 +154,19 @@ func (x *Executor) Execute(ctx context.Context, env *tools.Env, a *gate.Approved
 				x.Report.StepFinished(i, &o)
 			}
 			x.record(audit.Record{Event: "step", PlanID: p.ID, Origin: p.Origin, Step: sr.Step.ID, Tool: sr.Tool.Name, Effect: sr.Tool.Effect.String(), Args: sr.Step.Args, Approval: string(a.How()), Result: StatusSkipped})
+			continue
+		}
+		if sr.Held != nil {
+			// Nothing runs: the goal already holds. The read's outputs
+			// stand in for the step's, and the audit says why it was skipped.
+			o := StepOutcome{Step: sr.Step, Tool: sr.Tool, Status: StatusHeld, Result: &tools.Result{Message: sr.Held.Text, Outputs: sr.Held.Outputs}}
+			outputs[sr.Step.ID] = sr.Held.Outputs
+			out.Steps = append(out.Steps, o)
+			if x.Report != nil {
+				x.Report.StepStarted(i, sr)
+				x.Report.StepFinished(i, &o)
+			}
+			x.record(audit.Record{Event: "step", PlanID: p.ID, Origin: p.Origin, Step: sr.Step.ID, Tool: sr.Tool.Name, Effect: sr.Tool.Effect.String(), Args: sr.Step.Args, Approval: string(a.How()), Result: StatusHeld, Note: sr.Held.Text})
 			continue
 		}
 		o := x.runStep(ctx, env, a, i, outputs)

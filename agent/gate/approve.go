@@ -29,6 +29,9 @@ const (
 	// ByElicitation: the person accepted the plan shown by their MCP
 	// client (an elicitation request answered "accept").
 	ByElicitation Approval = "elicitation"
+	// ByHolds: every step's goal already held, so nothing ran and nobody
+	// needed to answer.
+	ByHolds Approval = "nothing-to-do"
 )
 
 // Approved is a reviewed plan the person said yes to. Its fields are

@@ -110,6 +110,11 @@ func (g *Gate) Validate(p *plan.Plan, caps *cloud.Capabilities) error {
 				add(s.ID, fmt.Sprintf("${%s.%s}: step %s produces %s, not %q", ref[0], ref[1], ref[0], listOr(outs), ref[1]))
 			}
 		}
+		if s.Holds != nil {
+			if msgs := g.validateHolds(s, produced); len(msgs) > 0 {
+				add(s.ID, msgs...)
+			}
+		}
 		if err := g.Registry.Validate(s.Tool, withoutRefs(s.Args)); err != nil {
 			var ae *tools.ArgsError
 			if errors.As(err, &ae) {
@@ -164,6 +169,11 @@ type StepReview struct {
 	// Err is a preflight failure (a name that resolves to nothing, two
 	// things, a service error); it blocks the plan like a Block finding.
 	Err error
+	// Held is set when the step's holds check found its goal already
+	// holds: the step is skipped (nothing runs) and says so.
+	Held *Held
+	// HoldsNote says why a holds check could not tell (the step runs).
+	HoldsNote string
 }
 
 // Blocked reports whether this step stops the plan.
@@ -242,9 +252,23 @@ func (g *Gate) Preflight(ctx context.Context, env *tools.Env, p *plan.Plan) (*Re
 		p = expanded
 	}
 	r := &Review{Plan: p, At: g.now()}
+	// Outputs of the steps whose goal already holds: later steps use them
+	// as they would the outputs of a run.
+	held := map[string]map[string]string{}
 	for _, s := range p.Steps {
 		tool, _ := g.Registry.Lookup(s.Tool)
+		if len(held) > 0 {
+			s.Args = fillHeld(s.Args, held)
+		}
 		sr := StepReview{Step: s, Tool: tool}
+		if s.Holds != nil && tool.Effect != tools.Read {
+			sr.Held, sr.HoldsNote = g.evalHolds(ro, env, s, tool, held)
+			if sr.Held != nil {
+				held[s.ID] = sr.Held.Outputs
+				r.Steps = append(r.Steps, sr)
+				continue
+			}
+		}
 		if tool.Effect != tools.Read {
 			sr.Check, sr.Err = tool.Check(ro, env, s.Args)
 			if sr.Err == nil && sr.Check == nil {
@@ -271,6 +295,21 @@ func (g *Gate) Preflight(ctx context.Context, env *tools.Env, p *plan.Plan) (*Re
 	}
 	r.Quota = sumQuota(r.Steps)
 	return r, nil
+}
+
+// fillHeld puts the outputs of held steps in place of their references;
+// references to steps that will run stay as they are.
+func fillHeld(args tools.Args, held map[string]map[string]string) tools.Args {
+	out, err := tools.ResolveRefs(args, func(step, field string) (string, bool) {
+		if v, ok := held[step][field]; ok {
+			return v, true
+		}
+		return "${" + step + "." + field + "}", true
+	})
+	if err != nil {
+		return args
+	}
+	return out
 }
 
 // expand replaces each step of a wizard tool (one with Expand) by the

@@ -37,6 +37,20 @@ type Step struct {
 	Tool string          `json:"tool" yaml:"tool"`
 	Args json.RawMessage `json:"args" yaml:"-"`
 	Why  string          `json:"why,omitempty" yaml:"why,omitempty"`
+	// Holds, when set, says how to recognise that the step's goal already
+	// holds (a recipe's replay): the gate reads it at preflight, and a
+	// step whose goal holds is skipped — nothing runs for it.
+	Holds *Holds `json:"holds,omitempty" yaml:"holds,omitempty"`
+}
+
+// Holds is a read that tells whether a step's goal already holds: the read
+// tool, its arguments (which may hold ${step.field} references), and the
+// fields its answer must show. An empty Expect means "the read finds it".
+// It is declarative: nothing in it is executed but the read tool.
+type Holds struct {
+	Tool   string         `json:"tool" yaml:"tool"`
+	Args   map[string]any `json:"args" yaml:"args"`
+	Expect map[string]any `json:"expect,omitempty" yaml:"expect,omitempty"`
 }
 
 // NewID returns a short random plan ID for the audit log.
@@ -75,6 +89,8 @@ type yamlStep struct {
 	Tool string         `yaml:"tool"`
 	Why  string         `yaml:"why,omitempty"`
 	Args map[string]any `yaml:"args"`
+	// Holds is kept when a plan is edited or saved as a recipe.
+	Holds *Holds `yaml:"holds,omitempty"`
 }
 
 type yamlPlan struct {
@@ -94,7 +110,7 @@ func (p *Plan) MarshalYAML() ([]byte, error) {
 				return nil, fmt.Errorf("step %s: arguments are not an object: %w", s.ID, err)
 			}
 		}
-		yp.Steps = append(yp.Steps, yamlStep{ID: s.ID, Tool: s.Tool, Why: s.Why, Args: args})
+		yp.Steps = append(yp.Steps, yamlStep{ID: s.ID, Tool: s.Tool, Why: s.Why, Args: args, Holds: s.Holds})
 	}
 	return yaml.Marshal(yp)
 }
@@ -117,7 +133,7 @@ func ParseYAML(b []byte) (*Plan, error) {
 		if err != nil {
 			return nil, fmt.Errorf("step %s: %w", s.ID, err)
 		}
-		p.Steps = append(p.Steps, Step{ID: s.ID, Tool: s.Tool, Why: s.Why, Args: raw})
+		p.Steps = append(p.Steps, Step{ID: s.ID, Tool: s.Tool, Why: s.Why, Args: raw, Holds: s.Holds})
 	}
 	return p, nil
 }

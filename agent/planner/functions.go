@@ -237,6 +237,8 @@ func proposePlan(changes []string) (llm.Function, error) {
 	delete(root, "description")
 	delete(props, "id")
 	delete(props, "origin")
+	// holds belongs to recipes (a saved plan's replay), not to a proposal.
+	delete(stepProps, "holds")
 	enum := make([]any, len(changes))
 	for i, c := range changes {
 		enum[i] = c

@@ -59,7 +59,12 @@ type Engine struct {
 	mode     atomic.Value // gate.Mode
 	grants   atomic.Pointer[gate.Grants]
 	turns    atomic.Int64
+	last     atomic.Pointer[Outcome]
 }
+
+// LastOutcome is the outcome of the last plan submitted that was reviewed
+// (approved, run, declined or failed), for /save-recipe; nil before any.
+func (e *Engine) LastOutcome() *Outcome { return e.last.Load() }
 
 func (e *Engine) init() {
 	e.once.Do(func() {
@@ -198,8 +203,16 @@ func (e *Engine) Submit(ctx context.Context, p *plan.Plan, ap Approver) (*Outcom
 }
 
 // submit is Submit inside a turn; a model turn calls it for each plan
-// the model proposes.
+// the model proposes. A reviewed plan's outcome is kept for LastOutcome.
 func (e *Engine) submit(ctx context.Context, t *turn, p *plan.Plan, ap Approver) (*Outcome, error) {
+	out, err := e.submitPlan(ctx, t, p, ap)
+	if out != nil && out.Review != nil {
+		e.last.Store(out)
+	}
+	return out, err
+}
+
+func (e *Engine) submitPlan(ctx context.Context, t *turn, p *plan.Plan, ap Approver) (*Outcome, error) {
 	if ap == nil {
 		ap = FailClosed
 	}
@@ -225,6 +238,23 @@ func (e *Engine) submit(ctx context.Context, t *turn, p *plan.Plan, ap Approver)
 				me.Locked = e.readOnly.Load()
 			}
 			return outcomeOf(err, review), err
+		}
+		if review.AllHeld() {
+			// Every step's goal already holds: nothing to approve and
+			// nothing runs, but the executor still records it step by
+			// step, so the run and the audit say so.
+			e.emit(Notice{Text: "every step's goal already holds: nothing to do"})
+			approved, err := e.gate.ApproveHeld(review)
+			if err != nil {
+				return outcomeOf(err, review), err
+			}
+			t.to(Executing)
+			out, err := e.executor(env).Execute(ctx, env, approved)
+			o := &Outcome{Status: StatusOK, Review: review, Exec: out, Summary: summary(out)}
+			if err != nil {
+				o.Status, o.Errors = StatusFailed, []string{err.Error()}
+			}
+			return o, err
 		}
 		if review.Blocked() {
 			edited, err := e.fixBlocked(ctx, t, review, ap)

@@ -128,6 +128,7 @@ const (
 	StepOK          = executor.StatusOK
 	StepFailed      = executor.StatusFailed
 	StepSkipped     = executor.StatusSkipped
+	StepHeld        = executor.StatusHeld
 	StepNotRun      = executor.StatusNotRun
 	StepCancelled   = executor.StatusCancelled
 	StepWaitStopped = executor.StatusWaitStopped

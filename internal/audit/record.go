@@ -28,6 +28,9 @@ type Record struct {
 	User       string          `json:"user,omitempty"`
 	Region     string          `json:"region,omitempty"`
 	Targets    []string        `json:"targets,omitempty"` // "server web-1 (id)"
+	// Note says why a step did nothing: "net: network h-rec-net already
+	// exists — nothing to do" (result "held").
+	Note string `json:"note,omitempty"`
 }
 
 // Event names.

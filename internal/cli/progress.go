@@ -139,6 +139,8 @@ func (p *progress) StepFinished(i int, o *session.StepOutcome) {
 			msg = o.Result.Message
 		}
 		fmt.Fprintf(p.w, "   %s %s (%s)\n", p.cs.Green("✓"), termtext.Safe(msg), took)
+	case session.StepHeld:
+		fmt.Fprintf(p.w, "   %s %s\n", p.cs.Green("="), termtext.Safe(o.Result.Message))
 	case session.StepSkipped:
 		fmt.Fprintf(p.w, "   %s skipped: you declined it\n", p.cs.Faint("-"))
 	case session.StepWaitStopped:

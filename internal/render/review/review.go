@@ -52,6 +52,14 @@ func write(r *gate.Review, st style) string {
 			fmt.Fprintf(&b, " — %s", st.text(s.Step.Why))
 		}
 		b.WriteString("\n")
+		if s.Held != nil {
+			// Nothing runs for this step: its goal already holds.
+			fmt.Fprintf(&b, "   - ✓ %s\n", st.text(s.Held.Text))
+			continue
+		}
+		if s.HoldsNote != "" {
+			fmt.Fprintf(&b, "   - ⚠ %s\n", st.text(s.HoldsNote))
+		}
 		if s.Err != nil {
 			fmt.Fprintf(&b, "   - ✗ %s\n", st.text(firstLine(s.Err.Error())))
 		}
