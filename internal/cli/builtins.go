@@ -78,6 +78,8 @@ func builtins() []builtinCommand {
 			done(func(s *Shell, ctx context.Context, args []string) error { return s.overviewCommand(ctx, args) })},
 		{commands.Builtin{Name: "search", Usage: "/search TEXT", Summary: "Find servers, ports, floating IPs, volumes, networks, subnets, routers and security groups by name, ID or IP in every cloud, project and region"},
 			done(func(s *Shell, ctx context.Context, args []string) error { return s.searchCommand(ctx, args) })},
+		{commands.Builtin{Name: "export", Usage: "/export [--all-projects] [--resources TYPE,...] [-f csv|json|yaml] [-o PATH]", Summary: "Write every resource of the project, one row each, for every type ostui lists (CSV per type, JSON Lines or YAML)"},
+			done(func(s *Shell, ctx context.Context, args []string) error { return s.exportCommand(ctx, args) })},
 		{commands.Builtin{Name: "browse", Usage: "/browse [RESOURCE]", Summary: "Browse servers, volumes, ports, networks, … full-screen: filter, sort, follow relations with Enter, act on keys (each change reviewed)"},
 			done(func(s *Shell, ctx context.Context, args []string) error { return s.browseCommand(ctx, args) })},
 		{commands.Builtin{Name: "view", Usage: "/view", Summary: "Reopen the last full-screen view (browser, overview) where you left it"},

@@ -123,6 +123,11 @@ func run(ctx context.Context, args []string, ios *iostreams.IOStreams, getenv fu
 	if len(o.args) > 0 && o.args[0] == "run" {
 		return runRecipe(ctx, ios, o, getenv)
 	}
+	if len(o.args) > 0 && o.args[0] == "export" {
+		// ostui export [flags] is the shell's /export, run once.
+		o.command, o.commandOK = exportLine(o.args[1:]), true
+		o.args = nil
+	}
 	if len(o.args) > 0 && o.args[0] == "browse" {
 		// ostui browse [RESOURCE] is the shell's /browse, run once.
 		o.command, o.commandOK = strings.TrimSpace("/browse "+strings.Join(o.args[1:], " ")), true

@@ -1,0 +1,435 @@
+// Package export writes an inventory of a project: every resource type
+// the tool registry can list, one row per resource, as CSV, JSON Lines or
+// a YAML stream.
+//
+// The types are not a list kept here: they are the registry's list tools
+// (every read tool named "<noun>.list" or "<noun>.<sub>.list"), so a new
+// resource is exported the day its list tool exists. Only list tools that
+// cannot run without a parent (a pool's members, a stack's events, a
+// container's objects) are left out, and Types says which and why.
+//
+// Every read goes through a Pager, which in the shell is the session
+// engine's read path (validated by the gate, read-only, its service in the
+// catalog): nothing here holds a cloud client. Rows are handed to the
+// writer a page at a time and never gathered, so an export holds one page,
+// not the inventory. One type that fails (403, a service the cloud lacks,
+// a timeout) is reported and the others go on.
+package export
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/kriscelmer/os-tui/internal/overview"
+	"github.com/kriscelmer/os-tui/internal/secrets"
+	"github.com/kriscelmer/os-tui/tools"
+)
+
+// Type is one exported resource type, backed by one list tool.
+type Type struct {
+	// Name is the tool's name without ".list": "server",
+	// "volume.backup", "loadbalancer.listener". Output files and the
+	// "type" field of JSON and YAML rows use it.
+	Name string
+	// Tool is the list tool: "server.list".
+	Tool string
+	// AllProjects reports a list tool that takes all_projects (Nova's
+	// and Cinder's lists): --all-projects passes it.
+	AllProjects bool
+}
+
+// Left is a list tool the export leaves out, and why.
+type Left struct {
+	Tool string
+	Why  string
+}
+
+// Types derives the exported types from the registry's list tools, in
+// the registry's order. A list tool with a required argument lists the
+// children of one parent (loadbalancer.member.list needs a pool,
+// object.list a container, stack.event.list a stack): exporting them
+// would mean one read per parent, an unbounded fan-out over data the
+// parent's own row already names, so they are left out and returned in
+// left with the argument they need.
+func Types(reg *tools.Registry) (types []Type, left []Left) {
+	for _, t := range reg.Tools() {
+		name, ok := strings.CutSuffix(t.Name, ".list")
+		if !ok || t.Effect != tools.Read || t.As != "" {
+			continue
+		}
+		var required []string
+		for _, p := range t.Spec.Props {
+			if p.Required {
+				required = append(required, p.Flag())
+			}
+		}
+		if len(required) > 0 {
+			left = append(left, Left{Tool: t.Name, Why: "lists the children of one parent (needs " + strings.Join(required, ", ") + ")"})
+			continue
+		}
+		_, all := t.Spec.Prop("all_projects")
+		types = append(types, Type{Name: name, Tool: t.Name, AllProjects: all})
+	}
+	return types, left
+}
+
+// Select picks the named types from all, in the order of all. A name is
+// a type's name ("server", "volume.backup"), its plural ("servers"), or
+// with dashes or spaces for the dots ("volume-backup", "volume backup"),
+// as people type them. An unknown name is an error that lists the known
+// ones.
+func Select(all []Type, names []string) ([]Type, error) {
+	if len(names) == 0 {
+		return all, nil
+	}
+	want := map[string]bool{}
+	for _, n := range names {
+		key := typeKey(n)
+		if key == "" {
+			continue
+		}
+		found := false
+		for _, t := range all {
+			if typeKey(t.Name) == key || typeKey(t.Name)+"s" == key {
+				want[t.Name], found = true, true
+			}
+		}
+		if !found {
+			return nil, fmt.Errorf("no resource type %q; the types are %s", n, strings.Join(Names(all), ", "))
+		}
+	}
+	if len(want) == 0 {
+		return nil, fmt.Errorf("--resources names no type; the types are %s", strings.Join(Names(all), ", "))
+	}
+	var out []Type
+	for _, t := range all {
+		if want[t.Name] {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+// typeKey folds the spellings of a type name together: case, and '.',
+// '-', '_' or ' ' between words.
+func typeKey(s string) string {
+	s = strings.ToLower(strings.TrimSpace(s))
+	return strings.Map(func(r rune) rune {
+		if r == '.' || r == '-' || r == '_' || r == ' ' {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// Names are the types' names.
+func Names(types []Type) []string {
+	out := make([]string, len(types))
+	for i, t := range types {
+		out[i] = t.Name
+	}
+	return out
+}
+
+// PageFunc receives one page of a list: its columns (the same for every
+// page of a type) and rows in column order. The rows are not kept after
+// it returns, so a pager may reuse them.
+type PageFunc func(cols []tools.Column, rows [][]any) error
+
+// Pager reads a list tool with arguments and hands its rows over a page
+// at a time.
+type Pager func(ctx context.Context, tool string, args map[string]any, page PageFunc) error
+
+// Reader runs one read tool and returns its result: the engine's read
+// path (overview.Reader is the same shape).
+type Reader func(ctx context.Context, tool string, args map[string]any) (*tools.Result, error)
+
+// FromReader makes a Pager of a Reader. The list tools gather a list's
+// pages before they return, so a type arrives as one page; the export
+// writes it and lets it go before the next type is read.
+func FromReader(read Reader) Pager {
+	return func(ctx context.Context, tool string, args map[string]any, page PageFunc) error {
+		res, err := read(ctx, tool, args)
+		if err != nil {
+			return err
+		}
+		if res == nil || res.List == nil {
+			return fmt.Errorf("%s returned no list", tool)
+		}
+		return page(res.List.Columns, res.List.Rows)
+	}
+}
+
+// State is how one type's export ended.
+type State int
+
+// The states of a type.
+const (
+	// Done: every row was written.
+	Done State = iota
+	// Missing: the cloud has no such service in this region.
+	Missing
+	// Forbidden: the service answered 403.
+	Forbidden
+	// Failed: any other error; rows written before it stay written.
+	Failed
+)
+
+func (s State) String() string {
+	return [...]string{"done", "missing", "forbidden", "failed"}[s]
+}
+
+// Outcome is one type's result.
+type Outcome struct {
+	Type Type
+	Rows int
+	// State and Why (a sentence, "" when Done).
+	State State
+	Why   string
+	// Asked reports a type named in --resources (not just every type):
+	// a service the cloud lacks is then a failure, not a skip.
+	Asked bool
+	Took  time.Duration
+}
+
+// Failed reports an outcome that makes the export fail: any error, but a
+// missing service only for a type the person asked for by name (a cloud
+// without Octavia has no load balancers to export, and saying so is
+// enough).
+func (o Outcome) Failed() bool {
+	switch o.State {
+	case Done:
+		return false
+	case Missing:
+		return o.Asked
+	}
+	return true
+}
+
+// Progress is where an export is, for a counter on a terminal.
+type Progress struct {
+	// Index is the type being read, from 1, of Total.
+	Index, Total int
+	Type         Type
+	// Rows written so far, over every type.
+	Rows int
+}
+
+// Options say what to export.
+type Options struct {
+	Types []Type
+	// Asked marks Types as named by the person (--resources).
+	Asked bool
+	// AllProjects passes all_projects to the list tools that take it.
+	AllProjects bool
+	// Progress, when set, is called before each type and after each page.
+	Progress func(Progress)
+}
+
+// Run reads every type in turn through pager and hands its rows to w,
+// page by page. A type that fails is recorded and the next one read; Run
+// returns an error only when w fails (the output is broken: a full disk,
+// a closed pipe) or ctx ends, with the outcomes so far.
+func Run(ctx context.Context, pager Pager, w Writer, opts Options) ([]Outcome, error) {
+	var out []Outcome
+	total := 0
+	for i, t := range opts.Types {
+		if err := ctx.Err(); err != nil {
+			return out, err
+		}
+		if opts.Progress != nil {
+			opts.Progress(Progress{Index: i + 1, Total: len(opts.Types), Type: t, Rows: total})
+		}
+		o := Outcome{Type: t, Asked: opts.Asked}
+		start := time.Now()
+		var args map[string]any
+		if opts.AllProjects && t.AllProjects {
+			args = map[string]any{"all_projects": true}
+		}
+		var cols *columns
+		var werr error
+		err := pager(ctx, t.Tool, args, func(cs []tools.Column, rows [][]any) error {
+			if cols == nil {
+				cols = newColumns(cs)
+				if werr = w.Begin(t, cols.names); werr != nil {
+					return werr
+				}
+			}
+			for _, row := range rows {
+				if werr = w.Row(cols.clean(row)); werr != nil {
+					return werr
+				}
+			}
+			o.Rows += len(rows)
+			total += len(rows)
+			if opts.Progress != nil {
+				opts.Progress(Progress{Index: i + 1, Total: len(opts.Types), Type: t, Rows: total})
+			}
+			return nil
+		})
+		if werr != nil {
+			return out, werr
+		}
+		if cols != nil {
+			if werr := w.End(); werr != nil {
+				return out, werr
+			}
+		}
+		o.Took = time.Since(start)
+		if err != nil {
+			if ctx.Err() != nil {
+				return out, ctx.Err()
+			}
+			o.State, o.Why = classify(err)
+		}
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+// classify turns a read's error into a state and a sentence, as the
+// overview's panels do.
+func classify(err error) (State, string) {
+	st, why := overview.Classify(err)
+	switch st {
+	case overview.Missing:
+		return Missing, why
+	case overview.Forbidden:
+		return Forbidden, why
+	}
+	return Failed, why
+}
+
+// columns are a type's exported columns: the list's own, less any whose
+// name says it holds a secret. No list tool prints one today; this is the
+// second lock on the door, so a column added later ("Secret") never
+// reaches a file.
+type columns struct {
+	names []string
+	keep  []int
+	buf   []any
+}
+
+func newColumns(cs []tools.Column) *columns {
+	c := &columns{}
+	for i, col := range cs {
+		if secrets.IsSecretKey(col.Name) {
+			continue
+		}
+		c.names = append(c.names, col.Name)
+		c.keep = append(c.keep, i)
+	}
+	c.buf = make([]any, len(c.keep))
+	return c
+}
+
+// clean is the row's kept values with any private key or credential in
+// text replaced; the slice is reused for the next row.
+func (c *columns) clean(row []any) []any {
+	for j, i := range c.keep {
+		var v any
+		if i < len(row) {
+			v = row[i]
+		}
+		c.buf[j], _ = cleanValue(v)
+	}
+	return c.buf
+}
+
+// cleanValue hides secrets inside a value: in text, in a list's items,
+// and in a map (metadata, properties) under a key that names a secret
+// ("admin_password") or in a value that holds one. A value with nothing
+// to hide is returned as it is, without a copy; changed says whether
+// anything was hidden.
+func cleanValue(v any) (out any, changed bool) {
+	switch x := v.(type) {
+	case string:
+		c := cleanText(x)
+		return c, c != x
+	case []string:
+		var cp []string
+		for i, s := range x {
+			if c := cleanText(s); c != s {
+				if cp == nil {
+					cp = slices.Clone(x)
+				}
+				cp[i] = c
+			}
+		}
+		if cp != nil {
+			return cp, true
+		}
+	case []any:
+		var cp []any
+		for i, e := range x {
+			if c, ok := cleanValue(e); ok {
+				if cp == nil {
+					cp = slices.Clone(x)
+				}
+				cp[i] = c
+			}
+		}
+		if cp != nil {
+			return cp, true
+		}
+	case map[string]string:
+		var cp map[string]string
+		for k, s := range x {
+			c := cleanText(s)
+			if secrets.IsSecretKey(k) {
+				c = secrets.Placeholder
+			}
+			if c != s {
+				if cp == nil {
+					cp = maps.Clone(x)
+				}
+				cp[k] = c
+			}
+		}
+		if cp != nil {
+			return cp, true
+		}
+	case map[string]any:
+		var cp map[string]any
+		for k, e := range x {
+			c, ok := cleanValue(e)
+			if secrets.IsSecretKey(k) {
+				c, ok = secrets.Placeholder, true
+			}
+			if ok {
+				if cp == nil {
+					cp = maps.Clone(x)
+				}
+				cp[k] = c
+			}
+		}
+		if cp != nil {
+			return cp, true
+		}
+	}
+	return v, false
+}
+
+// cleanText hides a private key or a credential header in a text value
+// (a description someone pasted a key into). The markers are looked for
+// first: nearly every value has none, and the redaction's regular
+// expressions are the slow part of a large export.
+func cleanText(s string) string {
+	if len(s) < 8 || !mayHoldSecret(s) {
+		return s
+	}
+	return secrets.RedactString(s)
+}
+
+// secretMarkers are what secrets.RedactString looks for, lower-cased:
+// a PEM block, a credential header, a temp-URL key.
+var secretMarkers = []string{"-----begin", "token", "authorization", "auth-key", "temp"}
+
+func mayHoldSecret(s string) bool {
+	lower := strings.ToLower(s)
+	return slices.ContainsFunc(secretMarkers, func(m string) bool { return strings.Contains(lower, m) })
+}

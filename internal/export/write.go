@@ -1,0 +1,343 @@
+package export
+
+import (
+	"bufio"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/kriscelmer/os-tui/internal/render"
+	"github.com/kriscelmer/os-tui/internal/termtext"
+)
+
+// Writer takes an export as it is read: Begin for each type (with its
+// columns), Row for each of its rows, End when the type is over. Row's
+// slice is reused by the caller after Row returns.
+type Writer interface {
+	Begin(t Type, cols []string) error
+	Row(vals []any) error
+	End() error
+	// Close flushes what is buffered; the writer is not used again.
+	Close() error
+}
+
+// Formats are the output formats, as -f takes them.
+var Formats = []string{"csv", "json", "yaml"}
+
+// FileMode is the mode of the files an export writes: an inventory names
+// addresses and hosts, so it is the person's to share, not the machine's.
+const FileMode = 0o600
+
+// JSONLines writes one JSON object a line, {"type": T, "row": {...}}, the
+// row's keys being the list's column names in order. A reader can start
+// on the first line before the last is written; `jq -s .` makes it one
+// array.
+func JSONLines(w io.Writer) Writer {
+	return &jsonWriter{w: bufio.NewWriterSize(w, 64<<10)}
+}
+
+type jsonWriter struct {
+	w      *bufio.Writer
+	prefix []byte   // {"type":"server","row":{
+	keys   [][]byte // "ID":
+	buf    []byte
+}
+
+func (j *jsonWriter) Begin(t Type, cols []string) error {
+	j.prefix = append(appendJSONString(append(j.prefix[:0], `{"type":`...), t.Name), `,"row":{`...)
+	j.keys = j.keys[:0]
+	for _, c := range cols {
+		j.keys = append(j.keys, append(appendJSONString(nil, c), ':'))
+	}
+	return nil
+}
+
+func (j *jsonWriter) Row(vals []any) error {
+	b := append(j.buf[:0], j.prefix...)
+	for i, v := range vals {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, j.keys[i]...)
+		var err error
+		if b, err = appendJSONValue(b, v); err != nil {
+			return err
+		}
+	}
+	b = append(b, "}}\n"...)
+	j.buf = b
+	_, err := j.w.Write(b)
+	return err
+}
+
+func (j *jsonWriter) End() error   { return nil }
+func (j *jsonWriter) Close() error { return j.w.Flush() }
+
+// appendJSONValue appends v as JSON. The common kinds are written by
+// hand (a 100,000-row export encodes a million values); the rest, rare,
+// go through encoding/json.
+func appendJSONValue(b []byte, v any) ([]byte, error) {
+	switch x := v.(type) {
+	case nil:
+		return append(b, "null"...), nil
+	case string:
+		return appendJSONString(b, x), nil
+	case bool:
+		return strconv.AppendBool(b, x), nil
+	case int:
+		return strconv.AppendInt(b, int64(x), 10), nil
+	case int64:
+		return strconv.AppendInt(b, x, 10), nil
+	case []string:
+		b = append(b, '[')
+		for i, s := range x {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, s)
+		}
+		return append(b, ']'), nil
+	}
+	enc, err := json.Marshal(v)
+	if err != nil {
+		return b, fmt.Errorf("encode %T: %w", v, err)
+	}
+	return append(b, enc...), nil
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendJSONString appends s as a JSON string: quotes, backslashes and
+// control characters escaped, invalid UTF-8 replaced, as encoding/json
+// does (without its HTML escaping, which data files do not need).
+func appendJSONString(b []byte, s string) []byte {
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		// U+2028 and U+2029 end a line in JavaScript: escaped, as
+		// encoding/json does, so a line stays one line everywhere.
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
+}
+
+// YAMLStream writes one YAML document a row ("---" between them), with
+// the same two keys as JSON Lines: type and row.
+func YAMLStream(w io.Writer) Writer {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	enc := yaml.NewEncoder(bw)
+	enc.SetIndent(2)
+	return &yamlWriter{bw: bw, enc: enc}
+}
+
+type yamlWriter struct {
+	bw   *bufio.Writer
+	enc  *yaml.Encoder
+	typ  yaml.Node
+	cols []yaml.Node
+}
+
+func (y *yamlWriter) Begin(t Type, cols []string) error {
+	y.typ = strNode(t.Name)
+	y.cols = y.cols[:0]
+	for _, c := range cols {
+		y.cols = append(y.cols, strNode(c))
+	}
+	return nil
+}
+
+func strNode(s string) yaml.Node {
+	return yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s}
+}
+
+var (
+	typeKeyNode = strNode("type")
+	rowKeyNode  = strNode("row")
+)
+
+func (y *yamlWriter) Row(vals []any) error {
+	row := &yaml.Node{Kind: yaml.MappingNode, Content: make([]*yaml.Node, 0, 2*len(vals))}
+	for i, v := range vals {
+		val := &yaml.Node{}
+		if s, ok := v.(string); ok {
+			*val = strNode(s)
+		} else if err := val.Encode(v); err != nil {
+			return fmt.Errorf("encode %T: %w", v, err)
+		}
+		row.Content = append(row.Content, &y.cols[i], val)
+	}
+	doc := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{&typeKeyNode, &y.typ, &rowKeyNode, row}}
+	return y.enc.Encode(doc)
+}
+
+func (y *yamlWriter) End() error { return nil }
+
+func (y *yamlWriter) Close() error {
+	if err := y.enc.Close(); err != nil {
+		return err
+	}
+	return y.bw.Flush()
+}
+
+// CSV writes one type as CSV to w, with a header line of the list's
+// column names. Lists are joined by ", " and booleans read True/False,
+// as `-f csv` prints them. A second type is refused: one CSV holds one
+// table (see CSVDir for several).
+func CSV(w io.Writer, terminal bool) Writer {
+	return &csvWriter{out: w, terminal: terminal}
+}
+
+// CSVDir writes each type to DIR/<type>.csv (server.csv,
+// volume.backup.csv), creating DIR when it does not exist. A type the
+// cloud could not list leaves no file; one with no rows, a header.
+func CSVDir(dir string) Writer {
+	return &csvWriter{dir: dir}
+}
+
+type csvWriter struct {
+	dir      string
+	out      io.Writer
+	terminal bool
+	file     *os.File
+	bw       *bufio.Writer
+	w        *csv.Writer
+	began    bool
+	rec      []string
+	// Files are the paths written, in order.
+	files []string
+}
+
+func (c *csvWriter) Begin(t Type, cols []string) error {
+	switch {
+	case c.dir == "" && c.began:
+		return errors.New("CSV holds one resource type: write several to a directory (-o DIR) or use -f json")
+	case c.dir == "":
+		c.bw = bufio.NewWriterSize(c.out, 64<<10)
+	default:
+		if err := os.MkdirAll(c.dir, 0o750); err != nil {
+			return fmt.Errorf("create %s: %w", c.dir, err)
+		}
+		path := filepath.Join(c.dir, t.Name+".csv")
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, FileMode)
+		if err != nil {
+			return fmt.Errorf("create %s: %w", path, err)
+		}
+		c.file, c.files = f, append(c.files, path)
+		c.bw = bufio.NewWriterSize(f, 64<<10)
+	}
+	c.began = true
+	c.w = csv.NewWriter(c.bw)
+	return c.w.Write(c.cells(anySlice(cols)))
+}
+
+func anySlice(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
+
+func (c *csvWriter) cells(vals []any) []string {
+	c.rec = c.rec[:0]
+	for _, v := range vals {
+		s := render.CellText(v)
+		if c.terminal {
+			s = termtext.Safe(s)
+		}
+		c.rec = append(c.rec, s)
+	}
+	return c.rec
+}
+
+func (c *csvWriter) Row(vals []any) error {
+	return c.w.Write(c.cells(vals))
+}
+
+func (c *csvWriter) End() error {
+	c.w.Flush()
+	err := c.w.Error()
+	if ferr := c.bw.Flush(); err == nil {
+		err = ferr
+	}
+	if c.file != nil {
+		if cerr := c.file.Close(); err == nil {
+			err = cerr
+		}
+		c.file = nil
+	}
+	return err
+}
+
+func (c *csvWriter) Close() error {
+	if c.file != nil {
+		return c.End()
+	}
+	return nil
+}
+
+// New makes the writer for a format: to w, or with CSV and several
+// types, to the directory dir. terminal reports that w is a terminal
+// (CSV's text is then escaped; JSON escapes control characters itself,
+// and YAML quotes them).
+func New(format string, w io.Writer, dir string, terminal bool) (Writer, error) {
+	switch format {
+	case "csv":
+		if dir != "" {
+			return CSVDir(dir), nil
+		}
+		return CSV(w, terminal), nil
+	case "json", "jsonl":
+		return JSONLines(w), nil
+	case "yaml", "yml":
+		return YAMLStream(w), nil
+	}
+	return nil, fmt.Errorf("no export format %q; choose csv, json (JSON Lines) or yaml", format)
+}
