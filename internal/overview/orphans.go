@@ -2,36 +2,16 @@ package overview
 
 import (
 	"encoding/json"
-	"fmt"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/kriscelmer/os-tui/tools"
+	"github.com/kriscelmer/os-tui/tools/reports"
 )
 
-// Orphan is one resource nothing uses: it costs quota (and often money)
-// and is usually left over from something deleted.
-type Orphan struct {
-	// Kind is the resource kind as the registry names it: "volume",
-	// "floating-ip", "port", "security-group", "keypair", "router",
-	// "volume.snapshot".
-	Kind string
-	ID   string
-	Name string
-	// Why says what makes it an orphan, for a person.
-	Why string
-	// Age is how old it is, when the list says (snapshots); 0 otherwise.
-	Age time.Duration
-}
-
-// Label names the orphan: its name, else its ID.
-func (o Orphan) Label() string {
-	if strings.TrimSpace(o.Name) != "" {
-		return o.Name
-	}
-	return o.ID
-}
+// Orphan is one resource nothing uses. The rules that find them are the
+// reports kernel's (reports.FindOrphans), shared with /orphans.
+type Orphan = reports.Orphan
 
 // OrphanInput holds the lists orphans are found in, as the list tools
 // return them. A nil list leaves its kind out (it could not be read), and
@@ -61,131 +41,88 @@ type OrphanOptions struct {
 }
 
 // DefaultSnapshotAge is how old a snapshot must be to be reported.
-const DefaultSnapshotAge = 30 * 24 * time.Hour
+const DefaultSnapshotAge = reports.DefaultOlderThan
 
-// FindOrphans judges each kind of resource by the rule people use when
-// they clean up by hand. It is deterministic: the same lists give the same
-// orphans in the same order (by kind, then label, then ID). /overview and
-// /orphans share it.
+// FindOrphans turns the lists into the kernel's facts and judges them
+// with reports.FindOrphans: the same rules, the same order as /orphans.
+// The overview reads no images (its panel leaves them to /orphans) and
+// keeps servers' stop times to the Status panel, so those two kinds are
+// not judged here.
 func FindOrphans(in OrphanInput, opts OrphanOptions) []Orphan {
-	if opts.SnapshotAge <= 0 {
-		opts.SnapshotAge = DefaultSnapshotAge
-	}
-	if opts.Now.IsZero() {
-		opts.Now = time.Now()
-	}
-	var out []Orphan
-	// Volumes: available (not in-use, not in a transition) and attached to nothing.
-	vs := tools.RowsOf(in.Volumes)
-	vs.Each(func(r []any) {
-		if strings.EqualFold(vs.Str(r, "Status"), "available") && strings.TrimSpace(vs.Str(r, "Attached to")) == "" {
-			out = append(out, Orphan{Kind: "volume", ID: vs.Str(r, "ID"), Name: vs.Str(r, "Name"),
-				Why: fmt.Sprintf("unattached volume (%s GiB)", vs.Str(r, "Size"))})
-		}
-	})
-	// Floating IPs bound to no port.
-	fs := tools.RowsOf(in.FloatingIPs)
-	fs.Each(func(r []any) {
-		if fs.Str(r, "Port") == "" {
-			out = append(out, Orphan{Kind: "floating-ip", ID: fs.Str(r, "ID"), Name: fs.Str(r, "Floating IP Address"),
-				Why: "floating IP bound to no port"})
-		}
-	})
-	// Ports with no device owner: made by hand and never attached. Ports
-	// Neutron owns (DHCP, router interfaces) always have an owner.
-	ps := tools.RowsOf(in.Ports)
-	ps.Each(func(r []any) {
-		if strings.TrimSpace(ps.Str(r, "Device Owner")) == "" {
-			out = append(out, Orphan{Kind: "port", ID: ps.Str(r, "ID"), Name: ps.Str(r, "Name"),
-				Why: "port attached to no device"})
-		}
-	})
-	// Security groups no port uses; "default" is Neutron's and comes back
-	// when deleted, so it is never reported.
-	if in.SecurityGroups != nil && in.Ports != nil {
-		used := map[string]bool{}
-		ps.Each(func(r []any) {
-			for _, id := range ps.Strs(r, "Security Groups") {
-				used[strings.TrimSpace(id)] = true
-			}
-		})
-		sg := tools.RowsOf(in.SecurityGroups)
-		sg.Each(func(r []any) {
-			id, name := sg.Str(r, "ID"), sg.Str(r, "Name")
-			if name != "default" && !used[id] {
-				out = append(out, Orphan{Kind: "security-group", ID: id, Name: name, Why: "security group no port uses"})
-			}
-		})
-	}
-	// Key pairs no server was booted with (Key Name of the server list).
-	if in.Keypairs != nil && in.Servers != nil && tools.RowsOf(in.Servers).Has("Key Name") {
-		ss := tools.RowsOf(in.Servers)
-		used := map[string]bool{}
-		ss.Each(func(r []any) { used[ss.Str(r, "Key Name")] = true })
-		kp := tools.RowsOf(in.Keypairs)
-		kp.Each(func(r []any) {
-			if name := kp.Str(r, "Name"); !used[name] {
-				out = append(out, Orphan{Kind: "keypair", ID: name, Name: name, Why: "key pair no server uses"})
-			}
-		})
-	}
-	// Routers with an external gateway and no interface: they hold an
-	// external address and route nothing.
-	rs := tools.RowsOf(in.Routers)
-	rs.Each(func(r []any) {
-		id := rs.Str(r, "ID")
-		if !HasGateway(rs.Value(r, "External gateway info")) {
-			return
-		}
-		ports, ok := in.RouterPorts[id]
-		if !ok || ports == nil {
-			return
-		}
-		pr := tools.RowsOf(ports)
-		ifaces := 0
-		pr.Each(func(p []any) {
-			if strings.HasPrefix(pr.Str(p, "Device Owner"), "network:router_interface") {
-				ifaces++
-			}
-		})
-		if ifaces == 0 {
-			out = append(out, Orphan{Kind: "router", ID: id, Name: rs.Str(r, "Name"), Why: "router with a gateway and no interface"})
-		}
-	})
-	// Snapshots older than the threshold.
-	sn := tools.RowsOf(in.Snapshots)
-	sn.Each(func(r []any) {
-		created, ok := parseTime(sn.Str(r, "Created At"))
-		if !ok {
-			return
-		}
-		if age := opts.Now.Sub(created); age > opts.SnapshotAge {
-			out = append(out, Orphan{Kind: "volume.snapshot", ID: sn.Str(r, "ID"), Name: sn.Str(r, "Name"), Age: age,
-				Why: fmt.Sprintf("snapshot %s old", Days(age))})
-		}
-	})
-	sort.SliceStable(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		if a.Kind != b.Kind {
-			return kindOrder(a.Kind) < kindOrder(b.Kind)
-		}
-		if a.Label() != b.Label() {
-			return a.Label() < b.Label()
-		}
-		return a.ID < b.ID
-	})
-	return out
+	return reports.FindOrphans(Facts(in), reports.OrphanOptions{OlderThan: opts.SnapshotAge, Now: opts.Now})
 }
 
-var orphanKinds = []string{"volume", "floating-ip", "port", "security-group", "keypair", "router", "volume.snapshot"}
-
-func kindOrder(k string) int {
-	for i, x := range orphanKinds {
-		if x == k {
-			return i
+// Facts reads the lists into the reports kernel's facts.
+func Facts(in OrphanInput) reports.Facts {
+	f := reports.Facts{Read: map[reports.Source]bool{}}
+	read := func(l *tools.List, src reports.Source) (tools.Rows, bool) {
+		if l == nil {
+			return tools.Rows{}, false
 		}
+		f.Read[src] = true
+		return tools.RowsOf(l), true
 	}
-	return len(orphanKinds)
+	if vs, ok := read(in.Volumes, reports.SrcVolumes); ok {
+		vs.Each(func(r []any) {
+			size, _ := vs.Int(r, "Size")
+			f.Volumes = append(f.Volumes, reports.Volume{ID: vs.Str(r, "ID"), Name: vs.Str(r, "Name"), Status: vs.Str(r, "Status"),
+				Size: size, Attached: strings.TrimSpace(vs.Str(r, "Attached to")) != ""})
+		})
+	}
+	if fs, ok := read(in.FloatingIPs, reports.SrcFloatingIPs); ok {
+		fs.Each(func(r []any) {
+			f.FloatingIPs = append(f.FloatingIPs, reports.FloatingIP{ID: fs.Str(r, "ID"), Address: fs.Str(r, "Floating IP Address"), PortID: fs.Str(r, "Port")})
+		})
+	}
+	if ps, ok := read(in.Ports, reports.SrcPorts); ok {
+		ps.Each(func(r []any) {
+			f.Ports = append(f.Ports, reports.Port{ID: ps.Str(r, "ID"), Name: ps.Str(r, "Name"), DeviceOwner: ps.Str(r, "Device Owner"),
+				SecurityGroups: ps.Strs(r, "Security Groups")})
+		})
+	}
+	if sg, ok := read(in.SecurityGroups, reports.SrcGroups); ok {
+		sg.Each(func(r []any) {
+			f.Groups = append(f.Groups, reports.Group{ID: sg.Str(r, "ID"), Name: sg.Str(r, "Name")})
+		})
+	}
+	if kp, ok := read(in.Keypairs, reports.SrcKeypairs); ok {
+		kp.Each(func(r []any) { f.Keypairs = append(f.Keypairs, reports.Keypair{Name: kp.Str(r, "Name")}) })
+	}
+	// Key pairs are judged by the server list's Key Name column; a list
+	// without it cannot say which key pairs are used.
+	if ss := tools.RowsOf(in.Servers); in.Servers != nil && ss.Has("Key Name") {
+		f.Read[reports.SrcServers] = true
+		ss.Each(func(r []any) {
+			f.Servers = append(f.Servers, reports.Server{ID: ss.Str(r, "ID"), Name: ss.Str(r, "Name"), KeyName: ss.Str(r, "Key Name")})
+		})
+	}
+	if rs, ok := read(in.Routers, reports.SrcRouters); ok {
+		rs.Each(func(r []any) {
+			id := rs.Str(r, "ID")
+			if !HasGateway(rs.Value(r, "External gateway info")) {
+				return
+			}
+			ports, ok := in.RouterPorts[id]
+			if !ok || ports == nil {
+				return
+			}
+			pr := tools.RowsOf(ports)
+			n := 0
+			pr.Each(func(p []any) {
+				if strings.HasPrefix(pr.Str(p, "Device Owner"), "network:router_interface") {
+					n++
+				}
+			})
+			f.Routers = append(f.Routers, reports.Router{ID: id, Name: rs.Str(r, "Name"), Gateway: true, Interfaces: &n})
+		})
+	}
+	if sn, ok := read(in.Snapshots, reports.SrcSnapshots); ok {
+		sn.Each(func(r []any) {
+			created, _ := reports.ParseTime(sn.Str(r, "Created At"))
+			f.Snapshots = append(f.Snapshots, reports.Snapshot{ID: sn.Str(r, "ID"), Name: sn.Str(r, "Name"), Created: created})
+		})
+	}
+	return f
 }
 
 // HasGateway reports whether a router's "External gateway info" (JSON
@@ -210,21 +147,7 @@ func HasGateway(v any) bool {
 }
 
 // Days writes an age in whole days ("45 days"), or hours under two days.
-func Days(d time.Duration) string {
-	if d < 48*time.Hour {
-		return fmt.Sprintf("%d hours", int(d.Hours()))
-	}
-	return fmt.Sprintf("%d days", int(d.Hours()/24))
-}
+func Days(d time.Duration) string { return reports.Days(d) }
 
-// parseTime reads the time formats OpenStack lists use: RFC 3339, and
-// Nova's and Cinder's zone-less "2026-12-03T09:32:08.000000" (UTC).
-func parseTime(s string) (time.Time, bool) {
-	s = strings.TrimSpace(s)
-	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05.999999", "2006-01-02T15:04:05", "2006-01-02 15:04:05"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t, true
-		}
-	}
-	return time.Time{}, false
-}
+// parseTime reads the time formats OpenStack lists use (reports.ParseTime).
+func parseTime(s string) (time.Time, bool) { return reports.ParseTime(s) }
