@@ -144,18 +144,21 @@ func (m *Monasca) Measures(ctx context.Context, mt *Metric, q Query) ([]Point, e
 				continue
 			}
 			var ts string
-			var val float64
+			var val *float64
 			if err := json.Unmarshal(row[ti], &ts); err != nil {
 				return nil, fmt.Errorf("read statistics of %s: %w", mt.Name, err)
 			}
 			if err := json.Unmarshal(row[vi], &val); err != nil {
+				return nil, fmt.Errorf("read statistics of %s: %w", mt.Name, err)
+			}
+			if val == nil {
 				continue // a null statistic: the period had no data
 			}
 			t, err := ParseTime(ts)
 			if err != nil {
 				return nil, err
 			}
-			out = append(out, Point{Time: t, Granularity: period, Value: val})
+			out = append(out, Point{Time: t, Granularity: period, Value: *val})
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Time.Before(out[j].Time) })
