@@ -58,3 +58,12 @@ func Pick(kind, nameOrID string, all []Candidate) (Candidate, error) {
 	}
 	return Candidate{}, &AmbiguousError{Kind: kind, Name: nameOrID, Candidates: byName}
 }
+
+// NotOfferedError says the cloud does not offer a feature a tool needs
+// though its service is there: an API extension that is not enabled
+// (Neutron without trunks). Reports that read every list (the inventory
+// export) treat it as they treat a missing service: nothing to list, not
+// a failure.
+type NotOfferedError struct{ Msg string }
+
+func (e *NotOfferedError) Error() string { return e.Msg }

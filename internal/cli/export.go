@@ -209,7 +209,7 @@ func (s *Shell) exportSummary(outcomes []export.Outcome, took time.Duration) err
 	}
 	line := fmt.Sprintf("export: %d rows of %d types in %s", rows, len(outcomes)-failed-len(skipped), took.Round(time.Millisecond))
 	if len(skipped) > 0 {
-		line += fmt.Sprintf("; skipped (no such service here): %s", strings.Join(skipped, ", "))
+		line += fmt.Sprintf("; skipped, not offered by this cloud: %s", strings.Join(skipped, ", "))
 	}
 	if failed > 0 {
 		line += fmt.Sprintf("; %d failed", failed)

@@ -18,6 +18,7 @@ package export
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -171,7 +172,8 @@ type State int
 const (
 	// Done: every row was written.
 	Done State = iota
-	// Missing: the cloud has no such service in this region.
+	// Missing: the cloud has no such service in this region, or does
+	// not offer the API extension (tools.NotOfferedError).
 	Missing
 	// Forbidden: the service answered 403.
 	Forbidden
@@ -294,6 +296,10 @@ func Run(ctx context.Context, pager Pager, w Writer, opts Options) ([]Outcome, e
 // classify turns a read's error into a state and a sentence, as the
 // overview's panels do.
 func classify(err error) (State, string) {
+	var no *tools.NotOfferedError
+	if errors.As(err, &no) {
+		return Missing, no.Msg
+	}
 	st, why := overview.Classify(err)
 	switch st {
 	case overview.Missing:

@@ -7,7 +7,6 @@ package trunks
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 
@@ -25,7 +24,7 @@ const Kind = "trunk"
 const Extension = "trunk"
 
 // ErrNoTrunk is what every trunk tool says on a cloud without trunks.
-var ErrNoTrunk = errors.New("this cloud's Neutron has no trunk extension (its trunk service plugin is not enabled), so it has no trunks; a cloud operator can enable it (service_plugins = trunk)")
+var ErrNoTrunk error = &tools.NotOfferedError{Msg: "this cloud's Neutron has no trunk extension (its trunk service plugin is not enabled), so it has no trunks; a cloud operator can enable it (service_plugins = trunk)"}
 
 // Tools returns the trunk tools.
 func Tools() []tools.Tool {
