@@ -92,6 +92,10 @@ func builtins() []builtinCommand {
 			done(func(s *Shell, ctx context.Context, args []string) error { return s.vpcCommand(ctx, args) })},
 		{commands.Builtin{Name: "diagnose", Usage: "/diagnose SERVER [--port PORT] [--protocol tcp|udp|icmp] [--from CIDR] [-f json]", Summary: "Check why traffic cannot reach a server (state, port, security groups, floating IP, router, gateway) and offer the fix as a plan"},
 			done(func(s *Shell, ctx context.Context, args []string) error { return s.diagnoseCommand(ctx, args) })},
+		{commands.Builtin{Name: "save-recipe", Usage: "/save-recipe NAME [--dir DIR] [--no-commit]", Summary: "Save the last plan (run or reviewed) as a recipe: your values become parameters, each step gets a holds check; committed to the recipe folder's git"},
+			done(func(s *Shell, ctx context.Context, args []string) error { return s.saveRecipeCommand(ctx, args) })},
+		{commands.Builtin{Name: "recipe", Usage: "/recipe list | show NAME | run NAME [--param K=V] | commit [-m MSG] | branch [NAME] | diff [REV [REV]] [NAME] | log [NAME]", Summary: "Saved recipes under git: list, show, replay (steps already done are skipped), commit, branch, diff (text and plans), log"},
+			done(func(s *Shell, ctx context.Context, args []string) error { return s.recipeCommand(ctx, args) })},
 		{commands.Builtin{Name: "clear", Usage: "/clear", Summary: "Clear the screen"},
 			done(func(s *Shell, _ context.Context, _ []string) error {
 				if s.IO.IsStdoutTTY() {
