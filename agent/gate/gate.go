@@ -2,6 +2,7 @@ package gate
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -255,6 +256,7 @@ func (g *Gate) Preflight(ctx context.Context, env *tools.Env, p *plan.Plan) (*Re
 	// Outputs of the steps whose goal already holds: later steps use them
 	// as they would the outputs of a run.
 	held := map[string]map[string]string{}
+	needed := neededOutputs(p)
 	for _, s := range p.Steps {
 		tool, _ := g.Registry.Lookup(s.Tool)
 		if len(held) > 0 {
@@ -262,7 +264,7 @@ func (g *Gate) Preflight(ctx context.Context, env *tools.Env, p *plan.Plan) (*Re
 		}
 		sr := StepReview{Step: s, Tool: tool}
 		if s.Holds != nil && tool.Effect != tools.Read {
-			sr.Held, sr.HoldsNote = g.evalHolds(ro, env, s, tool, held)
+			sr.Held, sr.HoldsNote = g.evalHolds(ro, env, s, tool, held, needed[s.ID])
 			if sr.Held != nil {
 				held[s.ID] = sr.Held.Outputs
 				r.Steps = append(r.Steps, sr)
@@ -295,6 +297,29 @@ func (g *Gate) Preflight(ctx context.Context, env *tools.Env, p *plan.Plan) (*Re
 	}
 	r.Quota = sumQuota(r.Steps)
 	return r, nil
+}
+
+// neededOutputs lists, per step, the outputs later steps refer to (in
+// their arguments or their holds checks).
+func neededOutputs(p *plan.Plan) map[string]map[string]bool {
+	out := map[string]map[string]bool{}
+	note := func(args tools.Args) {
+		for _, ref := range tools.Refs(args) {
+			if out[ref[0]] == nil {
+				out[ref[0]] = map[string]bool{}
+			}
+			out[ref[0]][ref[1]] = true
+		}
+	}
+	for _, s := range p.Steps {
+		note(s.Args)
+		if s.Holds != nil {
+			if b, err := json.Marshal(s.Holds); err == nil {
+				note(b)
+			}
+		}
+	}
+	return out
 }
 
 // fillHeld puts the outputs of held steps in place of their references;

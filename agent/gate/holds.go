@@ -75,22 +75,36 @@ func holdsArgs(h *plan.Holds) (tools.Args, error) {
 // cannot be answered before it runs, so the step runs. note explains a
 // read that could not tell (the step then runs, and its own preflight
 // decides).
-func (g *Gate) evalHolds(ctx context.Context, env *tools.Env, s plan.Step, tool *tools.Tool, held map[string]map[string]string) (h *Held, note string) {
+func (g *Gate) evalHolds(ctx context.Context, env *tools.Env, s plan.Step, tool *tools.Tool, held map[string]map[string]string, needed map[string]bool) (h *Held, note string) {
 	args, err := holdsArgs(s.Holds)
 	if err != nil {
 		return nil, "could not read its holds check: " + err.Error()
 	}
-	for _, ref := range tools.Refs(args) {
+	expect, err := json.Marshal(s.Holds.Expect)
+	if err != nil {
+		return nil, "could not read its holds check: " + err.Error()
+	}
+	for _, ref := range append(tools.Refs(args), tools.Refs(expect)...) {
 		if _, ok := held[ref[0]]; !ok {
 			return nil, ""
 		}
 	}
-	args, err = tools.ResolveRefs(args, func(step, field string) (string, bool) {
+	lookup := func(step, field string) (string, bool) {
 		v, ok := held[step][field]
 		return v, ok
-	})
-	if err != nil {
+	}
+	if args, err = tools.ResolveRefs(args, lookup); err != nil {
 		return nil, "could not tell whether its goal already holds: " + err.Error()
+	}
+	var want map[string]any
+	if s.Holds.Expect != nil {
+		filled, err := tools.ResolveRefs(expect, lookup)
+		if err == nil {
+			err = json.Unmarshal(filled, &want)
+		}
+		if err != nil {
+			return nil, "could not tell whether its goal already holds: " + err.Error()
+		}
 	}
 	res, err := Read(ctx, g.Registry, env, s.Holds.Tool, args)
 	var nf *tools.NotFoundError
@@ -102,7 +116,7 @@ func (g *Gate) evalHolds(ctx context.Context, env *tools.Env, s plan.Step, tool 
 	case res == nil:
 		return nil, ""
 	}
-	fields, ok := matchResult(res, s.Holds.Expect)
+	fields, ok := matchResult(res, want)
 	if !ok {
 		return nil, ""
 	}
@@ -110,17 +124,21 @@ func (g *Gate) evalHolds(ctx context.Context, env *tools.Env, s plan.Step, tool 
 	for k, v := range fields {
 		outs[k] = v
 	}
-	// Every output a later step may use must come from the read, or the
-	// step has to run to produce it.
+	// An output named like one of the step's arguments is that argument
+	// ("router" of router.add.subnet); every output a later step uses must
+	// be known, or the step has to run to produce it.
+	var own map[string]any
+	_ = json.Unmarshal(fillHeld(s.Args, held), &own)
 	for _, want := range tool.Produces {
-		if _, ok := outs[want]; !ok {
-			if want == "name" {
-				if n := subjectOf(args); n != "" {
-					outs["name"] = n
-					continue
-				}
-			}
-			return nil, fmt.Sprintf("its goal may already hold, but %s does not show %q, which the step produces; the step runs", s.Holds.Tool, want)
+		if _, ok := outs[want]; ok {
+			continue
+		}
+		if v, ok := own[want].(string); ok && !strings.Contains(v, "${") {
+			outs[want] = v
+			continue
+		}
+		if needed[want] {
+			return nil, fmt.Sprintf("its goal may already hold, but %s does not show %q, which a later step uses; the step runs", s.Holds.Tool, want)
 		}
 	}
 	return &Held{Text: heldText(s, args), Outputs: outs}, ""
@@ -160,6 +178,14 @@ func matches(fields map[string]string, expect map[string]any) bool {
 	for k, want := range expect {
 		got, ok := fields[fieldKey(k)]
 		w, _ := scalar(want)
+		// "~TEXT" asks that the field contain TEXT (a list of fixed IPs
+		// naming a subnet); otherwise the field equals the value.
+		if sub, contains := strings.CutPrefix(w, "~"); contains {
+			if !ok || !strings.Contains(strings.ToLower(got), strings.ToLower(sub)) {
+				return false
+			}
+			continue
+		}
 		if !ok || !strings.EqualFold(got, w) {
 			return false
 		}
@@ -196,6 +222,8 @@ func scalar(v any) (string, bool) {
 		if t != nil {
 			return fmt.Sprint(*t), true
 		}
+	case []string:
+		return strings.Join(t, ", "), true
 	case fmt.Stringer:
 		return t.String(), true
 	}
@@ -249,6 +277,13 @@ func heldText(s plan.Step, args tools.Args) string {
 // expectText words expected fields: "is ACTIVE" for a status alone,
 // "has mtu=1400, description=web" otherwise.
 func expectText(expect map[string]any) string {
+	if len(expect) == 1 {
+		for _, v := range expect {
+			if s, ok := v.(string); ok && strings.HasPrefix(s, "~") {
+				return "holds"
+			}
+		}
+	}
 	if len(expect) == 1 {
 		for k, v := range expect {
 			if fieldKey(k) == "status" {

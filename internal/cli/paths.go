@@ -11,6 +11,10 @@ type Paths struct {
 	CacheDir string
 	// StateDir holds history, the audit log and saved sessions (0700).
 	StateDir string
+	// RecipeDir is the recipe folder, a git repository (0755: recipes
+	// hold no secrets): $OSTUI_RECIPE_DIR, or $XDG_DATA_HOME/ostui/recipes
+	// (~/.local/share/ostui/recipes).
+	RecipeDir string
 }
 
 // DefaultPaths follows the XDG base directories: $XDG_CACHE_HOME/ostui
@@ -19,7 +23,7 @@ type Paths struct {
 func DefaultPaths(getenv func(string) string) Paths {
 	home, _ := os.UserHomeDir()
 	pick := func(override, xdg, fallback string) string {
-		if v := getenv(override); v != "" {
+		if v := getenv(override); override != "" && v != "" {
 			return v
 		}
 		if v := getenv(xdg); v != "" {
@@ -27,10 +31,15 @@ func DefaultPaths(getenv func(string) string) Paths {
 		}
 		return filepath.Join(home, fallback, "ostui")
 	}
-	return Paths{
-		CacheDir: pick("OSTUI_CACHE_DIR", "XDG_CACHE_HOME", ".cache"),
-		StateDir: pick("OSTUI_STATE_DIR", "XDG_STATE_HOME", filepath.Join(".local", "state")),
+	p := Paths{
+		CacheDir:  pick("OSTUI_CACHE_DIR", "XDG_CACHE_HOME", ".cache"),
+		StateDir:  pick("OSTUI_STATE_DIR", "XDG_STATE_HOME", filepath.Join(".local", "state")),
+		RecipeDir: filepath.Join(pick("", "XDG_DATA_HOME", filepath.Join(".local", "share")), "recipes"),
 	}
+	if v := getenv("OSTUI_RECIPE_DIR"); v != "" {
+		p.RecipeDir = v
+	}
+	return p
 }
 
 // HistoryFile is the REPL's history file.
