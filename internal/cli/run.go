@@ -11,6 +11,7 @@ import (
 
 	"github.com/kriscelmer/os-tui/agent/plan"
 	"github.com/kriscelmer/os-tui/internal/iostreams"
+	"github.com/kriscelmer/os-tui/internal/recipes"
 	"github.com/kriscelmer/os-tui/tools/toolset"
 )
 
@@ -59,7 +60,8 @@ func runRecipe(ctx context.Context, ios *iostreams.IOStreams, o *options, getenv
 	if err != nil {
 		return fmt.Errorf("read recipe: %w", err)
 	}
-	recipe, err := plan.ParseRecipe(b)
+	// The schema first: its problems name the field and the line.
+	recipe, err := recipes.Parse(file, b)
 	if err != nil {
 		return err
 	}
