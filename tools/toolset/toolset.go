@@ -39,6 +39,7 @@ import (
 	"github.com/kriscelmer/os-tui/tools/orchestration/stacks"
 	"github.com/kriscelmer/os-tui/tools/orchestration/stacktemplates"
 	"github.com/kriscelmer/os-tui/tools/quota"
+	"github.com/kriscelmer/os-tui/tools/reports/orphans"
 	"github.com/kriscelmer/os-tui/tools/telemetry/alarms"
 	"github.com/kriscelmer/os-tui/tools/telemetry/metrics"
 )
@@ -72,6 +73,7 @@ func All() []tools.Tool {
 		account.Tools(),
 		stacks.Tools(), stackresources.Tools(), stackevents.Tools(), stacktemplates.Tools(),
 		loadbalancers.Tools(), listeners.Tools(), pools.Tools(), members.Tools(), monitors.Tools(), l7policies.Tools(),
+		orphans.Tools(),
 		metrics.Tools(), alarms.Tools(),
 	} {
 		all = append(all, group...)
