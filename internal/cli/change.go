@@ -26,6 +26,10 @@ type Asker func(prompt string) (string, error)
 // change turns a slash command that changes something into a one-step
 // plan and hands it to the engine.
 func (s *Shell) change(ctx context.Context, c router.Call, line string) error {
+	if s.wantsOrphanChoice(c) {
+		// /orphans clean naming nothing: the person picks from the list.
+		return s.chooseOrphans(ctx, c)
+	}
 	if args, dry := dryRun(c.Args); dry {
 		// --dry-run (a flag of the tools whose schema declares dry_run,
 		// as the openstack CLI's stack create has it): the preflight and
