@@ -141,7 +141,7 @@ func (g *Gate) evalHolds(ctx context.Context, env *tools.Env, s plan.Step, tool 
 			return nil, fmt.Sprintf("its goal may already hold, but %s does not show %q, which a later step uses; the step runs", s.Holds.Tool, want)
 		}
 	}
-	return &Held{Text: heldText(s, args), Outputs: outs}, ""
+	return &Held{Text: heldText(s, args, want), Outputs: outs}, ""
 }
 
 // matchResult finds the record, or the first row of a list, showing every
@@ -251,8 +251,20 @@ func subjectOf(args tools.Args) string {
 }
 
 // heldText says, for the person and the audit log, why a step is skipped:
-// "net: network h-rec-net already exists — nothing to do".
-func heldText(s plan.Step, args tools.Args) string {
+// "net: network h-rec-net already exists — nothing to do", or, for a
+// check that finds its goal in a list, "icmp: /security-group rule create
+// is done already (security-group rule list shows ip_range=0.0.0.0/0) —
+// nothing to do".
+func heldText(s plan.Step, args tools.Args, expect map[string]any) string {
+	holdsVerb := s.Holds.Tool[strings.LastIndex(s.Holds.Tool, ".")+1:]
+	if holdsVerb == "list" {
+		shows := "finds it"
+		if len(expect) > 0 {
+			shows = "shows " + strings.TrimPrefix(expectText(expect), "has ")
+		}
+		return fmt.Sprintf("%s: /%s is done already (%s %s) — nothing to do",
+			s.ID, strings.ReplaceAll(s.Tool, ".", " "), strings.ReplaceAll(s.Holds.Tool, ".", " "), shows)
+	}
 	noun := s.Holds.Tool
 	if i := strings.LastIndex(noun, "."); i > 0 {
 		noun = strings.ReplaceAll(noun[:i], ".", " ")
@@ -261,15 +273,14 @@ func heldText(s plan.Step, args tools.Args) string {
 	verb := s.Tool[strings.LastIndex(s.Tool, ".")+1:]
 	var what string
 	switch {
-	case verb == "create" && len(s.Holds.Expect) == 0:
+	case verb == "create" && len(expect) == 0:
 		what = "already exists"
 	case verb == "create":
-		what = "already exists and " + expectText(s.Holds.Expect)
+		what = "already exists and " + expectText(expect)
+	case len(expect) == 0:
+		what = "already holds"
 	default:
-		what = "already " + expectText(s.Holds.Expect)
-		if len(s.Holds.Expect) == 0 {
-			what = "already holds"
-		}
+		what = "already " + expectText(expect)
 	}
 	return fmt.Sprintf("%s: %s %s — nothing to do", s.ID, subject, what)
 }
@@ -277,13 +288,6 @@ func heldText(s plan.Step, args tools.Args) string {
 // expectText words expected fields: "is ACTIVE" for a status alone,
 // "has mtu=1400, description=web" otherwise.
 func expectText(expect map[string]any) string {
-	if len(expect) == 1 {
-		for _, v := range expect {
-			if s, ok := v.(string); ok && strings.HasPrefix(s, "~") {
-				return "holds"
-			}
-		}
-	}
 	if len(expect) == 1 {
 		for k, v := range expect {
 			if fieldKey(k) == "status" {
@@ -298,7 +302,15 @@ func expectText(expect map[string]any) string {
 	sort.Strings(keys)
 	parts := make([]string, len(keys))
 	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%s=%v", k, expect[k])
+		v := fmt.Sprint(expect[k])
+		if v == "" {
+			v = `""`
+		}
+		if c, ok := strings.CutPrefix(v, "~"); ok {
+			parts[i] = k + " containing " + c
+			continue
+		}
+		parts[i] = k + "=" + v
 	}
 	return "has " + strings.Join(parts, ", ")
 }
