@@ -149,9 +149,9 @@ func (l schemaLoader) Load(url string) (any, error) {
 }
 
 // isMetaSchema reports schema files that describe documents rather than a
-// tool's arguments (plans, recipes).
+// tool's arguments (plans, recipes, tag policies).
 func isMetaSchema(file string) bool {
-	return file == "plan.schema.json" || file == "recipe.schema.json"
+	return file == "plan.schema.json" || file == "recipe.schema.json" || file == "tag-policy.schema.json"
 }
 
 // schemaOf compiles (once) and returns a tool's schema.
