@@ -133,11 +133,19 @@ func TestCreateCheck(t *testing.T) {
 		{"unknown metric", with("metric", "cpux"), `server web-1 has no metric "cpux"; it has: cpu`, "", ""},
 		{"unknown server", with("resource", "nosuch"), `no server named "nosuch"`, "", ""},
 		{"granularity", with("granularity", 3600), "metric cpu keeps measures every 60, 300 seconds (archive policy ceilometer-low), not every 3600", "", ""},
+		{"log action, not admin", with("alarm_actions", []any{"log://"}), "Aodh takes log:// actions from admins only, and demo has no admin role here; use an http:// or https:// URL", "", ""},
+		{"log action, admin", with("alarm_actions", []any{"log://"}, "name", "admin-ok"), "", "", `"alarm_actions":["log://"]`},
 		{"aggregation", with("aggregation_method", "sum"), "metric cpu keeps the aggregations max, mean (archive policy ceilometer-low), not sum", "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			fc := fakeCloud(t)
+			roles := `[{"name": "member"}]`
+			if tt.name == "log action, admin" {
+				roles = `[{"name": "admin"}]`
+			}
+			fc.Optional("GET", toolstest.IdentityPrefix+"/auth/tokens", http.StatusOK, `{"token": {"expires_at": "2030-01-01T12:00:00Z", "user": {"id": "u1", "name": "demo", "domain": {"name": "Default"}},
+			  "project": {"id": "p1", "name": "demo", "domain": {"name": "Default"}}, "roles": `+roles+`}}`)
 			b, _ := json.Marshal(tt.args)
 			chk, err := toolstest.Tool(t, Tools(), "alarm.create").Check(cloud.WithReadOnly(t.Context()), fc.Env(), b)
 			if err != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/kriscelmer/os-tui/tools"
 	"github.com/kriscelmer/os-tui/tools/telemetry"
@@ -167,25 +168,34 @@ func checkCreate(ctx context.Context, env *tools.Env, args CreateArgs) (*tools.C
 		chk.Findings = append(chk.Findings, tools.Finding{Level: tools.Warn,
 			Text: "no --comparison-operator: Aodh compares with eq (equal), which a measured value rarely hits exactly; say gt, ge, lt or le"})
 	}
+	if f, err := adminOnlyActions(ctx, env, args); err != nil {
+		return nil, err
+	} else if f != "" {
+		return block("%s", f)
+	}
 	if len(args.AlarmActions)+len(args.OKActions)+len(args.InsufficientDataActions) == 0 {
 		chk.Findings = append(chk.Findings, tools.Finding{Level: tools.Info,
 			Text: "no actions: the alarm changes state and records it in its history, and notifies nobody"})
 	}
 	chk.Findings = append(chk.Findings, tools.Finding{Level: tools.Info,
-		Text: fmt.Sprintf("alarm when the %s of %s's %s", describe(alarm(args).Threshold), r.Label, m.Name)})
+		Text: fmt.Sprintf("alarm when the %s (%s)", describe(alarm(args).Threshold), r.Label)})
 	chk.Resolved = tools.JSON(args)
 	return chk, nil
 }
 
-func previewCreate(ctx context.Context, env *tools.Env, args CreateArgs, _ *tools.Check) (*tools.Preview, error) {
+func previewCreate(ctx context.Context, env *tools.Env, args CreateArgs, chk *tools.Check) (*tools.Preview, error) {
 	c, err := telemetry.AlarmClient(ctx, env)
 	if err != nil {
 		return nil, err
 	}
 	a := alarm(args)
+	on := args.Resource
+	if chk != nil && len(chk.Targets) > 0 && chk.Targets[0].Name != "" {
+		on = "server " + chk.Targets[0].Name
+	}
 	return &tools.Preview{
 		Requests: []tools.Request{{Method: "POST", URL: c.AlarmsURL(""), Body: a}},
-		Creates:  []string{fmt.Sprintf("alarm %s (%s on %s)", args.Name, describe(a.Threshold), args.Resource)},
+		Creates:  []string{fmt.Sprintf("alarm %s (%s on %s)", args.Name, describe(a.Threshold), on)},
 	}, nil
 }
 
@@ -257,6 +267,36 @@ func deleteTool() tools.Tool {
 			return &tools.Result{Message: "alarm " + args.Alarm + " deleted", Outputs: map[string]string{"id": args.Alarm}, RequestIDs: tools.RequestIDs(resp, nil)}, nil
 		},
 	})
+}
+
+// adminOnly are the action schemes Aodh takes from admins only: it
+// refuses them from anyone else with a 401 that reads like a bad token.
+var adminOnly = []string{"log://", "test://"}
+
+// adminOnlyActions returns a sentence when a person without the admin
+// role names a log:// or test:// action.
+func adminOnlyActions(ctx context.Context, env *tools.Env, args CreateArgs) (string, error) {
+	var found string
+	for _, list := range [][]string{args.AlarmActions, args.OKActions, args.InsufficientDataActions} {
+		for _, a := range list {
+			for _, p := range adminOnly {
+				if strings.HasPrefix(a, p) {
+					found = a
+				}
+			}
+		}
+	}
+	if found == "" {
+		return "", nil
+	}
+	who, err := tools.CurrentIdentity(ctx, env)
+	if err != nil {
+		return "", err
+	}
+	if slices.Contains(who.Roles, "admin") {
+		return "", nil
+	}
+	return fmt.Sprintf("Aodh takes %s actions from admins only, and %s has no admin role here; use an http:// or https:// URL, or leave the actions out", found, who.UserName), nil
 }
 
 // States are the states of an Aodh alarm.
