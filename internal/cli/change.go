@@ -140,6 +140,19 @@ func (a *terminalApprover) approvePlan(req session.Request) (session.Decision, e
 				continue
 			}
 			return session.Decision{Verdict: session.Edit, Edited: edited}, nil
+		case "r", "recipe":
+			// Saving is not an answer: the prompt asks again.
+			if reason == "" {
+				fmt.Fprintln(s.IO.ErrOut, "give the recipe a name: r NAME")
+				continue
+			}
+			msg, err := s.saveRecipe(context.Background(), reason, "", false, req.Review.Plan, nil)
+			if err != nil {
+				fmt.Fprintln(s.IO.ErrOut, err.Error())
+				continue
+			}
+			fmt.Fprintln(s.IO.ErrOut, msg)
+			continue
 		case "a", "always":
 			if req.Grantable == nil {
 				fmt.Fprintln(s.IO.ErrOut, "this plan has no single change tool to allow (destroy tools and plans from a model always ask)")
@@ -147,7 +160,7 @@ func (a *terminalApprover) approvePlan(req session.Request) (session.Decision, e
 			}
 			return session.Decision{Verdict: session.AllowForSession}, nil
 		default:
-			hint := "answer y, n (optionally with a reason: n REASON), s or e"
+			hint := "answer y, n (optionally with a reason: n REASON), s, e, or r NAME to save the plan as a recipe"
 			if req.Grantable != nil {
 				hint += ", or a to allow " + req.Grantable.Slash() + " for the session"
 			}

@@ -107,7 +107,12 @@ func (s *Shell) saveRecipeCommand(ctx context.Context, args []string) error {
 	if out == nil || out.Review == nil {
 		return errors.New("no plan to save yet: make one (a slash command that changes something, /vpc create, or a request to the model), review or run it, then /save-recipe NAME")
 	}
-	return s.saveRecipe(ctx, rest[0], dir, noCommit, out.Review.Plan, outputsOf(out))
+	msg, err := s.saveRecipe(ctx, rest[0], dir, noCommit, out.Review.Plan, outputsOf(out))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(s.IO.ErrOut, msg)
+	return nil
 }
 
 // outputsOf collects what each step of a run produced (held steps
@@ -125,18 +130,19 @@ func outputsOf(out *session.Outcome) map[string]map[string]string {
 	return m
 }
 
-// saveRecipe lifts a plan into a recipe and saves it.
-func (s *Shell) saveRecipe(ctx context.Context, name, dir string, noCommit bool, p *plan.Plan, outputs map[string]map[string]string) error {
+// saveRecipe lifts a plan into a recipe and saves it; it says where, for
+// the person.
+func (s *Shell) saveRecipe(ctx context.Context, name, dir string, noCommit bool, p *plan.Plan, outputs map[string]map[string]string) (string, error) {
 	r, err := recipes.Lift(s.Registry, p, outputs)
 	if err != nil {
-		return fmt.Errorf("save recipe %s: %w", name, err)
+		return "", fmt.Errorf("save recipe %s: %w", name, err)
 	}
 	st := s.recipeStore(dir)
 	st.NoCommit = st.NoCommit || noCommit
 	header := fmt.Sprintf("ostui recipe %s, saved from: %s\nRun it: /recipe run %s [--param NAME=VALUE], or ostui run FILE\nSteps whose holds check reads that their goal is there already are skipped.", name, p.Goal, name)
 	path, commit, err := st.Save(ctx, name, r, header)
 	if err != nil {
-		return fmt.Errorf("save recipe %s: %w", name, err)
+		return "", fmt.Errorf("save recipe %s: %w", name, err)
 	}
 	msg := fmt.Sprintf("saved recipe %s: %s (%d steps", name, path, len(r.Steps))
 	if len(r.Params) > 0 {
@@ -151,8 +157,7 @@ func (s *Shell) saveRecipe(ctx context.Context, name, dir string, noCommit bool,
 	if commit != "" {
 		msg += ", committed " + commit
 	}
-	fmt.Fprintln(s.IO.ErrOut, termtext.Safe(msg))
-	return nil
+	return termtext.Safe(msg), nil
 }
 
 // recipeCommand is /recipe.

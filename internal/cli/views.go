@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"github.com/kriscelmer/os-tui/agent/plan"
+
 	"context"
 	"errors"
 	"fmt"
@@ -41,6 +43,9 @@ func (s *Shell) viewDeps(ctx context.Context) views.Deps {
 	d.Styles = views.NewStyles(s.IO.ColorEnabled())
 	if s.privacy != nil {
 		d.Mask = s.privacy.Cell
+	}
+	d.SaveRecipe = func(name string, p *plan.Plan) (string, error) {
+		return s.saveRecipe(ctx, name, "", false, p, nil)
 	}
 	return d
 }

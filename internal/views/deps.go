@@ -1,6 +1,8 @@
 package views
 
 import (
+	"github.com/kriscelmer/os-tui/agent/plan"
+
 	"context"
 	"os"
 	"time"
@@ -28,6 +30,9 @@ type Deps struct {
 	Mask func(column, text string) string
 	// Now is the clock (tests fix it); nil is time.Now.
 	Now func() time.Time
+	// SaveRecipe saves a reviewed plan as the recipe name (the plan
+	// review's r key) and says where; nil: the key is not offered.
+	SaveRecipe func(name string, p *plan.Plan) (string, error)
 }
 
 // NewDeps fills in the defaults: colour unless NO_COLOR is set, the

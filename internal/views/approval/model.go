@@ -42,6 +42,7 @@ type Model struct {
 	stepMode      bool // choosing steps one by one
 	runs          []bool
 	reason        *views.LineInput // typing a reason for no
+	naming        bool             // reason holds a recipe's name, not a reason
 	note          string           // a line for the person (an editor that failed)
 	decided       bool
 	decision      session.Decision
@@ -140,12 +141,18 @@ func (m Model) reasonKey(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 	case "enter":
 		reason := strings.TrimSpace(m.reason.Value)
 		m.reason = nil
+		if m.naming {
+			// Saving is not an answer: the review stays open.
+			m.naming = false
+			m.note = m.saveRecipe(reason)
+			return m, nil
+		}
 		return m.decide(session.Decision{Verdict: session.Deny, Reason: reason})
 	case "esc":
-		m.reason = nil
+		m.reason, m.naming = nil, false
 		return m, nil
 	case "ctrl+c":
-		m.reason = nil
+		m.reason, m.naming = nil, false
 		return m.decide(session.Decision{Verdict: session.Deny})
 	}
 	m.reason.Update(msg)
@@ -229,6 +236,12 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		return m, nil
 	case "e":
 		return m, prepareEdit(m.req.Req.Review.Plan)
+	case "r":
+		if m.deps.SaveRecipe == nil {
+			return m, nil
+		}
+		m.reason, m.naming = &views.LineInput{Prompt: "Save as recipe named (Enter to save, Esc to go back) "}, true
+		return m, nil
 	case "a":
 		if m.req.Req.Grantable != nil {
 			return m.decide(session.Decision{Verdict: session.AllowForSession})
@@ -237,6 +250,19 @@ func (m Model) key(msg tea.KeyPressMsg) (Model, tea.Cmd) {
 		return m, nil
 	}
 	return m, nil
+}
+
+// saveRecipe saves the plan under review as a recipe and says how it
+// went, in the note line.
+func (m Model) saveRecipe(name string) string {
+	if name == "" {
+		return "no name given: nothing saved"
+	}
+	msg, err := m.deps.SaveRecipe(name, m.req.Req.Review.Plan)
+	if err != nil {
+		return termtext.Safe(err.Error())
+	}
+	return termtext.Safe(msg)
 }
 
 func (m *Model) move(d int) {

@@ -205,6 +205,7 @@ func keyToggle() key.Binding  { return views.Binding("space", "pick step", "spac
 func keyRun() key.Binding     { return views.Binding("enter", "run picked", "enter") }
 func keyEdit() key.Binding    { return views.Binding("e", "edit", "e") }
 func keyAllow() key.Binding   { return views.Binding("a", "allow for session", "a") }
+func keyRecipe() key.Binding  { return views.Binding("r", "save as recipe", "r") }
 func keyLeave() key.Binding   { return views.Binding("esc", "deny & back", "esc") }
 func keyYesOnly() key.Binding { return views.Binding("y", "yes", "y") }
 func keyNoOnly() key.Binding  { return views.Binding("n", "no", "n") }
@@ -228,5 +229,7 @@ func (m Model) bindings() []key.Binding {
 	allow.SetEnabled(m.req.Req.Grantable != nil)
 	move := keyMove()
 	move.SetEnabled(m.steps() > 1)
-	return []key.Binding{keyYes(), keyNo(), move, keySteps(), keyEdit(), allow, keyScroll(), keyLeave()}
+	recipe := keyRecipe()
+	recipe.SetEnabled(m.deps.SaveRecipe != nil)
+	return []key.Binding{keyYes(), keyNo(), move, keySteps(), keyEdit(), allow, recipe, keyScroll(), keyLeave()}
 }
