@@ -138,6 +138,7 @@ type FloatingIP struct {
 	ID, Address, PortID, Description string
 	Created                          time.Time
 	Tags                             []string
+	ProjectID                        string
 }
 
 // Port is a port's facts.
@@ -148,6 +149,7 @@ type Port struct {
 	SecurityGroups []string
 	Created        time.Time
 	Tags           []string
+	ProjectID      string
 }
 
 // Router is a router's facts. Its interfaces are the ports whose device
@@ -160,6 +162,7 @@ type Router struct {
 	Interfaces *int
 	Created    time.Time
 	Tags       []string
+	ProjectID  string
 }
 
 // Group is a security group's facts.
@@ -169,6 +172,7 @@ type Group struct {
 	RemoteGroups []string
 	Created      time.Time
 	Tags         []string
+	ProjectID    string
 }
 
 // Keypair is a key pair's facts.

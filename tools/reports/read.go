@@ -170,6 +170,7 @@ func readSource(ctx context.Context, env *tools.Env, src Source, computeTags boo
 			Description string   `json:"description"`
 			Tags        []string `json:"tags"`
 			CreatedAt   string   `json:"created_at"`
+			ProjectID   string   `json:"project_id"`
 		}](ctx, floatingips.List(client, floatingips.ListOpts{}), "floatingips")
 		if err != nil {
 			return nil, fmt.Errorf("list floating IPs: %w", err)
@@ -177,7 +178,7 @@ func readSource(ctx context.Context, env *tools.Env, src Source, computeTags boo
 		return func(f *Facts) {
 			for _, ip := range all {
 				f.FloatingIPs = append(f.FloatingIPs, FloatingIP{ID: ip.ID, Address: ip.Address, PortID: ip.PortID,
-					Description: ip.Description, Tags: ip.Tags, Created: parsed(ip.CreatedAt)})
+					Description: ip.Description, Tags: ip.Tags, Created: parsed(ip.CreatedAt), ProjectID: ip.ProjectID})
 			}
 		}, nil
 	case SrcPorts:
@@ -189,6 +190,7 @@ func readSource(ctx context.Context, env *tools.Env, src Source, computeTags boo
 			SecurityGroups []string `json:"security_groups"`
 			Tags           []string `json:"tags"`
 			CreatedAt      string   `json:"created_at"`
+			ProjectID      string   `json:"project_id"`
 		}](ctx, ports.List(client, ports.ListOpts{}), "ports")
 		if err != nil {
 			return nil, fmt.Errorf("list ports: %w", err)
@@ -196,7 +198,7 @@ func readSource(ctx context.Context, env *tools.Env, src Source, computeTags boo
 		return func(f *Facts) {
 			for _, p := range all {
 				f.Ports = append(f.Ports, Port{ID: p.ID, Name: p.Name, DeviceOwner: p.DeviceOwner, DeviceID: p.DeviceID,
-					SecurityGroups: p.SecurityGroups, Tags: p.Tags, Created: parsed(p.CreatedAt)})
+					SecurityGroups: p.SecurityGroups, Tags: p.Tags, Created: parsed(p.CreatedAt), ProjectID: p.ProjectID})
 			}
 		}, nil
 	case SrcRouters:
@@ -208,6 +210,7 @@ func readSource(ctx context.Context, env *tools.Env, src Source, computeTags boo
 			} `json:"external_gateway_info"`
 			Tags      []string `json:"tags"`
 			CreatedAt string   `json:"created_at"`
+			ProjectID string   `json:"project_id"`
 		}](ctx, routers.List(client, routers.ListOpts{}), "routers")
 		if err != nil {
 			return nil, fmt.Errorf("list routers: %w", err)
@@ -215,7 +218,7 @@ func readSource(ctx context.Context, env *tools.Env, src Source, computeTags boo
 		return func(f *Facts) {
 			for _, r := range all {
 				f.Routers = append(f.Routers, Router{ID: r.ID, Name: r.Name, Gateway: r.Gateway != nil && r.Gateway.NetworkID != "",
-					Tags: r.Tags, Created: parsed(r.CreatedAt)})
+					Tags: r.Tags, Created: parsed(r.CreatedAt), ProjectID: r.ProjectID})
 			}
 		}, nil
 	case SrcGroups:
@@ -227,13 +230,14 @@ func readSource(ctx context.Context, env *tools.Env, src Source, computeTags boo
 			} `json:"security_group_rules"`
 			Tags      []string `json:"tags"`
 			CreatedAt string   `json:"created_at"`
+			ProjectID string   `json:"project_id"`
 		}](ctx, groups.List(client, groups.ListOpts{}), "security_groups")
 		if err != nil {
 			return nil, fmt.Errorf("list security groups: %w", err)
 		}
 		return func(f *Facts) {
 			for _, g := range all {
-				fg := Group{ID: g.ID, Name: g.Name, Tags: g.Tags, Created: parsed(g.CreatedAt)}
+				fg := Group{ID: g.ID, Name: g.Name, Tags: g.Tags, Created: parsed(g.CreatedAt), ProjectID: g.ProjectID}
 				for _, r := range g.Rules {
 					if r.RemoteGroupID != "" && r.RemoteGroupID != g.ID {
 						fg.RemoteGroups = append(fg.RemoteGroups, r.RemoteGroupID)
@@ -314,9 +318,10 @@ type volume struct {
 // Tagged is a Neutron resource known by its tags only (a network, a
 // subnet).
 type Tagged struct {
-	ID   string   `json:"id"`
-	Name string   `json:"name"`
-	Tags []string `json:"tags"`
+	ID        string   `json:"id"`
+	Name      string   `json:"name"`
+	Tags      []string `json:"tags"`
+	ProjectID string   `json:"project_id"`
 }
 
 // listAll fetches every page and decodes the items under label into T.
