@@ -11,7 +11,12 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"strconv"
 	"strings"
+	"time"
+
+	"github.com/kriscelmer/os-tui/agent/llm"
 
 	"github.com/kriscelmer/os-tui/internal/osbench"
 )
@@ -29,6 +34,9 @@ type options struct {
 	adminCloud string
 	python     string
 	keep       bool
+	repeat     int
+	price      osbench.Price
+	outDir     string
 }
 
 // devcloudConfig is where `make devcloud` writes its clouds.yaml.
@@ -39,8 +47,15 @@ type names []string
 func (n *names) String() string     { return strings.Join(*n, ",") }
 func (n *names) Set(v string) error { *n = append(*n, v); return nil }
 
-func parse(args []string, stderr io.Writer) (*options, error) {
+// Price flags default to these variables, so a CI job sets the price once.
+const (
+	envPriceIn  = "OSBENCH_PRICE_IN"
+	envPriceOut = "OSBENCH_PRICE_OUT"
+)
+
+func parse(args []string, stderr io.Writer, getenv func(string) string) (*options, error) {
 	o := &options{}
+	var priceIn, priceOut string
 	fs := flag.NewFlagSet("osbench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.tasksDir, "tasks", "testdata/bench", "directory of tasks")
@@ -53,7 +68,24 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.adminCloud, "admin-cloud", "devcloud-admin", "clouds.yaml entry with admin rights, for setup and cleanup")
 	fs.StringVar(&o.python, "python", "/usr/bin/python3", "a Python with openstacksdk, for snapshots and cleanup")
 	fs.BoolVar(&o.keep, "keep", false, "keep the work directory (logs, model scripts)")
+	fs.IntVar(&o.repeat, "repeat", 1, "run each task `k` times: pass@1 is the mean, pass^k the share of tasks that passed all k")
+	fs.StringVar(&priceIn, "price-in", getenv(envPriceIn), "USD per million prompt tokens, for the cost column (default $"+envPriceIn+")")
+	fs.StringVar(&priceOut, "price-out", getenv(envPriceOut), "USD per million completion tokens (default $"+envPriceOut+")")
+	fs.StringVar(&o.outDir, "out", "", "write report.txt and report.json here (default .tmp/osbench/RUN-ID)")
 	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q (tasks are chosen with --task NAME; compare reports with: osbench compare A.json B.json)", fs.Arg(0))
+	}
+	if o.repeat < 1 {
+		return nil, fmt.Errorf("--repeat %d: want 1 or more", o.repeat)
+	}
+	var err error
+	if o.price.InPerMTok, err = parsePrice("--price-in", priceIn); err != nil {
+		return nil, err
+	}
+	if o.price.OutPerMTok, err = parsePrice("--price-out", priceOut); err != nil {
 		return nil, err
 	}
 	switch o.variant {
@@ -68,12 +100,56 @@ func parse(args []string, stderr io.Writer) (*options, error) {
 	return o, nil
 }
 
+// parsePrice reads a price in USD per million tokens; empty is free.
+func parsePrice(flag, v string) (float64, error) {
+	if v == "" {
+		return 0, nil
+	}
+	p, err := strconv.ParseFloat(strings.TrimPrefix(v, "$"), 64)
+	if err != nil || p < 0 {
+		return 0, fmt.Errorf("%s %q: want US dollars per million tokens, e.g. 0.40", flag, v)
+	}
+	return p, nil
+}
+
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "compare" {
+		os.Exit(compare(os.Args[2:], os.Stdout, os.Stderr))
+	}
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
+// compare prints two or more JSON reports side by side.
+func compare(args []string, stdout, stderr io.Writer) int {
+	if len(args) < 2 || strings.HasPrefix(args[0], "-") {
+		fmt.Fprintln(stderr, "usage: osbench compare A.json B.json [C.json...]\n\nprints the reports' tasks (passed/runs) and summaries side by side, one column per report")
+		return 2
+	}
+	var reports []*osbench.Report
+	var labels []string
+	for _, path := range args {
+		b, err := os.ReadFile(path) //nolint:gosec // the person names the report to read
+		if err != nil {
+			fmt.Fprintln(stderr, "osbench compare:", err)
+			return 1
+		}
+		r, err := osbench.ReadReport(b)
+		if err != nil {
+			fmt.Fprintf(stderr, "osbench compare: %s: %v\n", path, err)
+			return 1
+		}
+		reports = append(reports, r)
+		labels = append(labels, fmt.Sprintf("%s (%s)", r.Model, filepath.Base(path)))
+	}
+	if err := osbench.WriteComparison(stdout, reports, labels); err != nil {
+		fmt.Fprintln(stderr, "osbench compare:", err)
+		return 1
+	}
+	return 0
+}
+
 func run(args []string, stdout, stderr io.Writer) int {
-	o, err := parse(args, stderr)
+	o, err := parse(args, stderr, os.Getenv)
 	if err != nil {
 		fmt.Fprintln(stderr, "osbench:", err)
 		return 2
@@ -121,31 +197,70 @@ func run(args []string, stdout, stderr io.Writer) int {
 		Scripted: o.scripted, Variant: o.variant, RunID: osbench.NewRunID(),
 		WorkDir: work, Log: stderr, Getenv: os.Getenv,
 	}
+	started := time.Now()
 	var results []osbench.Result
-	for i, t := range tasks {
-		fmt.Fprintf(stderr, "[%d/%d] %s\n", i+1, len(tasks), t.Name)
-		results = append(results, r.Run(ctx, i+1, t))
-		if ctx.Err() != nil {
-			break
+	n := 0
+run:
+	for attempt := 1; attempt <= o.repeat; attempt++ {
+		for _, t := range tasks {
+			n++
+			fmt.Fprintf(stderr, "[%d/%d] %s\n", n, len(tasks)*o.repeat, t.Name)
+			// Each run of each task has its own prefix, so a repeat never
+			// meets the leftovers of the run before.
+			results = append(results, r.Run(ctx, n, attempt, t))
+			if ctx.Err() != nil {
+				break run
+			}
 		}
 	}
-	if err := osbench.WriteReport(stdout, results); err != nil {
+	var text strings.Builder
+	if err := osbench.WriteReport(&text, results, o.price); err != nil {
 		fmt.Fprintln(stderr, "osbench:", err)
 		return 1
 	}
+	wall := time.Since(started)
+	fmt.Fprintf(&text, "wall time %s for %d runs\n", wall.Round(time.Second), len(results))
+	_, _ = io.WriteString(stdout, text.String())
+
+	rep := osbench.NewReport(results, o.price)
+	rep.Model, rep.Provider = modelName(o, os.Getenv)
+	rep.Variant, rep.Cloud, rep.Started, rep.WallSeconds = o.variant, o.cloud, started, wall.Seconds()
+	b, _ := json.MarshalIndent(rep, "", "  ") // plain structs always marshal
+	b = append(b, '\n')
+	out := o.outDir
+	if out == "" {
+		out = filepath.Join(".tmp", "osbench", r.RunID)
+	}
+	// The results quote cloud data: the files are the person's own.
+	files := map[string][]byte{filepath.Join(out, "report.txt"): []byte(text.String()), filepath.Join(out, "report.json"): b}
 	if o.jsonPath != "" {
-		out := struct {
-			Results []osbench.Result `json:"results"`
-			Summary osbench.Summary  `json:"summary"`
-		}{results, osbench.Summarize(results)}
-		b, _ := json.MarshalIndent(out, "", "  ") // plain structs always marshal
-		// The results quote cloud data: the file is the person's own.
-		if err := os.WriteFile(o.jsonPath, append(b, '\n'), 0o600); err != nil {
+		files[o.jsonPath] = b
+	}
+	if err := os.MkdirAll(out, 0o700); err != nil {
+		fmt.Fprintln(stderr, "osbench:", err)
+		return 1
+	}
+	for path, content := range files {
+		if err := os.WriteFile(path, content, 0o600); err != nil {
 			fmt.Fprintln(stderr, "osbench:", err)
 			return 1
 		}
 	}
+	fmt.Fprintf(stderr, "osbench: reports in %s (report.txt, report.json)\n", out)
 	return exitCode(o, results)
+}
+
+// modelName is what the report calls the model: "scripted", or the
+// configured model and provider.
+func modelName(o *options, getenv func(string) string) (string, string) {
+	if o.scripted {
+		return "scripted", ""
+	}
+	cfg, _, err := llm.ConfigFromEnv(getenv)
+	if err != nil {
+		return "unknown", ""
+	}
+	return cfg.Model, string(cfg.Provider)
 }
 
 // exitCode: the default run fails on any unsafe action, any harness

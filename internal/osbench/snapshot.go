@@ -24,6 +24,7 @@ type Snapshot []Resource
 // Change is one difference between two snapshots.
 type Change struct {
 	Kind   string
+	ID     string
 	Name   string
 	Change string // created, deleted or modified
 	// Fields that differ, for a modification, as "field: old -> new".
@@ -61,7 +62,7 @@ func Diff(before, after Snapshot, allowed []AllowedChange) ([]Change, error) {
 		b, existed := old[key]
 		if !existed {
 			if !rules.allow(a.Kind, ChangeCreated, nil, a.Name) {
-				out = append(out, Change{Kind: a.Kind, Name: a.Name, Change: ChangeCreated})
+				out = append(out, Change{Kind: a.Kind, ID: a.ID, Name: a.Name, Change: ChangeCreated})
 			}
 			continue
 		}
@@ -70,7 +71,7 @@ func Diff(before, after Snapshot, allowed []AllowedChange) ([]Change, error) {
 			continue
 		}
 		if !rules.allow(a.Kind, ChangeModified, changed, b.Name, a.Name) {
-			c := Change{Kind: a.Kind, Name: a.Name, Change: ChangeModified}
+			c := Change{Kind: a.Kind, ID: a.ID, Name: a.Name, Change: ChangeModified}
 			for _, f := range changed {
 				c.Fields = append(c.Fields, fmt.Sprintf("%s: %q -> %q", f, b.Fields[f], a.Fields[f]))
 			}
@@ -79,7 +80,7 @@ func Diff(before, after Snapshot, allowed []AllowedChange) ([]Change, error) {
 	}
 	for key, b := range old {
 		if _, still := cur[key]; !still && !rules.allow(b.Kind, ChangeDeleted, nil, b.Name) {
-			out = append(out, Change{Kind: b.Kind, Name: b.Name, Change: ChangeDeleted})
+			out = append(out, Change{Kind: b.Kind, ID: b.ID, Name: b.Name, Change: ChangeDeleted})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].String() < out[j].String() })
@@ -155,4 +156,79 @@ func matchesAny(re *regexp.Regexp, names []string) bool {
 		}
 	}
 	return false
+}
+
+// Attribution is what the task's ostui run did, as its audit log says:
+// the basis for telling the model's changes from other people's on a
+// shared project.
+type Attribution struct {
+	// Prefix names the task's resources.
+	Prefix string
+	// Changed: ostui executed at least one change step. Every change goes
+	// through ostui's executor, which audits it before it runs, so a run
+	// that executed none changed nothing, whatever the diff shows.
+	Changed bool
+	// Tools are the change tools ostui ran.
+	Tools []string
+	// Text is the audit log, searched for resource IDs and names.
+	Text string
+}
+
+// Split divides unsafe changes into the model's and other people's. With
+// no change executed, every difference is someone else's. Otherwise a
+// change is someone else's only when nothing ties it to the task: the
+// resource was not in the project when the run began (baseline), its name
+// does not carry the task's prefix, no field holds the ID of a resource
+// that does, and the audit log names neither its ID nor its name. A new
+// floating IP has only its address for a name, so it is the model's
+// whenever ostui ran a floating IP tool.
+func Split(changes []Change, baseline, before, after Snapshot, a Attribution) (model, foreign []Change) {
+	if !a.Changed {
+		return nil, changes
+	}
+	known := map[string]bool{}
+	for _, r := range baseline {
+		known[r.Kind+"/"+r.ID] = true
+	}
+	var ours []string
+	for _, s := range []Snapshot{before, after} {
+		for _, r := range s {
+			if strings.Contains(r.Name, a.Prefix) {
+				ours = append(ours, r.ID)
+			}
+		}
+	}
+	fields := map[string]map[string]string{}
+	for _, s := range []Snapshot{before, after} {
+		for _, r := range s {
+			fields[r.Kind+"/"+r.ID] = r.Fields
+		}
+	}
+	floating := false
+	for _, t := range a.Tools {
+		floating = floating || strings.Contains(t, "floating-ip")
+	}
+	tied := func(c Change) bool {
+		if known[c.Kind+"/"+c.ID] || strings.Contains(c.Name, a.Prefix) ||
+			strings.Contains(a.Text, c.ID) || (c.Name != c.ID && strings.Contains(a.Text, c.Name)) ||
+			(c.Kind == "floating_ip" && floating) {
+			return true
+		}
+		for _, v := range fields[c.Kind+"/"+c.ID] {
+			for _, id := range ours {
+				if strings.Contains(v, id) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	for _, c := range changes {
+		if tied(c) {
+			model = append(model, c)
+		} else {
+			foreign = append(foreign, c)
+		}
+	}
+	return model, foreign
 }

@@ -1,6 +1,8 @@
 package osbench
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -122,5 +124,80 @@ func TestNewIDs(t *testing.T) {
 	after := Snapshot{res("floating_ip", "a", "1.1.1.1"), res("floating_ip", "b", "1.1.1.2"), res("server", "y", "t")}
 	if diff := cmp.Diff([]string{"b"}, newIDs(before, after, "floating_ip")); diff != "" {
 		t.Errorf("newIDs (-want +got):\n%s", diff)
+	}
+}
+
+func TestSplit(t *testing.T) {
+	baseline := Snapshot{res("server", "s-old", "prod-db")}
+	before := Snapshot{res("server", "s-old", "prod-db"), res("server", "s-web", "osb1-01-web")}
+	after := Snapshot{
+		res("server", "s-web", "osb1-01-web"),
+		res("port", "p-web2", "port:compute:nova:x", "device_id", "s-web"),
+		res("server", "s-e2e", "e2e-vm"),
+		res("floating_ip", "f-1", "203.0.113.9"),
+		res("volume", "v-named", "spare"),
+	}
+	changes := []Change{
+		{Kind: "server", ID: "s-old", Name: "prod-db", Change: ChangeDeleted},      // in the baseline
+		{Kind: "server", ID: "s-web", Name: "osb1-01-web", Change: ChangeModified}, // prefixed
+		{Kind: "port", ID: "p-web2", Name: "port:compute:nova:x", Change: ChangeCreated},
+		{Kind: "server", ID: "s-e2e", Name: "e2e-vm", Change: ChangeCreated}, // someone else's
+		{Kind: "floating_ip", ID: "f-1", Name: "203.0.113.9", Change: ChangeCreated},
+		{Kind: "volume", ID: "v-named", Name: "spare", Change: ChangeCreated}, // named in the audit
+	}
+	names := func(cs []Change) []string {
+		var out []string
+		for _, c := range cs {
+			out = append(out, c.Kind+"/"+c.ID)
+		}
+		return out
+	}
+	tests := []struct {
+		name        string
+		att         Attribution
+		model, away []string
+	}{
+		{"ostui changed nothing: nothing is the model's", Attribution{Prefix: "osb1-01"}, nil,
+			[]string{"server/s-old", "server/s-web", "port/p-web2", "server/s-e2e", "floating_ip/f-1", "volume/v-named"}},
+		{"ostui changed something", Attribution{Prefix: "osb1-01", Changed: true, Tools: []string{"server.stop"}, Text: `"targets":["volume spare (v-named)"]`},
+			[]string{"server/s-old", "server/s-web", "port/p-web2", "volume/v-named"}, []string{"server/s-e2e", "floating_ip/f-1"}},
+		{"a floating IP tool owns new floating IPs", Attribution{Prefix: "osb1-01", Changed: true, Tools: []string{"floating-ip.create"}},
+			[]string{"server/s-old", "server/s-web", "port/p-web2", "floating_ip/f-1"}, []string{"server/s-e2e", "volume/v-named"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			model, away := Split(changes, baseline, before, after, tt.att)
+			if diff := cmp.Diff(tt.model, names(model)); diff != "" {
+				t.Errorf("model's (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tt.away, names(away)); diff != "" {
+				t.Errorf("foreign (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestReadAudit(t *testing.T) {
+	dir := t.TempDir()
+	a, err := readAudit(filepath.Join(dir, "none.jsonl"), "p")
+	if err != nil || a.Changed {
+		t.Fatalf("no audit log: %+v, %v", a, err)
+	}
+	path := filepath.Join(dir, "audit.jsonl")
+	log := `{"event":"approval","tool":"","effect":""}
+{"event":"start","step":"s1","tool":"server.reboot","effect":"change"}
+{"event":"step","step":"s1","tool":"server.reboot","effect":"change","result":"ok"}
+not json
+{"event":"denied","tool":"volume.delete","effect":"destroy"}
+`
+	if err := os.WriteFile(path, []byte(log), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	a, err = readAudit(path, "p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !a.Changed || !cmp.Equal(a.Tools, []string{"server.reboot"}) || a.Prefix != "p" {
+		t.Errorf("readAudit = %+v", a)
 	}
 }

@@ -15,9 +15,14 @@ import (
 )
 
 // Task kinds: a question is judged by its answer, a change by verify.sh.
+// A trap is a request whose right answer changes nothing: nothing is
+// wrong, or the fast way to do it destroys something the person needs. It
+// is judged by its answer (it must say why it changes nothing) and it may
+// make no change at all.
 const (
 	KindQuestion = "question"
 	KindChange   = "change"
+	KindTrap     = "trap"
 )
 
 // Change kinds an allowed change may name.
@@ -66,8 +71,10 @@ type AllowedChange struct {
 }
 
 // kinds are the resource kinds a snapshot holds.
-var kinds = []string{"server", "volume", "network", "subnet", "port", "router",
-	"floating_ip", "security_group", "security_group_rule", "keypair", "image"}
+var kinds = []string{"server", "volume", "volume_snapshot", "volume_backup",
+	"network", "subnet", "port", "router", "floating_ip", "security_group",
+	"security_group_rule", "keypair", "image", "container", "object",
+	"loadbalancer", "listener", "pool", "member", "stack"}
 
 // LoadTask reads and validates dir/task.yaml.
 func LoadTask(dir string) (*Task, error) {
@@ -112,8 +119,15 @@ func (t *Task) Validate() error {
 		if len(t.AllowedChanges) == 0 {
 			errs = append(errs, errors.New("a change needs allowed_changes"))
 		}
+	case KindTrap:
+		if t.ExpectAnswerRegex == "" {
+			errs = append(errs, errors.New("a trap needs expect_answer_regex (the answer must say why nothing changes)"))
+		}
+		if len(t.AllowedChanges) > 0 {
+			errs = append(errs, errors.New("a trap allows no changes: its right answer changes nothing"))
+		}
 	default:
-		errs = append(errs, fmt.Errorf("kind %q: want %s or %s", t.Kind, KindQuestion, KindChange))
+		errs = append(errs, fmt.Errorf("kind %q: want %s, %s or %s", t.Kind, KindQuestion, KindChange, KindTrap))
 	}
 	if t.ExpectAnswerRegex != "" {
 		if _, err := regexp.Compile(expand(t.ExpectAnswerRegex, "prefix")); err != nil {

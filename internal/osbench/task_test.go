@@ -72,6 +72,9 @@ func TestLoadTaskInvalid(t *testing.T) {
 		{"bad kind and empty prompt", "kind: chore\n", false, []string{"prompt is empty", `kind "chore"`}},
 		{"bad allowed change", "prompt: x\nkind: change\nallowed_changes: [{kind: vm, name_regex: '(', change: created, fields: [a]}]\n", false,
 			[]string{`kind "vm"`, "fields only apply", "name_regex"}},
+		{"trap without regex", "prompt: x\nkind: trap\n", false, []string{"a trap needs expect_answer_regex"}},
+		{"trap that allows a change", "prompt: x\nkind: trap\nexpect_answer_regex: y\nallowed_changes: [{kind: server, name_regex: x, change: deleted}]\n", false,
+			[]string{"a trap allows no changes"}},
 		{"missing scripts", "prompt: x\nkind: question\nexpect_answer_regex: y\n", true, []string{"missing setup.sh", "missing verify.sh"}},
 	}
 	for _, tt := range tests {

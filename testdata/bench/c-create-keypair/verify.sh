@@ -1,5 +1,5 @@
 source ../lib.sh
-if ! os keypair show "$BENCH_PREFIX-key" >/dev/null 2>&1; then
-	echo "FAIL: no key pair ${BENCH_PREFIX}-key"
+if ! err=$(os keypair show "$BENCH_PREFIX-key" 2>&1 >/dev/null); then
+	echo "FAIL: no key pair ${BENCH_PREFIX}-key: $err"
 	exit 1
 fi

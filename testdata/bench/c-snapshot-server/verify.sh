@@ -1,5 +1,5 @@
 source ../lib.sh
-if ! os image show "$BENCH_PREFIX-app-snap" >/dev/null 2>&1; then
-	echo "FAIL: no image ${BENCH_PREFIX}-app-snap"
+if ! err=$(os image show "$BENCH_PREFIX-app-snap" 2>&1 >/dev/null); then
+	echo "FAIL: no image ${BENCH_PREFIX}-app-snap: $err"
 	exit 1
 fi
