@@ -35,10 +35,15 @@ func Lift(reg *tools.Registry, p *plan.Plan, outputs map[string]map[string]strin
 	// byValue shares one parameter among steps that used the same value
 	// for the same argument (a group name in two rules).
 	byValue := map[string]string{}
-	counts := map[string]int{}
+	// An argument that takes different values in different steps (two
+	// names) needs a parameter per step; one value everywhere, one.
+	values := map[string]map[string]bool{}
 	for _, s := range p.Steps {
-		for _, a := range argNames(s) {
-			counts[a]++
+		for a, v := range argValues(s) {
+			if values[a] == nil {
+				values[a] = map[string]bool{}
+			}
+			values[a][v] = true
 		}
 	}
 	for _, s := range p.Steps {
@@ -72,7 +77,7 @@ func Lift(reg *tools.Registry, p *plan.Plan, outputs map[string]map[string]strin
 			key := k + "\x00" + text
 			name, seen := byValue[key]
 			if !seen {
-				name = paramName(k, s.ID, counts[k] > 1, r.Params)
+				name = paramName(k, s.ID, len(values[k]) > 1, r.Params)
 				byValue[key] = name
 				def := text
 				r.Params[name] = plan.Param{Description: describe(prop, tool), Type: typ, Default: &def}
@@ -93,12 +98,13 @@ func Lift(reg *tools.Registry, p *plan.Plan, outputs map[string]map[string]strin
 	return r, nil
 }
 
-func argNames(s plan.Step) []string {
+func argValues(s plan.Step) map[string]string {
 	var m map[string]any
 	_ = json.Unmarshal(s.Args, &m)
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		b, _ := json.Marshal(v)
+		out[k] = string(b)
 	}
 	return out
 }
@@ -114,6 +120,11 @@ func refuseSecrets(reg *tools.Registry, s plan.Step, args map[string]any) error 
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
+		if _, flag := args[k].(bool); flag && !marked[k] {
+			// A switch (show_secret: true) holds no secret, whatever
+			// its name says.
+			continue
+		}
 		if marked[k] || secrets.IsSecretKey(k) {
 			return &SecretError{Step: s.ID, Arg: k}
 		}
