@@ -60,6 +60,42 @@ def wait_gone(proxy, resource, what, wait=600):
     failures.append(f"{what} still there after {wait} s")
 
 
+def rest_client(conn, service_type):
+    """A plain REST client for a service openstacksdk has no proxy for
+    (Aodh, Gnocchi), or None when the catalog has no such service."""
+    from keystoneauth1 import adapter
+    from keystoneauth1 import exceptions as ksa
+
+    c = adapter.Adapter(session=conn.session, service_type=service_type, interface="public",
+                        region_name=conn.config.get_region_name())
+    try:
+        return c if c.get_endpoint() else None
+    except ksa.EndpointNotFound:
+        return None
+
+
+def rest_delete(client, path, what):
+    r = attempt(what, client.delete, path, raise_exc=False)
+    if r is not None and r.status_code not in (202, 204, 404):
+        failures.append(f"{what}: HTTP {r.status_code} {r.text[:200]}")
+
+
+def clean_telemetry(conn, servers):
+    """Aodh alarms by name; the Gnocchi resources of the servers about to
+    go (e2e scripts give a server a generic resource with its own ID, as
+    Ceilometer would an instance)."""
+    aodh = rest_client(conn, "alarming")
+    if aodh is not None:
+        r = attempt("list alarms", aodh.get, "/v2/alarms", raise_exc=False)
+        for a in (r.json() if r is not None and r.status_code == 200 else []):
+            if (a.get("name") or "").startswith(PREFIX):
+                rest_delete(aodh, f"/v2/alarms/{a['alarm_id']}", f"delete alarm {a['name']}")
+    gnocchi = rest_client(conn, "metric")
+    if gnocchi is not None:
+        for s in servers:
+            rest_delete(gnocchi, f"/v1/resource/generic/{s.id}", f"delete the Gnocchi resource of server {s.name}")
+
+
 def clean(cloud):
     conn = openstack.connect(cloud=cloud)
     has = conn.has_service
@@ -86,6 +122,7 @@ def clean(cloud):
             attempt(f"delete secret {sec.name}", conn.key_manager.delete_secret, sec)
 
     servers = [s for s in conn.compute.servers() if mine(s)]
+    clean_telemetry(conn, servers)
     for s in servers:
         attempt(f"delete server {s.name}", conn.compute.delete_server, s)
     for s in servers:
