@@ -162,6 +162,14 @@ func detail(ch telemetry.Change) string {
 		}
 		return d.State
 	}
+	// A creation's detail is the whole alarm; its rule says what matters.
+	var created struct {
+		Type string                   `json:"type"`
+		Rule *telemetry.ThresholdRule `json:"rule"`
+	}
+	if ch.Type == "creation" && json.Unmarshal([]byte(ch.Detail), &created) == nil && created.Rule != nil && created.Type == telemetry.ThresholdType {
+		return "created: " + describe(created.Rule)
+	}
 	return ch.Detail
 }
 

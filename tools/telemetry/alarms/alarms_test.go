@@ -60,7 +60,7 @@ func TestListShowHistory(t *testing.T) {
 	fc := fakeCloud(t)
 	fc.Handle("GET", "/alarming/v2/alarms/"+alarmID+"/history", 200, `[
 	  {"event_id": "e2", "alarm_id": "`+alarmID+`", "type": "state transition", "detail": "{\"state\": \"alarm\", \"transition_reason\": \"Transition to alarm due to 1 samples outside threshold\"}", "timestamp": "2026-12-03T13:05:00.1", "user_id": "u1"},
-	  {"event_id": "e1", "alarm_id": "`+alarmID+`", "type": "creation", "detail": "{\"name\": \"cpu-high\"}", "timestamp": "2026-12-03T13:00:00.1", "user_id": "u1"}]`)
+	  {"event_id": "e1", "alarm_id": "`+alarmID+`", "type": "creation", "detail": "{\"name\": \"cpu-high\", \"type\": \"gnocchi_resources_threshold\", \"rule\": {\"granularity\": 60, \"comparison_operator\": \"gt\", \"threshold\": 50.0, \"aggregation_method\": \"mean\", \"evaluation_periods\": 1, \"metric\": \"cpu\"}}", "timestamp": "2026-12-03T13:00:00.1", "user_id": "u1"}]`)
 	env := fc.Env()
 	res, err := toolstest.Run(t, env, Tools(), "alarm.list", map[string]any{"state": "alarm"})
 	if err != nil {
@@ -88,6 +88,9 @@ func TestListShowHistory(t *testing.T) {
 	}
 	if got := res.List.Rows[0][2]; got != "alarm: Transition to alarm due to 1 samples outside threshold" {
 		t.Errorf("detail = %v", got)
+	}
+	if got := res.List.Rows[1][2]; got != "created: mean of cpu > 50 over 1 × 60 s" {
+		t.Errorf("creation = %v", got)
 	}
 	_, err = toolstest.Run(t, env, Tools(), "alarm.show", map[string]any{"alarm": "nosuch"})
 	if err == nil || err.Error() != `no alarm named or with ID "nosuch"` {

@@ -188,6 +188,11 @@ func previewCreate(ctx context.Context, env *tools.Env, args CreateArgs, chk *to
 	if err != nil {
 		return nil, err
 	}
+	if chk.Blocked() {
+		// Nothing was resolved: a request built from the arguments as
+		// typed would show a body Run never sends.
+		return &tools.Preview{}, nil
+	}
 	a := alarm(args)
 	on := args.Resource
 	if chk != nil && len(chk.Targets) > 0 && chk.Targets[0].Name != "" {
