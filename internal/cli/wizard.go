@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -155,6 +156,10 @@ func (s *Shell) askProp(ctx context.Context, tool *tools.Tool, p tools.Prop) (an
 }
 
 func convertAnswer(p tools.Prop, answer string) (any, error) {
+	if len(p.Enum) > 0 && p.Type == "string" && !slices.Contains(p.Enum, answer) {
+		// Asked again at once, rather than refused after every question.
+		return nil, fmt.Errorf("one of %s, please (got %q)", strings.Join(p.Enum, ", "), answer)
+	}
 	switch p.Type {
 	case "integer":
 		n, err := strconv.Atoi(answer)
@@ -162,6 +167,12 @@ func convertAnswer(p tools.Prop, answer string) (any, error) {
 			return nil, fmt.Errorf("a whole number, please (got %q)", answer)
 		}
 		return n, nil
+	case "number":
+		f, err := strconv.ParseFloat(answer, 64)
+		if err != nil {
+			return nil, fmt.Errorf("a number, please (got %q)", answer)
+		}
+		return f, nil
 	case "boolean":
 		b, err := strconv.ParseBool(answer)
 		if err != nil {
