@@ -40,6 +40,7 @@ import (
 	"github.com/kriscelmer/os-tui/tools/orchestration/stacktemplates"
 	"github.com/kriscelmer/os-tui/tools/quota"
 	"github.com/kriscelmer/os-tui/tools/reports/orphans"
+	"github.com/kriscelmer/os-tui/tools/reports/tags"
 	"github.com/kriscelmer/os-tui/tools/telemetry/alarms"
 	"github.com/kriscelmer/os-tui/tools/telemetry/metrics"
 )
@@ -73,7 +74,7 @@ func All() []tools.Tool {
 		account.Tools(),
 		stacks.Tools(), stackresources.Tools(), stackevents.Tools(), stacktemplates.Tools(),
 		loadbalancers.Tools(), listeners.Tools(), pools.Tools(), members.Tools(), monitors.Tools(), l7policies.Tools(),
-		orphans.Tools(),
+		orphans.Tools(), tags.Tools(),
 		metrics.Tools(), alarms.Tools(),
 	} {
 		all = append(all, group...)
