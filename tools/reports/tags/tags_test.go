@@ -83,8 +83,8 @@ func TestFixPlan(t *testing.T) {
 	fc := cloud(t)
 	tl := toolstest.Tool(t, Tools(), "tags.fix")
 	raw, _ := json.Marshal(map[string]any{"policy": map[string]any{"resources": map[string]any{
-		"server": map[string]any{"tags": []string{"managed"}, "properties": map[string]any{"owner": map[string]any{"default": "ops"}}},
-		"volume": map[string]any{"properties": map[string]any{"owner": map[string]any{"default": "ops"}}},
+		"server":  map[string]any{"tags": []string{"managed"}, "properties": map[string]any{"owner": map[string]any{"default": "ops"}}},
+		"volume":  map[string]any{"properties": map[string]any{"owner": map[string]any{"default": "ops"}}},
 		"network": map[string]any{"tags": []string{"managed"}},
 		"router":  map[string]any{"tags": []string{"managed"}},
 	}}})
