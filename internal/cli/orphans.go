@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -137,4 +138,28 @@ func ParseChoice(s string, n int) ([]int, error) {
 	}
 	sort.Ints(out)
 	return out, nil
+}
+
+// tagsFixLine reads "/tags check POLICY --fix" as "/tags fix POLICY": the
+// check is a read, and --fix asks for the plan its report offers.
+func tagsFixLine(line string) (string, bool) {
+	trimmed := strings.TrimSpace(line)
+	if !strings.HasPrefix(trimmed, "/") {
+		return line, false
+	}
+	words, err := router.Words(trimmed[1:])
+	if err != nil || len(words) < 2 || words[0] != "tags" || words[1] != "check" {
+		return line, false
+	}
+	rest := words[2:]
+	i := slices.Index(rest, "--fix")
+	if i < 0 {
+		return line, false
+	}
+	rest = slices.Delete(slices.Clone(rest), i, i+1)
+	out := "/tags fix"
+	for _, w := range rest {
+		out += " " + quoteWord(w)
+	}
+	return out, true
 }

@@ -45,3 +45,23 @@ func TestParseChoice(t *testing.T) {
 		})
 	}
 }
+
+func TestTagsFixLine(t *testing.T) {
+	tests := []struct {
+		in, want string
+		ok       bool
+	}{
+		{"/tags check p.yaml --fix", "/tags fix p.yaml", true},
+		{"/tags check --fix 'my policy.yaml'", "/tags fix 'my policy.yaml'", true},
+		{"/tags check p.yaml", "/tags check p.yaml", false},
+		{"/tags fix p.yaml", "/tags fix p.yaml", false},
+		{"/server list --fix", "/server list --fix", false},
+		{"tags check p.yaml --fix", "tags check p.yaml --fix", false},
+	}
+	for _, tt := range tests {
+		got, ok := tagsFixLine(tt.in)
+		if got != tt.want || ok != tt.ok {
+			t.Errorf("tagsFixLine(%q) = %q, %v; want %q, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+}

@@ -242,6 +242,7 @@ func (s *Shell) Prompt() string {
 
 // Execute runs one line. It returns quit when the line asks to leave.
 func (s *Shell) Execute(ctx context.Context, line string) (quit bool, err error) {
+	line, _ = tagsFixLine(line)
 	intent, err := s.Router.Route(line)
 	if ue, ok := s.wantsWizard(err); ok {
 		return false, s.wizard(ctx, ue.Tool, strings.TrimPrefix(strings.TrimSpace(line), "/"))
