@@ -103,6 +103,9 @@ func (s *Shell) saveRecipeCommand(ctx context.Context, args []string) error {
 	if len(rest) != 1 || strings.HasPrefix(rest[0], "-") {
 		return &usageError{msg: saveRecipeUsage}
 	}
+	if _, err := s.recipeStore(dir).File(rest[0]); err != nil {
+		return err
+	}
 	out := s.engine.LastOutcome()
 	if out == nil || out.Review == nil {
 		return errors.New("no plan to save yet: make one (a slash command that changes something, /vpc create, or a request to the model), review or run it, then /save-recipe NAME")
