@@ -323,7 +323,9 @@ type columns struct {
 func newColumns(cs []tools.Column) *columns {
 	c := &columns{}
 	for i, col := range cs {
-		if secrets.IsSecretKey(col.Name) {
+		// Column names are words ("Private Key"); the secret key
+		// names are identifiers (private_key).
+		if secrets.IsSecretKey(strings.ReplaceAll(col.Name, " ", "_")) {
 			continue
 		}
 		c.names = append(c.names, col.Name)
