@@ -25,6 +25,7 @@ resources:
     properties:
       owner: {}
   network:
+    name: "^mi"
     tags: [managed]
   port:
     tags: [managed]
@@ -35,7 +36,7 @@ func TestParsePolicyGood(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			src := goodPolicy
 			if name == "json" {
-				src = `{"resources": {"server": {"tags": ["managed", {"pattern": "^env=(prod|dev)$", "default": "env=dev"}], "properties": {"owner": {"pattern": "^[a-z]+$", "default": "ops"}, "cost-center": null}}, "volume": {"properties": {"owner": {}}}, "network": {"tags": ["managed"]}, "port": {"tags": ["managed"]}}}`
+				src = `{"resources": {"server": {"tags": ["managed", {"pattern": "^env=(prod|dev)$", "default": "env=dev"}], "properties": {"owner": {"pattern": "^[a-z]+$", "default": "ops"}, "cost-center": null}}, "volume": {"properties": {"owner": {}}}, "network": {"name": "^mi", "tags": ["managed"]}, "port": {"tags": ["managed"]}}}`
 			}
 			p, err := ParsePolicy("p.yaml", []byte(src))
 			if err != nil {
@@ -79,6 +80,8 @@ func TestParsePolicyBad(t *testing.T) {
 		{"volumes have no tags", "resources:\n  volume:\n    tags: [a]\n", []string{"line 3: resources.volume.tags: volumes have no tags in OpenStack; require properties instead"}},
 		{"networks have no properties", "resources:\n  network:\n    properties: {owner: }\n", []string{"line 3: resources.network.properties: networks have no properties"}},
 		{"empty rules", "resources:\n  server: {}\n", []string{"line 2: resources.server: minProperties"}},
+		{"a name pattern alone", "resources:\n  server:\n    name: '^web'\n", []string{"line 2: resources.server: no tags and no properties: say what a server must carry"}},
+		{"bad name pattern", "resources:\n  server:\n    name: '(['\n    tags: [a]\n", []string{"line 3: resources.server.name: not a regular expression"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -88,6 +91,9 @@ func TestParsePolicyBad(t *testing.T) {
 				t.Fatalf("err = %v, want a PolicyError", err)
 			}
 			all := strings.Join(pe.Problems, "\n")
+			if strings.Contains(all, "must be one of") {
+				t.Errorf("the schema's list of types repeats the hand check:\n%s", all)
+			}
 			for _, w := range tt.want {
 				if !strings.Contains(all, w) {
 					t.Errorf("problems lack %q:\n%s", w, all)
@@ -114,7 +120,7 @@ func TestCheckPolicy(t *testing.T) {
 			{ID: "s3", Name: "wrong", Tags: []string{"managed", "env=qa"}, Properties: map[string]string{"owner": "Bob", "cost-center": ""}},
 		},
 		Volumes:  []Volume{{ID: "v1", Name: "data"}, {ID: "v2", Name: "tagged", Properties: map[string]string{"owner": "x"}}},
-		Networks: []Tagged{{ID: "n1", Name: "mine", ProjectID: "p1"}, {ID: "n2", Name: "public", ProjectID: "admin"}},
+		Networks: []Tagged{{ID: "n1", Name: "mine", ProjectID: "p1"}, {ID: "n2", Name: "public", ProjectID: "admin"}, {ID: "n3", Name: "other", ProjectID: "p1"}},
 		Ports: []Port{
 			{ID: "p1", Name: "app", ProjectID: "p1"},
 			{ID: "p2", DeviceOwner: "network:dhcp", ProjectID: "p1"},

@@ -74,7 +74,7 @@ func judge(ctx context.Context, env *tools.Env, a Args) (*reports.Policy, []repo
 	checked := 0
 	for _, t := range p.Types {
 		if facts.Has(reports.PolicyTypes[t].Source) {
-			checked += len(facts.Resources(t))
+			checked += len(p.ResourcesOf(&facts, t))
 		}
 	}
 	return p, reports.CheckPolicy(facts, p), notes, checked, nil
