@@ -11,8 +11,9 @@
 // Every read goes through a Pager, which in the shell is the session
 // engine's read path (validated by the gate, read-only, its service in the
 // catalog): nothing here holds a cloud client. Rows are handed to the
-// writer a page at a time and never gathered, so an export holds one page,
-// not the inventory. One type that fails (403, a service the cloud lacks,
+// writer a page at a time and never gathered: a list tool that streams
+// (tools.PageSink) is read a cloud page at a time, any other one a list
+// at a time, and the export keeps neither once written. One type that fails (403, a service the cloud lacks,
 // a timeout) is reported and the others go on.
 package export
 
@@ -149,17 +150,28 @@ type Pager func(ctx context.Context, tool string, args map[string]any, page Page
 // path (overview.Reader is the same shape).
 type Reader func(ctx context.Context, tool string, args map[string]any) (*tools.Result, error)
 
-// FromReader makes a Pager of a Reader. The list tools gather a list's
-// pages before they return, so a type arrives as one page; the export
-// writes it and lets it go before the next type is read.
+// FromReader makes a Pager of a Reader. It puts a page sink in the
+// read's context (tools.WithPageSink): a list tool that streams (the
+// server list) hands each page over as the cloud sends it and keeps
+// nothing; one that does not returns its rows at the end, and they go to
+// the writer as one page before the next type is read.
 func FromReader(read Reader) Pager {
 	return func(ctx context.Context, tool string, args map[string]any, page PageFunc) error {
+		streamed := false
+		ctx = tools.WithPageSink(ctx, func(cols []tools.Column, rows [][]any) error {
+			streamed = true
+			return page(cols, rows)
+		})
 		res, err := read(ctx, tool, args)
 		if err != nil {
 			return err
 		}
 		if res == nil || res.List == nil {
 			return fmt.Errorf("%s returned no list", tool)
+		}
+		if streamed {
+			// A streaming tool's rows all went through the sink.
+			return nil
 		}
 		return page(res.List.Columns, res.List.Rows)
 	}

@@ -515,7 +515,28 @@ func TestFromReader(t *testing.T) {
 		}
 		return nil, errors.New("boom")
 	}
-	p := FromReader(read)
+	read2 := func(ctx context.Context, tool string, args map[string]any) (*tools.Result, error) {
+		if tool != "s.list" {
+			return read(ctx, tool, args)
+		}
+		// a streaming tool: pages through the sink, a result without rows
+		sink := tools.PageSinkOf(ctx)
+		if sink == nil {
+			t.Fatal("no page sink in the read's context")
+		}
+		cols := []tools.Column{{Name: "ID"}}
+		for _, p := range [][][]any{{{"1"}, {"2"}}, {{"3"}}} {
+			if err := sink(cols, p); err != nil {
+				return nil, err
+			}
+		}
+		return &tools.Result{List: &tools.List{Columns: cols}}, nil
+	}
+	p := FromReader(read2)
+	var got [][]any
+	if err := p(t.Context(), "s.list", nil, func(_ []tools.Column, rows [][]any) error { got = append(got, rows...); return nil }); err != nil || len(got) != 3 {
+		t.Errorf("s.list: %v, %v", got, err)
+	}
 	var pages int
 	if err := p(t.Context(), "a.list", nil, func(_ []tools.Column, rows [][]any) error { pages += len(rows); return nil }); err != nil || pages != 2 {
 		t.Errorf("a.list: %d rows, %v", pages, err)

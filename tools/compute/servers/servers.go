@@ -149,23 +149,6 @@ func list(ctx context.Context, env *tools.Env, args ListArgs) (*tools.Result, er
 	// Image names are needed for the Image column: fetch them while Nova
 	// answers, rather than after.
 	images.Prefetch(ctx, env)
-	var all []listed
-	err = servers.List(c, opts).EachPage(ctx, func(_ context.Context, page pagination.Page) (bool, error) {
-		var got []listed
-		if err := servers.ExtractServersInto(page, &got); err != nil {
-			return false, err
-		}
-		all = append(all, got...)
-		if args.Limit > 0 && len(all) >= args.Limit {
-			all = all[:args.Limit]
-			return false, nil
-		}
-		return true, nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("list servers: %w", err)
-	}
-
 	out := &tools.List{Columns: []tools.Column{
 		{Name: "ID"}, {Name: "Name"}, {Name: "Status", Kind: tools.Status},
 		{Name: "Task State", Long: true}, {Name: "Power State", Long: true},
@@ -175,12 +158,54 @@ func list(ctx context.Context, env *tools.Env, args ListArgs) (*tools.Result, er
 		// Key Name tells which key pairs are in use (the overview's orphans).
 		{Name: "Key Name", Long: true},
 	}}
-	names := make([]string, 0, len(all))
+	// A caller reading every server without keeping them (the export)
+	// gets each page's rows as Nova sends it; nothing is gathered.
+	sink := tools.PageSinkOf(ctx)
+	if args.Limit > 0 {
+		sink = nil
+	}
+	rows := rowMaker(ctx, env)
+	var names []string
+	n := 0
+	err = servers.List(c, opts).EachPage(ctx, func(_ context.Context, page pagination.Page) (bool, error) {
+		var got []listed
+		if err := servers.ExtractServersInto(page, &got); err != nil {
+			return false, err
+		}
+		if args.Limit > 0 && n+len(got) > args.Limit {
+			got = got[:args.Limit-n]
+		}
+		n += len(got)
+		if sink != nil {
+			pageRows := make([][]any, len(got))
+			for i := range got {
+				pageRows[i] = rows(&got[i])
+			}
+			return true, sink(out.Columns, pageRows)
+		}
+		for i := range got {
+			out.Rows = append(out.Rows, rows(&got[i]))
+			names = append(names, got[i].Name)
+		}
+		return args.Limit == 0 || n < args.Limit, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list servers: %w", err)
+	}
+	if sink == nil {
+		env.Names.Listed(Kind, args == (ListArgs{}), names...)
+	}
+	return &tools.Result{List: out}, nil
+}
+
+// rowMaker returns the function that makes a server's row of
+// server.list, in its columns' order.
+func rowMaker(ctx context.Context, env *tools.Env) func(s *listed) []any {
 	// Image names are a nicety: if Glance cannot list them, the servers
 	// are still worth showing (openstack shrugs too), and one failure is
 	// enough to stop asking for every row.
 	lookupImages := true
-	for _, s := range all {
+	return func(s *listed) []any {
 		var imgName, imgID any = "", ""
 		if id, present := imageID(s.Image); present {
 			if id == "" {
@@ -210,15 +235,12 @@ func list(ctx context.Context, env *tools.Env, args ListArgs) (*tools.Result, er
 		if props == nil {
 			props = map[string]string{}
 		}
-		out.Rows = append(out.Rows, []any{
+		return []any{
 			s.ID, s.Name, s.Status, taskState, powerState,
 			Networks(s.Addresses), imgName, imgID, flavor,
 			s.Zone, host, props, s.KeyName,
-		})
-		names = append(names, s.Name)
+		}
 	}
-	env.Names.Listed(Kind, args == (ListArgs{}), names...)
-	return &tools.Result{List: out}, nil
 }
 
 // Addresses are a server's IP addresses by network name. In tables they
