@@ -33,9 +33,8 @@ func (s *Shell) wantsOrphanChoice(c router.Call) bool {
 		return false
 	}
 	_, ids := a["ids"]
-	_, kind := a["kind"]
 	_, all := a["all"]
-	return !ids && !kind && !all
+	return !ids && !all
 }
 
 // chooseOrphans lists the orphans (the /orphans read, with the same

@@ -11,8 +11,8 @@ import (
 	"github.com/kriscelmer/os-tui/tools/reports"
 )
 
-// CleanArgs choose the orphans to delete: by ID (or name), by kind, or
-// all; the thresholds are the report's.
+// CleanArgs choose the orphans to delete: by ID (or name), or all (of
+// --kind, when given); the thresholds are the report's.
 type CleanArgs struct {
 	IDs []string `json:"ids,omitempty"`
 	All bool     `json:"all,omitempty"`
@@ -44,13 +44,15 @@ func cleanTool() tools.Tool {
 type NothingSelectedError struct{}
 
 func (*NothingSelectedError) Error() string {
-	return "nothing selected to clean: name the orphans' IDs (see /orphans), or --kind KIND for every orphan of a kind, or --all"
+	return "nothing selected to clean: name the orphans' IDs or names (see /orphans), or give --all (with --kind KIND: every orphan of that kind)"
 }
 
 // expandClean finds the orphans again (the cloud may have changed since
 // the report), picks those the arguments name, and plans their deletion.
 func expandClean(ctx context.Context, env *tools.Env, a CleanArgs) ([]tools.Step, error) {
-	if len(a.IDs) == 0 && len(a.Kind) == 0 && !a.All {
+	// --kind narrows a choice, it is not one: deleting every orphan of a
+	// kind takes --all as well, said on purpose.
+	if len(a.IDs) == 0 && !a.All {
 		return nil, &NothingSelectedError{}
 	}
 	found, _, err := find(ctx, env, a.Args, now())

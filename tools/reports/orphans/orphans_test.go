@@ -160,7 +160,7 @@ func TestCleanPlan(t *testing.T) {
 		},
 		{
 			name: "a volume with its only snapshot goes with it (cascade)",
-			args: map[string]any{"kind": []string{"volume", "volume.snapshot"}},
+			args: map[string]any{"kind": []string{"volume", "volume.snapshot"}, "all": true},
 			want: []string{`volume-1 volume.delete {"cascade":true,"volume":"v1"}`},
 		},
 		{
@@ -205,8 +205,10 @@ func TestCleanRefusals(t *testing.T) {
 	if _, err := expand(t, fc, map[string]any{"all": true}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := expand(t, fc, map[string]any{}); !errors.As(err, new(*NothingSelectedError)) {
-		t.Errorf("nothing selected: %v", err)
+	for _, args := range []map[string]any{{}, {"kind": []string{"volume"}}} {
+		if _, err := expand(t, fc, args); !errors.As(err, new(*NothingSelectedError)) {
+			t.Errorf("%v: nothing selected: %v", args, err)
+		}
 	}
 	_, err := expand(t, fc, map[string]any{"ids": []string{"v2", "nope"}})
 	if err == nil || !strings.Contains(err.Error(), "v2, nope: not among the orphans now") {
