@@ -32,6 +32,8 @@ test: ## vet, every unit and transcript test with coverage, then the concurrent 
 	$(GO) tool $(DEVTOOLS) gotestsum --format pkgname-and-test-fails -- -count=1 -coverprofile=.tmp/coverage.out ./...
 	@bash scripts/coverage .tmp/coverage.out $(COVER_FLOOR)
 	$(MAKE) --no-print-directory test-race
+	@# The patched bubbletea copy (ADR 0017) is its own module: ./... skips it.
+	cd third_party/bubbletea && $(GO) test -race -count=1 ./...
 
 test-race: ## the concurrent packages' tests under the race detector
 	$(GO) tool $(DEVTOOLS) gotestsum --format pkgname-and-test-fails -- -race -count=1 $(RACE_PKGS)

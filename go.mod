@@ -61,3 +61,5 @@ require (
 	golang.org/x/tools v0.49.0 // indirect
 	gopkg.in/yaml.v2 v2.4.0 // indirect
 )
+
+replace charm.land/bubbletea/v2 v2.1.1 => ./third_party/bubbletea
