@@ -42,7 +42,7 @@ const (
 )
 
 // ErrNoMetrics is the answer on a cloud without a metrics service.
-var ErrNoMetrics = errors.New("this cloud has no metrics service (Gnocchi, Ceilometer or Monasca) in its catalog; see /catalog")
+var ErrNoMetrics error = &tools.NotOfferedError{Msg: "this cloud has no metrics service (Gnocchi, Ceilometer or Monasca) in its catalog; see /catalog"}
 
 // Metric is one time series, as any backend describes it.
 type Metric struct {
