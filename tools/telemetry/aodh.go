@@ -98,7 +98,7 @@ func (c *Aodh) AlarmURL(id string) string { return c.Client.ServiceURL("alarms",
 // List returns the project's alarms, by name.
 func (c *Aodh) List(ctx context.Context) ([]Alarm, error) {
 	var out []Alarm
-	if _, err := c.Client.Get(ctx, c.AlarmsURL(""), &out, nil); err != nil {
+	if err := get(ctx, c.Client, c.AlarmsURL(""), &out); err != nil {
 		return nil, fmt.Errorf("list alarms: %w", err)
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Name < out[j].Name })
@@ -108,7 +108,7 @@ func (c *Aodh) List(ctx context.Context) ([]Alarm, error) {
 // Get reads one alarm by ID.
 func (c *Aodh) Get(ctx context.Context, id string) (*Alarm, error) {
 	var a Alarm
-	_, err := c.Client.Get(ctx, c.AlarmURL(id), &a, nil)
+	err := get(ctx, c.Client, c.AlarmURL(id), &a)
 	if gophercloud.ResponseCodeIs(err, http.StatusNotFound) {
 		return nil, &tools.NotFoundError{Kind: "alarm", Name: id}
 	}
@@ -132,7 +132,7 @@ func (c *Aodh) Find(ctx context.Context, nameOrID string) (*Alarm, error) {
 		}
 	}
 	var byName []Alarm
-	if _, err := c.Client.Get(ctx, c.AlarmsURL(nameOrID), &byName, nil); err != nil {
+	if err := get(ctx, c.Client, c.AlarmsURL(nameOrID), &byName); err != nil {
 		return nil, fmt.Errorf("find alarm %s: %w", nameOrID, err)
 	}
 	cands := make([]tools.Candidate, len(byName))
@@ -151,23 +151,26 @@ func (c *Aodh) Find(ctx context.Context, nameOrID string) (*Alarm, error) {
 	return nil, &tools.NotFoundError{Kind: "alarm", Name: nameOrID}
 }
 
-// Create posts an alarm and returns it as Aodh stored it.
-func (c *Aodh) Create(ctx context.Context, a *Alarm) (*Alarm, *http.Response, error) {
+// Create posts an alarm and returns it as Aodh stored it, with the
+// request IDs (for the audit log, failed or not).
+func (c *Aodh) Create(ctx context.Context, a *Alarm) (*Alarm, []string, error) {
 	var out Alarm
-	resp, err := c.Client.Post(ctx, c.AlarmsURL(""), a, &out, &gophercloud.RequestOpts{OkCodes: []int{http.StatusCreated, http.StatusOK}})
+	resp, err := c.Client.Post(ctx, c.AlarmsURL(""), a, &out, &gophercloud.RequestOpts{OkCodes: []int{http.StatusCreated, http.StatusOK}}) //nolint:bodyclose // closed by gophercloud
+	ids := tools.RequestIDs(resp, err)
 	if err != nil {
-		return nil, resp, fmt.Errorf("create alarm %s: %w", a.Name, err)
+		return nil, ids, fmt.Errorf("create alarm %s: %w", a.Name, err)
 	}
-	return &out, resp, nil
+	return &out, ids, nil
 }
 
-// Delete removes an alarm.
-func (c *Aodh) Delete(ctx context.Context, id string) (*http.Response, error) {
-	resp, err := c.Client.Delete(ctx, c.AlarmURL(id), &gophercloud.RequestOpts{OkCodes: []int{http.StatusNoContent, http.StatusOK}})
+// Delete removes an alarm and returns the request IDs.
+func (c *Aodh) Delete(ctx context.Context, id string) ([]string, error) {
+	resp, err := c.Client.Delete(ctx, c.AlarmURL(id), &gophercloud.RequestOpts{OkCodes: []int{http.StatusNoContent, http.StatusOK}}) //nolint:bodyclose // closed by gophercloud
+	ids := tools.RequestIDs(resp, err)
 	if err != nil {
-		return resp, fmt.Errorf("delete alarm %s: %w", id, err)
+		return ids, fmt.Errorf("delete alarm %s: %w", id, err)
 	}
-	return resp, nil
+	return ids, nil
 }
 
 // StateURL is where an alarm's state is read and set.
@@ -176,20 +179,22 @@ func (c *Aodh) StateURL(id string) string { return c.Client.ServiceURL("alarms",
 // State reads an alarm's state.
 func (c *Aodh) State(ctx context.Context, id string) (string, error) {
 	var s string
-	if _, err := c.Client.Get(ctx, c.StateURL(id), &s, nil); err != nil {
+	if err := get(ctx, c.Client, c.StateURL(id), &s); err != nil {
 		return "", fmt.Errorf("read the state of alarm %s: %w", id, err)
 	}
 	return s, nil
 }
 
-// SetState sets an alarm's state (Aodh takes a bare JSON string).
-func (c *Aodh) SetState(ctx context.Context, id, state string) (*http.Response, error) {
+// SetState sets an alarm's state (Aodh takes a bare JSON string) and
+// returns the request IDs.
+func (c *Aodh) SetState(ctx context.Context, id, state string) ([]string, error) {
 	var out string
-	resp, err := c.Client.Put(ctx, c.StateURL(id), state, &out, &gophercloud.RequestOpts{OkCodes: []int{http.StatusOK}})
+	resp, err := c.Client.Put(ctx, c.StateURL(id), state, &out, &gophercloud.RequestOpts{OkCodes: []int{http.StatusOK}}) //nolint:bodyclose // closed by gophercloud
+	ids := tools.RequestIDs(resp, err)
 	if err != nil {
-		return resp, fmt.Errorf("set the state of alarm %s: %w", id, err)
+		return ids, fmt.Errorf("set the state of alarm %s: %w", id, err)
 	}
-	return resp, nil
+	return ids, nil
 }
 
 // Change is one entry of an alarm's history.
@@ -205,7 +210,7 @@ type Change struct {
 // History returns an alarm's changes, newest first (as Aodh answers).
 func (c *Aodh) History(ctx context.Context, id string) ([]Change, error) {
 	var out []Change
-	if _, err := c.Client.Get(ctx, c.Client.ServiceURL("alarms", escape(id), "history"), &out, nil); err != nil {
+	if err := get(ctx, c.Client, c.Client.ServiceURL("alarms", escape(id), "history"), &out); err != nil {
 		return nil, fmt.Errorf("read the history of alarm %s: %w", id, err)
 	}
 	return out, nil

@@ -67,7 +67,7 @@ func (c *Ceilometer) Metrics(ctx context.Context, resourceID string) ([]Metric, 
 		u += "?" + q.v.Encode()
 	}
 	var raw []ceilometerMeter
-	if _, err := c.Client.Get(ctx, u, &raw, nil); err != nil {
+	if err := get(ctx, c.Client, u, &raw); err != nil {
 		return nil, fmt.Errorf("list Ceilometer meters: %w", err)
 	}
 	if resourceID != "" && len(raw) == 0 {
@@ -137,7 +137,7 @@ func (c *Ceilometer) Measures(ctx context.Context, m *Metric, q Query) ([]Point,
 		return nil, fmt.Errorf("Ceilometer computes mean, min, max, sum and count, not %s", q.Aggregation)
 	}
 	var raw []ceilometerStat
-	_, err := c.Client.Get(ctx, c.StatisticsURL(m, q), &raw, nil)
+	err := get(ctx, c.Client, c.StatisticsURL(m, q), &raw)
 	if gophercloud.ResponseCodeIs(err, http.StatusNotFound) {
 		return nil, &UnknownMetricError{Resource: m.ResourceID, Metric: m.Name}
 	}

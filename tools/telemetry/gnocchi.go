@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -137,7 +138,7 @@ func (g *Gnocchi) Metrics(ctx context.Context, resourceID string) ([]Metric, err
 		u = g.Client.ServiceURL("resource", "generic", escape(resourceID), "metric")
 	}
 	var raw []gnocchiMetric
-	_, err := g.Client.Get(ctx, u, &raw, nil)
+	err := get(ctx, g.Client, u, &raw)
 	if resourceID != "" && gophercloud.ResponseCodeIs(err, http.StatusNotFound) {
 		return nil, &NoResourceError{Backend: g.Name(), Resource: resourceID}
 	}
@@ -168,7 +169,7 @@ func (g *Gnocchi) Metric(ctx context.Context, resourceID, nameOrID string) (*Met
 		return find(ms, resourceID, nameOrID)
 	}
 	var raw gnocchiMetric
-	_, err := g.Client.Get(ctx, g.Client.ServiceURL("metric", escape(nameOrID)), &raw, nil)
+	err := get(ctx, g.Client, g.Client.ServiceURL("metric", escape(nameOrID)), &raw)
 	if gophercloud.ResponseCodeIs(err, http.StatusNotFound) {
 		return nil, &UnknownMetricError{Metric: nameOrID}
 	}
@@ -207,16 +208,16 @@ func (g *Gnocchi) MeasuresURL(m *Metric, q Query) string {
 // Measures implements Backend. Gnocchi answers [timestamp, granularity,
 // value] triples.
 func (g *Gnocchi) Measures(ctx context.Context, m *Metric, q Query) ([]Point, error) {
-	if q.Granularity > 0 && len(m.Granularities) > 0 && !containsFloat(m.Granularities, q.Granularity) {
+	if q.Granularity > 0 && len(m.Granularities) > 0 && !slices.Contains(m.Granularities, q.Granularity) {
 		return nil, fmt.Errorf("metric %s keeps measures every %s seconds (archive policy %s), not every %s",
 			m.Name, joinFloats(m.Granularities), m.ArchivePolicy, strconv.FormatFloat(q.Granularity, 'f', -1, 64))
 	}
-	if q.Aggregation != "" && len(m.Aggregations) > 0 && !containsString(m.Aggregations, q.Aggregation) {
+	if q.Aggregation != "" && len(m.Aggregations) > 0 && !slices.Contains(m.Aggregations, q.Aggregation) {
 		return nil, fmt.Errorf("metric %s keeps the aggregations %s (archive policy %s), not %s",
 			m.Name, strings.Join(m.Aggregations, ", "), m.ArchivePolicy, q.Aggregation)
 	}
 	var raw [][]json.RawMessage
-	if _, err := g.Client.Get(ctx, g.MeasuresURL(m, q), &raw, nil); err != nil {
+	if err := get(ctx, g.Client, g.MeasuresURL(m, q), &raw); err != nil {
 		return nil, fmt.Errorf("read measures of %s: %w", m.Name, err)
 	}
 	out := make([]Point, 0, len(raw))
@@ -244,24 +245,6 @@ func (g *Gnocchi) Measures(ctx context.Context, m *Metric, q Query) ([]Point, er
 	return out, nil
 }
 
-func containsFloat(xs []float64, x float64) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
-}
-
-func containsString(xs []string, x string) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
-}
-
 func joinFloats(xs []float64) string {
 	s := make([]string, len(xs))
 	for i, x := range xs {
@@ -276,7 +259,7 @@ func (g *Gnocchi) ResourceType(ctx context.Context, resourceID string) (string, 
 	var r struct {
 		Type string `json:"type"`
 	}
-	_, err := g.Client.Get(ctx, g.Client.ServiceURL("resource", "generic", escape(resourceID)), &r, nil)
+	err := get(ctx, g.Client, g.Client.ServiceURL("resource", "generic", escape(resourceID)), &r)
 	if gophercloud.ResponseCodeIs(err, http.StatusNotFound) {
 		return "", &NoResourceError{Backend: g.Name(), Resource: resourceID}
 	}

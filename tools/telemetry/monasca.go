@@ -49,7 +49,7 @@ func (m *Monasca) Metrics(ctx context.Context, resourceID string) ([]Metric, err
 	var page struct {
 		Elements []monascaMetric `json:"elements"`
 	}
-	if _, err := m.Client.Get(ctx, u, &page, nil); err != nil {
+	if err := get(ctx, m.Client, u, &page); err != nil {
 		return nil, fmt.Errorf("list Monasca metrics: %w", err)
 	}
 	if resourceID != "" && len(page.Elements) == 0 {
@@ -118,7 +118,7 @@ func (m *Monasca) Measures(ctx context.Context, mt *Metric, q Query) ([]Point, e
 	var page struct {
 		Elements []monascaStatistics `json:"elements"`
 	}
-	if _, err := m.Client.Get(ctx, m.StatisticsURL(mt, q), &page, nil); err != nil {
+	if err := get(ctx, m.Client, m.StatisticsURL(mt, q), &page); err != nil {
 		return nil, fmt.Errorf("read statistics of %s: %w", mt.Name, err)
 	}
 	period := q.Granularity

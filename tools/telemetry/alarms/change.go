@@ -209,16 +209,16 @@ func runCreate(ctx context.Context, env *tools.Env, args CreateArgs) (*tools.Res
 	if err != nil {
 		return nil, err
 	}
-	a, resp, err := c.Create(ctx, alarm(args))
+	a, ids, err := c.Create(ctx, alarm(args))
 	if err != nil {
-		return &tools.Result{RequestIDs: tools.RequestIDs(resp, err)}, err
+		return &tools.Result{RequestIDs: ids}, err
 	}
 	env.Names.Remember(Kind, a.Name)
 	return &tools.Result{
 		Record:     record(a),
 		Outputs:    map[string]string{"id": a.ID, "name": a.Name},
 		Message:    fmt.Sprintf("alarm %s created; it reads %s until Aodh's evaluator has looked at it", a.Name, a.State),
-		RequestIDs: tools.RequestIDs(resp, nil),
+		RequestIDs: ids,
 	}, nil
 }
 
@@ -264,12 +264,12 @@ func deleteTool() tools.Tool {
 			if err != nil {
 				return nil, err
 			}
-			resp, err := c.Delete(ctx, args.Alarm)
+			ids, err := c.Delete(ctx, args.Alarm)
 			if err != nil {
-				return &tools.Result{RequestIDs: tools.RequestIDs(resp, err)}, err
+				return &tools.Result{RequestIDs: ids}, err
 			}
 			env.Lookups.Forget(Kind)
-			return &tools.Result{Message: "alarm " + args.Alarm + " deleted", Outputs: map[string]string{"id": args.Alarm}, RequestIDs: tools.RequestIDs(resp, nil)}, nil
+			return &tools.Result{Message: "alarm " + args.Alarm + " deleted", Outputs: map[string]string{"id": args.Alarm}, RequestIDs: ids}, nil
 		},
 	})
 }
@@ -356,12 +356,12 @@ func stateSetTool() tools.Tool {
 			if err != nil {
 				return nil, err
 			}
-			resp, err := c.SetState(ctx, args.Alarm, args.State)
+			ids, err := c.SetState(ctx, args.Alarm, args.State)
 			if err != nil {
-				return &tools.Result{RequestIDs: tools.RequestIDs(resp, err)}, err
+				return &tools.Result{RequestIDs: ids}, err
 			}
 			return &tools.Result{Message: fmt.Sprintf("alarm %s: %s → %s", args.Alarm, prev, args.State),
-				Outputs: map[string]string{"id": args.Alarm, "previous": prev}, RequestIDs: tools.RequestIDs(resp, nil)}, nil
+				Outputs: map[string]string{"id": args.Alarm, "previous": prev}, RequestIDs: ids}, nil
 		},
 		Undo: func(args StateArgs, res *tools.Result) *tools.Call {
 			// Only a state Aodh knows goes back: Outputs is whatever Run

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -303,7 +304,7 @@ func sparklines(ctx context.Context, env *tools.Env, args SparkArgs) (*tools.Res
 	for i := range ms {
 		m := &ms[i]
 		mq := q
-		if len(m.Aggregations) > 0 && !contains(m.Aggregations, agg) {
+		if len(m.Aggregations) > 0 && !slices.Contains(m.Aggregations, agg) {
 			// The default is not every policy's; an explicit one is
 			// refused by the backend with the methods there are.
 			if args.Aggregation != "" {
@@ -342,13 +343,4 @@ func longer(since string) string {
 		return "1d"
 	}
 	return "1w"
-}
-
-func contains(xs []string, x string) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
-		}
-	}
-	return false
 }
