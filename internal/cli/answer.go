@@ -29,10 +29,16 @@ type answer struct {
 	// time: pending holds the paragraph still arriving.
 	md      func(string) error
 	pending strings.Builder
+
+	// mask, under privacy mode, hides addresses, names, IDs and keys in
+	// the model's words as in tables. Masking needs whole values, so
+	// without markdown the answer is then shown a line at a time.
+	mask func(string) string
 }
 
-func newAnswer(ios *iostreams.IOStreams) *answer {
-	a := &answer{out: ios.Out, err: ios.ErrOut, tty: ios.IsStderrTTY(), cs: ios.ColorScheme(), lastNL: true}
+// newAnswer starts an answer; mask is nil unless privacy mode is on.
+func newAnswer(ios *iostreams.IOStreams, mask func(string) string) *answer {
+	a := &answer{out: ios.Out, err: ios.ErrOut, tty: ios.IsStderrTTY(), cs: ios.ColorScheme(), lastNL: true, mask: mask}
 	if ios.IsStdoutTTY() {
 		a.md = func(s string) error { return markdown.Render(ios, s) }
 	}
@@ -101,15 +107,42 @@ func (a *answer) write(delta string) {
 		}
 		return
 	}
+	if a.mask != nil {
+		// Hold the line still arriving: an address split across two
+		// deltas would otherwise escape the mask.
+		a.pending.WriteString(delta)
+		text := a.pending.String()
+		i := strings.LastIndex(text, "\n")
+		if i < 0 {
+			return
+		}
+		delta = text[:i+1]
+		a.pending.Reset()
+		a.pending.WriteString(text[i+1:])
+	}
+	a.plainLocked(delta)
+}
+
+// plainLocked prints answer text without markdown.
+func (a *answer) plainLocked(text string) {
+	if text == "" {
+		return
+	}
 	a.stopSpinnerLocked()
-	fmt.Fprint(a.out, termtext.SafeMultiline(delta))
+	if a.mask != nil {
+		text = a.mask(text)
+	}
+	fmt.Fprint(a.out, termtext.SafeMultiline(text))
 	a.wrote = true
-	a.lastNL = delta[len(delta)-1] == '\n'
+	a.lastNL = text[len(text)-1] == '\n'
 }
 
 func (a *answer) renderLocked(md string) {
 	if strings.TrimSpace(md) == "" {
 		return
+	}
+	if a.mask != nil {
+		md = a.mask(md)
 	}
 	if err := a.md(termtext.SafeMultiline(md)); err != nil {
 		fmt.Fprint(a.out, termtext.SafeMultiline(md))
@@ -119,11 +152,17 @@ func (a *answer) renderLocked(md string) {
 
 // flushLocked renders what is left of a streamed answer.
 func (a *answer) flushLocked() {
-	if a.md != nil && a.pending.Len() > 0 {
-		a.stopSpinnerLocked()
-		a.renderLocked(a.pending.String())
-		a.pending.Reset()
+	if a.pending.Len() == 0 {
+		return
 	}
+	text := a.pending.String()
+	a.pending.Reset()
+	if a.md == nil {
+		a.plainLocked(text)
+		return
+	}
+	a.stopSpinnerLocked()
+	a.renderLocked(text)
 }
 
 // note prints a faint line about what the model is doing.

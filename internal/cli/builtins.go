@@ -223,7 +223,7 @@ func (s *Shell) showAudit(args []string) error {
 			result, r.Approval, dur, strings.Join(r.RequestIDs, ", "), r.Error, r.Cloud, r.Goal,
 		})
 	}
-	if err := render.Render(s.IO, &tools.Result{List: list}, opts); err != nil {
+	if err := render.Render(s.IO, &tools.Result{List: list}, s.screen(opts)); err != nil {
 		return err
 	}
 	if skipped > 0 {

@@ -182,7 +182,7 @@ func (a *terminalApprover) approveSteps(req session.Request) (session.Decision, 
 	runs := make([]bool, len(req.Review.Steps))
 	for i := range req.Review.Steps {
 		st := &req.Review.Steps[i]
-		answer, err := a.s.Asker(fmt.Sprintf("  step %d, %s %s? [y/N]: ", i+1, st.Tool.Slash(), termtext.Safe(review.StepSubject(st))))
+		answer, err := a.s.Asker(fmt.Sprintf("  step %d, %s %s? [y/N]: ", i+1, st.Tool.Slash(), termtext.Safe(a.s.masked(review.StepSubject(st)))))
 		if err != nil {
 			// Ctrl-C or end of input while stepping through: the whole
 			// plan is declined, as at the first prompt.

@@ -30,7 +30,9 @@ type eventView struct {
 }
 
 func newEventView(s *Shell) *eventView {
-	return &eventView{s: s, progress: newProgress(s.IO)}
+	p := newProgress(s.IO)
+	p.mask = s.masked
+	return &eventView{s: s, progress: p}
 }
 
 // show renders one event.
@@ -100,7 +102,11 @@ func (v *eventView) show(ev session.Event) {
 func (v *eventView) startAnswer() {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	v.answer = newAnswer(v.s.IO)
+	var mask func(string) string
+	if v.s.privacy != nil {
+		mask = v.s.privacy.Text
+	}
+	v.answer = newAnswer(v.s.IO, mask)
 }
 
 func (v *eventView) endAnswer() {
@@ -148,12 +154,12 @@ func (v *eventView) showReview(r *gate.Review) {
 	ios := v.s.IO
 	// A guardrail overridden with --force is repeated in red last, right
 	// above the approval prompt.
-	defer fmt.Fprint(ios.Out, review.DangerBanner(r, ios.ColorScheme().Red))
+	defer fmt.Fprint(ios.Out, v.s.masked(review.DangerBanner(r, ios.ColorScheme().Red)))
 	if !ios.IsStdoutTTY() {
-		fmt.Fprint(ios.Out, review.Plain(r))
+		fmt.Fprint(ios.Out, v.s.masked(review.Plain(r)))
 		return
 	}
-	md := review.Markdown(r)
+	md := v.s.masked(review.Markdown(r))
 	if err := markdown.Render(ios, md); err != nil {
 		fmt.Fprint(ios.Out, md)
 	}

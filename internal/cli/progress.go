@@ -34,10 +34,30 @@ type progress struct {
 	// step's last status when it is one ("downloading", "deleting"),
 	// else "uploading".
 	verb string
+	// mask is privacy mode's (nil: off); names, addresses and IDs in step
+	// subjects and the cloud's messages pass through it.
+	mask func(string) string
 }
 
 func newProgress(ios *iostreams.IOStreams) *progress {
 	return &progress{w: ios.ErrOut, tty: ios.IsStderrTTY(), cs: ios.ColorScheme()}
+}
+
+// safe is text from the cloud as the progress lines show it: masked under
+// privacy mode, escaped always.
+func (p *progress) safe(text string) string {
+	if p.mask != nil {
+		text = p.mask(text)
+	}
+	return termtext.Safe(text)
+}
+
+// safeMultiline is safe for text of several lines (errors).
+func (p *progress) safeMultiline(text string) string {
+	if p.mask != nil {
+		text = p.mask(text)
+	}
+	return termtext.SafeMultiline(text)
 }
 
 var spinner = []string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
@@ -46,12 +66,12 @@ func (p *progress) StepStarted(i int, s *gate.StepReview) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.start, p.last, p.mark, p.verb = time.Now(), "", -1, ""
-	fmt.Fprintf(p.w, "%s %d. %s %s\n", p.cs.Cyan("▶"), i+1, s.Tool.Slash(), termtext.Safe(review.StepSubject(s)))
+	fmt.Fprintf(p.w, "%s %d. %s %s\n", p.cs.Cyan("▶"), i+1, s.Tool.Slash(), p.safe(review.StepSubject(s)))
 }
 
 func (p *progress) Status(i int, msg string) {
 	// A status can carry the cloud's words (a server's fault message).
-	msg = termtext.Safe(msg)
+	msg = p.safe(msg)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if w, _, _ := strings.Cut(msg, " "); strings.HasSuffix(w, "ing") {
@@ -138,14 +158,14 @@ func (p *progress) StepFinished(i int, o *session.StepOutcome) {
 		if o.Result != nil && o.Result.Message != "" && o.Final == "" {
 			msg = o.Result.Message
 		}
-		fmt.Fprintf(p.w, "   %s %s (%s)\n", p.cs.Green("✓"), termtext.Safe(msg), took)
+		fmt.Fprintf(p.w, "   %s %s (%s)\n", p.cs.Green("✓"), p.safe(msg), took)
 	case session.StepHeld:
-		fmt.Fprintf(p.w, "   %s %s\n", p.cs.Green("="), termtext.Safe(o.Result.Message))
+		fmt.Fprintf(p.w, "   %s %s\n", p.cs.Green("="), p.safe(o.Result.Message))
 	case session.StepSkipped:
 		fmt.Fprintf(p.w, "   %s skipped: you declined it\n", p.cs.Faint("-"))
 	case session.StepWaitStopped:
-		fmt.Fprintf(p.w, "   %s %s\n", p.cs.Yellow("…"), termtext.SafeMultiline(fmt.Sprint(o.Err)))
+		fmt.Fprintf(p.w, "   %s %s\n", p.cs.Yellow("…"), p.safeMultiline(fmt.Sprint(o.Err)))
 	default:
-		fmt.Fprintf(p.w, "   %s %s (%s)\n", p.cs.Red("✗"), termtext.SafeMultiline(fmt.Sprint(o.Err)), took)
+		fmt.Fprintf(p.w, "   %s %s (%s)\n", p.cs.Red("✗"), p.safeMultiline(fmt.Sprint(o.Err)), took)
 	}
 }

@@ -423,7 +423,7 @@ func (s *Shell) Report(err error) {
 	}
 	var de *session.DeclinedError
 	if errors.As(err, &de) {
-		fmt.Fprintln(s.IO.ErrOut, err.Error())
+		fmt.Fprintln(s.IO.ErrOut, s.masked(err.Error()))
 		return
 	}
 	var oe *offlineError
@@ -440,7 +440,7 @@ func (s *Shell) Report(err error) {
 	// Error text can carry names and messages from the cloud or a model,
 	// and echo what was typed ("unexpected argument password=..."): it is
 	// redacted like everything else ostui prints.
-	msg := termtext.SafeMultiline(secrets.RedactString(err.Error()))
+	msg := termtext.SafeMultiline(s.masked(secrets.RedactString(err.Error())))
 	first, rest, _ := strings.Cut(msg, "\n")
 	fmt.Fprintln(s.IO.ErrOut, cs.Red("error: ")+first)
 	if rest != "" {
