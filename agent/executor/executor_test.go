@@ -93,6 +93,20 @@ func setup(t *testing.T, w *world) (*gate.Gate, *Executor, *memAudit) {
 			},
 		})
 	}
+	// vm.show answers holds checks: a held step runs nothing.
+	fs["vm.show.schema.json"] = vmSchema("vm.show")
+	list = append(list, tools.Tool{Name: "vm.show", Summary: "vm.show", Service: "compute", Effect: tools.Read,
+		Run: func(_ context.Context, _ *tools.Env, args tools.Args) (*tools.Result, error) {
+			var a struct{ VM string }
+			_ = json.Unmarshal(args, &a)
+			w.mu.Lock()
+			defer w.mu.Unlock()
+			status, ok := w.status[a.VM]
+			if !ok {
+				return nil, &tools.NotFoundError{Kind: "vm", Name: a.VM}
+			}
+			return &tools.Result{Record: &tools.Record{Fields: []tools.Field{{Name: "id", Value: a.VM}, {Name: "status", Value: status}}}}, nil
+		}})
 	reg, err := tools.NewRegistry(fs, schemas.BaseURL, list)
 	if err != nil {
 		t.Fatal(err)
@@ -264,5 +278,33 @@ func TestOnlyApprovedPlansRun(t *testing.T) {
 		if _, err := x.Execute(t.Context(), toolstest.New(t).Env(), a); err == nil {
 			t.Error("ran a plan the gate did not approve")
 		}
+	}
+}
+
+func TestHeldStepRunsNothing(t *testing.T) {
+	w := &world{status: map[string]string{"vm-1": "ACTIVE"}}
+	g, x, log := setup(t, w)
+	env := toolstest.New(t).Env()
+	create := st("create", "vm.create", `{"vm": "vm-1"}`)
+	create.Holds = &plan.Holds{Tool: "vm.show", Args: map[string]any{"vm": "vm-1"}, Expect: map[string]any{"status": "ACTIVE"}}
+	out, err := x.Execute(t.Context(), env, approve(t, g, env, create, st("stop", "vm.stop", `{"vm": "${create.id}"}`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"create:held", "stop:ok"}, statuses(out)); diff != "" {
+		t.Errorf("statuses (-want +got):\n%s", diff)
+	}
+	// Only the stop ran, on the ID the holds read gave.
+	if diff := cmp.Diff([]string{`vm.stop {"vm":"vm-1"}`}, w.ran); diff != "" {
+		t.Errorf("ran (-want +got):\n%s", diff)
+	}
+	var held *audit.Record
+	for i := range log.records {
+		if log.records[i].Step == "create" {
+			held = &log.records[i]
+		}
+	}
+	if held == nil || held.Result != StatusHeld || !strings.Contains(held.Note, "already exists and is ACTIVE — nothing to do") {
+		t.Errorf("audit of the held step: %+v", held)
 	}
 }
