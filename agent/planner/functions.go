@@ -35,7 +35,18 @@ const (
 // balancers, stacks, the key manager) are many and asked for less often
 // than servers, networks and volumes, so they cost one function until the
 // model needs them. An MCP client is offered every read as its own tool.
-var DeferredServices = map[string]bool{"load-balancer": true, "orchestration": true, "key-manager": true}
+var DeferredServices = map[string]bool{"load-balancer": true, "orchestration": true, "key-manager": true, "alarming": true}
+
+// deferredNouns are nouns whose reads go through read_tool whatever
+// service they declare: the metric reads declare identity, because they
+// find Gnocchi, Ceilometer or Monasca in the catalog themselves.
+var deferredNouns = map[string]bool{"metric": true, "metrics": true}
+
+// Deferred reports whether the model reaches a read through read_tool.
+func Deferred(t *tools.Tool) bool {
+	noun, _, _ := strings.Cut(t.Name, ".")
+	return DeferredServices[t.Service] || deferredNouns[noun]
+}
 
 // FunctionName turns a tool name into a function name the OpenAI API
 // accepts (^[a-zA-Z0-9_-]{1,64}$): "server.add.floating-ip" becomes
@@ -95,7 +106,7 @@ func functions(reg *tools.Registry, offered func(service string) bool, deferring
 			changes = append(changes, t.Name)
 			continue
 		}
-		if deferring && DeferredServices[t.Service] {
+		if deferring && Deferred(t) {
 			deferred = append(deferred, t.Name)
 			continue
 		}

@@ -253,7 +253,7 @@ func (p *Planner) call(ctx context.Context, tc llm.ToolCall, mode string, h Hook
 		if err := json.Unmarshal(args, &a); err != nil {
 			return Status(StatusInvalid, true, []string{"read_tool takes {name, args}: " + err.Error()}), StatusInvalid
 		}
-		if t, ok := p.Registry.Lookup(a.Name); !ok || !DeferredServices[t.Service] || t.Effect != tools.Read {
+		if t, ok := p.Registry.Lookup(a.Name); !ok || !Deferred(t) || t.Effect != tools.Read {
 			return Status(StatusInvalid, true, []string{fmt.Sprintf("read_tool runs the reads in its list; %q is not one (other reads are functions of their own)", a.Name)}), StatusInvalid
 		}
 		if len(a.Args) == 0 || string(a.Args) == "null" {
