@@ -35,6 +35,8 @@ func scriptCmds() map[string]func(ts *testscript.TestScript, neg bool, args []st
 		"fakeoauth": fakeOAuth,
 		"chmod":     chmod,
 		"perm":      perm,
+		// validaterows FILE: a JSON Lines export against schemas/export
+		"validaterows": validateRows,
 	}
 	for name, f := range loginCmds() {
 		cmds[name] = f

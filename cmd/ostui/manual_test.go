@@ -454,13 +454,13 @@ func ostuiHelp(t *testing.T) *helpFacts {
 }
 
 // checkSubcommand runs a subcommand's own parser on "run web.yaml --param
-// name=x --yes" and the like. run, mcp and login would do real work, so
+// name=x --yes" and the like. run, mcp, export and login would do real work, so
 // they are asked for their --help, which they answer once their flags have
 // parsed (login also names its provider: an unknown one is refused);
 // completion and man only print, and are run as written.
 func checkSubcommand(globals, rest []string) []string {
 	args := append(append([]string{}, globals...), rest...)
-	if rest[0] == "run" || rest[0] == "mcp" || rest[0] == "login" && len(rest) > 1 {
+	if rest[0] == "run" || rest[0] == "mcp" || rest[0] == "export" || rest[0] == "login" && len(rest) > 1 {
 		args = append(args, "--help")
 	}
 	ios, _, _, errOut := iostreams.Test()

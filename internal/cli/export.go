@@ -207,7 +207,7 @@ func (s *Shell) exportSummary(outcomes []export.Outcome, took time.Duration) err
 			skipped = append(skipped, o.Type.Name)
 		}
 	}
-	line := fmt.Sprintf("export: %d rows of %d types in %s", rows, len(outcomes)-failed-len(skipped), took.Round(time.Millisecond))
+	line := fmt.Sprintf("export: %s of %s in %s", exportCount(rows, "row"), exportCount(len(outcomes)-failed-len(skipped), "type"), took.Round(time.Millisecond))
 	if len(skipped) > 0 {
 		line += fmt.Sprintf("; skipped, not offered by this cloud: %s", strings.Join(skipped, ", "))
 	}
@@ -223,6 +223,14 @@ func (s *Shell) exportSummary(outcomes []export.Outcome, took time.Duration) err
 		return &silentError{code: ExitError}
 	}
 	return nil
+}
+
+// exportCount is "1 row", "3 rows".
+func exportCount(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 // exportProgress is the counter on standard error ("export: 3/27 server,

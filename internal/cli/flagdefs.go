@@ -134,6 +134,13 @@ var subcommands = []subcommandDef{
 		{name: "no-save-secret", help: "use the secret for this session only; store nothing"},
 		{name: "no-set-default", help: "leave the default profile as it is"},
 	}},
+	{name: "export", help: "write the inventory: every resource, one row each (/export)", flags: []flagDef{
+		{name: "format", short: "f", arg: "FORMAT", help: "json (JSON Lines, the default), csv or yaml", values: "json csv yaml"},
+		{name: "output", short: "o", arg: "PATH", help: "a file; for CSV of several types, a directory of TYPE.csv", values: "@files"},
+		{name: "resources", arg: "LIST", help: "only these types, comma-separated (--list-types names them)"},
+		{name: "all-projects", help: "every project's servers, volumes, snapshots and backups (admin)"},
+		{name: "list-types", help: "list the exported types and the list commands left out"},
+	}},
 	{name: "browse", args: "[RESOURCE]", help: "open the resource browser full screen (the shell's /browse)"},
 	{name: "completion", args: "bash|zsh|fish", help: "print a shell completion script", values: "bash zsh fish"},
 	{name: "man", help: "print the manual page (roff)"},
