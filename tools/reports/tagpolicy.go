@@ -173,14 +173,18 @@ func ParsePolicy(file string, b []byte) (*Policy, error) {
 		if !errors.As(err, &ve) {
 			return nil, fmt.Errorf("validate %s: %w", file, err)
 		}
+		shapeWrong := false
 		for _, p := range schemaProblems(ve, top) {
 			if !slices.Contains(problems, p) && !unknownTypeNoise(p, problems) {
 				problems = append(problems, p)
+				shapeWrong = true
 			}
 		}
-	}
-	if len(problems) > 0 {
-		return nil, &PolicyError{File: file, Problems: problems}
+		// Only unknown types: the known ones are still worth checking,
+		// so one run names every problem.
+		if shapeWrong {
+			return nil, &PolicyError{File: file, Problems: problems}
+		}
 	}
 	var raw struct {
 		Description string `json:"description"`
@@ -196,7 +200,10 @@ func ParsePolicy(file string, b []byte) (*Policy, error) {
 	p := &Policy{Description: raw.Description, Rules: map[string]Rules{}}
 	for _, t := range sortedKeys(raw.Resources) {
 		rr := raw.Resources[t]
-		info := PolicyTypes[t]
+		info, known := PolicyTypes[t]
+		if !known {
+			continue
+		}
 		at := func(path ...string) string {
 			return fmt.Sprintf("line %d: %s", lineOf(top, append([]string{"resources", t}, path...)), fieldPath(append([]string{"resources", t}, path...)))
 		}

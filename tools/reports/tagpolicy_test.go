@@ -71,6 +71,8 @@ func TestParsePolicyBad(t *testing.T) {
 		{"not yaml", "resources: [\n", []string{"line 1: did not find expected node content"}},
 		{"no resources", "version: 1\n", []string{"line 1: resources is required"}},
 		{"unknown type suggests the closest", "resources:\n  servr:\n    tags: [a]\n", []string{`line 2: resources.servr: unknown resource type "servr" (did you mean "server"?)`}},
+		{"unknown type and a known type's mistake, both at once", "resources:\n  servr:\n    tags: [a]\n  volume:\n    tags: [a]\n",
+			[]string{`line 2: resources.servr: unknown resource type "servr"`, "line 5: resources.volume.tags: volumes have no tags"}},
 		{"unknown type far from all", "resources:\n  loadbalancer:\n    tags: [a]\n", []string{`unknown resource type "loadbalancer"; the types are floating-ip, image, network`}},
 		{"unknown field", "resources:\n  server:\n    tag: [a]\n", []string{"line 3: unknown field resources.server.tag"}},
 		{"wrong version", "version: 2\nresources:\n  server:\n    tags: [a]\n", []string{"line 1: version:"}},
