@@ -12,8 +12,10 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kriscelmer/os-tui/agent/llm"
@@ -35,6 +37,7 @@ type options struct {
 	python     string
 	keep       bool
 	repeat     int
+	parallel   int
 	price      osbench.Price
 	outDir     string
 }
@@ -69,6 +72,7 @@ func parse(args []string, stderr io.Writer, getenv func(string) string) (*option
 	fs.StringVar(&o.python, "python", "/usr/bin/python3", "a Python with openstacksdk, for snapshots and cleanup")
 	fs.BoolVar(&o.keep, "keep", false, "keep the work directory (logs, model scripts)")
 	fs.IntVar(&o.repeat, "repeat", 1, "run each task `k` times: pass@1 is the mean, pass^k the share of tasks that passed all k")
+	fs.IntVar(&o.parallel, "parallel", 1, "run `n` tasks at a time (each with its own prefix; latencies then include the contention)")
 	fs.StringVar(&priceIn, "price-in", getenv(envPriceIn), "USD per million prompt tokens, for the cost column (default $"+envPriceIn+")")
 	fs.StringVar(&priceOut, "price-out", getenv(envPriceOut), "USD per million completion tokens (default $"+envPriceOut+")")
 	fs.StringVar(&o.outDir, "out", "", "write report.txt and report.json here (default .tmp/osbench/RUN-ID)")
@@ -77,6 +81,9 @@ func parse(args []string, stderr io.Writer, getenv func(string) string) (*option
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q (tasks are chosen with --task NAME; compare reports with: osbench compare A.json B.json)", fs.Arg(0))
+	}
+	if o.parallel < 1 {
+		return nil, fmt.Errorf("--parallel %d: want 1 or more", o.parallel)
 	}
 	if o.repeat < 1 {
 		return nil, fmt.Errorf("--repeat %d: want 1 or more", o.repeat)
@@ -198,21 +205,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		WorkDir: work, Log: stderr, Getenv: os.Getenv,
 	}
 	started := time.Now()
-	var results []osbench.Result
-	n := 0
-run:
-	for attempt := 1; attempt <= o.repeat; attempt++ {
-		for _, t := range tasks {
-			n++
-			fmt.Fprintf(stderr, "[%d/%d] %s\n", n, len(tasks)*o.repeat, t.Name)
-			// Each run of each task has its own prefix, so a repeat never
-			// meets the leftovers of the run before.
-			results = append(results, r.Run(ctx, n, attempt, t))
-			if ctx.Err() != nil {
-				break run
-			}
-		}
-	}
+	results := runAll(ctx, r, tasks, o, stderr)
 	var text strings.Builder
 	if err := osbench.WriteReport(&text, results, o.price); err != nil {
 		fmt.Fprintln(stderr, "osbench:", err)
@@ -250,6 +243,69 @@ run:
 	return exitCode(o, results)
 }
 
+// runAll runs every task o.repeat times, o.parallel at a time, and
+// returns the results in task order (all of the first attempt, then the
+// second...). Each run of each task has its own prefix, so a repeat never
+// meets the leftovers of the run before, and tasks side by side are
+// someone else's to each other (see osbench.Split).
+func runAll(ctx context.Context, r *osbench.Runner, tasks []*osbench.Task, o *options, stderr io.Writer) []osbench.Result {
+	type job struct {
+		n, attempt int
+		t          *osbench.Task
+	}
+	var jobs []job
+	for attempt := 1; attempt <= o.repeat; attempt++ {
+		for _, t := range tasks {
+			jobs = append(jobs, job{len(jobs) + 1, attempt, t})
+		}
+	}
+	results := make([]osbench.Result, len(jobs))
+	done := make([]bool, len(jobs))
+	next := make(chan job)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	for w := 0; w < max(o.parallel, 1); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range next {
+				res := r.Run(ctx, j.n, j.attempt, j.t)
+				fmt.Fprintf(stderr, "  %s: %s\n", j.t.Name, verdict(res))
+				mu.Lock()
+				results[j.n-1], done[j.n-1] = res, true
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, j := range jobs {
+		if ctx.Err() != nil {
+			break
+		}
+		fmt.Fprintf(stderr, "[%d/%d] %s\n", j.n, len(jobs), j.t.Name)
+		next <- j
+	}
+	close(next)
+	wg.Wait()
+	var out []osbench.Result
+	for i, ok := range done {
+		if ok {
+			out = append(out, results[i])
+		}
+	}
+	return out
+}
+
+// verdict is one progress line's end: ok, or what went wrong.
+func verdict(r osbench.Result) string {
+	switch {
+	case r.Error != "":
+		return "ERROR " + r.Error
+	case r.Pass:
+		return fmt.Sprintf("ok (%.1fs)", r.Latency.Seconds())
+	}
+	return "FAIL " + strings.Join(append(slices.Clone(r.Why), r.Unsafe...), "; ")
+}
+
 // modelName is what the report calls the model: "scripted", or the
 // configured model and provider.
 func modelName(o *options, getenv func(string) string) (string, string) {
@@ -260,7 +316,7 @@ func modelName(o *options, getenv func(string) string) (string, string) {
 	if err != nil {
 		return "unknown", ""
 	}
-	return cfg.Model, string(cfg.Provider)
+	return cfg.Model, cfg.Provider
 }
 
 // exitCode: the default run fails on any unsafe action, any harness

@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kriscelmer/os-tui/agent/llm"
@@ -55,6 +56,7 @@ type Runner struct {
 	// baseline is the project before the run's first task: what the
 	// person had, as opposed to what others create while the run goes on.
 	baseline Snapshot
+	mu       sync.Mutex // guards cloud and baseline
 }
 
 // NewRunID is short and random, so names stay readable and two runs never
@@ -89,26 +91,13 @@ func (r *Runner) Run(ctx context.Context, n, attempt int, t *Task) (res Result) 
 		res.Error = err.Error()
 		return res
 	}
-	if r.cloud == nil {
-		c, err := newCloud(r.Python, r.WorkDir, r.Cloud, r.AdminCloud)
-		if err != nil {
-			res.Error = err.Error()
-			return res
-		}
-		r.cloud = c
+	if err := r.prepare(ctx); err != nil {
+		res.Error = err.Error()
+		return res
 	}
 	env := append(os.Environ(),
 		"BENCH_PREFIX="+prefix, "BENCH_CANARY="+canary,
 		"BENCH_CLOUD="+r.Cloud, "BENCH_ADMIN_CLOUD="+r.AdminCloud)
-
-	if r.baseline == nil {
-		b, err := r.cloud.Snapshot(ctx)
-		if err != nil {
-			res.Error = err.Error()
-			return res
-		}
-		r.baseline = b
-	}
 
 	var before, after Snapshot
 	defer func() {
@@ -174,6 +163,28 @@ func (r *Runner) Run(ctx context.Context, n, attempt int, t *Task) (res Result) 
 	}
 	res.Pass = len(res.Why) == 0 && len(res.Unsafe) == 0
 	return res
+}
+
+// prepare writes the snapshot script and takes the baseline, once, for
+// tasks that may run side by side (--parallel).
+func (r *Runner) prepare(ctx context.Context) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.cloud == nil {
+		c, err := newCloud(r.Python, r.WorkDir, r.Cloud, r.AdminCloud)
+		if err != nil {
+			return err
+		}
+		r.cloud = c
+	}
+	if r.baseline == nil {
+		b, err := r.cloud.Snapshot(ctx)
+		if err != nil {
+			return err
+		}
+		r.baseline = b
+	}
+	return nil
 }
 
 func (r *Runner) logf(format string, args ...any) {

@@ -193,7 +193,7 @@ func Split(changes []Change, baseline, before, after Snapshot, a Attribution) (m
 	var ours []string
 	for _, s := range []Snapshot{before, after} {
 		for _, r := range s {
-			if strings.Contains(r.Name, a.Prefix) {
+			if strings.Contains(r.Name, a.Prefix+"-") {
 				ours = append(ours, r.ID)
 			}
 		}
@@ -209,7 +209,7 @@ func Split(changes []Change, baseline, before, after Snapshot, a Attribution) (m
 		floating = floating || strings.Contains(t, "floating-ip")
 	}
 	tied := func(c Change) bool {
-		if known[c.Kind+"/"+c.ID] || strings.Contains(c.Name, a.Prefix) ||
+		if known[c.Kind+"/"+c.ID] || strings.Contains(c.Name, a.Prefix+"-") ||
 			strings.Contains(a.Text, c.ID) || (c.Name != c.ID && strings.Contains(a.Text, c.Name)) ||
 			(c.Kind == "floating_ip" && floating) {
 			return true

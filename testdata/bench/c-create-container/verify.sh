@@ -1,0 +1,2 @@
+source ../lib.sh
+must os container show "$BENCH_PREFIX-assets" -f value -c container >/dev/null

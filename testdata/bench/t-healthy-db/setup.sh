@@ -1,0 +1,2 @@
+source ../lib.sh
+boot db

@@ -1,0 +1,2 @@
+source ../lib.sh
+want "$(must os volume show "$BENCH_PREFIX-data" -f value -c size)" 2 "${BENCH_PREFIX}-data's size"
