@@ -62,7 +62,7 @@ bench: build ## benchmarks: Go micro-benchmarks, then whole commands (scripts/be
 bench-swift: build ## Swift throughput and memory for a 1 GiB file vs openstack and swift (devcloud; SIZE_MB, ROUNDS)
 	bash scripts/bench-swift $(BIN)
 
-os-bench: build ## model benchmark on the devcloud: pass@1, tokens, latency, unsafe actions (BENCH_ARGS=--scripted for the scripted model)
+os-bench: build ## model benchmark on the devcloud: pass@1, pass^k, tokens, cost, latency, unsafe actions; report.json (BENCH_ARGS=--scripted for the scripted model, see docs/os-bench.md)
 	$(GO) run ./cmd/osbench --ostui $(BIN) $(BENCH_ARGS)
 
 release: ## cross-build linux and darwin (amd64, arm64) archives with SHA256SUMS into dist/ (VERSION from the git tag, or VERSION=v1.2.3)
