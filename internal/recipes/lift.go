@@ -222,7 +222,7 @@ func paramName(arg, step string, shared bool, taken map[string]plan.Param) strin
 	if shared {
 		name = clean(step) + "_" + name
 	}
-	if name == "" || !(name[0] >= 'a' && name[0] <= 'z' || name[0] >= 'A' && name[0] <= 'Z') {
+	if name == "" || !asciiLetter(name[0]) {
 		name = "p_" + name
 	}
 	base := name
@@ -240,3 +240,6 @@ func describe(prop tools.Prop, tool *tools.Tool) string {
 	}
 	return prop.Name + " of " + tool.Slash()
 }
+
+// asciiLetter: a parameter's name starts with one (recipe.schema.json).
+func asciiLetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
