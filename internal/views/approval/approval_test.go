@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -202,5 +203,42 @@ func TestClosedViewDenies(t *testing.T) {
 	ap.close()
 	if _, err := ap.Decide(t.Context(), session.Request{}); !errors.Is(err, session.ErrNoAnswer) {
 		t.Errorf("a closed approver answers %v", err)
+	}
+}
+
+func TestSaveRecipeKey(t *testing.T) {
+	review := longPlan(3, false)
+	var saved []string
+	d := deps(false)
+	d.SaveRecipe = func(name string, p *plan.Plan) (string, error) {
+		if p != review.Plan {
+			t.Errorf("saved another plan than the one under review")
+		}
+		saved = append(saved, name)
+		return "saved recipe " + name, nil
+	}
+	m := New(d, RequestMsg{Req: session.Request{Kind: session.ApprovePlan, Review: review}})
+	m.Standalone = true
+	m = send(t, m, tea.WindowSizeMsg{Width: 110, Height: 18})
+	m = send(t, m, keys("r", "l", "a", "b", "enter")...)
+	if diff := cmp.Diff([]string{"lab"}, saved); diff != "" {
+		t.Errorf("saved (-want +got):\n%s", diff)
+	}
+	if _, done := m.Decision(); done {
+		t.Fatal("saving a recipe answered the review")
+	}
+	if !strings.Contains(m.Content(), "saved recipe lab") {
+		t.Errorf("the review does not say it saved:\n%s", m.Content())
+	}
+	// Saving is not an answer: y still approves.
+	m = send(t, m, keys("y")...)
+	if got, done := m.Decision(); !done || got.Verdict != session.Approve {
+		t.Errorf("after saving, y gave %+v (done %v)", got, done)
+	}
+	// Without a way to save, r does nothing.
+	plain := open(t, session.Request{Kind: session.ApprovePlan, Review: review}, false)
+	plain = send(t, plain, keys("r", "x", "enter")...)
+	if got, done := plain.Decision(); !done || got.Verdict != session.Approve {
+		t.Errorf("r without SaveRecipe: %+v (done %v); enter should approve", got, done)
 	}
 }
