@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -131,5 +133,31 @@ func TestShellApproverChoice(t *testing.T) {
 	}
 	if _, err := s.approver().Decide(context.Background(), session.Request{Kind: session.ApprovePlan, Review: planReview("model", tools.Change)}); err == nil {
 		t.Error("--yes approved a model's plan")
+	}
+}
+
+func TestApprovalPromptSavesRecipe(t *testing.T) {
+	s, asker, errOut := testShell(t, "r", "r lab", "y")
+	s.Paths.RecipeDir = filepath.Join(t.TempDir(), "recipes")
+	t.Setenv("GIT_CONFIG_GLOBAL", filepath.Join(t.TempDir(), "gitconfig"))
+	review := planReview("slash", tools.Change)
+	review.Plan.Steps = []plan.Step{{ID: "stop", Tool: "server.stop", Args: tools.Args(`{"server":"web-1"}`)}}
+	req := session.Request{Kind: session.ApprovePlan, Review: review}
+	got, err := (&terminalApprover{s: s}).Decide(t.Context(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Saving is not an answer: the prompt asks again, and y approves.
+	if got.Verdict != session.Approve || len(asker.prompts) != 3 {
+		t.Fatalf("decision %+v after %d prompts", got, len(asker.prompts))
+	}
+	for _, want := range []string{"give the recipe a name: r NAME", "saved recipe lab: "} {
+		if !strings.Contains(errOut.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errOut)
+		}
+	}
+	b, err := os.ReadFile(filepath.Join(s.Paths.RecipeDir, "lab.yaml"))
+	if err != nil || !strings.Contains(string(b), "server: ${param.server}") {
+		t.Errorf("the recipe file (%v):\n%s", err, b)
 	}
 }
