@@ -12,12 +12,12 @@
 #
 # Knobs: DEVCLOUD_DIR (state, default /var/lib/devcloud), DEVCLOUD_PASSWORD (default
 # devcloud, used for everything), DEVCLOUD_SERVICES (subset of
-# "keystone glance placement nova neutron cinder swift heat octavia barbican"; keystone is
-# required, nova needs glance, placement and neutron).
+# "keystone glance placement nova neutron cinder swift heat octavia barbican gnocchi aodh";
+# keystone is required, nova needs glance, placement and neutron, aodh needs gnocchi).
 set -Eeuo pipefail
 
 DEVCLOUD_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ALL_SERVICES="keystone glance placement nova neutron cinder swift heat octavia barbican"
+ALL_SERVICES="keystone glance placement nova neutron cinder swift heat octavia barbican gnocchi aodh"
 SERVICES=${DEVCLOUD_SERVICES:-$ALL_SERVICES}
 PASSWORD=${DEVCLOUD_PASSWORD:-devcloud}
 REGION=RegionOne
@@ -40,6 +40,8 @@ KS_URL="http://$HOST_IP:5000"
 . "$DEVCLOUD_SRC/lib/services.sh"
 # shellcheck source=lib/barbican.sh
 . "$DEVCLOUD_SRC/lib/barbican.sh"
+# shellcheck source=lib/telemetry.sh
+. "$DEVCLOUD_SRC/lib/telemetry.sh"
 # shellcheck source=lib/seed.sh
 . "$DEVCLOUD_SRC/lib/seed.sh"
 
@@ -59,6 +61,9 @@ done
 has keystone || { echo "DEVCLOUD_SERVICES must include keystone" >&2; exit 2; }
 if has nova && ! { has glance && has placement && has neutron; }; then
   echo "nova needs glance, placement and neutron in DEVCLOUD_SERVICES" >&2; exit 2
+fi
+if has aodh && ! has gnocchi; then
+  echo "aodh needs gnocchi in DEVCLOUD_SERVICES (its alarms evaluate Gnocchi's measures)" >&2; exit 2
 fi
 [ "$(id -u)" = 0 ] || die "run as root"
 

@@ -20,7 +20,7 @@ declare -A SERVICE_PORTS=(
   [keystone]=5000 [placement-api]=8778 [glance-api]=9292 [nova-api]=8774
   [neutron-server]=9696 [cinder-api]=8776 [swift-object]=6200 [swift-container]=6201
   [swift-account]=6202 [swift-proxy]=8080 [heat]=8004 [octavia-api]=9876
-  [barbican-api]=9311
+  [barbican-api]=9311 [gnocchi-api]=8041 [aodh-api]=8042
 )
 
 # Infrastructure daemons: stopped after every OpenStack service.

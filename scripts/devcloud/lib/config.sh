@@ -268,7 +268,7 @@ EOF
 configure_cinder_backup() {
   mkdir -p "$DATA/cinder/backups"
   # a changed cinder.conf restarts cinder-backup too (it is its own config group)
-  if [ -n "${CHANGED[cinder]:-}" ]; then CHANGED[cinder-backup]=1; fi
+  if [ -n "${CHANGED[cinder]:-}" ]; then CHANGED["cinder-backup"]=1; fi
   put "$ETC/cinder/cinder-backup.conf" cinder-backup <<EOF
 [DEFAULT]
 backup_driver = cinder.backup.drivers.posix.PosixBackupDriver

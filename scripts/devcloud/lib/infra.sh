@@ -6,14 +6,14 @@ DB_USER=openstack
 RABBIT_USER=openstack
 TRANSPORT_URL="rabbit://$RABBIT_USER:$PASSWORD@$HOST_IP:5672/"
 MEMCACHE="$HOST_IP:11211"
-DATABASES="keystone glance placement nova_api nova nova_cell0 neutron cinder heat octavia barbican"
+DATABASES="keystone glance placement nova_api nova nova_cell0 neutron cinder heat octavia barbican gnocchi aodh"
 
 # shellcheck disable=SC2120  # callers elsewhere pass mysql options
 mysql_root() { mysql --protocol=socket -S "$RUN/mysql/mysqld.sock" -u root "$@"; }
 db_url() { echo "mysql+pymysql://$DB_USER:$PASSWORD@$HOST_IP/$1?charset=utf8"; }
 
 # need_rpc: is any service that talks over RabbitMQ requested?
-need_rpc() { has nova || has neutron || has cinder || has heat || has octavia; }
+need_rpc() { has nova || has neutron || has cinder || has heat || has octavia || has aodh; }
 
 configure_infra() {
   mkdir -p "$ETC/mysql" "$RUN/mysql" "$ETC/rabbitmq" "$DATA/rabbitmq" "$LOG/rabbitmq"

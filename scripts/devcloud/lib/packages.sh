@@ -11,6 +11,8 @@ PACKAGES=(
   neutron-server cinder-api cinder-scheduler cinder-volume cinder-backup
   swift-proxy swift-account swift-container swift-object heat-api heat-engine
   octavia-api octavia-worker barbican-api
+  gnocchi-api gnocchi-metricd python3-gnocchiclient aodh-api aodh-evaluator aodh-notifier
+  python3-aodhclient
 )
 
 # install_packages: apt-get install whatever is missing; "apt-get update" only when the

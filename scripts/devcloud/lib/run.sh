@@ -49,7 +49,7 @@ group_of() {
     # its own group: its config is a second file, so adding it (or changing it)
     # restarts only cinder-backup; configure_cinder marks it when cinder.conf changes
     cinder-backup) echo cinder-backup ;;
-    nova-*|neutron-*|cinder-*|swift-*|octavia-*|barbican-*) echo "${1%%-*}" ;;
+    nova-*|neutron-*|cinder-*|swift-*|octavia-*|barbican-*|gnocchi-*|aodh-*) echo "${1%%-*}" ;;
     *) echo "$1" ;;
   esac
 }

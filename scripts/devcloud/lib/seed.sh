@@ -15,6 +15,8 @@ catalog_entries() {
   has heat      && echo "heat heat orchestration http://$HOST_IP:8004/v1/%(project_id)s"
   has octavia   && echo "octavia octavia load-balancer http://$HOST_IP:9876"
   has barbican  && echo "barbican barbican key-manager http://$HOST_IP:9311"
+  has gnocchi   && echo "gnocchi gnocchi metric http://$HOST_IP:8041"
+  has aodh      && echo "aodh aodh alarming http://$HOST_IP:8042"
   return 0
 }
 
@@ -132,6 +134,7 @@ health_and_seed() {
     case "$s" in
       glance|placement) s=$s-api ;; neutron) s=neutron-server ;; nova) s=nova-compute ;;
       cinder) s=cinder-volume ;; swift) s=swift-proxy ;; octavia) s=octavia-worker ;;
+      gnocchi) s=gnocchi-metricd ;; aodh) s=aodh-evaluator ;;
     esac
     fatal "${s:-setup}" "health check failed: $(printf '%s\n' "$out" | grep '^FAIL' | head -n 1)"
   fi

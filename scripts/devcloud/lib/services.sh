@@ -50,12 +50,14 @@ start_migrations() {
   has heat      && sync_bg heat heat-manage --config-file "$ETC/heat/heat.conf" db_sync
   has octavia   && sync_bg octavia octavia-db-manage --config-file "$ETC/octavia/octavia.conf" upgrade head
   has barbican  && sync_bg barbican barbican_db_setup
+  has gnocchi   && sync_bg gnocchi gnocchi_db_setup
+  has aodh      && sync_bg aodh aodh-dbsync --config-file "$ETC/aodh/aodh.conf"
   return 0
 }
 
 wait_migrations() {
   local s
-  for s in glance placement nova neutron cinder heat octavia barbican; do
+  for s in glance placement nova neutron cinder heat octavia barbican gnocchi aodh; do
     if has "$s"; then sync_wait "$s"; fi
   done
 }
@@ -109,6 +111,8 @@ start_openstack() {
     start octavia-worker octavia-worker --config-file "$ETC/octavia/octavia.conf"
   fi
   if has barbican; then start_barbican; fi
+  if has gnocchi; then start_gnocchi; fi
+  if has aodh; then start_aodh; fi
   # nova-compute only once placement answers: its first resource report must succeed,
   # or the resource provider appears a minute later, at the next periodic task
   if has placement; then wait_http placement-api "http://$HOST_IP:8778/" 120; fi
@@ -127,6 +131,8 @@ start_openstack() {
   if has heat; then wait_http heat "http://$HOST_IP:8004/" 120; fi
   if has octavia; then wait_http octavia-api "http://$HOST_IP:9876/" 120; fi
   if has barbican; then wait_http barbican-api "http://$HOST_IP:9311/" 120; fi
+  if has gnocchi; then wait_http gnocchi-api "http://$HOST_IP:8041/" 120; fi
+  if has aodh; then wait_http aodh-api "http://$HOST_IP:8042/" 120; fi
   return 0
 }
 
@@ -143,5 +149,7 @@ all_daemons() {
   has heat && echo heat
   has octavia && echo octavia-api octavia-worker
   has barbican && echo barbican-api
+  has gnocchi && echo gnocchi-api gnocchi-metricd
+  has aodh && echo aodh-api aodh-evaluator aodh-notifier
   return 0
 }
