@@ -108,14 +108,22 @@ func newFixture(t *testing.T) *fixture {
 	for _, spec := range []struct {
 		name   string
 		effect tools.Effect
-	}{{"vm.stop", tools.Change}, {"vm.start", tools.Change}, {"vm.delete", tools.Destroy}, {"vm.list", tools.Read}, {"vm.console-url", tools.Read}} {
+	}{{"vm.stop", tools.Change}, {"vm.start", tools.Change}, {"vm.delete", tools.Destroy}, {"vm.list", tools.Read}, {"vm.console-url", tools.Read}, {"vm.show", tools.Read}} {
 		name := spec.name
 		fs[name+".schema.json"] = &fstest.MapFile{Data: []byte(`{"$id": "https://ostui.dev/schemas/` + name +
 			`.schema.json", "description": "` + name + `", "type": "object", "additionalProperties": false, "properties": {"vm": {"type": "string", "description": "the vm"}}}`)}
 		tl := tools.Tool{Name: name, Summary: name, Service: "compute", Effect: spec.effect, Produces: []string{"id"}}
 		if spec.effect == tools.Read {
 			tl.PersonOnly = name == "vm.console-url"
-			tl.Run = func(context.Context, *tools.Env, tools.Args) (*tools.Result, error) {
+			tl.Run = func(_ context.Context, _ *tools.Env, args tools.Args) (*tools.Result, error) {
+				if name == "vm.show" {
+					// The read behind holds checks: a record with a status.
+					var a struct{ VM string }
+					_ = json.Unmarshal(args, &a)
+					w.mu.Lock()
+					defer w.mu.Unlock()
+					return &tools.Result{Record: &tools.Record{Fields: []tools.Field{{Name: "id", Value: a.VM}, {Name: "status", Value: w.status[a.VM]}}}}, nil
+				}
 				return &tools.Result{Text: "vm-1 vm-2"}, nil
 			}
 			list = append(list, tl)
@@ -658,5 +666,45 @@ func TestNoAnswerCarriesTheApproversReason(t *testing.T) {
 	}
 	if recs := f.audit.Records(); len(recs) != 1 || !strings.Contains(recs[0].Error, "cannot show the plan") {
 		t.Errorf("audit = %+v", recs)
+	}
+}
+
+func TestSubmitAllHeldRunsNothingAndAsksNobody(t *testing.T) {
+	f := newFixture(t)
+	f.world.status["vm-1"] = "SHUTOFF"
+	stop := step("stop", "vm.stop", "vm-1")
+	stop.Holds = &plan.Holds{Tool: "vm.show", Args: map[string]any{"vm": "vm-1"}, Expect: map[string]any{"status": "SHUTOFF"}}
+	ap := &answers{}
+	out, err := f.engine.Submit(t.Context(), stepPlan(plan.OriginRecipe, stop), ap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ap.asked) != 0 {
+		t.Errorf("the person was asked %v for a plan with nothing to do", ap.kinds())
+	}
+	if ran := f.world.ranSteps(); len(ran) != 0 {
+		t.Errorf("ran %v", ran)
+	}
+	if out.Status != StatusOK || out.Summary != "stop: held" {
+		t.Errorf("outcome %s %q", out.Status, out.Summary)
+	}
+	var held bool
+	for _, r := range f.audit.Records() {
+		held = held || r.Result == executor.StatusHeld && r.Approval == string(gate.ByHolds) && strings.Contains(r.Note, "already is SHUTOFF")
+	}
+	if !held {
+		t.Errorf("the audit lacks the held step: %+v", f.audit.Records())
+	}
+	if f.engine.LastOutcome() != out {
+		t.Error("LastOutcome is not the plan just submitted")
+	}
+	// Once the goal no longer holds, the step asks and runs as usual.
+	f.world.status["vm-1"] = "ACTIVE"
+	ap = &answers{decisions: []Decision{{Verdict: Approve}}}
+	if _, err := f.engine.Submit(t.Context(), stepPlan(plan.OriginRecipe, stop), ap); err != nil {
+		t.Fatal(err)
+	}
+	if len(ap.asked) != 1 || len(f.world.ranSteps()) != 1 {
+		t.Errorf("asked %v, ran %v", ap.kinds(), f.world.ranSteps())
 	}
 }
