@@ -64,7 +64,10 @@ type Model struct {
 	showDetail bool
 	yaml       bool
 	details    map[string]detail // show records by resource key
-	detailSeq  int
+	// sparks are a server's /metrics answers, by the same key: the
+	// detail pane draws them under the record (nil: none to draw).
+	sparks    map[string]*tools.List
+	detailSeq int
 	// detailScroll is the first line of the record shown in the pane.
 	detailScroll int
 	pendingRel   string   // a row waiting for its record before a relation is followed
@@ -104,7 +107,7 @@ type Options struct {
 // New returns the browser on the resource opts names, or an error naming
 // the resources there are.
 func New(d views.Deps, opts Options) (Model, error) {
-	m := Model{deps: d, cache: opts.Cache, details: map[string]detail{}, paint: map[string]string{}, helpCache: map[string]string{}, width: 80, height: 24}
+	m := Model{deps: d, cache: opts.Cache, details: map[string]detail{}, sparks: map[string]*tools.List{}, paint: map[string]string{}, helpCache: map[string]string{}, width: 80, height: 24}
 	if m.cache == nil {
 		m.cache = NewCache()
 	}
@@ -257,6 +260,13 @@ func (m Model) read(msg views.ReadMsg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	}
+	if key, ok := strings.CutPrefix(msg.Tag, "metrics "); ok {
+		m.sparks[key] = nil
+		if msg.Err == nil && msg.Result != nil {
+			m.sparks[key] = msg.Result.List
+		}
+		return m, nil
+	}
 	key, ok := strings.CutPrefix(msg.Tag, "list ")
 	if !ok {
 		return m, nil
@@ -316,6 +326,7 @@ func (m Model) outcome(msg approval.OutcomeMsg) (tea.Model, tea.Cmd) {
 		p.marked = map[string]bool{}
 	}
 	m.details = map[string]detail{}
+	m.sparks = map[string]*tools.List{}
 	return m, m.refresh()
 }
 
@@ -347,8 +358,18 @@ func (m *Model) readDetail() tea.Cmd {
 		return nil
 	}
 	args, _ := json.Marshal(map[string]any{p.res.ShowArg: id})
-	return m.deps.Read("show "+m.detailKey(), p.res.Show.Name, args)
+	show := m.deps.Read("show "+m.detailKey(), p.res.Show.Name, args)
+	// A server's metrics come with its record, where the cloud has a
+	// metrics service (the read fails quietly where it has none).
+	if _, ok := m.deps.Backend.Registry().Lookup(sparkTool); ok && p.res.Noun == "server" {
+		margs, _ := json.Marshal(map[string]any{"resource": id})
+		return tea.Batch(show, m.deps.Read("metrics "+m.detailKey(), sparkTool, margs))
+	}
+	return show
 }
+
+// sparkTool draws a server's metrics as sparklines (/metrics).
+const sparkTool = "metrics"
 
 // actionPlan is the plan of action a on the marked rows, or on the row
 // under the cursor: one step per resource, reviewed and run as one.

@@ -251,6 +251,7 @@ func (m Model) pane(w, h int) []string {
 	} else {
 		body = summaryLines(m, fields, w)
 	}
+	body = append(body, m.sparkLines(w)...)
 	// ctrl+d / ctrl+u scroll a record longer than the pane.
 	room := max(h-len(out), 1)
 	off := min(m.detailScroll, max(len(body)-room, 0))
@@ -434,4 +435,26 @@ func (m Model) helpBar() string {
 func firstLine(s string) string {
 	first, _, _ := strings.Cut(s, "\n")
 	return first
+}
+
+// sparkLines draws the metrics of the server under the cursor, one
+// sparkline each with its last value, below its record.
+func (m Model) sparkLines(w int) []string {
+	l := m.sparks[m.detailKey()]
+	if l == nil || len(l.Rows) == 0 {
+		return nil
+	}
+	rows := tools.RowsOf(l)
+	out := []string{"", m.deps.Styles.Faint.Render("metrics, the last hour")}
+	for _, row := range l.Rows {
+		line := m.deps.Text("metric", rows.Str(row, "metric")) + " " + m.deps.Text("sparkline", rows.Str(row, "sparkline"))
+		if last := rows.Str(row, "last"); last != "" {
+			line += "  last " + m.deps.Text("last", last)
+			if unit := rows.Str(row, "unit"); unit != "" {
+				line += " " + m.deps.Text("unit", unit)
+			}
+		}
+		out = append(out, views.Fit(line, w))
+	}
+	return out
 }
