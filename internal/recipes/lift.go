@@ -95,7 +95,66 @@ func Lift(reg *tools.Registry, p *plan.Plan, outputs map[string]map[string]strin
 	if len(r.Params) == 0 {
 		r.Params = nil
 	}
+	// The goal and each step's why follow the parameters, so a run with
+	// other values does not describe the old ones.
+	r.Goal = templated(r.Goal, byValue)
+	for i := range r.Steps {
+		r.Steps[i].Why = templated(r.Steps[i].Why, byValue)
+	}
 	return r, nil
+}
+
+// templated replaces, in a line of text, each whole occurrence of a
+// parameter's value (six characters or more, so "4" or "tcp" in a
+// sentence stays) with ${param.NAME}.
+func templated(text string, byValue map[string]string) string {
+	type sub struct{ value, name string }
+	var subs []sub
+	seen := map[string]bool{}
+	for key, name := range byValue {
+		_, value, _ := strings.Cut(key, "\x00")
+		if len(value) < 6 || seen[value] || strings.ContainsAny(value, "\n$") {
+			continue
+		}
+		seen[value] = true
+		subs = append(subs, sub{value, name})
+	}
+	// Longest first, so "web-10" is not taken for "web-1"; then by name,
+	// so the result does not depend on map order.
+	sort.Slice(subs, func(i, j int) bool {
+		if len(subs[i].value) != len(subs[j].value) {
+			return len(subs[i].value) > len(subs[j].value)
+		}
+		return subs[i].name < subs[j].name
+	})
+	for _, s := range subs {
+		text = replaceWhole(text, s.value, "${param."+s.name+"}")
+	}
+	return text
+}
+
+// replaceWhole replaces old where it stands alone: not inside a longer
+// name or number.
+func replaceWhole(text, old, repl string) string {
+	word := func(c byte) bool {
+		return c == '-' || c == '_' || c == '.' || '0' <= c && c <= '9' || asciiLetter(c)
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(text, old)
+		if i < 0 {
+			b.WriteString(text)
+			return b.String()
+		}
+		end := i + len(old)
+		whole := (i == 0 || !word(text[i-1])) && (end == len(text) || !word(text[end]) || text[end] == '.' && (end+1 == len(text) || !word(text[end+1])))
+		if whole {
+			b.WriteString(text[:i] + repl)
+		} else {
+			b.WriteString(text[:end])
+		}
+		text = text[end:]
+	}
 }
 
 func argValues(s plan.Step) map[string]string {

@@ -343,3 +343,22 @@ func TestStoreGit(t *testing.T) {
 		t.Errorf("missing recipe: %v", err)
 	}
 }
+
+func TestLiftTemplatesGoalAndWhy(t *testing.T) {
+	s := step("net", "subnet.create", map[string]any{"name": "lab-subnet", "network": "n", "subnet_range": "10.93.0.0/24"})
+	s.Why = "addresses 10.93.0.0/24 for lab-subnet, not lab-subnet-2 or 10.93.0.0/245"
+	r, err := Lift(reg(t), &plan.Plan{Goal: "/vpc create lab --cidr 10.93.0.0/24.", Steps: []plan.Step{s}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "/vpc create lab --cidr ${param.subnet_range}."; r.Goal != want {
+		t.Errorf("goal %q, want %q", r.Goal, want)
+	}
+	if want := "addresses ${param.subnet_range} for ${param.name}, not lab-subnet-2 or 10.93.0.0/245"; r.Steps[0].Why != want {
+		t.Errorf("why %q, want %q", r.Steps[0].Why, want)
+	}
+	p, err := r.Plan(map[string]string{"subnet_range": "10.94.0.0/24"})
+	if err != nil || p.Goal != "/vpc create lab --cidr 10.94.0.0/24." {
+		t.Errorf("planned goal %q (%v)", p.Goal, err)
+	}
+}
