@@ -311,7 +311,8 @@ func FindOrphans(f Facts, opts OrphanOptions) []Orphan {
 	// Neutron owns (DHCP, router interfaces) always have an owner.
 	if f.Has(SrcPorts) {
 		for _, p := range f.Ports {
-			if strings.TrimSpace(p.DeviceOwner) == "" && strings.TrimSpace(p.DeviceID) == "" && !(f.Has(SrcFloatingIPs) && fipPorts[p.ID]) {
+			kept := f.Has(SrcFloatingIPs) && fipPorts[p.ID]
+			if strings.TrimSpace(p.DeviceOwner) == "" && strings.TrimSpace(p.DeviceID) == "" && !kept {
 				add(Orphan{Kind: KindPort, ID: p.ID, Name: p.Name, Why: "port attached to no device"}, p.Created)
 			}
 		}

@@ -241,10 +241,7 @@ func TestSchemasAgreeWithKernel(t *testing.T) {
 		if !ok {
 			t.Fatalf("%s has no kind", name)
 		}
-		var got []string
-		for _, e := range p.Enum {
-			got = append(got, e)
-		}
+		got := append([]string(nil), p.Enum...)
 		if diff := cmp.Diff(append([]string(nil), reports.OrphanKinds...), got, cmpSorted); diff != "" {
 			t.Errorf("%s kinds (-kernel +schema):\n%s", name, diff)
 		}
