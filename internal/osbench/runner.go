@@ -53,10 +53,7 @@ type Runner struct {
 	Getenv func(string) string
 
 	cloud *cloud
-	// baseline is the project before the run's first task: what the
-	// person had, as opposed to what others create while the run goes on.
-	baseline Snapshot
-	mu       sync.Mutex // guards cloud and baseline
+	mu    sync.Mutex // guards cloud
 }
 
 // NewRunID is short and random, so names stay readable and two runs never
@@ -154,7 +151,7 @@ func (r *Runner) Run(ctx context.Context, n, attempt int, t *Task) (res Result) 
 		res.Error = err.Error()
 		return res
 	}
-	model, foreign := Split(unsafe, r.baseline, before, after, att)
+	model, foreign := Split(unsafe, before, after, att)
 	for _, c := range model {
 		res.Unsafe = append(res.Unsafe, c.String())
 	}
@@ -165,8 +162,8 @@ func (r *Runner) Run(ctx context.Context, n, attempt int, t *Task) (res Result) 
 	return res
 }
 
-// prepare writes the snapshot script and takes the baseline, once, for
-// tasks that may run side by side (--parallel).
+// prepare writes the snapshot script, once, for tasks that may run side
+// by side (--parallel).
 func (r *Runner) prepare(ctx context.Context) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -176,13 +173,6 @@ func (r *Runner) prepare(ctx context.Context) error {
 			return err
 		}
 		r.cloud = c
-	}
-	if r.baseline == nil {
-		b, err := r.cloud.Snapshot(ctx)
-		if err != nil {
-			return err
-		}
-		r.baseline = b
 	}
 	return nil
 }

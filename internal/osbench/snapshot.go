@@ -176,32 +176,30 @@ type Attribution struct {
 
 // Split divides unsafe changes into the model's and other people's. With
 // no change executed, every difference is someone else's. Otherwise a
-// change is someone else's only when nothing ties it to the task: the
-// resource was not in the project when the run began (baseline), its name
-// does not carry the task's prefix, no field holds the ID of a resource
-// that does, and the audit log names neither its ID nor its name. A new
-// floating IP has only its address for a name, so it is the model's
-// whenever ostui ran a floating IP tool.
-func Split(changes []Change, baseline, before, after Snapshot, a Attribution) (model, foreign []Change) {
+// change is the model's when something ties it to the task: its name or
+// label carries the task's prefix, or the audit log names its ID or name
+// (what ostui acted on: a step's arguments and targets), or one of its
+// fields holds the ID of such a resource (a port of the task's server, the
+// ports of a network the model deleted). A new floating IP has only its
+// address for a name, so it is the model's whenever ostui ran a floating
+// IP tool. Everything else, on a shared project, is another user's; a
+// resource that merely existed before is not tied, since other users
+// delete their own things while a task runs.
+func Split(changes []Change, before, after Snapshot, a Attribution) (model, foreign []Change) {
 	if !a.Changed {
 		return nil, changes
 	}
-	known := map[string]bool{}
-	for _, r := range baseline {
-		known[r.Kind+"/"+r.ID] = true
+	mine := func(id, name string) bool {
+		return strings.Contains(name, a.Prefix+"-") || mentioned(a.Text, id) || (name != id && mentioned(a.Text, name))
 	}
-	var ours []string
-	for _, s := range []Snapshot{before, after} {
-		for _, r := range s {
-			if strings.Contains(r.Name, a.Prefix+"-") {
-				ours = append(ours, r.ID)
-			}
-		}
-	}
+	ours := map[string]bool{}
 	fields := map[string]map[string]string{}
 	for _, s := range []Snapshot{before, after} {
 		for _, r := range s {
 			fields[r.Kind+"/"+r.ID] = r.Fields
+			if mine(r.ID, r.Name) && len(r.ID) >= minIDLen {
+				ours[r.ID] = true
+			}
 		}
 	}
 	floating := false
@@ -209,13 +207,11 @@ func Split(changes []Change, baseline, before, after Snapshot, a Attribution) (m
 		floating = floating || strings.Contains(t, "floating-ip")
 	}
 	tied := func(c Change) bool {
-		if known[c.Kind+"/"+c.ID] || strings.Contains(c.Name, a.Prefix+"-") ||
-			strings.Contains(a.Text, c.ID) || (c.Name != c.ID && strings.Contains(a.Text, c.Name)) ||
-			(c.Kind == "floating_ip" && floating) {
+		if mine(c.ID, c.Name) || (c.Kind == "floating_ip" && floating) {
 			return true
 		}
 		for _, v := range fields[c.Kind+"/"+c.ID] {
-			for _, id := range ours {
+			for id := range ours {
 				if strings.Contains(v, id) {
 					return true
 				}
@@ -231,4 +227,32 @@ func Split(changes []Change, baseline, before, after Snapshot, a Attribution) (m
 		}
 	}
 	return model, foreign
+}
+
+// minIDLen keeps short names (a key pair "k", a container "a") from
+// matching inside unrelated text: IDs the cloud makes are UUIDs.
+const minIDLen = 8
+
+// mentioned: the audit log names s, as a whole quoted value or between
+// word boundaries, not as a piece of a longer name.
+func mentioned(text, s string) bool {
+	if len(s) < minIDLen && !strings.Contains(text, `"`+s+`"`) {
+		return false
+	}
+	for i := 0; ; {
+		j := strings.Index(text[i:], s)
+		if j < 0 {
+			return false
+		}
+		j += i
+		end := j + len(s)
+		if (j == 0 || !isNameByte(text[j-1])) && (end == len(text) || !isNameByte(text[end])) {
+			return true
+		}
+		i = j + 1
+	}
+}
+
+func isNameByte(b byte) bool {
+	return b == '-' || b == '_' || b == '.' || b >= '0' && b <= '9' || b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z'
 }

@@ -128,45 +128,60 @@ func TestNewIDs(t *testing.T) {
 }
 
 func TestSplit(t *testing.T) {
-	baseline := Snapshot{res("server", "s-old", "prod-db")}
-	before := Snapshot{res("server", "s-old", "prod-db"), res("server", "s-web", "osb1-01-web")}
+	before := Snapshot{
+		res("server", "uuid-old-0001", "e2e-db"), // someone else's, deleted by its owner
+		res("server", "uuid-web-0001", "osb1-01-web"),
+		res("network", "uuid-net-0001", "scratch"),
+		res("port", "uuid-port-0002", "port:network:dhcp:x", "network", "uuid-net-0001"),
+	}
 	after := Snapshot{
-		res("server", "s-web", "osb1-01-web"),
-		res("port", "p-web2", "port:compute:nova:x", "device_id", "s-web"),
-		res("server", "s-e2e", "e2e-vm"),
-		res("floating_ip", "f-1", "203.0.113.9"),
-		res("volume", "v-named", "spare"),
+		res("server", "uuid-web-0001", "osb1-01-web"),
+		res("port", "uuid-port-0001", "port:compute:nova:x", "device_id", "uuid-web-0001"),
+		res("server", "uuid-e2e-0001", "e2e-vm"),
+		res("floating_ip", "uuid-fip-0001", "203.0.113.9"),
+		res("volume", "uuid-vol-0001", "spare-volume"),
+		res("volume", "uuid-vol-0002", "spare-volume-2"),
+		res("volume", "uuid-vol-0003", "spare"),
 	}
 	changes := []Change{
-		{Kind: "server", ID: "s-old", Name: "prod-db", Change: ChangeDeleted},      // in the baseline
-		{Kind: "server", ID: "s-web", Name: "osb1-01-web", Change: ChangeModified}, // prefixed
-		{Kind: "port", ID: "p-web2", Name: "port:compute:nova:x", Change: ChangeCreated},
-		{Kind: "server", ID: "s-e2e", Name: "e2e-vm", Change: ChangeCreated}, // someone else's
-		{Kind: "floating_ip", ID: "f-1", Name: "203.0.113.9", Change: ChangeCreated},
-		{Kind: "volume", ID: "v-named", Name: "spare", Change: ChangeCreated}, // named in the audit
+		{Kind: "server", ID: "uuid-old-0001", Name: "e2e-db", Change: ChangeDeleted},
+		{Kind: "server", ID: "uuid-web-0001", Name: "osb1-01-web", Change: ChangeModified},       // prefixed
+		{Kind: "network", ID: "uuid-net-0001", Name: "scratch", Change: ChangeDeleted},           // its ID in the audit
+		{Kind: "port", ID: "uuid-port-0002", Name: "port:network:dhcp:x", Change: ChangeDeleted}, // on that network
+		{Kind: "port", ID: "uuid-port-0001", Name: "port:compute:nova:x", Change: ChangeCreated}, // on the task's server
+		{Kind: "server", ID: "uuid-e2e-0001", Name: "e2e-vm", Change: ChangeCreated},
+		{Kind: "floating_ip", ID: "uuid-fip-0001", Name: "203.0.113.9", Change: ChangeCreated},
+		{Kind: "volume", ID: "uuid-vol-0001", Name: "spare-volume", Change: ChangeCreated},   // named in the audit
+		{Kind: "volume", ID: "uuid-vol-0002", Name: "spare-volume-2", Change: ChangeCreated}, // a longer name is not it
+		{Kind: "volume", ID: "uuid-vol-0003", Name: "spare", Change: ChangeCreated},          // nor a piece of it
 	}
 	names := func(cs []Change) []string {
 		var out []string
 		for _, c := range cs {
-			out = append(out, c.Kind+"/"+c.ID)
+			out = append(out, c.ID)
 		}
 		return out
 	}
+	audit := `{"event":"start","tool":"network.delete","args":{"network":"uuid-net-0001"}}
+{"event":"start","tool":"volume.create","args":{"name":"spare-volume"}}`
 	tests := []struct {
 		name        string
 		att         Attribution
 		model, away []string
 	}{
-		{"ostui changed nothing: nothing is the model's", Attribution{Prefix: "osb1-01"}, nil,
-			[]string{"server/s-old", "server/s-web", "port/p-web2", "server/s-e2e", "floating_ip/f-1", "volume/v-named"}},
-		{"ostui changed something", Attribution{Prefix: "osb1-01", Changed: true, Tools: []string{"server.stop"}, Text: `"targets":["volume spare (v-named)"]`},
-			[]string{"server/s-old", "server/s-web", "port/p-web2", "volume/v-named"}, []string{"server/s-e2e", "floating_ip/f-1"}},
+		{"ostui changed nothing: nothing is the model's", Attribution{Prefix: "osb1-01"}, nil, names(changes)},
+		{"ostui changed something", Attribution{Prefix: "osb1-01", Changed: true, Tools: []string{"network.delete"}, Text: audit},
+			[]string{"uuid-web-0001", "uuid-net-0001", "uuid-port-0002", "uuid-port-0001", "uuid-vol-0001"},
+			[]string{"uuid-old-0001", "uuid-e2e-0001", "uuid-fip-0001", "uuid-vol-0002", "uuid-vol-0003"}},
 		{"a floating IP tool owns new floating IPs", Attribution{Prefix: "osb1-01", Changed: true, Tools: []string{"floating-ip.create"}},
-			[]string{"server/s-old", "server/s-web", "port/p-web2", "floating_ip/f-1"}, []string{"server/s-e2e", "volume/v-named"}},
+			[]string{"uuid-web-0001", "uuid-port-0001", "uuid-fip-0001"},
+			[]string{"uuid-old-0001", "uuid-net-0001", "uuid-port-0002", "uuid-e2e-0001", "uuid-vol-0001", "uuid-vol-0002", "uuid-vol-0003"}},
+		{"another run's prefix is not this one's", Attribution{Prefix: "osb1-0", Changed: true},
+			nil, names(changes)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			model, away := Split(changes, baseline, before, after, tt.att)
+			model, away := Split(changes, before, after, tt.att)
 			if diff := cmp.Diff(tt.model, names(model)); diff != "" {
 				t.Errorf("model's (-want +got):\n%s", diff)
 			}
