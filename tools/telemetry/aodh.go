@@ -215,3 +215,30 @@ func (c *Aodh) History(ctx context.Context, id string) ([]Change, error) {
 	}
 	return out, nil
 }
+
+// Raw reads an alarm as Aodh answers it, every field kept: an update
+// sends the alarm back whole (Aodh's PUT replaces it), so fields ostui
+// does not model, such as time constraints, must survive it.
+func (c *Aodh) Raw(ctx context.Context, id string) (map[string]any, error) {
+	var raw map[string]any
+	err := get(ctx, c.Client, c.AlarmURL(id), &raw)
+	if gophercloud.ResponseCodeIs(err, http.StatusNotFound) {
+		return nil, &tools.NotFoundError{Kind: "alarm", Name: id}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("show alarm %s: %w", id, err)
+	}
+	return raw, nil
+}
+
+// Update replaces an alarm with body (a Raw answer with fields changed)
+// and returns it as Aodh stored it, with the request IDs.
+func (c *Aodh) Update(ctx context.Context, id string, body map[string]any) (*Alarm, []string, error) {
+	var out Alarm
+	resp, err := c.Client.Put(ctx, c.AlarmURL(id), body, &out, &gophercloud.RequestOpts{OkCodes: []int{http.StatusOK}}) //nolint:bodyclose // closed by gophercloud
+	ids := tools.RequestIDs(resp, err)
+	if err != nil {
+		return nil, ids, fmt.Errorf("update alarm %s: %w", id, err)
+	}
+	return &out, ids, nil
+}

@@ -25,7 +25,7 @@ func Tools() []tools.Tool {
 		tools.ReadTool("alarm.show", telemetry.AlarmingService, show),
 		tools.ReadTool("alarm.history", telemetry.AlarmingService, history),
 		tools.ReadTool("alarm.state.show", telemetry.AlarmingService, stateShow),
-		createTool(), deleteTool(), stateSetTool(),
+		createTool(), setTool(), deleteTool(), stateSetTool(),
 	}
 }
 

@@ -263,3 +263,95 @@ func TestStateSet(t *testing.T) {
 		t.Errorf("undo = %+v", undo)
 	}
 }
+
+func TestSet(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    string
+		block   string
+		changes string
+	}{
+		{"threshold and severity", `{"alarm": "cpu-high", "threshold": 90, "severity": "low"}`, "", "[{severity critical low} {threshold 80 90}]"},
+		{"disable", `{"alarm": "cpu-high", "enabled": false}`, "", "[{enabled true false}]"},
+		{"nothing new", `{"alarm": "cpu-high", "threshold": 80}`, "nothing to change: alarm cpu-high already reads so", ""},
+		{"nothing at all", `{"alarm": "cpu-high"}`, "nothing to change", ""},
+		{"rename", `{"alarm": "cpu-high", "name": "other"}`, "", "[{name cpu-high other}]"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fc := fakeCloud(t)
+			tl := toolstest.Tool(t, Tools(), "alarm.set")
+			ctx := cloud.WithReadOnly(t.Context())
+			chk, err := tl.Check(ctx, fc.Env(), json.RawMessage(tt.args))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var blocks []string
+			for _, f := range chk.Findings {
+				if f.Level == tools.Block {
+					blocks = append(blocks, f.Text)
+				}
+			}
+			if tt.block != "" {
+				if len(blocks) != 1 || !strings.Contains(blocks[0], tt.block) {
+					t.Errorf("blocks = %q, want %q", blocks, tt.block)
+				}
+				return
+			}
+			if len(blocks) > 0 {
+				t.Fatalf("blocked: %q", blocks)
+			}
+			pv, err := tl.Preview(ctx, fc.Env(), json.RawMessage(tt.args), chk)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, c := range pv.Changes {
+				got = append(got, fmt.Sprintf("{%s %v %v}", c.Field, c.From, c.To))
+			}
+			if g := "[" + strings.Join(got, " ") + "]"; g != tt.changes {
+				t.Errorf("changes = %s, want %s", g, tt.changes)
+			}
+			body, _ := pv.Requests[0].Body.(map[string]any)
+			if pv.Requests[0].Method != "PUT" || body["time_constraints"] == nil || body["alarm_id"] != alarmID {
+				t.Errorf("request = %s %v", pv.Requests[0].Method, body)
+			}
+		})
+	}
+}
+
+func TestSetRefusesARuleFieldTheRuleLacks(t *testing.T) {
+	fc := toolstest.New(t)
+	fc.Caps.Services["alarming"] = cloud.Service{Type: "alarming", Endpoint: fc.Server.URL + "/alarming/"}
+	event := `{"alarm_id": "` + alarmID + `", "name": "on-delete", "type": "event", "state": "ok", "event_rule": {"event_type": "compute.instance.delete.end", "query": []}}`
+	fc.Handle("GET", "/alarming/v2/alarms/"+alarmID, 200, event)
+	chk, err := toolstest.Tool(t, Tools(), "alarm.set").Check(cloud.WithReadOnly(t.Context()), fc.Env(), json.RawMessage(`{"alarm": "`+alarmID+`", "threshold": 3}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !chk.Blocked() || chk.Findings[0].Text != "alarm on-delete (type event) has no threshold in its rule" {
+		t.Errorf("findings = %+v", chk.Findings)
+	}
+}
+
+func TestSetRun(t *testing.T) {
+	fc := fakeCloud(t)
+	var body map[string]any
+	fc.HandleFunc("PUT", "/alarming/v2/alarms/"+alarmID, func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		_ = json.Unmarshal(b, &body)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = fmt.Fprint(w, strings.Replace(alarmJSON, `"threshold": 80.0`, `"threshold": 90.0`, 1))
+	})
+	res, err := toolstest.Tool(t, Tools(), "alarm.set").Run(t.Context(), fc.Env(), json.RawMessage(`{"alarm": "`+alarmID+`", "threshold": 90}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rule, _ := body["gnocchi_resources_threshold_rule"].(map[string]any)
+	if rule["threshold"] != 90.0 || rule["metric"] != "cpu" || body["name"] != "cpu-high" || body["time_constraints"] == nil {
+		t.Errorf("PUT body = %v", body)
+	}
+	if res.Record.Get("threshold") != 90.0 {
+		t.Errorf("result = %+v", res.Record)
+	}
+}

@@ -45,6 +45,9 @@ func TestSchemas(t *testing.T) {
 		{"alarm.create", with("severity", "urgent"), false},
 		{"alarm.create", with("name", "${x}"), false},
 		{"alarm.create", map[string]any{"name": "x"}, false},
+		{"alarm.set", map[string]any{"alarm": "cpu-high", "threshold": 90.5, "enabled": false, "ok_actions": []string{"https://hook.example/ok"}}, true},
+		{"alarm.set", map[string]any{"alarm": "cpu-high", "evaluation_periods": 0}, false},
+		{"alarm.set", map[string]any{"threshold": 90}, false},
 	}
 	for _, tt := range tests {
 		b, _ := json.Marshal(tt.args)
