@@ -83,6 +83,10 @@ func (m Model) planLines() []string {
 		if s.Blocked() {
 			mark = "✗"
 		}
+		if s.Held != nil {
+			// Its goal already holds: nothing runs for it.
+			mark = "="
+		}
 		if m.stepMode {
 			if m.runs[i] {
 				mark = "[x]"
