@@ -153,3 +153,33 @@ func TestSubjectHidesSecretArguments(t *testing.T) {
 		t.Errorf("subject = %q: the key must be hidden and the rest kept", got)
 	}
 }
+
+func TestHeldStep(t *testing.T) {
+	stop := &tools.Tool{Name: "server.stop", Effect: tools.Change,
+		Undo: func(tools.Args, *tools.Result) *tools.Call { return &tools.Call{Tool: "server.start"} }}
+	r := &gate.Review{
+		Plan: &plan.Plan{Goal: "stop " + evil, Origin: plan.OriginRecipe},
+		Steps: []gate.StepReview{
+			{Step: plan.Step{ID: "stop", Tool: "server.stop", Args: tools.Args(`{"server":"web-1"}`)}, Tool: stop,
+				Held: &gate.Held{Text: "stop: server " + evil + " already is SHUTOFF — nothing to do"}},
+			{Step: plan.Step{ID: "stop2", Tool: "server.stop", Args: tools.Args(`{"server":"web-2"}`)}, Tool: stop,
+				HoldsNote: "could not tell whether its goal already holds (server.show): 503", Check: &tools.Check{}},
+		},
+	}
+	for name, text := range map[string]string{"plain": Plain(r), "markdown": Markdown(r)} {
+		t.Run(name, func(t *testing.T) {
+			if !strings.Contains(text, "already is SHUTOFF — nothing to do") {
+				t.Errorf("the held step does not say so:\n%s", text)
+			}
+			if strings.Count(text, "undo: /server start") != 1 {
+				t.Errorf("want the undo only for the step that runs:\n%s", text)
+			}
+			if !strings.Contains(text, "⚠ could not tell whether its goal already holds") {
+				t.Errorf("the holds note is missing:\n%s", text)
+			}
+			if strings.ContainsAny(text, "\x1b\u009b\u202e") {
+				t.Errorf("cloud text reached the terminal raw:\n%q", text)
+			}
+		})
+	}
+}
