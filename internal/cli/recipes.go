@@ -240,7 +240,7 @@ func (s *Shell) recipeCommand(ctx context.Context, args []string) error {
 	case "diff":
 		return s.recipeDiff(ctx, st, rest)
 	}
-	return &usageError{msg: fmt.Sprintf("/recipe %s: unknown; ", verb) + recipeUsage}
+	return &usageError{msg: fmt.Sprintf("/recipe: no subcommand %q\n", verb) + recipeUsage}
 }
 
 func (s *Shell) recipeList(st *recipes.Store) error {
