@@ -24,6 +24,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kriscelmer/os-tui/internal/overview"
@@ -138,8 +139,9 @@ func Names(types []Type) []string {
 }
 
 // PageFunc receives one page of a list: its columns (the same for every
-// page of a type) and rows in column order. The rows are not kept after
-// it returns, so a pager may reuse them.
+// page of a type) and rows in column order. The export may hold a page
+// until it is written (a type read ahead), so a pager must not change
+// or reuse a page's rows once it has handed them over.
 type PageFunc func(cols []tools.Column, rows [][]any) error
 
 // Pager reads a list tool with arguments and hands its rows over a page
@@ -242,67 +244,132 @@ type Options struct {
 	AllProjects bool
 	// Progress, when set, is called before each type and after each page.
 	Progress func(Progress)
+	// Ahead is how many types are read at once (0: DefaultAhead; 1: one
+	// after another).
+	Ahead int
 }
 
-// Run reads every type in turn through pager and hands its rows to w,
-// page by page. A type that fails is recorded and the next one read; Run
-// returns an error only when w fails (the output is broken: a full disk,
-// a closed pipe) or ctx ends, with the outcomes so far.
+// DefaultAhead is how many types are read at once when Options.Ahead is
+// 0: the type being written and the next three. Each list is one or a
+// few API calls, so an export of thirty types waits on the cloud about a
+// quarter as long as one read after another, and four readers are what
+// the overview's panels already ask of a cloud at once.
+const DefaultAhead = 4
+
+// aheadPages is how many pages a type read ahead may hold before its
+// reader waits for the writer: the bound on what reading ahead keeps.
+const aheadPages = 4
+
+// Run reads the types through pager and hands their rows to w, page by
+// page, one type after another in the order given. The next types are
+// read while one is written (Options.Ahead at once); a type read ahead
+// holds at most a few pages before its reader waits, so memory stays a
+// few pages per reader, never a whole inventory. A type that fails is
+// recorded and the others go on; Run returns an error only when w fails
+// (the output is broken: a full disk, a closed pipe) or ctx ends, with
+// the outcomes so far, after every reader has stopped.
 func Run(ctx context.Context, pager Pager, w Writer, opts Options) ([]Outcome, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer func() {
+		// Readers blocked on a page nobody will take stop at the cancel.
+		cancel()
+		wg.Wait()
+	}()
+	ahead := opts.Ahead
+	if ahead <= 0 {
+		ahead = DefaultAhead
+	}
+	reads := make([]*typeRead, len(opts.Types))
+	start := func(i int) {
+		if i >= len(reads) || reads[i] != nil {
+			return
+		}
+		t := opts.Types[i]
+		var args map[string]any
+		if opts.AllProjects && t.AllProjects {
+			args = map[string]any{"all_projects": true}
+		}
+		r := &typeRead{pages: make(chan page, aheadPages), began: time.Now()}
+		reads[i] = r
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer close(r.pages)
+			r.err = pager(ctx, t.Tool, args, func(cols []tools.Column, rows [][]any) error {
+				select {
+				case r.pages <- page{cols, rows}:
+					return nil
+				case <-ctx.Done():
+					return ctx.Err()
+				}
+			})
+			r.took = time.Since(r.began)
+		}()
+	}
 	var out []Outcome
 	total := 0
 	for i, t := range opts.Types {
 		if err := ctx.Err(); err != nil {
 			return out, err
 		}
+		for j := i; j < i+ahead; j++ {
+			start(j)
+		}
 		if opts.Progress != nil {
 			opts.Progress(Progress{Index: i + 1, Total: len(opts.Types), Type: t, Rows: total})
 		}
 		o := Outcome{Type: t, Asked: opts.Asked}
-		start := time.Now()
-		var args map[string]any
-		if opts.AllProjects && t.AllProjects {
-			args = map[string]any{"all_projects": true}
-		}
 		var cols *columns
-		var werr error
-		err := pager(ctx, t.Tool, args, func(cs []tools.Column, rows [][]any) error {
+		for p := range reads[i].pages {
 			if cols == nil {
-				cols = newColumns(cs)
-				if werr = w.Begin(t, cols.names); werr != nil {
-					return werr
+				cols = newColumns(p.cols)
+				if err := w.Begin(t, cols.names); err != nil {
+					return out, err
 				}
 			}
-			for _, row := range rows {
-				if werr = w.Row(cols.clean(row)); werr != nil {
-					return werr
+			for _, row := range p.rows {
+				if err := w.Row(cols.clean(row)); err != nil {
+					return out, err
 				}
 			}
-			o.Rows += len(rows)
-			total += len(rows)
+			o.Rows += len(p.rows)
+			total += len(p.rows)
 			if opts.Progress != nil {
 				opts.Progress(Progress{Index: i + 1, Total: len(opts.Types), Type: t, Rows: total})
 			}
-			return nil
-		})
-		if werr != nil {
-			return out, werr
 		}
 		if cols != nil {
-			if werr := w.End(); werr != nil {
-				return out, werr
+			if err := w.End(); err != nil {
+				return out, err
 			}
 		}
-		o.Took = time.Since(start)
-		if err != nil {
+		// The channel is closed: the reader has set err and took.
+		o.Took = reads[i].took
+		if err := reads[i].err; err != nil {
 			if ctx.Err() != nil {
 				return out, ctx.Err()
 			}
 			o.State, o.Why = classify(err)
 		}
+		reads[i] = nil
 		out = append(out, o)
 	}
 	return out, nil
+}
+
+// typeRead is one type being read: its pages as they come, then (once
+// pages is closed) the read's error and how long it took.
+type typeRead struct {
+	pages chan page
+	began time.Time
+	err   error
+	took  time.Duration
+}
+
+type page struct {
+	cols []tools.Column
+	rows [][]any
 }
 
 // classify turns a read's error into a state and a sentence, as the

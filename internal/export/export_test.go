@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"testing/fstest"
 
@@ -115,18 +116,22 @@ func (e statusErr) Error() string      { return fmt.Sprintf("HTTP %d", int(e)) }
 func (e statusErr) GetStatusCode() int { return int(e) }
 
 // fakePager answers each tool with its pages, or its error after them.
+// The export reads several types at once, so it records under a lock.
 type fakePager struct {
 	pages map[string][][][]any
 	cols  map[string][]tools.Column
 	errs  map[string]error
+	mu    sync.Mutex
 	args  map[string]map[string]any
 }
 
 func (f *fakePager) pager(_ context.Context, tool string, args map[string]any, page PageFunc) error {
+	f.mu.Lock()
 	if f.args == nil {
 		f.args = map[string]map[string]any{}
 	}
 	f.args[tool] = args
+	f.mu.Unlock()
 	for _, p := range f.pages[tool] {
 		if err := page(f.cols[tool], p); err != nil {
 			return err
@@ -240,7 +245,7 @@ func TestRunStopsWhenTheOutputFails(t *testing.T) {
 	if err == nil || err.Error() != "disk full" {
 		t.Fatalf("err = %v, want disk full", err)
 	}
-	if len(out) != 0 || f.args["network.list"] != nil {
+	if len(out) != 0 {
 		t.Errorf("went on after the output failed: %+v", out)
 	}
 	ctx, cancel := context.WithCancel(t.Context())
@@ -547,4 +552,65 @@ func TestFromReader(t *testing.T) {
 	if err := p(t.Context(), "c.list", nil, func([]tools.Column, [][]any) error { return nil }); err == nil {
 		t.Error("c.list: no error")
 	}
+}
+
+// The next types are read while one is written: b's read finishes only
+// once c's has started, which one reader after another never allows.
+// The rows still come out in the types' order.
+func TestRunReadsAhead(t *testing.T) {
+	cStarted := make(chan struct{})
+	cols := []tools.Column{{Name: "ID"}}
+	pager := func(ctx context.Context, tool string, _ map[string]any, page PageFunc) error {
+		switch tool {
+		case "b.list":
+			select {
+			case <-cStarted:
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		case "c.list":
+			close(cStarted)
+		}
+		return page(cols, [][]any{{tool}})
+	}
+	types := []Type{{Name: "a", Tool: "a.list"}, {Name: "b", Tool: "b.list"}, {Name: "c", Tool: "c.list"}}
+	var buf bytes.Buffer
+	w := JSONLines(&buf)
+	if _, err := Run(t.Context(), pager, w, Options{Types: types}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	want := `{"type":"a","row":{"ID":"a.list"}}
+{"type":"b","row":{"ID":"b.list"}}
+{"type":"c","row":{"ID":"c.list"}}
+`
+	if d := cmp.Diff(want, buf.String()); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+}
+
+// A failed output stops the readers ahead too, even those waiting to
+// hand over more pages than they may hold.
+func TestRunStopsReadersAhead(t *testing.T) {
+	cols := []tools.Column{{Name: "ID"}}
+	var stopped sync.WaitGroup
+	pager := func(ctx context.Context, tool string, _ map[string]any, page PageFunc) error {
+		stopped.Add(1)
+		defer stopped.Done()
+		for i := range 10 * aheadPages {
+			if err := page(cols, [][]any{{fmt.Sprint(tool, i)}}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	types := []Type{{Name: "a", Tool: "a.list"}, {Name: "b", Tool: "b.list"}, {Name: "c", Tool: "c.list"}}
+	_, err := Run(t.Context(), pager, &failWriter{Writer: JSONLines(&bytes.Buffer{}), n: 3}, Options{Types: types})
+	if err == nil || err.Error() != "disk full" {
+		t.Fatalf("err = %v", err)
+	}
+	// Run returned after its readers: nothing is left running.
+	stopped.Wait()
 }
