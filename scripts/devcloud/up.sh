@@ -105,6 +105,9 @@ wait_migrations
 step start-services
 start_openstack
 
+step start-telemetry
+start_telemetry
+
 step health-and-seed
 map_compute_host
 health_and_seed

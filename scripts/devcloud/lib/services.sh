@@ -111,8 +111,6 @@ start_openstack() {
     start octavia-worker octavia-worker --config-file "$ETC/octavia/octavia.conf"
   fi
   if has barbican; then start_barbican; fi
-  if has gnocchi; then start_gnocchi; fi
-  if has aodh; then start_aodh; fi
   # nova-compute only once placement answers: its first resource report must succeed,
   # or the resource provider appears a minute later, at the next periodic task
   if has placement; then wait_http placement-api "http://$HOST_IP:8778/" 120; fi
@@ -131,8 +129,6 @@ start_openstack() {
   if has heat; then wait_http heat "http://$HOST_IP:8004/" 120; fi
   if has octavia; then wait_http octavia-api "http://$HOST_IP:9876/" 120; fi
   if has barbican; then wait_http barbican-api "http://$HOST_IP:9311/" 120; fi
-  if has gnocchi; then wait_http gnocchi-api "http://$HOST_IP:8041/" 120; fi
-  if has aodh; then wait_http aodh-api "http://$HOST_IP:8042/" 120; fi
   return 0
 }
 

@@ -93,15 +93,21 @@ gnocchi_db_setup() {
   gnocchi-upgrade --config-file "$ETC/gnocchi/gnocchi.conf" --sacks-number 8
 }
 
-start_gnocchi() {
-  uwsgi_start gnocchi-api 8041 /usr/lib/python3/dist-packages/gnocchi/rest/wsgi.py 1 \
-    --env HOME="$GNOCCHI_HOME" --chdir "$DATA/gnocchi"
-  start gnocchi-metricd gnocchi-metricd --config-file "$ETC/gnocchi/gnocchi.conf"
-}
-
-start_aodh() {
-  uwsgi_start aodh-api 8042 /usr/share/aodh/app.wsgi 1 --env HOME="$AODH_HOME" \
-    --chdir "$DATA/aodh"
-  start aodh-evaluator aodh-evaluator --config-file "$ETC/aodh/aodh.conf"
-  start aodh-notifier aodh-notifier --config-file "$ETC/aodh/aodh.conf"
+# start_telemetry: its own step after the other services (timings.txt shows what it
+# adds); waits until both APIs answer
+start_telemetry() {
+  if has gnocchi; then
+    uwsgi_start gnocchi-api 8041 /usr/lib/python3/dist-packages/gnocchi/rest/wsgi.py 1 \
+      --env HOME="$GNOCCHI_HOME" --chdir "$DATA/gnocchi"
+    start gnocchi-metricd gnocchi-metricd --config-file "$ETC/gnocchi/gnocchi.conf"
+  fi
+  if has aodh; then
+    uwsgi_start aodh-api 8042 /usr/share/aodh/app.wsgi 1 --env HOME="$AODH_HOME" \
+      --chdir "$DATA/aodh"
+    start aodh-evaluator aodh-evaluator --config-file "$ETC/aodh/aodh.conf"
+    start aodh-notifier aodh-notifier --config-file "$ETC/aodh/aodh.conf"
+  fi
+  if has gnocchi; then wait_http gnocchi-api "http://$HOST_IP:8041/" 120; fi
+  if has aodh; then wait_http aodh-api "http://$HOST_IP:8042/" 120; fi
+  return 0
 }

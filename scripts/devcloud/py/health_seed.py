@@ -72,7 +72,7 @@ def health(services, admin, demo, host):
         def one_minute_policy():
             ap = get(admin, 'metric', '/v1/archive_policy/medium')
             return any(d['granularity'] == '0:01:00' for d in ap['definition'])
-        until('gnocchi: archive policy medium (1 min)', one_minute_policy)
+        until('gnocchi: 1-min archive policy', one_minute_policy)
     if 'aodh' in services:
         until('aodh: alarm list (demo)', lambda: isinstance(get(demo, 'alarming', '/v2/alarms'), list))
 
