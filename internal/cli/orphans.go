@@ -96,7 +96,17 @@ func (s *Shell) chooseOrphans(ctx context.Context, c router.Call) error {
 		if err := s.Registry.Validate(orphansClean, b); err != nil {
 			return err
 		}
-		return s.submit(ctx, plan.FromCall(orphansClean, b, slashLine(c.Tool, args)))
+		// The goal is the command that names them, as a person would
+		// type it next time: the IDs first, then the flags given.
+		goal := c.Tool.Slash()
+		for _, id := range ids {
+			goal += " " + quoteWord(fmt.Sprint(id))
+		}
+		delete(args, "ids")
+		if rest := strings.TrimPrefix(slashLine(c.Tool, args), c.Tool.Slash()); rest != "" {
+			goal += rest
+		}
+		return s.submit(ctx, plan.FromCall(orphansClean, b, goal))
 	}
 }
 
