@@ -41,7 +41,7 @@ func validateRows(ts *testscript.TestScript, neg bool, args []string) {
 	schemas := map[string]*jsonschema.Schema{}
 	fh, err := os.Open(ts.MkAbs(args[0]))
 	ts.Check(err)
-	defer fh.Close()
+	defer func() { _ = fh.Close() }()
 	counts := map[string]int{}
 	var problems []string
 	sc := bufio.NewScanner(fh)

@@ -469,7 +469,7 @@ func TestCSVDir(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer fh.Close()
+		defer func() { _ = fh.Close() }()
 		recs, err := csv.NewReader(fh).ReadAll()
 		if err != nil {
 			t.Fatal(err)

@@ -100,7 +100,7 @@ func TestSampleRowsValidate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	seen := map[string]int{}
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
@@ -234,7 +234,7 @@ func TestGenerateRowSchemas(t *testing.T) {
 			t.Fatal(err)
 		}
 		header, err := csv.NewReader(f).Read()
-		f.Close()
+		_ = f.Close()
 		if err != nil {
 			t.Fatalf("%s: %v", path, err)
 		}

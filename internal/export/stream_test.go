@@ -40,10 +40,9 @@ func bigPage(p int) [][]any {
 // bigPager serves the pages and samples the heap after each one is
 // written: peak is the most the export held on top of base.
 type bigPager struct {
-	sample   bool
-	peak     uint64
-	ms       runtime.MemStats
-	pageRows int
+	sample bool
+	peak   uint64
+	ms     runtime.MemStats
 }
 
 func (b *bigPager) pager(_ context.Context, _ string, _ map[string]any, page PageFunc) error {

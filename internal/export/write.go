@@ -240,7 +240,7 @@ func plainYAML(s string) bool {
 		return false
 	}
 	c := s[0]
-	if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z') {
+	if (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
