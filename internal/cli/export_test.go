@@ -136,3 +136,23 @@ func TestExportSummary(t *testing.T) {
 		})
 	}
 }
+
+// The counter is drawn on a terminal only, redrawn on one line, and
+// cleared at the end; piped, standard error stays empty.
+func TestExportProgress(t *testing.T) {
+	for _, tty := range []bool{false, true} {
+		ios, _, _, errOut := iostreams.Test()
+		ios.SetStderrTTY(tty)
+		s := &Shell{IO: ios}
+		p := s.exportProgress()
+		p.show(export.Progress{Index: 1, Total: 3, Type: export.Type{Name: "server"}, Rows: 0})
+		p.clear()
+		got := errOut.String()
+		switch {
+		case !tty && got != "":
+			t.Errorf("piped: stderr = %q, want nothing", got)
+		case tty && got != "\r\x1b[Kexport: 1/3 server, 0 rows\r\x1b[K":
+			t.Errorf("terminal: stderr = %q", got)
+		}
+	}
+}
