@@ -291,28 +291,23 @@ func sparklines(ctx context.Context, env *tools.Env, args SparkArgs) (*tools.Res
 	if err != nil {
 		return nil, err
 	}
-	agg := args.Aggregation
-	if agg == "" {
-		agg = "mean"
-	}
-	q := telemetry.Query{ResourceID: r.ID, Start: from, Granularity: args.Granularity, Aggregation: agg}
 	out := &tools.List{Columns: []tools.Column{
 		{Name: "metric"}, {Name: "sparkline"}, {Name: "min"}, {Name: "max"}, {Name: "last"}, {Name: "unit"},
-		{Name: "points", Long: true}, {Name: "granularity", Long: true},
+		{Name: "points", Long: true}, {Name: "granularity", Long: true}, {Name: "aggregation", Long: true},
 	}}
 	empty := 0
+	var aggs []string
 	for i := range ms {
 		m := &ms[i]
-		mq := q
-		if len(m.Aggregations) > 0 && !slices.Contains(m.Aggregations, agg) {
-			// The default is not every policy's; an explicit one is
-			// refused by the backend with the methods there are.
-			if args.Aggregation != "" {
-				return nil, fmt.Errorf("metric %s keeps the aggregations %s, not %s", m.Name, strings.Join(m.Aggregations, ", "), agg)
-			}
-			continue
+		agg, err := aggregationFor(m, args.Aggregation)
+		if err != nil {
+			return nil, err
 		}
-		pts, err := b.Measures(ctx, m, mq)
+		if !slices.Contains(aggs, agg) {
+			aggs = append(aggs, agg)
+		}
+		q := telemetry.Query{ResourceID: r.ID, Start: from, Granularity: args.Granularity, Aggregation: agg}
+		pts, err := b.Measures(ctx, m, q)
 		if err != nil {
 			return nil, err
 		}
@@ -320,20 +315,44 @@ func sparklines(ctx context.Context, env *tools.Env, args SparkArgs) (*tools.Res
 		s, ok := telemetry.Summarize(pts)
 		if !ok {
 			empty++
-			out.Rows = append(out.Rows, []any{m.Name, "(no measures)", nil, nil, nil, m.Unit, 0, nil})
+			out.Rows = append(out.Rows, []any{m.Name, "(no measures)", nil, nil, nil, m.Unit, 0, nil, agg})
 			continue
 		}
 		out.Rows = append(out.Rows, []any{
 			m.Name, telemetry.Sparkline(telemetry.Values(pts), SparkWidth),
 			telemetry.FormatValue(s.Min), telemetry.FormatValue(s.Max), telemetry.FormatValue(s.Last),
-			m.Unit, s.Count, pts[0].Granularity,
+			m.Unit, s.Count, pts[0].Granularity, agg,
 		})
+	}
+	agg := strings.Join(aggs, " and ")
+	if agg == "" {
+		agg = "mean"
 	}
 	msg := fmt.Sprintf("%s, %s: the last %s, %s", r.Label, b.Name(), since, agg)
 	if empty == len(ms) && len(ms) > 0 {
 		msg += fmt.Sprintf("; no measures in that window (try --since %s)", longer(since))
 	}
 	return &tools.Result{List: out, Message: msg}, nil
+}
+
+// aggregationFor is the aggregation /metrics draws a metric with: the
+// one asked for, which the metric's archive policy must keep; else
+// rate:mean where the policy keeps it (Ceilometer gives counters such as
+// cpu time a rate policy, and a counter's mean only ever rises), else
+// mean, else the policy's first.
+func aggregationFor(m *telemetry.Metric, asked string) (string, error) {
+	kept := m.Aggregations
+	switch {
+	case asked != "" && len(kept) > 0 && !slices.Contains(kept, asked):
+		return "", fmt.Errorf("metric %s keeps the aggregations %s, not %s", m.Name, strings.Join(kept, ", "), asked)
+	case asked != "":
+		return asked, nil
+	case slices.Contains(kept, "rate:mean"):
+		return "rate:mean", nil
+	case len(kept) == 0 || slices.Contains(kept, "mean"):
+		return "mean", nil
+	}
+	return kept[0], nil
 }
 
 // longer suggests a wider window than since.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/kriscelmer/os-tui/internal/cloud"
 	"github.com/kriscelmer/os-tui/tools"
+	"github.com/kriscelmer/os-tui/tools/telemetry"
 	"github.com/kriscelmer/os-tui/tools/toolstest"
 )
 
@@ -70,7 +71,7 @@ func TestSparklines(t *testing.T) {
 	if want := "aggregation=mean&start=2026-12-03T13%3A00%3A00"; query != want {
 		t.Errorf("query = %s, want %s (the last hour by default)", query, want)
 	}
-	want := []any{"cpu", "▁█▅", "10", "30", "20", "ns", 3, 60.0}
+	want := []any{"cpu", "▁█▅", "10", "30", "20", "ns", 3, 60.0, "mean"}
 	if got := res.List.Rows[0]; fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("row = %v, want %v", got, want)
 	}
@@ -154,5 +155,39 @@ func TestBadInput(t *testing.T) {
 				t.Errorf("err = %v\nwant %s", err, tt.err)
 			}
 		})
+	}
+}
+
+func TestAggregationFor(t *testing.T) {
+	rate := &telemetry.Metric{Name: "cpu", Aggregations: []string{"mean", "rate:mean"}}
+	plain := &telemetry.Metric{Name: "memory.usage", Aggregations: []string{"max", "mean", "min"}}
+	onlyLast := &telemetry.Metric{Name: "state", Aggregations: []string{"last"}}
+	noPolicy := &telemetry.Metric{Name: "cpu_util"}
+	tests := []struct {
+		m     *telemetry.Metric
+		asked string
+		want  string
+		err   string
+	}{
+		{rate, "", "rate:mean", ""},
+		{rate, "mean", "mean", ""},
+		{plain, "", "mean", ""},
+		{plain, "max", "max", ""},
+		{plain, "rate:mean", "", "metric memory.usage keeps the aggregations max, mean, min, not rate:mean"},
+		{onlyLast, "", "last", ""},
+		{noPolicy, "", "mean", ""},
+		{noPolicy, "max", "max", ""},
+	}
+	for _, tt := range tests {
+		got, err := aggregationFor(tt.m, tt.asked)
+		if tt.err != "" {
+			if err == nil || err.Error() != tt.err {
+				t.Errorf("%s %q: err = %v, want %s", tt.m.Name, tt.asked, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("%s %q = %s, %v; want %s", tt.m.Name, tt.asked, got, err, tt.want)
+		}
 	}
 }
