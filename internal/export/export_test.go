@@ -342,6 +342,10 @@ func TestFormats(t *testing.T) {
 		{"json", false, `{"type":"server","row":{"ID":"s1","Name":"web \"one\", new\nline","Locked":true,"RAM":512,"Ratio":1.5,"Addresses":["10.0.0.1","fd00::1"],"Properties":{"a":"1","b":"2"},"Host":null}}
 {"type":"server","row":{"ID":"s2","Name":"true","Locked":false,"RAM":0,"Ratio":0,"Addresses":[],"Properties":{},"Host":"h\u001b[31m"}}
 `},
+		// on a terminal, JSON's text goes through termtext.Safe too
+		{"json", true, `{"type":"server","row":{"ID":"s1","Name":"web \"one\", new\\x0aline","Locked":true,"RAM":512,"Ratio":1.5,"Addresses":["10.0.0.1","fd00::1"],"Properties":{"a":"1","b":"2"},"Host":null}}
+{"type":"server","row":{"ID":"s2","Name":"true","Locked":false,"RAM":0,"Ratio":0,"Addresses":[],"Properties":{},"Host":"h\\x1b[31m"}}
+`},
 		{"csv", false, `ID,Name,Locked,RAM,Ratio,Addresses,Properties,Host
 s1,"web ""one"", new
 line",True,512,1.5,"10.0.0.1, fd00::1","a='1', b='2'",

@@ -44,10 +44,14 @@ func JSONLines(w io.Writer) Writer {
 }
 
 type jsonWriter struct {
-	w      *bufio.Writer
-	prefix []byte   // {"type":"server","row":{
-	keys   [][]byte // "ID":
-	buf    []byte
+	// terminal: text goes through termtext.Safe first. JSON escapes
+	// control characters itself, but not the Unicode that reorders or
+	// hides text on a screen.
+	terminal bool
+	w        *bufio.Writer
+	prefix   []byte   // {"type":"server","row":{
+	keys     [][]byte // "ID":
+	buf      []byte
 }
 
 func (j *jsonWriter) Begin(t Type, cols []string) error {
@@ -66,6 +70,9 @@ func (j *jsonWriter) Row(vals []any) error {
 			b = append(b, ',')
 		}
 		b = append(b, j.keys[i]...)
+		if s, ok := v.(string); ok && j.terminal {
+			v = termtext.Safe(s)
+		}
 		var err error
 		if b, err = appendJSONValue(b, v); err != nil {
 			return err
@@ -180,11 +187,12 @@ func YAMLStream(w io.Writer) Writer {
 }
 
 type yamlWriter struct {
-	bw     *bufio.Writer
-	prefix []byte   // type: server\nrow:\n
-	keys   [][]byte // "  ID: "
-	buf    []byte
-	begun  bool
+	terminal bool // as jsonWriter's
+	bw       *bufio.Writer
+	prefix   []byte   // type: server\nrow:\n
+	keys     [][]byte // "  ID: "
+	buf      []byte
+	begun    bool
 }
 
 func (y *yamlWriter) Begin(t Type, cols []string) error {
@@ -210,6 +218,9 @@ func (y *yamlWriter) Row(vals []any) error {
 		b = append(b, y.keys[i]...)
 		var err error
 		if s, ok := v.(string); ok {
+			if y.terminal {
+				s = termtext.Safe(s)
+			}
 			b = appendYAMLString(b, s)
 		} else if b, err = appendJSONValue(b, v); err != nil {
 			return err
@@ -359,9 +370,8 @@ func (c *csvWriter) Close() error {
 }
 
 // New makes the writer for a format: to w, or with CSV and several
-// types, to the directory dir. terminal reports that w is a terminal
-// (CSV's text is then escaped; JSON escapes control characters itself,
-// and YAML quotes them).
+// types, to the directory dir. terminal reports that w is a terminal:
+// text is then made safe for it (termtext.Safe) in every format.
 func New(format string, w io.Writer, dir string, terminal bool) (Writer, error) {
 	switch format {
 	case "csv":
@@ -370,9 +380,9 @@ func New(format string, w io.Writer, dir string, terminal bool) (Writer, error) 
 		}
 		return CSV(w, terminal), nil
 	case "json", "jsonl":
-		return JSONLines(w), nil
+		return &jsonWriter{w: bufio.NewWriterSize(w, 64<<10), terminal: terminal}, nil
 	case "yaml", "yml":
-		return YAMLStream(w), nil
+		return &yamlWriter{bw: bufio.NewWriterSize(w, 64<<10), terminal: terminal}, nil
 	}
 	return nil, fmt.Errorf("no export format %q; choose csv, json (JSON Lines) or yaml", format)
 }
