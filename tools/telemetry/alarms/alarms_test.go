@@ -343,9 +343,19 @@ func TestSetRun(t *testing.T) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = fmt.Fprint(w, strings.Replace(alarmJSON, `"threshold": 80.0`, `"threshold": 90.0`, 1))
 	})
-	res, err := toolstest.Tool(t, Tools(), "alarm.set").Run(t.Context(), fc.Env(), json.RawMessage(`{"alarm": "`+alarmID+`", "threshold": 90}`))
+	tl := toolstest.Tool(t, Tools(), "alarm.set")
+	args := json.RawMessage(`{"alarm": "` + alarmID + `", "threshold": 90, "alarm_actions": []}`)
+	res, err := tl.Run(t.Context(), fc.Env(), args)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The undo puts back what changed, an action list included.
+	undo := tl.Undo(args, res)
+	if undo == nil || string(undo.Args) != `{"alarm":"`+alarmID+`","threshold":80,"alarm_actions":["log://"]}` {
+		t.Errorf("undo = %+v", undo)
+	}
+	if acts, _ := body["alarm_actions"].([]any); acts == nil || len(acts) != 0 {
+		t.Errorf("alarm_actions sent = %v, want [] (cleared)", body["alarm_actions"])
 	}
 	rule, _ := body["gnocchi_resources_threshold_rule"].(map[string]any)
 	if rule["threshold"] != 90.0 || rule["metric"] != "cpu" || body["name"] != "cpu-high" || body["time_constraints"] == nil {

@@ -26,9 +26,19 @@ type SetArgs struct {
 	Severity                string   `json:"severity,omitempty"`
 	Enabled                 *bool    `json:"enabled,omitempty"`
 	RepeatActions           *bool    `json:"repeat_actions,omitempty"`
-	AlarmActions            []string `json:"alarm_actions,omitempty"`
-	OKActions               []string `json:"ok_actions,omitempty"`
-	InsufficientDataActions []string `json:"insufficient_data_actions,omitempty"`
+	// The action lists are pointers so that an empty list (which clears
+	// the actions: an undo may need it) differs from none given.
+	AlarmActions            *[]string `json:"alarm_actions,omitempty"`
+	OKActions               *[]string `json:"ok_actions,omitempty"`
+	InsufficientDataActions *[]string `json:"insufficient_data_actions,omitempty"`
+}
+
+// actions returns the list of a pointer field, nil when not given.
+func actions(p *[]string) []string {
+	if p == nil {
+		return nil
+	}
+	return *p
 }
 
 func setTool() tools.Tool {
@@ -36,12 +46,44 @@ func setTool() tools.Tool {
 		Name:     "alarm.set",
 		Effect:   tools.Change,
 		Service:  telemetry.AlarmingService,
-		Produces: []string{"id"},
+		Produces: []string{"id", "previous"},
 		Subject:  func(a SetArgs) (string, string) { return Kind, a.Alarm },
 		Check:    checkSet,
 		Preview:  previewSet,
 		Run:      runSet,
+		Undo: func(args SetArgs, res *tools.Result) *tools.Call {
+			if res == nil || res.Outputs["previous"] == "" {
+				return nil
+			}
+			// Outputs is what Run recorded; anything that does not read
+			// as alarm.set's own arguments is no undo.
+			prev, err := tools.Decode[SetArgs](tools.Args(res.Outputs["previous"]))
+			if err != nil {
+				return nil
+			}
+			prev.Alarm = args.Alarm
+			return &tools.Call{Tool: "alarm.set", Args: tools.JSON(prev), Why: "put the alarm's fields back"}
+		},
 	})
+}
+
+// previous is the undo of changes: the fields as they were, as
+// alarm.set's arguments.
+func previous(changes []tools.FieldChange) string {
+	m := map[string]any{}
+	for _, c := range changes {
+		m[c.Field] = c.From
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		return ""
+	}
+	// Only what decodes as alarm.set's arguments is kept (a field Aodh
+	// answered with null, say, is not).
+	if _, err := tools.Decode[SetArgs](b); err != nil {
+		return ""
+	}
+	return string(b)
 }
 
 // edits lists the changes args make to raw (an alarm as Aodh answers
@@ -73,10 +115,10 @@ func edits(raw map[string]any, args SetArgs) ([]tools.FieldChange, error) {
 	}
 	for _, a := range []struct {
 		key  string
-		list []string
+		list *[]string
 	}{{"alarm_actions", args.AlarmActions}, {"ok_actions", args.OKActions}, {"insufficient_data_actions", args.InsufficientDataActions}} {
 		if a.list != nil {
-			set(raw, a.key, a.key, toAny(a.list))
+			set(raw, a.key, a.key, toAny(*a.list))
 		}
 	}
 	ruleArgs := map[string]any{}
@@ -151,7 +193,7 @@ func checkSet(ctx context.Context, env *tools.Env, args SetArgs) (*tools.Check, 
 			return block(fmt.Sprintf("alarm %s already exists (%s); choose another name", other.Name, other.ID))
 		}
 	}
-	if f, err := adminOnlyActions(ctx, env, CreateArgs{AlarmActions: args.AlarmActions, OKActions: args.OKActions, InsufficientDataActions: args.InsufficientDataActions}); err != nil {
+	if f, err := adminOnlyActions(ctx, env, CreateArgs{AlarmActions: actions(args.AlarmActions), OKActions: actions(args.OKActions), InsufficientDataActions: actions(args.InsufficientDataActions)}); err != nil {
 		return nil, err
 	} else if f != "" {
 		return block(f)
@@ -207,7 +249,8 @@ func runSet(ctx context.Context, env *tools.Env, args SetArgs) (*tools.Result, e
 	if err != nil {
 		return nil, err
 	}
-	if _, err := edits(raw, args); err != nil {
+	changes, err := edits(raw, args)
+	if err != nil {
 		return nil, err
 	}
 	a, ids, err := c.Update(ctx, args.Alarm, raw)
@@ -215,6 +258,6 @@ func runSet(ctx context.Context, env *tools.Env, args SetArgs) (*tools.Result, e
 		return &tools.Result{RequestIDs: ids}, err
 	}
 	env.Lookups.Forget(Kind)
-	return &tools.Result{Record: record(a), Outputs: map[string]string{"id": a.ID}, RequestIDs: ids,
+	return &tools.Result{Record: record(a), Outputs: map[string]string{"id": a.ID, "previous": previous(changes)}, RequestIDs: ids,
 		Message: fmt.Sprintf("alarm %s updated", a.Name)}, nil
 }
