@@ -112,7 +112,7 @@ func (a *terminalApprover) yesNo(prompt string) session.Decision {
 // plan's one tool for the session.
 func (a *terminalApprover) approvePlan(req session.Request) (session.Decision, error) {
 	s := a.s
-	prompt := "Run it? [y]es [n]o [s]tep by step [e]dit"
+	prompt := "Run it? [y]es [n]o [s]tep by step [e]dit [r]ecipe NAME"
 	if req.Grantable != nil {
 		prompt += fmt.Sprintf(" [a]lways allow %s this session", req.Grantable.Slash())
 	}
