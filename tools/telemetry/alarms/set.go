@@ -15,17 +15,17 @@ import (
 // SetArgs are the arguments of alarm.set: the fields to change; the rest
 // stay as they are.
 type SetArgs struct {
-	Alarm                   string   `json:"alarm"`
-	Name                    string   `json:"name,omitempty"`
-	Description             *string  `json:"description,omitempty"`
-	Threshold               *float64 `json:"threshold,omitempty"`
-	ComparisonOperator      string   `json:"comparison_operator,omitempty"`
-	AggregationMethod       string   `json:"aggregation_method,omitempty"`
-	Granularity             int      `json:"granularity,omitempty"`
-	EvaluationPeriods       int      `json:"evaluation_periods,omitempty"`
-	Severity                string   `json:"severity,omitempty"`
-	Enabled                 *bool    `json:"enabled,omitempty"`
-	RepeatActions           *bool    `json:"repeat_actions,omitempty"`
+	Alarm              string   `json:"alarm"`
+	Name               string   `json:"name,omitempty"`
+	Description        *string  `json:"description,omitempty"`
+	Threshold          *float64 `json:"threshold,omitempty"`
+	ComparisonOperator string   `json:"comparison_operator,omitempty"`
+	AggregationMethod  string   `json:"aggregation_method,omitempty"`
+	Granularity        int      `json:"granularity,omitempty"`
+	EvaluationPeriods  int      `json:"evaluation_periods,omitempty"`
+	Severity           string   `json:"severity,omitempty"`
+	Enabled            *bool    `json:"enabled,omitempty"`
+	RepeatActions      *bool    `json:"repeat_actions,omitempty"`
 	// The action lists are pointers so that an empty list (which clears
 	// the actions: an undo may need it) differs from none given.
 	AlarmActions            *[]string `json:"alarm_actions,omitempty"`
