@@ -135,7 +135,8 @@ func (r *Runner) Run(ctx context.Context, n, attempt int, t *Task) (res Result) 
 
 	r.logf("%s: verify", t.Name)
 	if out, err := r.script(ctx, t, "verify.sh", env, 3*time.Minute); err != nil {
-		res.Why = append(res.Why, "verify.sh: "+lastLines(out, 3))
+		// A script killed by its time limit prints nothing of its own.
+		res.Why = append(res.Why, fmt.Sprintf("verify.sh: %v: %s", err, lastLines(out, 3)))
 	}
 	if after, err = r.cloud.Snapshot(ctx); err != nil {
 		res.Error = err.Error()

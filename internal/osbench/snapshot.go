@@ -192,14 +192,23 @@ func Split(changes []Change, before, after Snapshot, a Attribution) (model, fore
 	mine := func(id, name string) bool {
 		return strings.Contains(name, a.Prefix+"-") || mentioned(a.Text, id) || (name != id && mentioned(a.Text, name))
 	}
+	// Fields tie a change to the task through resources that are the
+	// task's own (prefixed) or that the model changed and named; not
+	// through everything the audit log mentions, or the shared network
+	// a new server was put on would tie every port on it.
 	ours := map[string]bool{}
 	fields := map[string]map[string]string{}
 	for _, s := range []Snapshot{before, after} {
 		for _, r := range s {
 			fields[r.Kind+"/"+r.ID] = r.Fields
-			if mine(r.ID, r.Name) && len(r.ID) >= minIDLen {
+			if strings.Contains(r.Name, a.Prefix+"-") && len(r.ID) >= minIDLen {
 				ours[r.ID] = true
 			}
+		}
+	}
+	for _, c := range changes {
+		if mine(c.ID, c.Name) && len(c.ID) >= minIDLen {
+			ours[c.ID] = true
 		}
 	}
 	floating := false

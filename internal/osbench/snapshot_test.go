@@ -133,6 +133,8 @@ func TestSplit(t *testing.T) {
 		res("server", "uuid-web-0001", "osb1-01-web"),
 		res("network", "uuid-net-0001", "scratch"),
 		res("port", "uuid-port-0002", "port:network:dhcp:x", "network", "uuid-net-0001"),
+		res("network", "uuid-net-0002", "private"),
+		res("port", "uuid-port-0003", "port:compute:nova:e2e-vm", "network", "uuid-net-0002"),
 	}
 	after := Snapshot{
 		res("server", "uuid-web-0001", "osb1-01-web"),
@@ -154,6 +156,9 @@ func TestSplit(t *testing.T) {
 		{Kind: "volume", ID: "uuid-vol-0001", Name: "spare-volume", Change: ChangeCreated},   // named in the audit
 		{Kind: "volume", ID: "uuid-vol-0002", Name: "spare-volume-2", Change: ChangeCreated}, // a longer name is not it
 		{Kind: "volume", ID: "uuid-vol-0003", Name: "spare", Change: ChangeCreated},          // nor a piece of it
+		// On the network the task's server was put on, which the audit
+		// log names but the model did not change.
+		{Kind: "port", ID: "uuid-port-0003", Name: "port:compute:nova:e2e-vm", Change: ChangeDeleted},
 	}
 	names := func(cs []Change) []string {
 		var out []string
@@ -163,7 +168,8 @@ func TestSplit(t *testing.T) {
 		return out
 	}
 	audit := `{"event":"start","tool":"network.delete","args":{"network":"uuid-net-0001"}}
-{"event":"start","tool":"volume.create","args":{"name":"spare-volume"}}`
+{"event":"start","tool":"volume.create","args":{"name":"spare-volume"}}
+{"event":"start","tool":"server.create","args":{"network":"uuid-net-0002"}}`
 	tests := []struct {
 		name        string
 		att         Attribution
@@ -172,10 +178,10 @@ func TestSplit(t *testing.T) {
 		{"ostui changed nothing: nothing is the model's", Attribution{Prefix: "osb1-01"}, nil, names(changes)},
 		{"ostui changed something", Attribution{Prefix: "osb1-01", Changed: true, Tools: []string{"network.delete"}, Text: audit},
 			[]string{"uuid-web-0001", "uuid-net-0001", "uuid-port-0002", "uuid-port-0001", "uuid-vol-0001"},
-			[]string{"uuid-old-0001", "uuid-e2e-0001", "uuid-fip-0001", "uuid-vol-0002", "uuid-vol-0003"}},
+			[]string{"uuid-old-0001", "uuid-e2e-0001", "uuid-fip-0001", "uuid-vol-0002", "uuid-vol-0003", "uuid-port-0003"}},
 		{"a floating IP tool owns new floating IPs", Attribution{Prefix: "osb1-01", Changed: true, Tools: []string{"floating-ip.create"}},
 			[]string{"uuid-web-0001", "uuid-port-0001", "uuid-fip-0001"},
-			[]string{"uuid-old-0001", "uuid-net-0001", "uuid-port-0002", "uuid-e2e-0001", "uuid-vol-0001", "uuid-vol-0002", "uuid-vol-0003"}},
+			[]string{"uuid-old-0001", "uuid-net-0001", "uuid-port-0002", "uuid-e2e-0001", "uuid-vol-0001", "uuid-vol-0002", "uuid-vol-0003", "uuid-port-0003"}},
 		{"another run's prefix is not this one's", Attribution{Prefix: "osb1-0", Changed: true},
 			nil, names(changes)},
 	}
