@@ -3,15 +3,10 @@ package export
 import (
 	"bufio"
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
-	"flag"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
-	"sort"
 	"strings"
 	"testing"
 
@@ -20,13 +15,6 @@ import (
 	rows "github.com/kriscelmer/os-tui/schemas/export"
 	"github.com/kriscelmer/os-tui/tools/toolset"
 )
-
-// -schemas-from DIR regenerates schemas/export from a real export:
-// DIR/*.csv (from `ostui export -f csv -o DIR`: their headers are the
-// columns, in order, even for a type with no rows) and DIR/export.jsonl
-// (from `ostui export`: the values say each column's JSON types). A type
-// with no CSV keeps its schema as it is.
-var schemasFrom = flag.String("schemas-from", "", "regenerate schemas/export from the export in this directory")
 
 // compileRowSchemas compiles every row schema, keyed by type.
 func compileRowSchemas(t *testing.T) map[string]*jsonschema.Schema {
@@ -192,160 +180,4 @@ func sampleLines(t *testing.T, typ string) []map[string]any {
 		t.Fatalf("no %s in testdata/sample.jsonl", typ)
 	}
 	return out
-}
-
-// TestGenerateRowSchemas writes schemas/export from a real export when
-// run with -schemas-from DIR; otherwise it is not a test and says so.
-func TestGenerateRowSchemas(t *testing.T) {
-	if *schemasFrom == "" {
-		t.Skip("regenerates schemas/export with -schemas-from DIR")
-	}
-	dir := *schemasFrom
-	kinds := map[string]map[string]map[string]bool{} // type → column → JSON kinds
-	b, err := os.ReadFile(filepath.Join(dir, "export.jsonl"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, line := range bytes.Split(bytes.TrimSpace(b), []byte("\n")) {
-		var l struct {
-			Type string         `json:"type"`
-			Row  map[string]any `json:"row"`
-		}
-		if err := json.Unmarshal(line, &l); err != nil {
-			t.Fatal(err)
-		}
-		if kinds[l.Type] == nil {
-			kinds[l.Type] = map[string]map[string]bool{}
-		}
-		for col, v := range l.Row {
-			if kinds[l.Type][col] == nil {
-				kinds[l.Type][col] = map[string]bool{}
-			}
-			for _, k := range jsonKinds(v) {
-				kinds[l.Type][col][k] = true
-			}
-		}
-	}
-	csvs, _ := filepath.Glob(filepath.Join(dir, "*.csv"))
-	for _, path := range csvs {
-		typ := strings.TrimSuffix(filepath.Base(path), ".csv")
-		f, err := os.Open(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		header, err := csv.NewReader(f).Read()
-		_ = f.Close()
-		if err != nil {
-			t.Fatalf("%s: %v", path, err)
-		}
-		out := filepath.Join("..", "..", "schemas", "export", typ+".row.schema.json")
-		if err := os.WriteFile(out, rowSchema(typ, header, kinds[typ]), 0o644); err != nil { //nolint:gosec // a source file
-			t.Fatal(err)
-		}
-	}
-}
-
-// jsonKinds names a decoded value's JSON type ("array:string" for a list
-// of strings, "object:array" for a map of lists).
-func jsonKinds(v any) []string {
-	switch x := v.(type) {
-	case nil:
-		return []string{"null"}
-	case string:
-		return []string{"string"}
-	case bool:
-		return []string{"boolean"}
-	case float64:
-		if x == float64(int64(x)) {
-			return []string{"integer"}
-		}
-		return []string{"number"}
-	case []any:
-		out := []string{"array"}
-		for _, e := range x {
-			for _, k := range jsonKinds(e) {
-				out = append(out, "array:"+k)
-			}
-		}
-		return out
-	case map[string]any:
-		out := []string{"object"}
-		for _, e := range x {
-			for _, k := range jsonKinds(e) {
-				out = append(out, "object:"+k)
-			}
-		}
-		return out
-	}
-	return nil
-}
-
-// rowSchema writes one type's schema: every column required (the export
-// writes each, null when the cloud gave nothing), no other, each with
-// the JSON types seen. A column only ever seen null is taken as text.
-func rowSchema(typ string, cols []string, seen map[string]map[string]bool) []byte {
-	var b strings.Builder
-	q := func(s string) string { j, _ := json.Marshal(s); return string(j) }
-	tool := typ + ".list"
-	fmt.Fprintf(&b, "{\n  \"$schema\": \"https://json-schema.org/draft/2020-12/schema\",\n")
-	fmt.Fprintf(&b, "  \"$id\": %s,\n", q(rows.BaseURL+typ+".row.schema.json"))
-	fmt.Fprintf(&b, "  \"title\": %s,\n", q(typ+" row"))
-	fmt.Fprintf(&b, "  \"description\": %s,\n", q(fmt.Sprintf("One %s of `ostui export`: the columns of `/%s --long`, keyed by column name, in CSV order. In JSON Lines and YAML it is the row of {\"type\": %q, \"row\": ...}.", typ, strings.ReplaceAll(tool, ".", " "), typ)))
-	fmt.Fprintf(&b, "  \"x-tool\": %s,\n", q(tool))
-	fmt.Fprintf(&b, "  \"type\": \"object\",\n  \"additionalProperties\": false,\n")
-	req := make([]string, len(cols))
-	for i, c := range cols {
-		req[i] = q(c)
-	}
-	fmt.Fprintf(&b, "  \"required\": [%s],\n", strings.Join(req, ", "))
-	b.WriteString("  \"properties\": {\n")
-	for i, c := range cols {
-		prop := propSchema(seen[c])
-		if c == "ID" {
-			// Every resource has one; a row without it is a bug.
-			prop = `{"type": "string", "minLength": 1}`
-		}
-		fmt.Fprintf(&b, "    %s: %s", q(c), prop)
-		if i < len(cols)-1 {
-			b.WriteString(",")
-		}
-		b.WriteString("\n")
-	}
-	b.WriteString("  }\n}\n")
-	return []byte(b.String())
-}
-
-func propSchema(kinds map[string]bool) string {
-	top := func(prefix string) []string {
-		var out []string
-		for k := range kinds {
-			rest, ok := strings.CutPrefix(k, prefix)
-			if ok && !strings.Contains(rest, ":") {
-				out = append(out, rest)
-			}
-		}
-		if slices.Contains(out, "number") {
-			out = slices.DeleteFunc(out, func(s string) bool { return s == "integer" })
-		}
-		sort.Strings(out)
-		return out
-	}
-	types := top("")
-	types = slices.DeleteFunc(types, func(s string) bool { return s == "null" })
-	if len(types) == 0 {
-		types = []string{"string"}
-	}
-	types = append(types, "null")
-	parts := []string{fmt.Sprintf("\"type\": [\"%s\"]", strings.Join(types, "\", \""))}
-	if items := top("array:"); len(items) > 0 {
-		parts = append(parts, fmt.Sprintf("\"items\": {\"type\": [\"%s\"]}", strings.Join(items, "\", \"")))
-	}
-	if vals := top("object:"); len(vals) > 0 {
-		inner := fmt.Sprintf("{\"type\": [\"%s\"]}", strings.Join(vals, "\", \""))
-		if arr := top("object:array:"); len(arr) > 0 {
-			inner = fmt.Sprintf("{\"type\": [\"%s\"], \"items\": {\"type\": [\"%s\"]}}", strings.Join(vals, "\", \""), strings.Join(arr, "\", \""))
-		}
-		parts = append(parts, "\"additionalProperties\": "+inner)
-	}
-	return "{" + strings.Join(parts, ", ") + "}"
 }
