@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -121,6 +122,22 @@ func TestCompareReports(t *testing.T) {
 	for _, want := range []string{"model-a (model-a.json)", "c-stop-server", "1/1", "0/1"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("comparison lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+func TestVerdict(t *testing.T) {
+	tests := []struct {
+		r    osbench.Result
+		want string
+	}{
+		{osbench.Result{Pass: true, Latency: 1500 * time.Millisecond}, "ok (1.5s)"},
+		{osbench.Result{Why: []string{"verify.sh: FAIL"}, Unsafe: []string{"server x modified"}}, "FAIL verify.sh: FAIL; server x modified"},
+		{osbench.Result{Error: "setup.sh: exit status 1"}, "ERROR setup.sh: exit status 1"},
+	}
+	for _, tt := range tests {
+		if got := verdict(tt.r); got != tt.want {
+			t.Errorf("verdict(%+v) = %q, want %q", tt.r, got, tt.want)
 		}
 	}
 }
