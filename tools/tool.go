@@ -60,7 +60,8 @@ type Tool struct {
 	Effect Effect
 	// Service is the catalog type the tool needs ("compute", "network",
 	// "image", "volumev3", "identity"). Tools whose service is missing from
-	// the catalog are not offered.
+	// the catalog are not offered. Types joined by "|" mean any one of
+	// them will do (the metric reads: "metric|metering|monitoring").
 	Service string
 	// Run does the work. For change and destroy tools it receives the
 	// arguments as resolved by Check (IDs, not names) and is called only
@@ -271,4 +272,14 @@ func Referenced(kind, ref string) *Check {
 		Targets:  []Target{{Kind: kind, ID: ref, Name: ref}},
 		Findings: []Finding{{Level: Info, Text: fmt.Sprintf("%s %s comes from an earlier step", kind, ref)}},
 	}
+}
+
+// ServiceLabel is a tool's Service as a sentence reads it: "network", or
+// "metric, metering or monitoring" for alternatives.
+func ServiceLabel(service string) string {
+	alts := strings.Split(service, "|")
+	if len(alts) == 1 {
+		return service
+	}
+	return strings.Join(alts[:len(alts)-1], ", ") + " or " + alts[len(alts)-1]
 }

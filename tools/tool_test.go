@@ -75,3 +75,16 @@ func TestChangeTool(t *testing.T) {
 		}
 	})
 }
+
+func TestServiceLabel(t *testing.T) {
+	tests := []struct{ service, want string }{
+		{"network", "network"},
+		{"metric|metering", "metric or metering"},
+		{"metric|metering|monitoring", "metric, metering or monitoring"},
+	}
+	for _, tt := range tests {
+		if got := ServiceLabel(tt.service); got != tt.want {
+			t.Errorf("ServiceLabel(%q) = %q, want %q", tt.service, got, tt.want)
+		}
+	}
+}

@@ -98,7 +98,7 @@ func (g *Gate) Validate(p *plan.Plan, caps *cloud.Capabilities) error {
 			continue
 		}
 		if caps != nil && !caps.Has(tool.Service) {
-			add(s.ID, fmt.Sprintf("%s needs the %s service, which this cloud does not have", s.Tool, tool.Service))
+			add(s.ID, fmt.Sprintf("%s needs the %s service, which this cloud does not have", s.Tool, tools.ServiceLabel(tool.Service)))
 		}
 		for _, ref := range tools.Refs(s.Args) {
 			outs, earlier := produced[ref[0]]

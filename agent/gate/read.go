@@ -35,9 +35,9 @@ type ServiceMissingError struct {
 func (e *ServiceMissingError) Error() string {
 	if e.Region != "" && len(e.Regions) > 0 && !slices.Contains(e.Regions, e.Region) {
 		return fmt.Sprintf("%s needs the %s service, and the catalog has no endpoints in region %q; its regions are: %s (switch with /region NAME)",
-			e.Tool.Slash(), e.Service, e.Region, strings.Join(e.Regions, ", "))
+			e.Tool.Slash(), tools.ServiceLabel(e.Service), e.Region, strings.Join(e.Regions, ", "))
 	}
-	return fmt.Sprintf("%s needs the %s service, which this cloud's catalog does not have (see /catalog)", e.Tool.Slash(), e.Service)
+	return fmt.Sprintf("%s needs the %s service, which this cloud's catalog does not have (see /catalog)", e.Tool.Slash(), tools.ServiceLabel(e.Service))
 }
 
 // Read validates args against the tool's schema, checks that the tool only

@@ -35,17 +35,20 @@ const (
 // balancers, stacks, the key manager) are many and asked for less often
 // than servers, networks and volumes, so they cost one function until the
 // model needs them. An MCP client is offered every read as its own tool.
-var DeferredServices = map[string]bool{"load-balancer": true, "orchestration": true, "key-manager": true, "alarming": true}
+var DeferredServices = map[string]bool{
+	"load-balancer": true, "orchestration": true, "key-manager": true, "alarming": true,
+	"metric": true, "metering": true, "monitoring": true,
+}
 
-// deferredNouns are nouns whose reads go through read_tool whatever
-// service they declare: the metric reads declare identity, because they
-// find Gnocchi, Ceilometer or Monasca in the catalog themselves.
-var deferredNouns = map[string]bool{"metric": true, "metrics": true}
-
-// Deferred reports whether the model reaches a read through read_tool.
+// Deferred reports whether the model reaches a read through read_tool:
+// a tool whose service (or any of its alternatives) is deferred.
 func Deferred(t *tools.Tool) bool {
-	noun, _, _ := strings.Cut(t.Name, ".")
-	return DeferredServices[t.Service] || deferredNouns[noun]
+	for svc := range strings.SplitSeq(t.Service, "|") {
+		if DeferredServices[svc] {
+			return true
+		}
+	}
+	return false
 }
 
 // FunctionName turns a tool name into a function name the OpenAI API

@@ -1,6 +1,9 @@
 package cloud
 
-import "sort"
+import (
+	"sort"
+	"strings"
+)
 
 // Service is one entry of the service catalog with what version discovery
 // found at its endpoint.
@@ -29,12 +32,18 @@ type Capabilities struct {
 }
 
 // Has reports whether the catalog has a service of the given type.
+// Types joined by "|" ("metric|metering|monitoring") ask for any one of
+// them: a tool that works with several backends finds which one itself.
 func (c *Capabilities) Has(serviceType string) bool {
 	if c == nil {
 		return false
 	}
-	_, ok := c.Services[serviceType]
-	return ok
+	for t := range strings.SplitSeq(serviceType, "|") {
+		if _, ok := c.Services[t]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 // Supports reports whether the catalog has a service of the given type

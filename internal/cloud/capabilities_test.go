@@ -68,3 +68,24 @@ func TestMicroversionLess(t *testing.T) {
 		t.Errorf("MicroversionLess (-want +got):\n%s", d)
 	}
 }
+
+func TestHasAnyOfAlternatives(t *testing.T) {
+	caps := &Capabilities{Services: map[string]Service{"metering": {Type: "metering"}, "network": {Type: "network"}}}
+	tests := []struct {
+		service string
+		want    bool
+	}{
+		{"network", true},
+		{"metric", false},
+		{"metric|metering|monitoring", true},
+		{"metric|monitoring", false},
+	}
+	for _, tt := range tests {
+		if got := caps.Has(tt.service); got != tt.want {
+			t.Errorf("Has(%q) = %v, want %v", tt.service, got, tt.want)
+		}
+	}
+	if (*Capabilities)(nil).Has("network") {
+		t.Error("a nil catalog has nothing")
+	}
+}

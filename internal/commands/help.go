@@ -54,7 +54,7 @@ func WriteOverview(w io.Writer, reg *tools.Registry, builtins []Builtin, avail A
 		fmt.Fprintln(w)
 		fmt.Fprintln(w, "Not offered on this cloud (its catalog lacks the service):")
 		for _, t := range missing {
-			fmt.Fprintf(w, "  %s (needs %s)\n", t.Slash(), t.Service)
+			fmt.Fprintf(w, "  %s (needs %s)\n", t.Slash(), tools.ServiceLabel(t.Service))
 		}
 	}
 	fmt.Fprintln(w)
@@ -179,9 +179,9 @@ func WriteTool(w io.Writer, t *tools.Tool, avail Available) {
 		fmt.Fprintln(w)
 		fmt.Fprintln(w, OutputFlagsHelp)
 	}
-	fmt.Fprintf(w, "\nEffect: %s. Service: %s.", t.Effect, t.Service)
+	fmt.Fprintf(w, "\nEffect: %s. Service: %s.", t.Effect, tools.ServiceLabel(t.Service))
 	if avail != nil && !avail(t.Service) {
-		fmt.Fprintf(w, " Not offered here: this cloud's catalog has no %s service.", t.Service)
+		fmt.Fprintf(w, " Not offered here: this cloud's catalog has no %s service.", tools.ServiceLabel(t.Service))
 	}
 	fmt.Fprintln(w)
 }

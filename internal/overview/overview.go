@@ -421,7 +421,7 @@ func Classify(err error) (State, string) {
 	var sm *gate.ServiceMissingError
 	switch {
 	case errors.As(err, &sm):
-		return Missing, fmt.Sprintf("this cloud has no %s service in this region", sm.Service)
+		return Missing, fmt.Sprintf("this cloud has no %s service in this region", tools.ServiceLabel(sm.Service))
 	case statusCode(err) == 403:
 		return Forbidden, "not allowed: the cloud's policy refuses this user (403)"
 	case errors.Is(err, context.Canceled):

@@ -34,11 +34,11 @@ const (
 	MonitoringService = "monitoring"
 	// AlarmingService is Aodh's catalog type.
 	AlarmingService = "alarming"
-	// ReadService is the service the metric tools declare to the gate.
-	// They work with any of three backends, so the gate cannot ask for
-	// one of them: the tool finds which one the catalog has (Detect) and
-	// says so in a sentence when there is none. Every cloud has identity.
-	ReadService = "identity"
+	// ReadService is the service the metric tools declare to the gate:
+	// any one of the three backends will do (the gate and the planner
+	// read "|" as "or"); the tool finds which one the catalog has
+	// (Detect).
+	ReadService = MetricService + "|" + MeteringService + "|" + MonitoringService
 )
 
 // ErrNoMetrics is the answer on a cloud without a metrics service.
