@@ -134,7 +134,10 @@ func (r *Runner) Run(ctx context.Context, n, attempt int, t *Task) (res Result) 
 	}
 
 	r.logf("%s: verify", t.Name)
-	if out, err := r.script(ctx, t, "verify.sh", env, 3*time.Minute); err != nil {
+	// Verify waits for the cloud (a snapshot to become available); on a
+	// busy shared devcloud one CLI call takes tens of seconds, and three
+	// minutes killed verify scripts whose resources were fine.
+	if out, err := r.script(ctx, t, "verify.sh", env, 8*time.Minute); err != nil {
 		// A script killed by its time limit prints nothing of its own.
 		res.Why = append(res.Why, fmt.Sprintf("verify.sh: %v: %s", err, lastLines(out, 3)))
 	}
