@@ -238,6 +238,15 @@ func (g *Gate) Preflight(ctx context.Context, env *tools.Env, p *plan.Plan) (*Re
 	if err != nil {
 		return nil, err
 	}
+	for _, s := range p.Steps {
+		if tool, ok := g.Registry.Lookup(s.Tool); ok && !caps.Has(tool.Service) {
+			// A service missing from a cached catalog may be new.
+			if caps, err = refreshedCatalog(ctx, env, caps); err != nil {
+				return nil, err
+			}
+			break
+		}
+	}
 	if err := g.Validate(p, caps); err != nil {
 		return nil, err
 	}

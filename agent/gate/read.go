@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/kriscelmer/os-tui/internal/cloud"
 	"github.com/kriscelmer/os-tui/tools"
 )
 
@@ -58,7 +59,33 @@ func Read(ctx context.Context, reg *tools.Registry, env *tools.Env, name string,
 		return nil, err
 	}
 	if !caps.Has(tool.Service) {
+		if caps, err = refreshedCatalog(ctx, env, caps); err != nil {
+			return nil, err
+		}
+	}
+	if !caps.Has(tool.Service) {
 		return nil, &ServiceMissingError{Tool: tool, Service: tool.Service, Region: caps.Region, Regions: caps.Regions}
 	}
 	return tool.Run(ctx, env, args)
+}
+
+// catalogRefresher is a connection whose catalog may be older than the
+// cloud's (cloud.Conn with a cached token).
+type catalogRefresher interface {
+	RefreshCatalog(ctx context.Context) (bool, error)
+}
+
+// refreshedCatalog reads the catalog again, logging in anew, when the
+// connection's came from a cached token: a service the cloud gained after
+// that login is missing only from the cache. Otherwise, caps as it is.
+func refreshedCatalog(ctx context.Context, env *tools.Env, caps *cloud.Capabilities) (*cloud.Capabilities, error) {
+	r, ok := env.Clients.(catalogRefresher)
+	if !ok {
+		return caps, nil
+	}
+	refreshed, err := r.RefreshCatalog(ctx)
+	if err != nil || !refreshed {
+		return caps, err
+	}
+	return env.Clients.Capabilities(ctx)
 }

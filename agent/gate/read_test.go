@@ -7,6 +7,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/kriscelmer/os-tui/internal/cloud"
 	"github.com/kriscelmer/os-tui/tools"
 	"github.com/kriscelmer/os-tui/tools/toolstest"
 )
@@ -88,5 +89,49 @@ func TestServiceMissingMessage(t *testing.T) {
 		if got := tt.err.Error(); !strings.Contains(got, tt.want) {
 			t.Errorf("%+v: %q lacks %q", tt.err, got, tt.want)
 		}
+	}
+}
+
+// refreshingClients is a connection whose cached catalog lacks a service
+// that a fresh login's catalog has.
+type refreshingClients struct {
+	*toolstest.Cloud
+	refreshes int
+	fresh     bool
+}
+
+func (r *refreshingClients) RefreshCatalog(context.Context) (bool, error) {
+	r.refreshes++
+	if r.fresh {
+		return false, nil
+	}
+	r.fresh = true
+	r.Caps.Services["orbit"] = cloud.Service{Type: "orbit"}
+	return true, nil
+}
+
+func TestReadRefreshesAStaleCatalogOnce(t *testing.T) {
+	reg, err := tools.NewRegistry(fstest.MapFS{"orbit.list.schema.json": schema("orbit.list")}, "https://ostui.dev/schemas/", []tools.Tool{
+		{Name: "orbit.list", Summary: "s", Service: "orbit", Effect: tools.Read, Run: func(context.Context, *tools.Env, tools.Args) (*tools.Result, error) {
+			return &tools.Result{Text: "ran"}, nil
+		}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tc := toolstest.New(t)
+	clients := &refreshingClients{Cloud: tc}
+	env := tc.Env()
+	env.Clients = clients
+	res, err := Read(t.Context(), reg, env, "orbit.list", tools.Args(`{}`))
+	if err != nil || res.Text != "ran" {
+		t.Fatalf("Read = %v, %v; want the tool run after the refresh", res, err)
+	}
+	// The fresh catalog has it now: no second login.
+	if _, err := Read(t.Context(), reg, env, "orbit.list", tools.Args(`{}`)); err != nil {
+		t.Fatal(err)
+	}
+	if clients.refreshes != 1 {
+		t.Errorf("%d refreshes, want 1", clients.refreshes)
 	}
 }

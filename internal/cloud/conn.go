@@ -74,6 +74,12 @@ type Conn struct {
 	// oauthClock paces a device login; nil is the real clock (tests
 	// pass one that does not wait).
 	oauthClock oauth.Clock
+
+	// cachedLogin: this Conn's token (and catalog) came from the disk
+	// cache, so the catalog may predate a service added since.
+	// catalogRefreshed: RefreshCatalog has logged in again (once is
+	// enough). Both guarded by capsMu.
+	cachedLogin, catalogRefreshed bool
 }
 
 // New returns a connection to the cloud. It does no network or disk I/O.
@@ -119,6 +125,9 @@ func (c *Conn) ensure(ctx context.Context) error {
 	}
 	if e.fresh(c.now()) {
 		pc.SetToken(e.TokenID)
+		c.capsMu.Lock()
+		c.cachedLogin = true
+		c.capsMu.Unlock()
 	} else {
 		var res gophercloud.AuthResult
 		e, res, err = c.login(ctx)
@@ -258,6 +267,36 @@ func (c *Conn) Capabilities(ctx context.Context) (*Capabilities, error) {
 	services, complete := c.discover(ctx, e.Catalog)
 	c.keep(e, services, complete)
 	return &Capabilities{Services: maps.Clone(services), Regions: regions, Region: c.cfg.Region}, nil
+}
+
+// RefreshCatalog logs in again when this Conn took its token, and so its
+// service catalog, from the cache: a service added to the cloud since
+// (metrics, say) is then seen without waiting for the token to expire.
+// The gate calls it before saying a service is missing. It logs in at
+// most once per Conn and reports whether it did.
+func (c *Conn) RefreshCatalog(ctx context.Context) (bool, error) {
+	if err := c.ensure(ctx); err != nil {
+		return false, err
+	}
+	c.capsMu.Lock()
+	defer c.capsMu.Unlock()
+	if !c.cachedLogin || c.catalogRefreshed {
+		return false, nil
+	}
+	c.catalogRefreshed = true
+	e, res, err := c.login(ctx)
+	if err != nil {
+		return false, err
+	}
+	if err := c.pc.SetTokenAndAuthResult(res); err != nil {
+		return false, fmt.Errorf("authenticate to %s: %w", c.cfg.AuthURL, err)
+	}
+	c.mu.Lock()
+	c.entry = e
+	c.mu.Unlock()
+	c.partial = nil
+	c.save(e)
+	return true, nil
 }
 
 // keep records a discovery: a complete one with the token (and on disk),

@@ -354,3 +354,39 @@ func TestDiscoveryRetriesAServiceThatWasDown(t *testing.T) {
 		t.Errorf("warm Conn made %d requests", f.total()-before)
 	}
 }
+
+// A connection that took its token from the cache logs in again once when
+// asked to refresh its catalog (a service may have been added since the
+// cached login); one that logged in itself has nothing older to refresh.
+func TestRefreshCatalogOnlyAfterACachedLogin(t *testing.T) {
+	f := newFakeCloud(t)
+	cache := t.TempDir()
+	ctx := t.Context()
+	logins := func() int { return f.count("POST /identity/v3/auth/tokens") }
+
+	cold := New(f.cloud(), Options{CacheDir: cache})
+	if refreshed, err := cold.RefreshCatalog(ctx); err != nil || refreshed {
+		t.Fatalf("fresh login: RefreshCatalog = %v, %v; want false, nil", refreshed, err)
+	}
+	if got := logins(); got != 1 {
+		t.Fatalf("%d logins after a cold start, want 1", got)
+	}
+
+	warm := New(f.cloud(), Options{CacheDir: cache})
+	refreshed, err := warm.RefreshCatalog(ctx)
+	if err != nil || !refreshed {
+		t.Fatalf("cached login: RefreshCatalog = %v, %v; want true, nil", refreshed, err)
+	}
+	if got := logins(); got != 2 {
+		t.Fatalf("%d logins after the refresh, want 2", got)
+	}
+	if refreshed, _ := warm.RefreshCatalog(ctx); refreshed {
+		t.Error("a second refresh logged in again")
+	}
+	if caps, err := warm.Capabilities(ctx); err != nil || !caps.Has("compute") {
+		t.Fatalf("capabilities after the refresh: %v, %v", caps, err)
+	}
+	if got := logins(); got != 2 {
+		t.Errorf("%d logins in all, want 2", got)
+	}
+}
