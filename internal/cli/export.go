@@ -24,10 +24,13 @@ ostui can list (ostui export --list-types names them).
 
   -f, --format csv|json|yaml  json (the default): JSON Lines, one
                               {"type": T, "row": {...}} a line; yaml: one
-                              document a row; csv: one table per type
-  -o, --output PATH           json, yaml: a file (default: standard output);
-                              csv: a directory with TYPE.csv for each type
-                              (standard output takes one type)
+                              document a row; csv: one table (Type, ID,
+                              Name, Status, Project, Fields as JSON), or
+                              with one type, that type's own columns
+  -o, --output PATH           a file (default: standard output); with csv
+                              and several types, a directory gets one
+                              TYPE.csv each with its own columns, and a
+                              name ending in .csv the one table
   --resources TYPE,...        only these types (server, volume, port, ...;
                               plurals and dashes work: servers, volume-backup)
   --all-projects              every project's servers, volumes, snapshots
@@ -109,9 +112,6 @@ func (s *Shell) exportCommand(ctx context.Context, args []string) error {
 	if err != nil {
 		return &usageError{msg: "export: " + err.Error()}
 	}
-	if o.format == "csv" && o.output == "" && len(types) > 1 {
-		return &usageError{msg: "export: CSV holds one type a table: give a directory (-o DIR, one TYPE.csv each), one type (--resources server), or -f json for one stream"}
-	}
 	read := engineReader(s.engine)
 	if o.allProjects {
 		if err := s.checkAdmin(ctx, read); err != nil {
@@ -170,6 +170,11 @@ func (s *Shell) checkAdmin(ctx context.Context, read func(context.Context, strin
 func (s *Shell) exportWriter(o *exportOptions, ntypes int) (export.Writer, func() error, error) {
 	format := o.format
 	none := func() error { return nil }
+	// Several types in one CSV stream (standard output, or a file named
+	// .csv) share one table: the inventory's columns.
+	if format == "csv" && ntypes > 1 && (o.output == "" || strings.HasSuffix(strings.ToLower(o.output), ".csv")) {
+		format = "inventory-csv"
+	}
 	if o.output == "" {
 		w, err := export.New(format, s.IO.Out, "", s.IO.IsStdoutTTY())
 		return w, none, err

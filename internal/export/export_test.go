@@ -508,6 +508,49 @@ func TestCSVToOneStreamTakesOneType(t *testing.T) {
 	}
 }
 
+// Several types in one CSV stream share the inventory's columns: the
+// shared ones found by name (whatever their case or place), empty where a
+// type has none, and every field as a JSON object.
+func TestCSVInventory(t *testing.T) {
+	f := &fakePager{
+		cols: map[string][]tools.Column{
+			"server.list":      {{Name: "ID"}, {Name: "Name"}, {Name: "Status"}, {Name: "Networks"}},
+			"floating-ip.list": {{Name: "Floating IP Address"}, {Name: "Project"}, {Name: "ID"}},
+		},
+		pages: map[string][][][]any{
+			"server.list":      {{{"s1", "web, \"1\"", "ACTIVE", map[string][]string{"private": {"10.0.0.5"}}}}},
+			"floating-ip.list": {{{"203.0.113.9", "p1", "f1"}}},
+		},
+	}
+	types := []Type{{Name: "server", Tool: "server.list"}, {Name: "floating-ip", Tool: "floating-ip.list"}}
+	var out bytes.Buffer
+	w := CSVInventory(&out, false)
+	if _, err := Run(t.Context(), f.pager, w, Options{Types: types}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(&out).ReadAll()
+	if err != nil {
+		t.Fatalf("the output is not CSV: %v\n%s", err, out.String())
+	}
+	want := [][]string{
+		InventoryColumns,
+		{"server", "s1", `web, "1"`, "ACTIVE", "", `{"ID":"s1","Name":"web, \"1\"","Status":"ACTIVE","Networks":{"private":["10.0.0.5"]}}`},
+		{"floating-ip", "f1", "203.0.113.9", "", "p1", `{"Floating IP Address":"203.0.113.9","Project":"p1","ID":"f1"}`},
+	}
+	if diff := cmp.Diff(want, recs); diff != "" {
+		t.Errorf("inventory CSV (-want +got):\n%s", diff)
+	}
+	for _, r := range recs[1:] {
+		var fields map[string]any
+		if err := json.Unmarshal([]byte(r[5]), &fields); err != nil {
+			t.Errorf("Fields of %s is not JSON: %v", r[0], err)
+		}
+	}
+}
+
 func TestNewRefusesAnUnknownFormat(t *testing.T) {
 	if _, err := New("xml", &bytes.Buffer{}, "", false); err == nil || !strings.Contains(err.Error(), "choose csv, json (JSON Lines) or yaml") {
 		t.Errorf("err = %v", err)

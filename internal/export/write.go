@@ -369,6 +369,120 @@ func (c *csvWriter) Close() error {
 	return nil
 }
 
+// InventoryColumns are the header of a CSV that holds several types in
+// one table: the columns every type shares, then all of the row's columns
+// as one JSON object, so a spreadsheet sorts and filters the common ones
+// and nothing is lost.
+var InventoryColumns = []string{"Type", "ID", "Name", "Status", "Project", "Fields"}
+
+// CSVInventory writes every type to one CSV table with InventoryColumns:
+// what `ostui export -f csv` gives on standard output or in one .csv
+// file. A type without one of the shared columns leaves that cell empty.
+func CSVInventory(w io.Writer, terminal bool) Writer {
+	return &inventoryWriter{bw: bufio.NewWriterSize(w, 64<<10), terminal: terminal}
+}
+
+type inventoryWriter struct {
+	bw       *bufio.Writer
+	w        *csv.Writer
+	terminal bool
+	typ      string
+	// shared[i] is the row index of InventoryColumns[i+1] (-1: none).
+	shared [4]int
+	keys   [][]byte
+	rec    []string
+	buf    []byte
+}
+
+// sharedNames are the column names (lower case) each shared column is
+// taken from, first match wins.
+var sharedNames = [4][]string{
+	{"id"},
+	{"name", "display name", "floating ip address", "fingerprint"},
+	{"status", "state", "provisioning status", "operating status", "stack status"},
+	{"project", "project id", "tenant id", "owner"},
+}
+
+func (v *inventoryWriter) Begin(t Type, cols []string) error {
+	if v.w == nil {
+		v.w = csv.NewWriter(v.bw)
+		if err := v.w.Write(InventoryColumns); err != nil {
+			return err
+		}
+	}
+	v.typ = t.Name
+	for i, names := range sharedNames {
+		v.shared[i] = -1
+	find:
+		for _, n := range names {
+			for j, c := range cols {
+				if strings.EqualFold(c, n) {
+					v.shared[i] = j
+					break find
+				}
+			}
+		}
+	}
+	v.keys = v.keys[:0]
+	for _, c := range cols {
+		v.keys = append(v.keys, append(appendJSONString(nil, c), ':'))
+	}
+	return nil
+}
+
+func (v *inventoryWriter) Row(vals []any) error {
+	v.rec = append(v.rec[:0], v.typ)
+	for _, j := range v.shared {
+		cell := ""
+		if j >= 0 && j < len(vals) {
+			cell = render.CellText(vals[j])
+		}
+		v.rec = append(v.rec, v.safe(cell))
+	}
+	b := append(v.buf[:0], '{')
+	for i, val := range vals {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, v.keys[i]...)
+		var err error
+		if b, err = appendJSONValue(b, val); err != nil {
+			return err
+		}
+	}
+	b = append(b, '}')
+	v.buf = b
+	v.rec = append(v.rec, v.safe(string(b)))
+	return v.w.Write(v.rec)
+}
+
+func (v *inventoryWriter) safe(s string) string {
+	if v.terminal {
+		return termtext.Safe(s)
+	}
+	return s
+}
+
+func (v *inventoryWriter) End() error {
+	v.w.Flush()
+	return v.w.Error()
+}
+
+func (v *inventoryWriter) Close() error {
+	if v.w == nil {
+		// Nothing was exported: the header still says what the file is.
+		v.w = csv.NewWriter(v.bw)
+		if err := v.w.Write(InventoryColumns); err != nil {
+			return err
+		}
+	}
+	v.w.Flush()
+	if err := v.w.Error(); err != nil {
+		return err
+	}
+	return v.bw.Flush()
+}
+
 // New makes the writer for a format: to w, or with CSV and several
 // types, to the directory dir. terminal reports that w is a terminal:
 // text is then made safe for it (termtext.Safe) in every format.
@@ -379,6 +493,8 @@ func New(format string, w io.Writer, dir string, terminal bool) (Writer, error) 
 			return CSVDir(dir), nil
 		}
 		return CSV(w, terminal), nil
+	case "inventory-csv":
+		return CSVInventory(w, terminal), nil
 	case "json", "jsonl":
 		return &jsonWriter{w: bufio.NewWriterSize(w, 64<<10), terminal: terminal}, nil
 	case "yaml", "yml":
