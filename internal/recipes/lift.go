@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/kriscelmer/os-tui/agent/plan"
 	"github.com/kriscelmer/os-tui/internal/secrets"
@@ -21,7 +22,10 @@ func (e *SecretError) Error() string {
 	return fmt.Sprintf("step %s: argument %s is a secret; a recipe is a plain file kept in git, so it cannot hold one (leave the argument out and give it when you run the plan)", e.Step, e.Arg)
 }
 
-var stepRef = regexp.MustCompile(`^\$\{([a-zA-Z][a-zA-Z0-9_-]*)\.([a-zA-Z][a-zA-Z0-9_:]*)\}$`)
+// Compiled on first use: package init stays free (TestInitIsCheap).
+var stepRef = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^\$\{([a-zA-Z][a-zA-Z0-9_-]*)\.([a-zA-Z][a-zA-Z0-9_:]*)\}$`)
+})
 
 // Lift turns a plan the person reviewed or ran into a recipe. The values
 // they chose (names, sizes, ranges, a network or an image) become
@@ -227,7 +231,7 @@ func producedBy(v any, outputs map[string]map[string]string, self string, p *pla
 	if !ok || s == "" {
 		return ""
 	}
-	if stepRef.MatchString(s) {
+	if stepRef().MatchString(s) {
 		return s
 	}
 	for _, earlier := range p.Steps {

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/kriscelmer/os-tui/agent/plan"
 )
@@ -26,7 +27,8 @@ type Store struct {
 	NoCommit bool
 }
 
-var nameRE = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9._-]{0,99}$`)
+// Compiled on first use: package init stays free (TestInitIsCheap).
+var nameRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9._-]{0,99}$`) })
 
 // NameError refuses a recipe name that is not a plain file name.
 type NameError struct{ Name string }
@@ -43,7 +45,7 @@ func (e *NotFoundError) Error() string {
 }
 
 func checkName(name string) error {
-	if !nameRE.MatchString(name) {
+	if !nameRE().MatchString(name) {
 		return &NameError{Name: name}
 	}
 	return nil
@@ -231,10 +233,11 @@ func (s *Store) Load(name string) (*plan.Recipe, []byte, error) {
 	return r, b, err
 }
 
-var revRE = regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9._/~^@{}-]{0,99}$`)
+// Compiled on first use: package init stays free (TestInitIsCheap).
+var revRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[a-zA-Z0-9][a-zA-Z0-9._/~^@{}-]{0,99}$`) })
 
 func checkRev(rev string) error {
-	if !revRE.MatchString(rev) || strings.Contains(rev, "..") {
+	if !revRE().MatchString(rev) || strings.Contains(rev, "..") {
 		return fmt.Errorf("%q is not a revision: give a commit (from /recipe log), a branch, or HEAD~1", rev)
 	}
 	return nil

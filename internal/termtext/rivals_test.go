@@ -24,6 +24,10 @@ var rivalAllowed = map[string]string{
 	// model writes back is escaped by this package when it is shown.
 	"agent/planner/results.go:cell": "model prompt: one line per table cell",
 	"agent/prompt/prompt.go:field":  "model prompt: one line per context value",
+	// A data file, not a terminal: JSON's own escaping of control
+	// characters, as encoding/json does (the export writes JSON by hand
+	// for speed). On a terminal the export applies Safe first.
+	"internal/export/write.go:appendJSONString": "JSON string escaping for export files",
 }
 
 // TestNoRivalEscapers fails when a function outside this package handles
