@@ -17,9 +17,9 @@ import (
 
 // Usage is what the model endpoint reported for one task.
 type Usage struct {
-	Requests         int
-	PromptTokens     int
-	CompletionTokens int
+	Requests         int `json:"requests"`
+	PromptTokens     int `json:"prompt_tokens"`
+	CompletionTokens int `json:"completion_tokens"`
 }
 
 // meter is a reverse proxy between ostui and the model endpoint that adds
