@@ -94,6 +94,21 @@ func eachImage(ctx context.Context, client *gophercloud.ServiceClient, opts imag
 	})
 }
 
+// eachImagePage pages through every image matching opts, handing fn one
+// whole Glance page at a time (the export's streamed image.list); it
+// stops at the first error.
+func eachImagePage(ctx context.Context, client *gophercloud.ServiceClient, opts images.ListOpts, fn func(imgs []image) error) error {
+	return images.List(client, opts).EachPage(ctx, func(_ context.Context, page pagination.Page) (bool, error) {
+		var body struct {
+			Images []image `json:"images"`
+		}
+		if err := page.(images.ImagePage).ExtractInto(&body); err != nil {
+			return false, err
+		}
+		return true, fn(body.Images)
+	})
+}
+
 func list(ctx context.Context, env *tools.Env, args ListArgs) (*tools.Result, error) {
 	client, err := env.Clients.ServiceClient(ctx, "image")
 	if err != nil {
@@ -121,17 +136,38 @@ func list(ctx context.Context, env *tools.Env, args ListArgs) (*tools.Result, er
 		{Name: "Visibility", Long: true}, {Name: "Protected", Long: true},
 		{Name: "Project", Long: true}, {Name: "Tags", Long: true},
 	}}
-	var names []string
-	err = eachImage(ctx, client, opts, func(img image, _ map[string]any) bool {
+	row := func(img image) []any {
 		tags := img.Tags
 		if tags == nil {
 			tags = []string{}
 		}
-		out.Rows = append(out.Rows, []any{
+		return []any{
 			img.ID, strOrNil(img.Name), strOrNil(img.DiskFormat), strOrNil(img.ContainerFormat),
 			intOrNil(img.Size), strOrNil(img.Checksum), img.Status,
 			img.Visibility, img.Protected, img.Owner, tags,
+		}
+	}
+	// A caller reading every image without keeping them (the export)
+	// gets each of Glance's pages as it arrives, already in name order
+	// (Glance sorts), and nothing is gathered. A limit stops inside a
+	// page, so it is kept by gathering, as before; the names are not
+	// remembered either, as that would gather them.
+	if sink := tools.PageSinkOf(ctx); sink != nil && args.Limit == 0 {
+		err = eachImagePage(ctx, client, opts, func(imgs []image) error {
+			rows := make([][]any, len(imgs))
+			for i := range imgs {
+				rows[i] = row(imgs[i])
+			}
+			return sink(out.Columns, rows)
 		})
+		if err != nil {
+			return nil, fmt.Errorf("list images: %w", err)
+		}
+		return &tools.Result{List: out}, nil
+	}
+	var names []string
+	err = eachImage(ctx, client, opts, func(img image, _ map[string]any) bool {
+		out.Rows = append(out.Rows, row(img))
 		names = append(names, img.name())
 		return args.Limit > 0 && len(out.Rows) >= args.Limit
 	})
