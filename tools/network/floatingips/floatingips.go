@@ -59,6 +59,11 @@ func list(ctx context.Context, env *tools.Env, args ListArgs) (*tools.Result, er
 	if err != nil {
 		return nil, fmt.Errorf("list floating IPs: %w", err)
 	}
+	// This sort needs every row, so floating-ip.list does not stream to a
+	// page sink (tools.PageSinkOf): the export gets its rows when the list
+	// is complete. Asking the cloud for the order instead would not give
+	// the same rows: Neutron's sort_key=floating_ip_address orders by the
+	// database's collation, not byte order, and breaks ties differently.
 	sort.SliceStable(all, func(i, j int) bool { return all[i].FloatingIP < all[j].FloatingIP })
 	out := &tools.List{Columns: []tools.Column{
 		{Name: "ID"}, {Name: "Floating IP Address"}, {Name: "Fixed IP Address"}, {Name: "Port"},

@@ -243,6 +243,11 @@ func listRules(ctx context.Context, env *tools.Env, args RuleListArgs) (*tools.R
 	if err != nil {
 		return nil, fmt.Errorf("list security group rules: %w", err)
 	}
+	// This sort needs every row, so security-group.rule.list does not
+	// stream to a page sink (tools.PageSinkOf): the export gets its rows
+	// when the list is complete. Asking the cloud for the order instead
+	// would not give the same rows: Neutron cannot sort by this key
+	// (direction, ethertype, then the rule as read).
 	sortRules(all)
 	out := &tools.List{Columns: []tools.Column{
 		{Name: "ID"}, {Name: "IP Protocol"}, {Name: "Ethertype"}, {Name: "IP Range"}, {Name: "Port Range"},
