@@ -110,6 +110,11 @@ func list(ctx context.Context, env *tools.Env, args ListArgs) (*tools.Result, er
 	if err != nil {
 		return nil, err
 	}
+	// This sort needs every row, so volume.list does not stream to a page
+	// sink (tools.PageSinkOf): the export gets its rows when the list is
+	// complete. Asking the cloud for the order instead would not give the
+	// same rows: Cinder's sort_key=name would order by the database's
+	// collation, not byte order, and break ties differently.
 	sort.SliceStable(all, func(i, j int) bool { return all[i].Name < all[j].Name })
 	out := &tools.List{Columns: []tools.Column{
 		{Name: "ID"}, {Name: "Name"}, {Name: "Status", Kind: tools.Status}, {Name: "Size"},
