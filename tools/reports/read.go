@@ -71,7 +71,10 @@ func ReadFacts(ctx context.Context, env *tools.Env, srcs []Source) (Facts, []str
 	)
 	for _, src := range srcs {
 		if svc := sourceService[src]; !caps.Has(svc) {
+			// Sources already started write notes too.
+			mu.Lock()
 			notes = append(notes, fmt.Sprintf("%s not checked: this cloud has no %s service", src, svc))
+			mu.Unlock()
 			continue
 		}
 		wg.Add(1)
