@@ -15,11 +15,10 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
-	"golang.org/x/text/language"
-	"golang.org/x/text/message"
 	"gopkg.in/yaml.v3"
 
 	"github.com/kriscelmer/os-tui/schemas"
+	"github.com/kriscelmer/os-tui/tools"
 )
 
 // PolicySchema is the file the policy format is defined in (schemas/).
@@ -157,7 +156,7 @@ func ParsePolicy(file string, b []byte) (*Policy, error) {
 	_ = json.Unmarshal(js, &shape)
 	for _, t := range sortedKeys(shape.Resources) {
 		if _, ok := PolicyTypes[t]; !ok {
-			problems = append(problems, fmt.Sprintf("line %d: resources.%s: unknown resource type %q%s", lineOf(top, []string{"resources", t}), t, t, closest(t)))
+			problems = append(problems, fmt.Sprintf("line %d: resources.%s: unknown resource type %q%s", tools.YAMLLine(top, []string{"resources", t}), t, t, closest(t)))
 		}
 	}
 	inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(js))
@@ -205,7 +204,7 @@ func ParsePolicy(file string, b []byte) (*Policy, error) {
 			continue
 		}
 		at := func(path ...string) string {
-			return fmt.Sprintf("line %d: %s", lineOf(top, append([]string{"resources", t}, path...)), fieldPath(append([]string{"resources", t}, path...)))
+			return fmt.Sprintf("line %d: %s", tools.YAMLLine(top, append([]string{"resources", t}, path...)), tools.FieldPath(append([]string{"resources", t}, path...), "the policy"))
 		}
 		var rules Rules
 		if rr.Name != "" {
@@ -344,113 +343,20 @@ func editDistance(a, b string) int {
 	return prev[len(b)]
 }
 
-var printer = sync.OnceValue(func() *message.Printer { return message.NewPrinter(language.English) })
-
 // schemaProblems turns a validation error into "line 7: resources.server.tags[0]: …".
 func schemaProblems(ve *jsonschema.ValidationError, root *yaml.Node) []string {
-	type problem struct {
-		line int
-		text string
-	}
-	var out []problem
-	var walk func(e *jsonschema.ValidationError)
-	walk = func(e *jsonschema.ValidationError) {
+	return tools.SchemaLines(ve, root, tools.SchemaLineOptions{
+		Whole: "the policy",
 		// Resource types are checked by hand first, with a suggestion.
-		if strings.Contains(e.SchemaURL, "/propertyNames") {
-			return
-		}
-		// A oneOf whose every branch failed says more as itself than as
-		// the failures of branches the person did not mean.
-		if _, isOneOf := e.ErrorKind.(*kind.OneOf); len(e.Causes) > 0 && !isOneOf {
-			for _, c := range e.Causes {
-				walk(c)
+		Skip: func(e *jsonschema.ValidationError) bool { return strings.Contains(e.SchemaURL, "/propertyNames") },
+		Leaf: func(e *jsonschema.ValidationError) bool { _, isOneOf := e.ErrorKind.(*kind.OneOf); return isOneOf },
+		Describe: func(e *jsonschema.ValidationError, field string) (string, bool) {
+			if _, isOneOf := e.ErrorKind.(*kind.OneOf); isOneOf {
+				return fmt.Sprintf("%s: write a tag (text without , or /) or {pattern: REGEX, default: TAG}; for a property, nothing or {pattern: REGEX, default: VALUE}", field), true
 			}
-			return
-		}
-		loc := e.InstanceLocation
-		var text string
-		switch k := e.ErrorKind.(type) {
-		case *kind.Required:
-			text = fmt.Sprintf("%s is required", joinNames(loc, k.Missing))
-		case *kind.AdditionalProperties:
-			text = fmt.Sprintf("unknown field %s", joinNames(loc, k.Properties))
-			if len(k.Properties) == 1 {
-				loc = append(append([]string{}, loc...), k.Properties[0])
-			}
-		case *kind.OneOf:
-			text = fmt.Sprintf("%s: write a tag (text without , or /) or {pattern: REGEX, default: TAG}; for a property, nothing or {pattern: REGEX, default: VALUE}", fieldPath(loc))
-		default:
-			text = fmt.Sprintf("%s: %s", fieldPath(loc), e.ErrorKind.LocalizedString(printer()))
-		}
-		out = append(out, problem{line: lineOf(root, loc), text: text})
-	}
-	walk(ve)
-	sort.SliceStable(out, func(i, j int) bool { return out[i].line < out[j].line })
-	var lines []string
-	for _, p := range out {
-		s := fmt.Sprintf("line %d: %s", p.line, p.text)
-		if !slices.Contains(lines, s) {
-			lines = append(lines, s)
-		}
-	}
-	return lines
-}
-
-func joinNames(loc, names []string) string {
-	var out []string
-	for _, n := range names {
-		out = append(out, fieldPath(append(append([]string{}, loc...), n)))
-	}
-	return strings.Join(out, ", ")
-}
-
-// fieldPath writes an instance location as a person reads it:
-// resources.server.tags[0].
-func fieldPath(loc []string) string {
-	if len(loc) == 0 {
-		return "the policy"
-	}
-	var b strings.Builder
-	for _, p := range loc {
-		if _, err := strconv.Atoi(p); err == nil {
-			fmt.Fprintf(&b, "[%s]", p)
-			continue
-		}
-		if b.Len() > 0 {
-			b.WriteByte('.')
-		}
-		b.WriteString(p)
-	}
-	return b.String()
-}
-
-// lineOf finds the line of the node at loc (or of its nearest parent
-// that exists).
-func lineOf(n *yaml.Node, loc []string) int {
-	line := n.Line
-	for _, p := range loc {
-		var next *yaml.Node
-		switch n.Kind {
-		case yaml.MappingNode:
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				if n.Content[i].Value == p {
-					line = n.Content[i].Line
-					next = n.Content[i+1]
-					break
-				}
-			}
-		case yaml.SequenceNode:
-			if i, err := strconv.Atoi(p); err == nil && i < len(n.Content) {
-				next = n.Content[i]
-				line = next.Line
-			}
-		}
-		if next == nil {
-			return line
-		}
-		n = next
-	}
-	return line
+			return "", false
+		},
+	})
 }
 
 func sortedKeys[V any](m map[string]V) []string {
