@@ -114,11 +114,7 @@ func record(a *telemetry.Alarm) *tools.Record {
 }
 
 func show(ctx context.Context, env *tools.Env, args AlarmArgs) (*tools.Result, error) {
-	c, err := telemetry.AlarmClient(ctx, env)
-	if err != nil {
-		return nil, err
-	}
-	a, err := c.Find(ctx, args.Alarm)
+	_, a, err := find(ctx, env, args.Alarm)
 	if err != nil {
 		return nil, err
 	}
@@ -127,11 +123,7 @@ func show(ctx context.Context, env *tools.Env, args AlarmArgs) (*tools.Result, e
 }
 
 func history(ctx context.Context, env *tools.Env, args AlarmArgs) (*tools.Result, error) {
-	c, err := telemetry.AlarmClient(ctx, env)
-	if err != nil {
-		return nil, err
-	}
-	a, err := c.Find(ctx, args.Alarm)
+	c, a, err := find(ctx, env, args.Alarm)
 	if err != nil {
 		return nil, err
 	}
@@ -174,11 +166,7 @@ func detail(ch telemetry.Change) string {
 }
 
 func stateShow(ctx context.Context, env *tools.Env, args AlarmArgs) (*tools.Result, error) {
-	c, err := telemetry.AlarmClient(ctx, env)
-	if err != nil {
-		return nil, err
-	}
-	a, err := c.Find(ctx, args.Alarm)
+	c, a, err := find(ctx, env, args.Alarm)
 	if err != nil {
 		return nil, err
 	}
@@ -221,3 +209,17 @@ func describe(r *telemetry.ThresholdRule) string {
 
 // joinActions is a list of action URLs for a finding.
 func joinActions(xs []string) string { return strings.Join(xs, ", ") }
+
+// find is the start of every read of one alarm: Aodh's client and the
+// alarm named (by name or ID).
+func find(ctx context.Context, env *tools.Env, alarm string) (*telemetry.Aodh, *telemetry.Alarm, error) {
+	c, err := telemetry.AlarmClient(ctx, env)
+	if err != nil {
+		return nil, nil, err
+	}
+	a, err := c.Find(ctx, alarm)
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, a, nil
+}
